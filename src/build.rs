@@ -1,0 +1,77 @@
+//! The pipeline end to end, as the CLI and the tests run it: config → gather → catalog → site
+//! → write. Stages report progress through a callback so the CLI can draw a spinner and tests
+//! stay quiet.
+
+use crate::catalog::{build_catalog, Catalog};
+use crate::config::{Config, Source};
+use crate::diagnostics::Diagnostics;
+use crate::gather::{gather, Workspace};
+use crate::site::{render_site, Site};
+use crate::write::{check_out_dir, write_site, WriteStats};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// What a build produced and found.
+pub struct BuildReport {
+    pub repos: usize,
+    pub entities: usize,
+    pub pages: usize,
+    pub files: usize,
+    pub write: WriteStats,
+    pub diagnostics: Diagnostics,
+    pub elapsed: Duration,
+}
+
+/// Gathers and reads the catalog: everything `check` needs.
+pub fn load_catalog(config: &Config, progress: &dyn Fn(&str)) -> (Workspace, Catalog, Diagnostics) {
+    progress("gathering repositories");
+    let (workspace, mut diagnostics) = gather(config);
+    progress(&format!(
+        "reading the catalog of {} repositories",
+        workspace.repos.len()
+    ));
+    let (catalog, catalog_diags) = build_catalog(&workspace, config);
+    diagnostics.extend(catalog_diags);
+    (workspace, catalog, diagnostics)
+}
+
+/// Renders the site in memory.
+pub fn render(
+    config: &Config,
+    progress: &dyn Fn(&str),
+) -> Result<(Workspace, Catalog, Site, Diagnostics), String> {
+    let (workspace, catalog, mut diagnostics) = load_catalog(config, progress);
+    diagnostics.sort();
+    progress(&format!("rendering {} entities", catalog.entities.len()));
+    let (site, site_diags) = render_site(config, &catalog, &diagnostics)?;
+    diagnostics.extend(site_diags);
+    diagnostics.sort();
+    Ok((workspace, catalog, site, diagnostics))
+}
+
+/// Renders and writes the site to `out_dir`. Errors are fatal problems (unwritable output);
+/// problems with the inputs are in the report's diagnostics.
+pub fn build(
+    config: &Config,
+    out_dir: &Path,
+    progress: &dyn Fn(&str),
+) -> Result<BuildReport, String> {
+    let started = Instant::now();
+    let mut protected = vec![config.base_dir.clone()];
+    protected.extend(config.sources.iter().map(|s| match s {
+        Source::Local { path, .. } => path.clone(),
+    }));
+    check_out_dir(out_dir, &protected)?;
+    let (workspace, catalog, site, diagnostics) = render(config, progress)?;
+    progress(&format!("writing {} files", site.files.len()));
+    let write = write_site(&site, out_dir)?;
+    Ok(BuildReport {
+        repos: workspace.repos.len(),
+        entities: catalog.entities.len(),
+        pages: site.pages,
+        files: site.files.len(),
+        write,
+        diagnostics,
+        elapsed: started.elapsed(),
+    })
+}

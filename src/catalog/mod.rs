@@ -1,0 +1,249 @@
+//! The catalog stage: Workspace in, Catalog out. Reads every catalog file (following
+//! Locations), resolves placeholders, validates each document as Backstage does, applies the
+//! rules allow-list, settles conflicts (first in source order wins), and computes relations in
+//! both directions. Pure apart from reading repository files through `Repo::read`.
+
+mod placeholders;
+mod read;
+pub mod refs;
+mod relations;
+mod rules;
+pub mod validate;
+pub mod yaml;
+
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::gather::Workspace;
+use crate::paths::RepoPath;
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::HashMap;
+
+pub use refs::EntityRef;
+pub use relations::Relation;
+use yaml::Seg;
+
+/// An accepted entity: its identity, the document (placeholders resolved, location
+/// annotations added) and where it came from.
+#[derive(Clone, Debug)]
+pub struct Entity {
+    pub key: EntityRef,
+    pub api_version: String,
+    /// As written (`Component`), kinds being case-sensitive.
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    pub value: Value,
+    pub source: EntitySource,
+}
+
+#[derive(Clone, Debug)]
+pub struct EntitySource {
+    pub repo: String,
+    /// Index of the `[[sources]]` entry (conflicts: the first source wins).
+    pub repo_source: usize,
+    pub file: RepoPath,
+    /// Position of the document in its file, empty documents counted.
+    pub index: usize,
+    pub first_line: u32,
+    /// The document's text, to find the line of a field for later diagnostics.
+    pub text: String,
+}
+
+impl Entity {
+    fn new(identity: validate::Identity, value: Value, source: EntitySource) -> Entity {
+        Entity {
+            key: EntityRef::new(&identity.kind, &identity.namespace, &identity.name),
+            api_version: identity.api_version,
+            kind: identity.kind,
+            namespace: identity.namespace,
+            name: identity.name,
+            value,
+            source,
+        }
+    }
+
+    /// The file line of a field, where it can be found.
+    pub fn line_of(&self, path: &[Seg]) -> Option<u32> {
+        yaml::locate(&self.source.text, path).map(|l| self.source.first_line + l - 1)
+    }
+
+    pub fn metadata_str(&self, key: &str) -> Option<&str> {
+        self.value.get("metadata")?.get(key)?.as_str()
+    }
+
+    pub fn spec_str(&self, key: &str) -> Option<&str> {
+        self.value.get("spec")?.get(key)?.as_str()
+    }
+
+    pub fn annotation(&self, key: &str) -> Option<&str> {
+        self.value
+            .get("metadata")?
+            .get("annotations")?
+            .get(key)?
+            .as_str()
+    }
+
+    /// `metadata.title`, else the name.
+    pub fn title(&self) -> &str {
+        self.metadata_str("title")
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or(&self.name)
+    }
+
+    /// A diagnostic placed at this entity's document (and field, when `path` is found).
+    pub fn diagnostic(&self, d: Diagnostic, path: &[Seg]) -> Diagnostic {
+        d.repo(self.source.repo.clone())
+            .file(self.source.file.to_string())
+            .line(self.line_of(path).or(Some(self.source.first_line)))
+            .entity(self.key.to_string())
+    }
+}
+
+/// One YAML document read, for `check --format json`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DocumentRecord {
+    pub repo: String,
+    pub file: String,
+    pub index: usize,
+    #[serde(rename = "ref")]
+    pub entity_ref: Option<String>,
+    pub valid: bool,
+}
+
+/// Every accepted entity, sorted by ref, with its relations.
+#[derive(Clone, Debug, Default)]
+pub struct Catalog {
+    pub entities: Vec<Entity>,
+    /// Sorted by source, then kind, then target.
+    pub relations: Vec<Relation>,
+    pub documents: Vec<DocumentRecord>,
+    index: HashMap<EntityRef, usize>,
+}
+
+impl Catalog {
+    pub fn get(&self, key: &EntityRef) -> Option<&Entity> {
+        self.index.get(key).map(|&i| &self.entities[i])
+    }
+
+    /// Relations whose source is `key`.
+    pub fn relations_of(&self, key: &EntityRef) -> &[Relation] {
+        let start = self.relations.partition_point(|r| r.source < *key);
+        let end = self.relations.partition_point(|r| r.source <= *key);
+        &self.relations[start..end]
+    }
+}
+
+/// Builds the catalog from every repository of the workspace.
+pub fn build_catalog(workspace: &Workspace, config: &Config) -> (Catalog, Diagnostics) {
+    let contents: Vec<read::RepoContents> = workspace
+        .repos
+        .par_iter()
+        .map(|repo| read::read_repo(repo, config))
+        .collect();
+    let mut diagnostics = Diagnostics::new();
+    let mut candidates = Vec::new();
+    let mut documents = Vec::new();
+    for c in contents {
+        candidates.extend(c.entities);
+        documents.extend(c.documents);
+        diagnostics.extend(c.diagnostics);
+    }
+    // Conflicts: the first definition in source order, then repository, then path wins.
+    candidates.sort_by(|a, b| {
+        (
+            a.source.repo_source,
+            &a.source.repo,
+            &a.source.file,
+            a.source.index,
+        )
+            .cmp(&(
+                b.source.repo_source,
+                &b.source.repo,
+                &b.source.file,
+                b.source.index,
+            ))
+    });
+    let mut entities: Vec<Entity> = Vec::with_capacity(candidates.len());
+    let mut seen: HashMap<EntityRef, usize> = HashMap::new();
+    for entity in candidates {
+        if let Some(&winner) = seen.get(&entity.key) {
+            let w: &Entity = &entities[winner];
+            let message = format!(
+                "{} is also defined in {}/{} (line {}), which comes first and wins; this definition is ignored",
+                entity.key, w.source.repo, w.source.file, w.source.first_line
+            );
+            diagnostics.push(entity.diagnostic(
+                Diagnostic::warning("catalog/duplicate-entity", message),
+                &[Seg::key("metadata"), Seg::key("name")],
+            ));
+            continue;
+        }
+        if entities.len() >= config.limits.max_entities {
+            diagnostics.push(entity.diagnostic(
+                Diagnostic::error("catalog/too-many-entities", format!("the catalog already holds {} entities (limits.max_entities); this and later entities were skipped", config.limits.max_entities)),
+                &[],
+            ));
+            break;
+        }
+        seen.insert(entity.key.clone(), entities.len());
+        entities.push(entity);
+    }
+    entities.sort_by(|a, b| a.key.cmp(&b.key));
+    let index = entities
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.key.clone(), i))
+        .collect();
+    let mut catalog = Catalog {
+        entities,
+        relations: Vec::new(),
+        documents,
+        index,
+    };
+    diagnostics.extend(check_references(&catalog));
+    catalog.relations = relations::relations(&catalog.entities);
+    (catalog, diagnostics)
+}
+
+/// Malformed references are errors; references to missing entities are warnings (the relation
+/// is kept and shown as unresolved).
+fn check_references(catalog: &Catalog) -> Diagnostics {
+    let mut diagnostics = Diagnostics::new();
+    for entity in &catalog.entities {
+        for o in relations::outgoing(entity) {
+            match &o.target {
+                Err(message) => diagnostics.push(entity.diagnostic(
+                    Diagnostic::error(
+                        "catalog/invalid-ref",
+                        format!("spec.{}: {message}; the relation was skipped", o.field),
+                    ),
+                    &o.path,
+                )),
+                Ok(target) => {
+                    if catalog.get(target).is_none() {
+                        diagnostics.push(entity.diagnostic(
+                            Diagnostic::warning(
+                                "catalog/unresolved-ref",
+                                format!(
+                                    "spec.{} refers to {target}, which is not in the catalog",
+                                    o.field
+                                ),
+                            ),
+                            &o.path,
+                        ));
+                    } else if o.field == "owner"
+                        && !matches!(target.kind.as_str(), "group" | "user")
+                    {
+                        diagnostics.push(entity.diagnostic(
+                            Diagnostic::warning("catalog/unexpected-owner-kind", format!("spec.owner refers to {target}; an owner should be a Group or a User")),
+                            &o.path,
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    diagnostics
+}

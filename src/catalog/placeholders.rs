@@ -1,0 +1,111 @@
+//! `$text`, `$json` and `$yaml` placeholders: an object with exactly one key, that key one of
+//! the three, and a string value, is replaced by the referenced file's text, JSON or single YAML
+//! document. Other `$` objects (JSON Schema's `$ref`) are left alone, as Backstage does.
+//! Paths resolve against the declaring file's directory and never leave the repository.
+
+use super::yaml::Seg;
+use crate::gather::{ReadError, Repo};
+use crate::paths::RepoPath;
+use serde_json::Value;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlaceholderError {
+    pub path: Vec<Seg>,
+    pub message: String,
+    /// True when the failure was an attempt to leave the repository.
+    pub outside_repo: bool,
+}
+
+/// Replaces every placeholder in `value`; stops at the first failure.
+pub fn resolve(
+    value: &mut Value,
+    repo: &Repo,
+    dir: &RepoPath,
+    max_bytes: u64,
+) -> Result<(), PlaceholderError> {
+    let mut path = Vec::new();
+    walk(value, repo, dir, max_bytes, &mut path)
+}
+
+fn walk(
+    value: &mut Value,
+    repo: &Repo,
+    dir: &RepoPath,
+    max_bytes: u64,
+    path: &mut Vec<Seg>,
+) -> Result<(), PlaceholderError> {
+    if let Some((kind, target)) = placeholder(value) {
+        let resolved =
+            load(kind, &target, repo, dir, max_bytes).map_err(|(message, outside)| {
+                PlaceholderError {
+                    path: path.clone(),
+                    message: format!("${kind} placeholder \"{target}\": {message}"),
+                    outside_repo: outside,
+                }
+            })?;
+        *value = resolved;
+        return Ok(());
+    }
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                path.push(Seg::Key(k.clone()));
+                walk(v, repo, dir, max_bytes, path)?;
+                path.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter_mut().enumerate() {
+                path.push(Seg::Index(i));
+                walk(v, repo, dir, max_bytes, path)?;
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn placeholder(value: &Value) -> Option<(&'static str, String)> {
+    let map = value.as_object()?;
+    if map.len() != 1 {
+        return None;
+    }
+    let (key, target) = map.iter().next()?;
+    let kind = match key.as_str() {
+        "$text" => "text",
+        "$json" => "json",
+        "$yaml" => "yaml",
+        _ => return None,
+    };
+    Some((kind, target.as_str()?.to_string()))
+}
+
+fn load(
+    kind: &str,
+    target: &str,
+    repo: &Repo,
+    dir: &RepoPath,
+    max_bytes: u64,
+) -> Result<Value, (String, bool)> {
+    if target.contains("://") {
+        return Err((
+            "URL placeholders are not fetched for this source; point at a file in the repository"
+                .to_string(),
+            false,
+        ));
+    }
+    let file = dir.join(target).map_err(|e| (e.to_string(), true))?;
+    let bytes = repo.read(&file, max_bytes).map_err(|e| match e {
+        ReadError::OutsideRepo => (e.to_string(), true),
+        ReadError::NotFound => (format!("no file {file} in the repository"), false),
+        other => (other.to_string(), false),
+    })?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| ("the file is not UTF-8 text".to_string(), false))?;
+    match kind {
+        "text" => Ok(Value::String(text)),
+        "json" => serde_json::from_str(&text).map_err(|e| (format!("invalid JSON: {e}"), false)),
+        _ => super::yaml::parse_single(&text).map_err(|e| (format!("invalid YAML: {e}"), false)),
+    }
+}

@@ -1,0 +1,391 @@
+//! Reads one repository's catalog files, document by document, following Location entities
+//! (relative to the declaring file, never outside the repository, cycles cut) in a fixed,
+//! depth-first order. Each document is resolved, validated and filtered here, so a Location is
+//! followed only when it is itself accepted.
+
+use super::yaml::{self, Seg};
+use super::{placeholders, rules, validate, DocumentRecord, Entity, EntitySource};
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::gather::{ReadError, Repo};
+use crate::paths::RepoPath;
+use serde_json::Value;
+use std::collections::HashSet;
+
+/// What one repository contributes before conflicts are settled.
+#[derive(Default)]
+pub(super) struct RepoContents {
+    pub entities: Vec<Entity>,
+    pub documents: Vec<DocumentRecord>,
+    pub diagnostics: Diagnostics,
+}
+
+struct Pending {
+    file: RepoPath,
+    /// Files whose Locations led here, the first being the origin (cycle detection).
+    chain: Vec<RepoPath>,
+}
+
+pub(super) fn read_repo(repo: &Repo, config: &Config) -> RepoContents {
+    let mut out = RepoContents::default();
+    let mut visited: HashSet<RepoPath> = HashSet::new();
+    let mut stack: Vec<Pending> = repo
+        .catalog_files
+        .iter()
+        .rev()
+        .map(|f| Pending {
+            file: f.clone(),
+            chain: Vec::new(),
+        })
+        .collect();
+    while let Some(pending) = stack.pop() {
+        if !visited.insert(pending.file.clone()) {
+            continue;
+        }
+        let targets = read_file(repo, config, &pending, &mut out);
+        let mut chain = pending.chain.clone();
+        chain.push(pending.file.clone());
+        for target in targets.into_iter().rev() {
+            stack.push(Pending {
+                file: target,
+                chain: chain.clone(),
+            });
+        }
+    }
+    out
+}
+
+fn diag_at(repo: &Repo, file: &RepoPath, d: Diagnostic) -> Diagnostic {
+    d.repo(repo.name.clone()).file(file.to_string())
+}
+
+/// Reads one file; returns the Location targets to read next.
+fn read_file(
+    repo: &Repo,
+    config: &Config,
+    pending: &Pending,
+    out: &mut RepoContents,
+) -> Vec<RepoPath> {
+    let file = &pending.file;
+    let bytes = match repo.read(file, config.limits.max_file_bytes) {
+        Ok(b) => b,
+        Err(e) => {
+            let d = match e {
+                ReadError::TooLarge { size } => Diagnostic::error(
+                    "catalog/file-too-large",
+                    format!("the file is {size} bytes, over the limit of {} (limits.max_file_bytes); it was not read", config.limits.max_file_bytes),
+                ),
+                ReadError::OutsideRepo => Diagnostic::error(
+                    "gather/symlink-outside-repo",
+                    "this path is a symlink that leads outside the repository; it was not read",
+                ),
+                other => Diagnostic::error("gather/unreadable", format!("cannot read the file: {other}")),
+            };
+            out.diagnostics.push(diag_at(repo, file, d));
+            return Vec::new();
+        }
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let line = e.as_bytes()[..valid]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count() as u32
+                + 1;
+            out.diagnostics.push(
+                diag_at(
+                    repo,
+                    file,
+                    Diagnostic::error(
+                        "catalog/invalid-utf8",
+                        "the file is not valid UTF-8 text; re-save it as UTF-8",
+                    ),
+                )
+                .line(Some(line)),
+            );
+            return Vec::new();
+        }
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let mut docs = yaml::split_documents(text);
+    if docs.len() > config.limits.max_documents_per_file {
+        out.diagnostics.push(diag_at(
+            repo,
+            file,
+            Diagnostic::error(
+                "catalog/too-many-documents",
+                format!("the file holds {} YAML documents, over the limit of {} (limits.max_documents_per_file); the rest were skipped", docs.len(), config.limits.max_documents_per_file),
+            ),
+        ));
+        docs.truncate(config.limits.max_documents_per_file);
+    }
+    let mut targets = Vec::new();
+    for doc in &docs {
+        if doc.is_empty() {
+            continue;
+        }
+        if let Some(entity) = read_document(repo, config, pending, doc, out) {
+            if entity.kind == "Location" {
+                targets.extend(location_targets(repo, config, pending, &entity, out));
+            }
+            out.entities.push(entity);
+        }
+    }
+    targets
+}
+
+fn read_document(
+    repo: &Repo,
+    config: &Config,
+    pending: &Pending,
+    doc: &yaml::Document<'_>,
+    out: &mut RepoContents,
+) -> Option<Entity> {
+    let file = &pending.file;
+    let mut record = DocumentRecord {
+        repo: repo.name.clone(),
+        file: file.to_string(),
+        index: doc.index,
+        entity_ref: None,
+        valid: false,
+    };
+    let mut value = match yaml::parse_document(doc) {
+        Ok(v) => v,
+        Err(e) => {
+            out.diagnostics.push(
+                diag_at(
+                    repo,
+                    file,
+                    Diagnostic::error(
+                        "catalog/yaml-syntax",
+                        format!("YAML syntax error in document {}: {}", doc.index, e.message),
+                    ),
+                )
+                .line(e.line)
+                .column(e.column),
+            );
+            out.documents.push(record);
+            return None;
+        }
+    };
+    let line_of = |path: &[Seg]| yaml::locate(doc.text, path).map(|l| doc.first_line + l - 1);
+    if !value.is_object() {
+        out.diagnostics.push(
+            diag_at(repo, file, Diagnostic::error("catalog/not-a-mapping", format!("document {} is a {}, not a mapping; an entity is a mapping with apiVersion, kind, metadata and spec", doc.index, type_name(&value))))
+                .line(Some(doc.first_line)),
+        );
+        out.documents.push(record);
+        return None;
+    }
+    record.entity_ref = formable_ref(&value);
+    let label = record.entity_ref.clone();
+    let with_entity = |d: Diagnostic| match &label {
+        Some(r) => d.entity(r.clone()),
+        None => d,
+    };
+    if let Err(e) = placeholders::resolve(
+        &mut value,
+        repo,
+        &file.parent(),
+        config.limits.max_file_bytes,
+    ) {
+        let code = if e.outside_repo {
+            "catalog/location-outside-repo"
+        } else {
+            "catalog/placeholder"
+        };
+        out.diagnostics.push(with_entity(
+            diag_at(
+                repo,
+                file,
+                Diagnostic::error(code, format!("{}; the entity was not added", e.message)),
+            )
+            .line(line_of(&e.path).or(Some(doc.first_line))),
+        ));
+        out.documents.push(record);
+        return None;
+    }
+    let identity = match validate::validate(&value) {
+        Ok(identity) => identity,
+        Err(issues) => {
+            for issue in issues {
+                out.diagnostics.push(with_entity(
+                    diag_at(repo, file, Diagnostic::error(issue.code, issue.message))
+                        .line(line_of(&issue.path).or(Some(doc.first_line))),
+                ));
+            }
+            out.documents.push(record);
+            return None;
+        }
+    };
+    record.valid = true;
+    out.documents.push(record);
+    let location_target = repo.display_path(file);
+    let spec_type = value.pointer("/spec/type").and_then(Value::as_str);
+    if !rules::allowed(
+        config.catalog.rules.as_deref(),
+        &identity.kind,
+        spec_type,
+        &location_target,
+    ) {
+        out.diagnostics.push(with_entity(
+            diag_at(repo, file, Diagnostic::warning("catalog/rejected-by-rules", format!("kind {} is not allowed here by the [catalog] rules in site.toml; the entity was not added", identity.kind)))
+                .line(line_of(&[Seg::key("kind")])),
+        ));
+        return None;
+    }
+    let origin = pending.chain.first().unwrap_or(file);
+    add_location_annotations(&mut value, repo, file, origin);
+    Some(Entity::new(
+        identity,
+        value,
+        EntitySource {
+            repo: repo.name.clone(),
+            repo_source: repo.source,
+            file: file.clone(),
+            index: doc.index,
+            first_line: doc.first_line,
+            text: doc.text.to_string(),
+        },
+    ))
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "list",
+        Value::Object(_) => "mapping",
+    }
+}
+
+/// The ref of a document, when kind and name are strings, even if the document is invalid.
+fn formable_ref(value: &Value) -> Option<String> {
+    let kind = value.get("kind")?.as_str()?;
+    let name = value.pointer("/metadata/name")?.as_str()?;
+    let namespace = value
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .unwrap_or(super::refs::DEFAULT_NAMESPACE);
+    (!kind.is_empty() && !name.is_empty())
+        .then(|| super::refs::EntityRef::new(kind, namespace, name).to_string())
+}
+
+/// `backstage.io/managed-by-location` and `...-origin-location`, as the catalog sets them.
+fn add_location_annotations(value: &mut Value, repo: &Repo, file: &RepoPath, origin: &RepoPath) {
+    let location = |path: &RepoPath| match (&repo.origin, &repo.commit) {
+        (Some(web), Some(commit)) => format!("url:{web}/blob/{commit}/{path}"),
+        _ => format!("file:{}", repo.display_path(path)),
+    };
+    let Some(metadata) = value.get_mut("metadata").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let annotations = metadata
+        .entry("annotations")
+        .or_insert_with(|| Value::Object(Default::default()));
+    if let Some(map) = annotations.as_object_mut() {
+        map.insert(
+            "backstage.io/managed-by-location".into(),
+            Value::String(location(file)),
+        );
+        map.insert(
+            "backstage.io/managed-by-origin-location".into(),
+            Value::String(location(origin)),
+        );
+    }
+}
+
+/// The files a Location entity points at, checked: inside the repository, present (unless
+/// `presence: optional`), and not already on the chain that led here.
+fn location_targets(
+    repo: &Repo,
+    config: &Config,
+    pending: &Pending,
+    entity: &Entity,
+    out: &mut RepoContents,
+) -> Vec<RepoPath> {
+    let spec = entity.value.get("spec");
+    let optional = spec.and_then(|s| s.get("presence")).and_then(Value::as_str) == Some("optional");
+    let mut written: Vec<(String, Vec<Seg>)> = Vec::new();
+    if let Some(t) = spec.and_then(|s| s.get("target")).and_then(Value::as_str) {
+        written.push((t.to_string(), vec![Seg::key("spec"), Seg::key("target")]));
+    }
+    if let Some(list) = spec
+        .and_then(|s| s.get("targets"))
+        .and_then(Value::as_array)
+    {
+        for (i, t) in list.iter().enumerate() {
+            if let Some(t) = t.as_str() {
+                written.push((
+                    t.to_string(),
+                    vec![Seg::key("spec"), Seg::key("targets"), Seg::Index(i)],
+                ));
+            }
+        }
+    }
+    let file = &pending.file;
+    let mut found = Vec::new();
+    for (target, path) in written {
+        let diag = |d: Diagnostic| {
+            diag_at(repo, file, d)
+                .line(entity.line_of(&path))
+                .entity(entity.key.to_string())
+        };
+        if target.contains("://") {
+            out.diagnostics.push(diag(Diagnostic::warning("catalog/location-not-followed", format!("Location target \"{target}\" is a URL; this source reads files in the repository only, so it was not followed"))));
+            continue;
+        }
+        let resolved = match file.parent().join(&target) {
+            Ok(p) => p,
+            Err(e) => {
+                out.diagnostics.push(diag(Diagnostic::error(
+                    "catalog/location-outside-repo",
+                    format!("Location target \"{target}\": {e}; it was not read"),
+                )));
+                continue;
+            }
+        };
+        let candidates = if crate::gather::is_literal_pattern(resolved.as_str()) {
+            match repo.check_file(&resolved) {
+                Ok(()) => vec![resolved],
+                Err(ReadError::OutsideRepo) => {
+                    out.diagnostics.push(diag(Diagnostic::error("catalog/location-outside-repo", format!("Location target \"{target}\" is a symlink that leads outside the repository; it was not read"))));
+                    continue;
+                }
+                Err(_) if optional => continue,
+                Err(_) => {
+                    out.diagnostics.push(diag(Diagnostic::error("catalog/location-target-missing", format!("Location target \"{target}\" ({resolved}) does not exist; fix the path or set `presence: optional`"))));
+                    continue;
+                }
+            }
+        } else {
+            match globset::GlobBuilder::new(resolved.as_str())
+                .literal_separator(true)
+                .build()
+            {
+                Ok(glob) => repo.files_matching(&glob.compile_matcher()),
+                Err(e) => {
+                    out.diagnostics.push(diag(Diagnostic::error(
+                        "catalog/location-target-missing",
+                        format!("Location target \"{target}\" is not a valid pattern: {e}"),
+                    )));
+                    continue;
+                }
+            }
+        };
+        for candidate in candidates {
+            if candidate == *file || pending.chain.contains(&candidate) {
+                out.diagnostics.push(diag(Diagnostic::warning("catalog/location-cycle", format!("Location target \"{target}\" ({candidate}) leads back to a file that led here; the loop was cut"))));
+            } else if pending.chain.len() + 1 >= config.limits.max_location_depth {
+                out.diagnostics.push(diag(Diagnostic::error("catalog/location-cycle", format!("Location target \"{target}\" is nested deeper than {} Locations (limits.max_location_depth); it was not read", config.limits.max_location_depth))));
+            } else {
+                found.push(candidate);
+            }
+        }
+    }
+    found
+}

@@ -1,0 +1,404 @@
+//! `site.toml`: parsed strictly (unknown keys and wrong types are errors that name the key and
+//! the line) into a raw struct, then resolved into a `Config` with absolute paths and defaults.
+
+use serde::Deserialize;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A site's settings, resolved: every path absolute, every default filled in.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The file this was read from (None for `check PATH...`, which needs no site.toml).
+    pub file: Option<PathBuf>,
+    /// Directory that relative paths resolve against.
+    pub base_dir: PathBuf,
+    pub title: String,
+    pub out_dir: PathBuf,
+    pub sources: Vec<Source>,
+    pub catalog: CatalogConfig,
+    pub limits: Limits,
+    /// A site's own templates and static files, each one replacing the built-in file of that name.
+    pub templates_dir: Option<PathBuf>,
+    pub static_dir: Option<PathBuf>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    Local { path: PathBuf, layout: Layout },
+}
+
+/// How a local source path maps to repositories.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Layout {
+    /// A single repository when the path is a git checkout or holds a catalog file at its
+    /// root; otherwise a directory of repositories.
+    #[default]
+    Auto,
+    /// The path is one repository.
+    Repo,
+    /// Each sub-directory of the path is one repository.
+    Repos,
+}
+
+#[derive(Clone, Debug)]
+pub struct CatalogConfig {
+    /// Glob patterns, relative to each repository's root, of the files to read.
+    pub files: Vec<String>,
+    /// `None`: every built-in kind is allowed. `Some`: Backstage's `catalog.rules` semantics.
+    pub rules: Option<Vec<Rule>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub allow: Vec<AllowEntry>,
+    #[serde(default)]
+    pub locations: Option<Vec<LocationMatcher>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum AllowEntry {
+    Kind(String),
+    KindAndType {
+        kind: String,
+        #[serde(rename = "spec.type")]
+        spec_type: Option<String>,
+    },
+}
+
+impl AllowEntry {
+    pub fn kind(&self) -> &str {
+        match self {
+            AllowEntry::Kind(k) => k,
+            AllowEntry::KindAndType { kind, .. } => kind,
+        }
+    }
+
+    pub fn spec_type(&self) -> Option<&str> {
+        match self {
+            AllowEntry::Kind(_) => None,
+            AllowEntry::KindAndType { spec_type, .. } => spec_type.as_deref(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocationMatcher {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(alias = "target")]
+    pub exact: Option<String>,
+    pub pattern: Option<String>,
+}
+
+/// Bounds that keep a build over hostile input finite.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    pub max_file_bytes: u64,
+    pub max_documents_per_file: usize,
+    pub max_entities: usize,
+    pub max_location_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 4 * 1024 * 1024,
+            max_documents_per_file: 1000,
+            max_entities: 200_000,
+            max_location_depth: 16,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    title: Option<String>,
+    out_dir: Option<PathBuf>,
+    templates_dir: Option<PathBuf>,
+    static_dir: Option<PathBuf>,
+    #[serde(default)]
+    sources: Vec<RawSource>,
+    #[serde(default)]
+    catalog: RawCatalog,
+    #[serde(default)]
+    limits: Limits,
+}
+
+/// One `[[sources]]` table. A flat struct rather than a tagged enum: toml keeps the line of an
+/// unknown key only when deserializing straight into a struct.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    #[serde(rename = "type")]
+    kind: String,
+    path: Option<PathBuf>,
+    #[serde(default)]
+    layout: Layout,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCatalog {
+    files: Option<Vec<String>>,
+    rules: Option<Vec<Rule>>,
+}
+
+/// A configuration that cannot be used: the build cannot start (exit code 2).
+#[derive(Debug)]
+pub struct ConfigError {
+    pub file: PathBuf,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.file.display(), self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+pub const DEFAULT_CATALOG_FILES: &[&str] = &["catalog-info.yaml"];
+
+impl Config {
+    /// Reads and resolves a site.toml.
+    pub fn load(file: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(file).map_err(|e| ConfigError {
+            file: file.to_path_buf(),
+            message: format!("cannot read the configuration: {e}"),
+        })?;
+        let base_dir = absolute(file.parent().unwrap_or(Path::new(".")));
+        Config::parse(&text, file, &base_dir)
+    }
+
+    /// Parses site.toml text; `file` is only used in messages.
+    pub fn parse(text: &str, file: &Path, base_dir: &Path) -> Result<Config, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError {
+            file: file.to_path_buf(),
+            message: describe_toml_error(text, &e),
+        })?;
+        let resolve = |p: &Path| normalize(&base_dir.join(p));
+        let catalog = resolve_catalog(raw.catalog, file)?;
+        let templates_dir = raw
+            .templates_dir
+            .map(|p| resolve(&p))
+            .or_else(|| Some(base_dir.join("templates")).filter(|p| p.is_dir()));
+        let static_dir = raw
+            .static_dir
+            .map(|p| resolve(&p))
+            .or_else(|| Some(base_dir.join("static")).filter(|p| p.is_dir()));
+        Ok(Config {
+            file: Some(file.to_path_buf()),
+            base_dir: base_dir.to_path_buf(),
+            title: raw.title.unwrap_or_else(|| "Developer Portal".to_string()),
+            out_dir: resolve(raw.out_dir.as_deref().unwrap_or(Path::new("public"))),
+            sources: raw
+                .sources
+                .into_iter()
+                .enumerate()
+                .map(|(i, s)| resolve_source(i, s, file, &resolve))
+                .collect::<Result<_, _>>()?,
+            catalog,
+            limits: raw.limits,
+            templates_dir,
+            static_dir,
+        })
+    }
+
+    /// The configuration `check PATH...` uses when there is no site.toml: defaults only.
+    pub fn defaults(base_dir: &Path) -> Config {
+        Config {
+            file: None,
+            base_dir: base_dir.to_path_buf(),
+            title: "Developer Portal".to_string(),
+            out_dir: base_dir.join("public"),
+            sources: Vec::new(),
+            catalog: CatalogConfig {
+                files: DEFAULT_CATALOG_FILES
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
+                rules: None,
+            },
+            limits: Limits::default(),
+            templates_dir: None,
+            static_dir: None,
+        }
+    }
+}
+
+fn resolve_source(
+    index: usize,
+    raw: RawSource,
+    file: &Path,
+    resolve: &dyn Fn(&Path) -> PathBuf,
+) -> Result<Source, ConfigError> {
+    let error = |message: String| ConfigError {
+        file: file.to_path_buf(),
+        message: format!("sources[{index}]: {message}"),
+    };
+    match raw.kind.as_str() {
+        "local" => {
+            let path = raw
+                .path
+                .ok_or_else(|| error("a local source needs `path`".to_string()))?;
+            Ok(Source::Local {
+                path: resolve(&path),
+                layout: raw.layout,
+            })
+        }
+        other => Err(error(format!(
+            "unknown source type `{other}`; the supported type is `local`"
+        ))),
+    }
+}
+
+fn resolve_catalog(raw: RawCatalog, file: &Path) -> Result<CatalogConfig, ConfigError> {
+    let files = raw.files.unwrap_or_else(|| {
+        DEFAULT_CATALOG_FILES
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    });
+    for pattern in &files {
+        if let Err(e) = globset::Glob::new(pattern) {
+            return Err(ConfigError {
+                file: file.to_path_buf(),
+                message: format!("catalog.files: invalid pattern `{pattern}`: {e}"),
+            });
+        }
+    }
+    if let Some(rules) = &raw.rules {
+        for rule in rules {
+            for m in rule.locations.iter().flatten() {
+                if let Some(p) = &m.pattern {
+                    if let Err(e) = globset::Glob::new(p) {
+                        return Err(ConfigError {
+                            file: file.to_path_buf(),
+                            message: format!("catalog.rules: invalid location pattern `{p}`: {e}"),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    Ok(CatalogConfig {
+        files,
+        rules: raw.rules,
+    })
+}
+
+/// toml's messages already carry "line N, column M" and a snippet; keep the first line of the
+/// explanation readable on one line, and point at the key.
+fn describe_toml_error(text: &str, error: &toml::de::Error) -> String {
+    let line = error
+        .span()
+        .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+    let message = error.message().trim().to_string();
+    match line {
+        Some(line) => format!("line {line}: {message}"),
+        None => message,
+    }
+}
+
+/// An absolute path without touching the file system (the path may not exist yet).
+pub fn absolute(path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        normalize(path)
+    } else {
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        normalize(&cwd.join(path))
+    }
+}
+
+/// Removes `.` and resolves `..` lexically.
+pub fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, Path::new("site.toml"), Path::new("/srv/site"))
+    }
+
+    #[test]
+    fn resolves_paths_against_the_file_directory() {
+        let c = parse(
+            "title = \"Portal\"\nout_dir = \"out\"\n[[sources]]\ntype = \"local\"\npath = \"../repos\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.title, "Portal");
+        assert_eq!(c.out_dir, PathBuf::from("/srv/site/out"));
+        assert_eq!(
+            c.sources,
+            vec![Source::Local {
+                path: PathBuf::from("/srv/repos"),
+                layout: Layout::Auto
+            }]
+        );
+        assert_eq!(c.catalog.files, vec!["catalog-info.yaml".to_string()]);
+        assert!(c.catalog.rules.is_none());
+    }
+
+    #[test]
+    fn unknown_key_names_the_key_and_line() {
+        let err = parse("title = \"x\"\n\n[catalog]\nfile = [\"a.yaml\"]\n").unwrap_err();
+        assert!(err.message.contains("line 4"), "{}", err.message);
+        assert!(err.message.contains("file"), "{}", err.message);
+    }
+
+    #[test]
+    fn unknown_key_in_a_source_is_an_error() {
+        let err =
+            parse("[[sources]]\ntype = \"local\"\npath = \".\"\nbranch = \"main\"\n").unwrap_err();
+        assert!(err.message.contains("branch"), "{}", err.message);
+        assert!(err.message.contains("line 4"), "{}", err.message);
+    }
+
+    #[test]
+    fn wrong_type_names_the_line() {
+        let err = parse("title = 3\n").unwrap_err();
+        assert!(err.message.contains("line 1"), "{}", err.message);
+    }
+
+    #[test]
+    fn unknown_source_type_is_an_error() {
+        let err = parse("[[sources]]\ntype = \"ftp\"\npath = \".\"\n").unwrap_err();
+        assert!(err.message.contains("ftp"), "{}", err.message);
+    }
+
+    #[test]
+    fn rules_accept_kinds_and_kind_with_type() {
+        let c = parse(
+            "[catalog]\nrules = [{ allow = [\"Component\", { kind = \"Resource\", \"spec.type\" = \"database\" }], locations = [{ type = \"file\", pattern = \"org/**\" }] }]\n",
+        )
+        .unwrap();
+        let rules = c.catalog.rules.unwrap();
+        assert_eq!(rules[0].allow[0].kind(), "Component");
+        assert_eq!(rules[0].allow[1].spec_type(), Some("database"));
+        assert_eq!(
+            rules[0].locations.as_ref().unwrap()[0].pattern.as_deref(),
+            Some("org/**")
+        );
+    }
+}

@@ -1,0 +1,292 @@
+//! Diagnostics as data: every stage returns its result plus a `Diagnostics` list instead of
+//! failing, so one bad repo, file or document never stops the build. Rendering (terminal text,
+//! JSON lines, the issues page) is a separate concern that reads this data.
+
+use serde::Serialize;
+use std::fmt;
+
+/// How serious a diagnostic is. Declared most severe first, so sorting puts errors on top.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        })
+    }
+}
+
+/// One finding: a stable code, a message a person can act on, and where it happened.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub code: &'static str,
+    pub message: String,
+    pub repo: Option<String>,
+    pub file: Option<String>,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+    pub entity: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(severity: Severity, code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity,
+            code,
+            message: message.into(),
+            repo: None,
+            file: None,
+            line: None,
+            column: None,
+            entity: None,
+        }
+    }
+
+    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, code, message)
+    }
+
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, code, message)
+    }
+
+    pub fn info(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(Severity::Info, code, message)
+    }
+
+    pub fn repo(mut self, repo: impl Into<String>) -> Self {
+        self.repo = Some(repo.into());
+        self
+    }
+
+    pub fn file(mut self, file: impl Into<String>) -> Self {
+        self.file = Some(file.into());
+        self
+    }
+
+    pub fn line(mut self, line: Option<u32>) -> Self {
+        self.line = line;
+        self
+    }
+
+    pub fn column(mut self, column: Option<u32>) -> Self {
+        self.column = column;
+        self
+    }
+
+    pub fn entity(mut self, entity: impl Into<String>) -> Self {
+        self.entity = Some(entity.into());
+        self
+    }
+
+    /// `repo/file:line:col`, as much of it as is known.
+    pub fn location(&self) -> String {
+        let mut out = String::new();
+        if let Some(repo) = &self.repo {
+            out.push_str(repo);
+        }
+        if let Some(file) = &self.file {
+            if !out.is_empty() {
+                out.push('/');
+            }
+            out.push_str(file);
+        }
+        if let Some(line) = self.line {
+            out.push_str(&format!(":{line}"));
+            if let Some(column) = self.column {
+                out.push_str(&format!(":{column}"));
+            }
+        }
+        out
+    }
+
+    /// `path:line:col: severity[code]: message (entity)` for terminals and logs.
+    pub fn to_text(&self) -> String {
+        let location = self.location();
+        let mut out = if location.is_empty() {
+            format!("{}[{}]: {}", self.severity, self.code, self.message)
+        } else {
+            format!(
+                "{location}: {}[{}]: {}",
+                self.severity, self.code, self.message
+            )
+        };
+        if let Some(entity) = &self.entity {
+            out.push_str(&format!(" ({entity})"));
+        }
+        out
+    }
+
+    fn sort_key(&self) -> impl Ord + '_ {
+        (
+            self.repo.as_deref(),
+            self.file.as_deref(),
+            self.line,
+            self.column,
+            self.severity,
+            self.code,
+            self.message.as_str(),
+        )
+    }
+}
+
+/// The findings of a stage, in the order they were made until `sort` is called.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Diagnostics(Vec<Diagnostic>);
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+impl Diagnostics {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.0.push(diagnostic);
+    }
+
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.0.extend(other.0);
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {
+        self.0.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    pub fn counts(&self) -> Counts {
+        let mut counts = Counts::default();
+        for d in &self.0 {
+            match d.severity {
+                Severity::Error => counts.errors += 1,
+                Severity::Warning => counts.warnings += 1,
+                Severity::Info => counts.infos += 1,
+            }
+        }
+        counts
+    }
+
+    /// Sorts by place, then severity, and drops exact repeats, so output is deterministic.
+    pub fn sort(&mut self) {
+        self.0.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.0.dedup();
+    }
+
+    pub fn into_vec(self) -> Vec<Diagnostic> {
+        self.0
+    }
+}
+
+impl<'a> IntoIterator for &'a Diagnostics {
+    type Item = &'a Diagnostic;
+    type IntoIter = std::slice::Iter<'a, Diagnostic>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl FromIterator<Diagnostic> for Diagnostics {
+    fn from_iter<T: IntoIterator<Item = Diagnostic>>(iter: T) -> Self {
+        Diagnostics(iter.into_iter().collect())
+    }
+}
+
+/// Every diagnostic code, with what it means and how to fix it. Documented once, here; the
+/// README's table is checked against this list by a test.
+pub const CODES: &[(&str, &str)] = &[
+    ("config/invalid", "site.toml could not be read or has an unknown key or a wrong type; the message names the key and the line."),
+    ("gather/source-missing", "A `[[sources]]` path does not exist or is not a directory (relative paths resolve against site.toml's directory), or `check` was given a path with no catalog file."),
+    ("gather/unreadable", "A file or directory could not be read (permissions, I/O error); the rest of the repository is still read."),
+    ("gather/symlink-outside-repo", "A symlink points outside its repository; Playbill never follows it. Replace the link with the file itself."),
+    ("catalog/file-too-large", "A catalog file is larger than `limits.max_file_bytes`; split it or raise the limit."),
+    ("catalog/invalid-utf8", "A catalog file is not UTF-8 text; re-save it as UTF-8."),
+    ("catalog/yaml-syntax", "A YAML document does not parse; the line and column point at the problem. Other documents in the file are still read."),
+    ("catalog/too-many-documents", "A file holds more YAML documents than `limits.max_documents_per_file`; the rest are skipped."),
+    ("catalog/too-many-entities", "The catalog holds more entities than `limits.max_entities`; the rest are skipped."),
+    ("catalog/not-a-mapping", "A YAML document is not a mapping (object) at its root, so it cannot be an entity."),
+    ("catalog/invalid-envelope", "apiVersion, kind or metadata is missing or of the wrong type, or the document has a root key other than apiVersion, kind, metadata and spec."),
+    ("catalog/invalid-field", "A field breaks Backstage's format rules (name, namespace, label, annotation, tag, link) or a kind's required spec field is missing or empty."),
+    ("catalog/unknown-kind", "No built-in kind matches this apiVersion and kind (kinds are case-sensitive, e.g. `Component`)."),
+    ("catalog/placeholder", "A `$text`, `$json` or `$yaml` placeholder could not be resolved: missing file, bad content, or a path outside the repository. The entity is rejected, as Backstage would."),
+    ("catalog/rejected-by-rules", "The `[catalog] rules` allow-list does not allow this kind (or type, or location)."),
+    ("catalog/duplicate-entity", "Two documents define the same entity (kind, namespace and name compare case-insensitively); the first in source order wins."),
+    ("catalog/invalid-ref", "An entity reference is malformed (empty part, or no kind where the field has no default kind); that relation is skipped."),
+    ("catalog/unresolved-ref", "A relation points at an entity that is not in the catalog; it is kept and shown as unresolved."),
+    ("catalog/unexpected-owner-kind", "An owner should be a Group or a User."),
+    ("catalog/location-target-missing", "A Location target does not exist (and presence is not `optional`)."),
+    ("catalog/location-outside-repo", "A Location target, placeholder or path leaves its repository (`..`, an absolute or Windows-style path, or a symlink); it is not read."),
+    ("catalog/location-cycle", "Location entities point at each other in a loop; the loop is cut where it closes."),
+    ("catalog/location-not-followed", "A Location target is a URL that Playbill does not fetch for this source."),
+    ("site/template", "A template failed to render; the page is replaced by a minimal error page. Check a site's template overrides."),
+];
+
+pub fn describe(code: &str) -> Option<&'static str> {
+    CODES.iter().find(|(c, _)| *c == code).map(|(_, d)| *d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_rendering_names_place_code_and_entity() {
+        let d = Diagnostic::error("catalog/invalid-field", "bad name")
+            .repo("ledger")
+            .file("catalog-info.yaml")
+            .line(Some(4))
+            .column(Some(9))
+            .entity("component:default/x");
+        assert_eq!(
+            d.to_text(),
+            "ledger/catalog-info.yaml:4:9: error[catalog/invalid-field]: bad name (component:default/x)"
+        );
+    }
+
+    #[test]
+    fn sort_orders_by_place_and_removes_repeats() {
+        let a = Diagnostic::warning("catalog/unresolved-ref", "x").repo("b");
+        let b = Diagnostic::error("catalog/yaml-syntax", "y").repo("a");
+        let mut list: Diagnostics = vec![a.clone(), b.clone(), a.clone()].into_iter().collect();
+        list.sort();
+        assert_eq!(list.into_vec(), vec![b, a]);
+    }
+
+    #[test]
+    fn counts_by_severity() {
+        let list: Diagnostics = vec![
+            Diagnostic::error("a", "1"),
+            Diagnostic::warning("b", "2"),
+            Diagnostic::warning("c", "3"),
+        ]
+        .into_iter()
+        .collect();
+        let c = list.counts();
+        assert_eq!((c.errors, c.warnings, c.infos), (1, 2, 0));
+        assert!(list.has_errors());
+    }
+}

@@ -1,0 +1,186 @@
+//! Gather: turns the configured sources into a `Workspace` — the list of repositories, each
+//! with its name, origin, commit and the catalog files found in it. Reading a file afterwards
+//! goes through `Repo::read`, which never leaves the repository.
+
+mod git;
+mod local;
+
+use crate::config::Config;
+use crate::diagnostics::Diagnostics;
+use crate::paths::RepoPath;
+use std::path::{Path, PathBuf};
+
+pub use local::{gather_local, repo_for_check};
+
+/// Every repository the build reads, in source order, then by name.
+#[derive(Clone, Debug, Default)]
+pub struct Workspace {
+    pub repos: Vec<Repo>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Repo {
+    pub name: String,
+    /// Index of the `[[sources]]` entry it came from; the first source wins conflicts.
+    pub source: usize,
+    /// Canonical root directory; every read stays below it.
+    pub root: PathBuf,
+    /// HEAD commit when the repository is a git checkout.
+    pub commit: Option<String>,
+    /// Web address of the repository (from the git remote), without credentials.
+    pub origin: Option<String>,
+    /// Catalog files matched by `catalog.files`, sorted.
+    pub catalog_files: Vec<RepoPath>,
+}
+
+/// Why a file in a repository could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReadError {
+    NotFound,
+    OutsideRepo,
+    TooLarge { size: u64 },
+    Io(String),
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::NotFound => f.write_str("file not found"),
+            ReadError::OutsideRepo => f.write_str("a symlink leads outside the repository"),
+            ReadError::TooLarge { size } => write!(f, "file is too large ({size} bytes)"),
+            ReadError::Io(e) => f.write_str(e),
+        }
+    }
+}
+
+impl Repo {
+    /// Reads a file, refusing symlinks that lead out of the repository and files over `max_bytes`.
+    pub fn read(&self, path: &RepoPath, max_bytes: u64) -> Result<Vec<u8>, ReadError> {
+        let full = self.contained(path)?;
+        let meta = std::fs::metadata(&full).map_err(|e| io_error(&e))?;
+        if !meta.is_file() {
+            return Err(ReadError::NotFound);
+        }
+        if meta.len() > max_bytes {
+            return Err(ReadError::TooLarge { size: meta.len() });
+        }
+        std::fs::read(&full).map_err(|e| io_error(&e))
+    }
+
+    /// Ok when `path` is a regular file inside the repository.
+    pub fn check_file(&self, path: &RepoPath) -> Result<(), ReadError> {
+        let real = self.contained(path)?;
+        if real.is_file() {
+            Ok(())
+        } else {
+            Err(ReadError::NotFound)
+        }
+    }
+
+    /// The real path of `path`, after checking that symlinks keep it inside the repository.
+    fn contained(&self, path: &RepoPath) -> Result<PathBuf, ReadError> {
+        let full = self.root.join(path.as_str());
+        let real = std::fs::canonicalize(&full).map_err(|e| io_error(&e))?;
+        if real.starts_with(&self.root) {
+            Ok(real)
+        } else {
+            Err(ReadError::OutsideRepo)
+        }
+    }
+
+    /// Every file in the repository whose path matches `pattern`, sorted.
+    pub fn files_matching(&self, pattern: &globset::GlobMatcher) -> Vec<RepoPath> {
+        local::walk_files(&self.root)
+            .into_iter()
+            .filter(|p| pattern.is_match(p.as_str()))
+            .collect()
+    }
+
+    /// Every file in the repository whose path matches one of `patterns`, sorted.
+    pub fn files_matching_set(&self, patterns: &globset::GlobSet) -> Vec<RepoPath> {
+        local::walk_files(&self.root)
+            .into_iter()
+            .filter(|p| patterns.is_match(p.as_str()))
+            .collect()
+    }
+
+    /// `repo/path`, the way diagnostics and rules name a file.
+    pub fn display_path(&self, path: &RepoPath) -> String {
+        format!("{}/{}", self.name, path)
+    }
+}
+
+fn io_error(e: &std::io::Error) -> ReadError {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        ReadError::NotFound
+    } else {
+        ReadError::Io(e.to_string())
+    }
+}
+
+/// Gathers every configured source.
+pub fn gather(config: &Config) -> (Workspace, Diagnostics) {
+    let mut workspace = Workspace::default();
+    let mut diagnostics = Diagnostics::new();
+    for (index, source) in config.sources.iter().enumerate() {
+        match source {
+            crate::config::Source::Local { path, layout } => {
+                let (repos, diags) =
+                    gather_local(index, path, *layout, &config.catalog.files, &config.out_dir);
+                workspace.repos.extend(repos);
+                diagnostics.extend(diags);
+            }
+        }
+    }
+    (workspace, diagnostics)
+}
+
+/// Compiles `catalog.files` patterns; they were validated when the config was loaded.
+pub(crate) fn compile_patterns(patterns: &[String]) -> globset::GlobSet {
+    let mut builder = globset::GlobSetBuilder::new();
+    for p in patterns {
+        if let Ok(glob) = globset::GlobBuilder::new(p).literal_separator(true).build() {
+            builder.add(glob);
+        }
+    }
+    builder
+        .build()
+        .unwrap_or_else(|_| globset::GlobSet::empty())
+}
+
+pub(crate) fn is_literal_pattern(pattern: &str) -> bool {
+    !pattern.contains(['*', '?', '[', '{'])
+}
+
+pub(crate) fn dir_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "repo".to_string())
+}
+
+/// Catalog files below `dir` of a repository, by the configured patterns (for `check DIR`).
+pub fn catalog_files_under(repo: &Repo, dir: &RepoPath, patterns: &[String]) -> Vec<RepoPath> {
+    let prefixed: Vec<String> = patterns
+        .iter()
+        .map(|p| {
+            if dir.as_str().is_empty() {
+                p.clone()
+            } else {
+                format!("{dir}/{p}")
+            }
+        })
+        .collect();
+    let set = compile_patterns(&prefixed);
+    let mut found: Vec<RepoPath> = prefixed
+        .iter()
+        .filter(|p| is_literal_pattern(p))
+        .map(|p| RepoPath::from_walked(p))
+        .filter(|p| repo.check_file(p).is_ok())
+        .collect();
+    if prefixed.iter().any(|p| !is_literal_pattern(p)) {
+        found.extend(repo.files_matching_set(&set));
+    }
+    found.sort();
+    found.dedup();
+    found
+}

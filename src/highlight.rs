@@ -1,0 +1,94 @@
+//! Syntax highlighting with syntect: the syntax set is loaded once and shared read-only across
+//! rayon workers; output uses CSS classes (`hl-...`), never inline styles, so the strict CSP
+//! holds and themes live in the stylesheet.
+
+use std::sync::OnceLock;
+use syntect::html::{ClassStyle, ClassedHTMLGenerator};
+use syntect::parsing::SyntaxSet;
+use syntect::util::LinesWithEndings;
+
+/// Sources larger than this are shown as plain escaped text: highlighting is not worth seconds.
+const MAX_HIGHLIGHT_BYTES: usize = 256 * 1024;
+
+fn syntaxes() -> &'static SyntaxSet {
+    static SET: OnceLock<SyntaxSet> = OnceLock::new();
+    SET.get_or_init(SyntaxSet::load_defaults_newlines)
+}
+
+/// `<pre class="code"><code class="language-x">...</code></pre>`, highlighted when the
+/// language is known. Returns the HTML and whether a grammar was found.
+pub fn highlight(source: &str, language: &str) -> (String, bool) {
+    let set = syntaxes();
+    let syntax = set
+        .find_syntax_by_token(language)
+        .or_else(|| set.find_syntax_by_extension(language));
+    let lang_class = escape(&language.to_ascii_lowercase());
+    let body = match syntax {
+        Some(syntax) if source.len() <= MAX_HIGHLIGHT_BYTES => {
+            let mut generator = ClassedHTMLGenerator::new_with_class_style(
+                syntax,
+                set,
+                ClassStyle::SpacedPrefixed { prefix: "hl-" },
+            );
+            let mut ok = true;
+            for line in LinesWithEndings::from(source) {
+                if generator
+                    .parse_html_for_line_which_includes_newline(line)
+                    .is_err()
+                {
+                    ok = false;
+                    break;
+                }
+            }
+            if ok {
+                Some(generator.finalize())
+            } else {
+                None
+            }
+        }
+        _ => None,
+    };
+    let found = body.is_some();
+    let body = body.unwrap_or_else(|| escape(source));
+    (
+        format!("<pre class=\"code\"><code class=\"language-{lang_class}\">{body}</code></pre>"),
+        found,
+    )
+}
+
+/// HTML-escapes text for element content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn highlights_yaml_with_classes_and_escapes_content() {
+        let (html, found) = highlight("a: \"<script>\"\n", "yaml");
+        assert!(found);
+        assert!(html.contains("class=\"hl-"), "{html}");
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(!html.contains("style="), "{html}");
+    }
+
+    #[test]
+    fn unknown_languages_are_escaped_text() {
+        let (html, found) = highlight("type Query { a: <b> }", "no-such-language");
+        assert!(!found);
+        assert!(html.contains("&lt;b&gt;"));
+    }
+}

@@ -1,0 +1,334 @@
+//! The `playbill` command: arguments are parsed into plain values first, then one command runs.
+//! Exit codes: 0 clean, 1 error diagnostics (warnings too with `--strict`), 2 fatal (bad
+//! config, unwritable output).
+
+use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use playbill::build;
+use playbill::catalog::build_catalog;
+use playbill::config::{absolute, Config};
+use playbill::diagnostics::{Diagnostic, Diagnostics, Severity};
+use playbill::gather::{self, Workspace};
+use playbill::paths::RepoPath;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(
+    name = "playbill",
+    version,
+    about = "A static developer portal from Backstage catalog files, TechDocs and cluster status"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Render the whole portal into the output directory.
+    Build {
+        /// The site configuration.
+        #[arg(long, default_value = "site.toml")]
+        config: PathBuf,
+        /// Output directory (default: `out_dir` of site.toml, else `public`).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Exit with 1 when there is an error-level diagnostic.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Parse and validate everything, render nothing; exits 1 on an error-level diagnostic.
+    ///
+    /// Given PATHs (catalog files or directories), checks just those without a site.toml:
+    /// relative references must stay inside the enclosing git work tree (or the current
+    /// directory outside git).
+    Check {
+        /// The site configuration (ignored when PATHs are given).
+        #[arg(long, default_value = "site.toml")]
+        config: PathBuf,
+        /// Output format: `text` for people, `json` (one object per line) for CI.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Also exit with 1 on warnings.
+        #[arg(long)]
+        strict: bool,
+        /// Catalog files or directories to check.
+        paths: Vec<PathBuf>,
+    },
+    /// Build, serve the output on 127.0.0.1, and rebuild when inputs change.
+    Serve {
+        /// The site configuration.
+        #[arg(long, default_value = "site.toml")]
+        config: PathBuf,
+        /// Port on 127.0.0.1.
+        #[arg(long, default_value_t = 8000)]
+        port: u16,
+        /// Output directory (default: `out_dir` of site.toml).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build {
+            config,
+            out,
+            strict,
+        } => run_build(&config, out.as_deref(), strict),
+        Command::Check {
+            config,
+            format,
+            strict,
+            paths,
+        } => run_check(&config, format, strict, &paths),
+        Command::Serve { config, port, out } => run_serve(&config, port, out.as_deref()),
+    }
+}
+
+fn load_config(path: &Path) -> Result<Config, ExitCode> {
+    Config::load(path).map_err(|e| {
+        eprintln!("error[config/invalid]: {e}");
+        ExitCode::from(2)
+    })
+}
+
+fn spinner() -> ProgressBar {
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(100));
+    bar
+}
+
+fn print_diagnostics(diagnostics: &Diagnostics) {
+    for d in diagnostics {
+        eprintln!("{}", d.to_text());
+    }
+}
+
+fn run_build(config_path: &Path, out: Option<&Path>, strict: bool) -> ExitCode {
+    let config = match load_config(config_path) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let out_dir = out.map(absolute).unwrap_or_else(|| config.out_dir.clone());
+    let bar = spinner();
+    let result = build::build(&config, &out_dir, &|msg| bar.set_message(msg.to_string()));
+    bar.finish_and_clear();
+    match result {
+        Ok(report) => {
+            print_diagnostics(&report.diagnostics);
+            let c = report.diagnostics.counts();
+            eprintln!(
+                "Built {} entities from {} repositories: {} pages, {} files ({} written, {} removed) in {:.2}s — {} errors, {} warnings → {}",
+                report.entities,
+                report.repos,
+                report.pages,
+                report.files,
+                report.write.written,
+                report.write.removed,
+                report.elapsed.as_secs_f64(),
+                c.errors,
+                c.warnings,
+                out_dir.display()
+            );
+            if strict && c.errors > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// One line of `check --format json` per YAML document read.
+#[derive(Serialize)]
+struct DocumentLine<'a> {
+    kind: &'static str,
+    repo: &'a str,
+    file: &'a str,
+    index: usize,
+    #[serde(rename = "ref")]
+    entity_ref: Option<&'a str>,
+    valid: bool,
+}
+
+fn run_check(config_path: &Path, format: Format, strict: bool, paths: &[PathBuf]) -> ExitCode {
+    let (catalog, diagnostics) = if paths.is_empty() {
+        let config = match load_config(config_path) {
+            Ok(c) => c,
+            Err(code) => return code,
+        };
+        let (_, catalog, diagnostics) = build::load_catalog(&config, &|_| {});
+        (catalog, diagnostics)
+    } else {
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        let config = Config::defaults(&cwd);
+        let (workspace, mut diagnostics) = workspace_for_paths(paths, &config);
+        let (catalog, more) = build_catalog(&workspace, &config);
+        diagnostics.extend(more);
+        (catalog, diagnostics)
+    };
+    let mut diagnostics = diagnostics;
+    diagnostics.sort();
+    match format {
+        Format::Json => {
+            for d in &diagnostics {
+                println!("{}", serde_json::to_string(d).unwrap_or_default());
+            }
+            for doc in &catalog.documents {
+                let line = DocumentLine {
+                    kind: "entity",
+                    repo: &doc.repo,
+                    file: &doc.file,
+                    index: doc.index,
+                    entity_ref: doc.entity_ref.as_deref(),
+                    valid: doc.valid,
+                };
+                println!("{}", serde_json::to_string(&line).unwrap_or_default());
+            }
+        }
+        Format::Text => {
+            for d in &diagnostics {
+                println!("{}", d.to_text());
+            }
+            let c = diagnostics.counts();
+            let valid = catalog.documents.iter().filter(|d| d.valid).count();
+            println!(
+                "{} documents ({} valid), {} entities: {} errors, {} warnings",
+                catalog.documents.len(),
+                valid,
+                catalog.entities.len(),
+                c.errors,
+                c.warnings
+            );
+        }
+    }
+    let failing = diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error || (strict && d.severity == Severity::Warning));
+    if failing {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// The repositories (git work trees, or the current directory) holding the given paths, each
+/// with just those catalog files.
+fn workspace_for_paths(paths: &[PathBuf], config: &Config) -> (Workspace, Diagnostics) {
+    let mut workspace = Workspace::default();
+    let mut diagnostics = Diagnostics::new();
+    for path in paths {
+        let Ok(real) = std::fs::canonicalize(path) else {
+            diagnostics.push(Diagnostic::error(
+                "gather/source-missing",
+                format!("{} does not exist", path.display()),
+            ));
+            continue;
+        };
+        let start = if real.is_dir() {
+            real.clone()
+        } else {
+            real.parent().map(Path::to_path_buf).unwrap_or(real.clone())
+        };
+        let repo = gather::repo_for_check(&start, &config.catalog.files);
+        let Ok(rel) = real.strip_prefix(&repo.root) else {
+            diagnostics.push(Diagnostic::error(
+                "catalog/location-outside-repo",
+                format!(
+                    "{} is outside {}, the repository being checked",
+                    path.display(),
+                    repo.root.display()
+                ),
+            ));
+            continue;
+        };
+        let rel = RepoPath::from_walked(&rel.to_string_lossy().replace('\\', "/"));
+        let files: Vec<RepoPath> = if real.is_dir() {
+            gather::catalog_files_under(&repo, &rel, &config.catalog.files)
+        } else {
+            vec![rel]
+        };
+        if files.is_empty() {
+            diagnostics.push(Diagnostic::warning(
+                "gather/source-missing",
+                format!(
+                    "no catalog file ({}) under {}",
+                    config.catalog.files.join(", "),
+                    path.display()
+                ),
+            ));
+        }
+        match workspace.repos.iter_mut().find(|r| r.root == repo.root) {
+            Some(existing) => existing.catalog_files.extend(files),
+            None => {
+                let mut repo = repo;
+                repo.catalog_files = files;
+                workspace.repos.push(repo);
+            }
+        }
+    }
+    for repo in &mut workspace.repos {
+        repo.catalog_files.sort();
+        repo.catalog_files.dedup();
+    }
+    (workspace, diagnostics)
+}
+
+fn run_serve(config_path: &Path, port: u16, out: Option<&Path>) -> ExitCode {
+    let config = match load_config(config_path) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let out_dir = out.map(absolute).unwrap_or_else(|| config.out_dir.clone());
+    let rebuild = || {
+        // Re-read site.toml too: it is one of the inputs.
+        let config = match config.file.as_deref().map(Config::load) {
+            Some(Ok(c)) => c,
+            Some(Err(e)) => {
+                eprintln!("error[config/invalid]: {e}");
+                return;
+            }
+            None => config.clone(),
+        };
+        match build::build(&config, &out_dir, &|_| {}) {
+            Ok(report) => {
+                let c = report.diagnostics.counts();
+                eprintln!(
+                    "Rebuilt {} entities in {:.2}s — {} errors, {} warnings",
+                    report.entities,
+                    report.elapsed.as_secs_f64(),
+                    c.errors,
+                    c.warnings
+                );
+            }
+            Err(e) => eprintln!("error: {e}"),
+        }
+    };
+    rebuild();
+    match playbill::serve::serve(&config, &out_dir, port, &rebuild) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! `playbill serve`: builds, serves the output on 127.0.0.1, and rebuilds when an input
+//! changes (polling file metadata once a second: no platform-specific watcher to go wrong).
+
+use crate::config::{Config, Source};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, UNIX_EPOCH};
+
+/// A fingerprint of every input's path, size and modification time.
+pub fn inputs_fingerprint(config: &Config) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    let mut roots: Vec<PathBuf> = config.file.iter().cloned().collect();
+    roots.extend(config.sources.iter().map(|s| match s {
+        Source::Local { path, .. } => path.clone(),
+    }));
+    roots.extend(config.templates_dir.iter().cloned());
+    roots.extend(config.static_dir.iter().cloned());
+    for root in roots {
+        let walker = walkdir::WalkDir::new(&root)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                let name = e.file_name().to_string_lossy();
+                !(e.file_type().is_dir()
+                    && matches!(name.as_ref(), ".git" | "node_modules" | "target"))
+                    && e.path() != config.out_dir
+            });
+        for entry in walker.filter_map(Result::ok) {
+            entry.path().hash(&mut hasher);
+            if let Ok(meta) = entry.metadata() {
+                meta.len().hash(&mut hasher);
+                if let Ok(t) = meta.modified() {
+                    t.duration_since(UNIX_EPOCH)
+                        .unwrap_or_default()
+                        .as_nanos()
+                        .hash(&mut hasher);
+                }
+            }
+        }
+    }
+    hasher.finish()
+}
+
+/// Maps a request path to a file in the output directory, refusing anything that climbs out.
+pub fn resolve_request(out_dir: &Path, url: &str) -> Option<PathBuf> {
+    let path = url.split(['?', '#']).next().unwrap_or("");
+    let decoded = percent_decode(path)?;
+    let mut resolved = out_dir.to_path_buf();
+    for part in decoded.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => return None,
+            p if p.contains('\\') => return None,
+            p => resolved.push(p),
+        }
+    }
+    if resolved.is_dir() {
+        resolved.push("index.html");
+    }
+    resolved.is_file().then_some(resolved)
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+pub fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "ico" => "image/x-icon",
+        "txt" | "md" => "text/plain; charset=utf-8",
+        "xml" => "application/xml",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Serves `out_dir` until the process is stopped; `rebuild` runs whenever inputs change.
+pub fn serve(
+    config: &Config,
+    out_dir: &Path,
+    port: u16,
+    rebuild: &(dyn Fn() + Sync),
+) -> Result<(), String> {
+    let server = tiny_http::Server::http(("127.0.0.1", port))
+        .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
+    eprintln!(
+        "Serving {} at http://127.0.0.1:{port}/ (Ctrl-C to stop)",
+        out_dir.display()
+    );
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let mut last = inputs_fingerprint(config);
+            loop {
+                std::thread::sleep(Duration::from_secs(1));
+                let now = inputs_fingerprint(config);
+                if now != last {
+                    last = now;
+                    rebuild();
+                }
+            }
+        });
+        for request in server.incoming_requests() {
+            let response = match resolve_request(out_dir, request.url()) {
+                Some(path) => match std::fs::read(&path) {
+                    Ok(bytes) => tiny_http::Response::from_data(bytes)
+                        .with_header(header("Content-Type", content_type(&path))),
+                    Err(_) => tiny_http::Response::from_data(b"cannot read file".to_vec())
+                        .with_status_code(500),
+                },
+                None => {
+                    let body = std::fs::read(out_dir.join("404.html"))
+                        .unwrap_or_else(|_| b"not found".to_vec());
+                    tiny_http::Response::from_data(body)
+                        .with_status_code(404)
+                        .with_header(header("Content-Type", "text/html; charset=utf-8"))
+                }
+            };
+            let _ = request.respond(response.with_header(header("Cache-Control", "no-store")));
+        }
+    });
+    Ok(())
+}
+
+fn header(name: &str, value: &str) -> tiny_http::Header {
+    tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes())
+        .expect("static header is valid")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_never_leave_the_output_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("catalog")).unwrap();
+        std::fs::write(dir.path().join("catalog/index.html"), "x").unwrap();
+        assert_eq!(
+            resolve_request(dir.path(), "/catalog/?kind=api"),
+            Some(dir.path().join("catalog/index.html"))
+        );
+        assert_eq!(resolve_request(dir.path(), "/../etc/passwd"), None);
+        assert_eq!(resolve_request(dir.path(), "/%2e%2e/etc/passwd"), None);
+        assert_eq!(resolve_request(dir.path(), "/missing.html"), None);
+    }
+}

@@ -1,0 +1,134 @@
+//! The theme: templates and static files compiled into the binary, each replaceable by a file
+//! of the same name in the site's own `templates/` or `static/` directory. Static files are
+//! published under content-hashed names, so a CDN can cache them forever.
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use include_dir::{include_dir, Dir};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+static TEMPLATES: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/templates");
+static STATIC: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/static");
+
+/// Built-in files overlaid with a site's own, by relative path.
+fn overlay(
+    builtin: &Dir<'_>,
+    site_dir: Option<&Path>,
+    diagnostics: &mut Diagnostics,
+) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    collect_builtin(builtin, &mut files);
+    if let Some(dir) = site_dir {
+        for entry in walkdir::WalkDir::new(dir)
+            .follow_links(false)
+            .sort_by_file_name()
+        {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    diagnostics.push(Diagnostic::error(
+                        "gather/unreadable",
+                        format!("cannot read {}: {e}", dir.display()),
+                    ));
+                    continue;
+                }
+            };
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let Ok(rel) = entry.path().strip_prefix(dir) else {
+                continue;
+            };
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            match std::fs::read(entry.path()) {
+                Ok(bytes) => {
+                    files.insert(rel, bytes);
+                }
+                Err(e) => diagnostics.push(Diagnostic::error(
+                    "gather/unreadable",
+                    format!("cannot read {}: {e}", entry.path().display()),
+                )),
+            }
+        }
+    }
+    files
+}
+
+fn collect_builtin(dir: &Dir<'_>, out: &mut BTreeMap<String, Vec<u8>>) {
+    for file in dir.files() {
+        out.insert(
+            file.path().to_string_lossy().replace('\\', "/"),
+            file.contents().to_vec(),
+        );
+    }
+    for sub in dir.dirs() {
+        collect_builtin(sub, out);
+    }
+}
+
+/// Loads the templates (built-in, then the site's overrides).
+pub fn templates(
+    site_dir: Option<&Path>,
+    diagnostics: &mut Diagnostics,
+) -> Result<tera::Tera, String> {
+    let files = overlay(&TEMPLATES, site_dir, diagnostics);
+    let mut tera = tera::Tera::default();
+    let mut list = Vec::new();
+    for (name, bytes) in &files {
+        let text = String::from_utf8(bytes.clone())
+            .map_err(|_| format!("template {name} is not UTF-8"))?;
+        list.push((name.clone(), text));
+    }
+    tera.add_raw_templates(list)
+        .map_err(|e| describe_tera_error(&e))?;
+    tera.autoescape_on(vec![".html"]);
+    Ok(tera)
+}
+
+/// Static files to publish and, per file, the key templates use (`assets.playbill_css`).
+pub struct Assets {
+    /// Output path (root-relative, hashed) -> bytes.
+    pub files: BTreeMap<String, Vec<u8>>,
+    /// Template key -> output path.
+    pub paths: BTreeMap<String, String>,
+}
+
+pub fn assets(site_dir: Option<&Path>, diagnostics: &mut Diagnostics) -> Assets {
+    let mut files = BTreeMap::new();
+    let mut paths = BTreeMap::new();
+    for (name, bytes) in overlay(&STATIC, site_dir, diagnostics) {
+        let hash = hex(&Sha256::digest(&bytes)[..5]);
+        let hashed = match name.rsplit_once('.') {
+            Some((stem, ext)) if !stem.is_empty() => format!("{stem}.{hash}.{ext}"),
+            _ => format!("{name}.{hash}"),
+        };
+        let out = format!("static/{hashed}");
+        paths.insert(asset_key(&name), out.clone());
+        files.insert(out, bytes);
+    }
+    Assets { files, paths }
+}
+
+/// `playbill.css` -> `playbill_css`: every non-alphanumeric character becomes `_`.
+pub fn asset_key(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Tera's error chain, flattened into one line.
+pub fn describe_tera_error(e: &tera::Error) -> String {
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    message
+}

@@ -1,0 +1,95 @@
+/* Shared behaviours: copy buttons ([data-copy]), "/" to search, open <details> for printing. */
+(function () {
+  'use strict';
+
+  function legacyCopy(text) {
+    var ta = document.createElement('textarea');
+    ta.value = text;
+    ta.setAttribute('readonly', '');
+    ta.className = 'visually-hidden';
+    document.body.appendChild(ta);
+    ta.select();
+    var ok = false;
+    try { ok = document.execCommand('copy'); } catch (e) { ok = false; }
+    document.body.removeChild(ta);
+    return ok;
+  }
+
+  // Clipboard API where allowed, else the older selection-based copy.
+  function copyText(text) {
+    var fallback = function () {
+      return legacyCopy(text) ? Promise.resolve() : Promise.reject(new Error('copy failed'));
+    };
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      return navigator.clipboard.writeText(text).catch(fallback);
+    }
+    return fallback();
+  }
+
+  function initCopy() {
+    var buttons = document.querySelectorAll('[data-copy]');
+    if (!buttons.length) return;
+    // One polite live region so screen readers hear the result.
+    var status = document.createElement('span');
+    status.className = 'visually-hidden';
+    status.setAttribute('role', 'status');
+    document.body.appendChild(status);
+    Array.prototype.forEach.call(buttons, function (btn) {
+      var label = btn.textContent;
+      var timer = null;
+      btn.hidden = false;
+      btn.addEventListener('click', function () {
+        var text = btn.getAttribute('data-copy') || '';
+        var done = function (msg) {
+          btn.textContent = msg;
+          status.textContent = msg === 'Copied' ? 'Copied ' + text : msg;
+          clearTimeout(timer);
+          timer = setTimeout(function () { btn.textContent = label; status.textContent = ''; }, 1600);
+        };
+        copyText(text).then(function () { done('Copied'); }, function () { done('Copy failed'); });
+      });
+    });
+  }
+
+  function isTyping(el) {
+    if (!el) return false;
+    var tag = el.tagName;
+    return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || el.isContentEditable;
+  }
+
+  function initSlash() {
+    document.addEventListener('keydown', function (e) {
+      if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
+      if (isTyping(document.activeElement)) return;
+      var box = document.getElementById('site-search');
+      if (!box) return;
+      e.preventDefault();
+      box.focus();
+      if (box.select) box.select();
+    });
+  }
+
+  function initPrint() {
+    var opened = [];
+    window.addEventListener('beforeprint', function () {
+      opened = [];
+      Array.prototype.forEach.call(document.querySelectorAll('details:not([open])'), function (d) {
+        d.open = true;
+        opened.push(d);
+      });
+    });
+    window.addEventListener('afterprint', function () {
+      opened.forEach(function (d) { d.open = false; });
+      opened = [];
+    });
+  }
+
+  function init() {
+    initCopy();
+    initSlash();
+    initPrint();
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
+  else init();
+})();

@@ -1,0 +1,237 @@
+//! The demo portal built end to end: every relative link resolves to a file, every entity has
+//! a page, every page carries the CSP and no inline script, and a rebuild is byte-identical.
+
+mod common;
+
+use common::files_below;
+use playbill::config::Config;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+fn demo_config() -> Config {
+    Config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("site.toml")).expect("demo site.toml")
+}
+
+fn build_demo(out: &Path) -> playbill::build::BuildReport {
+    playbill::build::build(&demo_config(), out, &|_| {}).expect("demo builds")
+}
+
+/// Values of `name=` attributes, quoted or not (minified HTML drops quotes where it can).
+fn attribute_values(html: &str, name: &str) -> Vec<String> {
+    let needle = format!("{name}=");
+    let mut out = Vec::new();
+    let bytes = html.as_bytes();
+    let mut from = 0;
+    while let Some(i) = html[from..].find(&needle) {
+        let start = from + i;
+        from = start + needle.len();
+        if start > 0 && !bytes[start - 1].is_ascii_whitespace() {
+            continue;
+        }
+        let rest = &html[from..];
+        let value = match rest.chars().next() {
+            Some(q @ ('"' | '\'')) => rest[1..].split(q).next().unwrap_or(""),
+            _ => rest
+                .split(|c: char| c.is_ascii_whitespace() || c == '>')
+                .next()
+                .unwrap_or(""),
+        };
+        out.push(value.replace("&amp;", "&"));
+    }
+    out
+}
+
+fn html_pages(out: &Path) -> BTreeMap<String, String> {
+    files_below(out)
+        .into_iter()
+        .filter(|f| f.ends_with(".html"))
+        .map(|f| {
+            let text = std::fs::read_to_string(out.join(&f)).unwrap();
+            (f, text)
+        })
+        .collect()
+}
+
+#[test]
+fn every_relative_link_resolves_and_every_entity_has_a_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    let report = build_demo(&out);
+    assert!(
+        report.entities >= 100,
+        "the demo has {} entities",
+        report.entities
+    );
+    let pages = html_pages(&out);
+    let mut checked = 0;
+    for (page, html) in &pages {
+        let base = Path::new(page).parent().unwrap_or(Path::new(""));
+        for value in attribute_values(html, "href")
+            .into_iter()
+            .chain(attribute_values(html, "src"))
+        {
+            if value.contains(':') && !value.starts_with('.') {
+                // Absolute URLs: only web and mail links may appear.
+                assert!(
+                    value.starts_with("https://")
+                        || value.starts_with("http://")
+                        || value.starts_with("mailto:"),
+                    "{page}: unexpected scheme in {value}"
+                );
+                continue;
+            }
+            if value.starts_with('#') || value.is_empty() {
+                continue;
+            }
+            assert!(!value.starts_with('/'), "{page}: absolute path {value}");
+            let path = value.split(['?', '#']).next().unwrap();
+            assert!(
+                !path.ends_with('/'),
+                "{page}: link {value} does not name a file"
+            );
+            let target: PathBuf = normalize(&base.join(path));
+            assert!(
+                out.join(&target).is_file(),
+                "{page}: {value} -> {} is missing",
+                target.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 1000, "only {checked} links checked");
+    let config = demo_config();
+    let (_, catalog, _) = playbill::build::load_catalog(&config, &|_| {});
+    for e in &catalog.entities {
+        let page = out.join(format!(
+            "catalog/{}/{}/{}/index.html",
+            e.key.namespace, e.key.kind, e.key.name
+        ));
+        assert!(page.is_file(), "no page for {}", e.key);
+    }
+    for page in [
+        "index.html",
+        "catalog/index.html",
+        "teams/index.html",
+        "issues/index.html",
+        "404.html",
+    ] {
+        assert!(pages.contains_key(page), "missing {page}");
+    }
+}
+
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                assert!(out.pop(), "{} climbs above the site root", path.display())
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[test]
+fn every_page_has_the_csp_and_no_inline_script_or_style() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    build_demo(&out);
+    for (page, html) in html_pages(&out) {
+        assert!(html.contains("Content-Security-Policy"), "{page}: no CSP");
+        assert!(html.contains(playbill::site::CSP), "{page}: CSP differs");
+        // The <title> is text, whatever it holds; look at the markup outside it.
+        let lower = html.to_ascii_lowercase();
+        let lower = match (lower.find("<title>"), lower.find("</title>")) {
+            (Some(a), Some(b)) => format!("{}{}", &lower[..a], &lower[b..]),
+            _ => lower,
+        };
+        let scripts = lower.matches("<script").count();
+        let with_src =
+            lower.matches("<script src=").count() + lower.matches("<script defer src=").count();
+        assert_eq!(scripts, with_src, "{page}: a script without src");
+        assert!(!lower.contains(" style="), "{page}: inline style attribute");
+        assert!(!lower.contains("<style"), "{page}: inline style element");
+        for handler in [
+            " onclick=",
+            " onload=",
+            " onerror=",
+            " onmouseover=",
+            "javascript:",
+        ] {
+            assert!(!lower.contains(handler), "{page}: {handler}");
+        }
+    }
+}
+
+#[test]
+fn a_rebuild_is_byte_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    build_demo(&a);
+    build_demo(&b);
+    let files = files_below(&a);
+    assert_eq!(files, files_below(&b));
+    for f in &files {
+        assert!(
+            std::fs::read(a.join(f)).unwrap() == std::fs::read(b.join(f)).unwrap(),
+            "{f} differs"
+        );
+    }
+    // Building again into the same directory rewrites nothing.
+    let again = build_demo(&a);
+    assert_eq!(again.write.written, 0);
+    assert_eq!(
+        again.write.unchanged,
+        files.len() - 1,
+        "every file but the manifest is unchanged"
+    );
+}
+
+#[test]
+fn the_issues_page_lists_the_demos_broken_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    let report = build_demo(&out);
+    let issues = std::fs::read_to_string(out.join("issues/index.html")).unwrap();
+    for d in &report.diagnostics {
+        assert!(issues.contains(d.code), "issues page lacks {}", d.code);
+        if let Some(file) = &d.file {
+            assert!(issues.contains(file.as_str()), "issues page lacks {file}");
+        }
+    }
+    let codes: Vec<&str> = report.diagnostics.iter().map(|d| d.code).collect();
+    for expected in [
+        "catalog/yaml-syntax",
+        "catalog/invalid-field",
+        "catalog/unresolved-ref",
+        "catalog/location-target-missing",
+    ] {
+        assert!(
+            codes.contains(&expected),
+            "the demo should show {expected}: {codes:?}"
+        );
+    }
+}
+
+#[test]
+fn hostile_names_and_links_render_as_text() {
+    let fx = common::Fixture::new().file(
+        "evil/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: evil\n  title: \"<script>alert(1)</script>\"\n  description: \"<img src=x onerror=alert(1)>\"\n  links:\n    - url: \"javascript:alert(1)\"\n      title: click\n  annotations:\n    example.com/x: \"javascript:alert(2)\"\nspec:\n  type: service\n  lifecycle: production\n  owner: t\n",
+    );
+    let config = fx.load_config();
+    playbill::build::build(&config, &fx.out(), &|_| {}).unwrap();
+    let html = std::fs::read_to_string(fx.out().join("catalog/default/component/evil/index.html"))
+        .unwrap();
+    // In <title> and quoted attributes the text is inert; in the body it must stay escaped.
+    let body = &html[html.find("<body").expect("a body")..];
+    assert!(!body.contains("<script>alert"), "title not escaped");
+    assert!(!body.contains("<img src=x"), "description not escaped");
+    assert!(
+        !html.contains("href=\"javascript:") && !html.contains("href=javascript:"),
+        "unsafe link rendered"
+    );
+    assert!(body.contains("&LTscript>alert(1)") || body.contains("&lt;script&gt;alert(1)"));
+}
