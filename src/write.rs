@@ -4,6 +4,7 @@
 //! may be deleted, never anything else that happens to be there.
 
 use crate::site::Site;
+use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -39,19 +40,32 @@ pub fn write_site(site: &Site, out_dir: &Path) -> Result<WriteStats, String> {
     let previous: BTreeSet<String> = std::fs::read_to_string(out_dir.join(MANIFEST))
         .map(|t| t.lines().map(str::to_string).collect())
         .unwrap_or_default();
-    let mut stats = WriteStats::default();
-    for (rel, bytes) in &site.files {
-        let path = out_dir.join(rel);
-        stats.bytes += bytes.len() as u64;
-        if std::fs::read(&path).is_ok_and(|old| old == *bytes) {
+    let mut stats = WriteStats {
+        bytes: site.files.values().map(|b| b.len() as u64).sum(),
+        ..WriteStats::default()
+    };
+    // File system calls dominate a fresh build; they overlap well across threads.
+    let outcomes: Vec<Result<bool, String>> = site
+        .files
+        .par_iter()
+        .map(|(rel, bytes)| {
+            let path = out_dir.join(rel);
+            if std::fs::read(&path).is_ok_and(|old| old == *bytes) {
+                return Ok(false);
+            }
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| fail("create", parent, e))?;
+            }
+            std::fs::write(&path, bytes).map_err(|e| fail("write", &path, e))?;
+            Ok(true)
+        })
+        .collect();
+    for outcome in outcomes {
+        if outcome? {
+            stats.written += 1;
+        } else {
             stats.unchanged += 1;
-            continue;
         }
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| fail("create", parent, e))?;
-        }
-        std::fs::write(&path, bytes).map_err(|e| fail("write", &path, e))?;
-        stats.written += 1;
     }
     for stale in previous.iter().filter(|p| !site.files.contains_key(*p)) {
         // The manifest is ours, but check anyway that it names a plain relative path.

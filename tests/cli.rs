@@ -146,3 +146,74 @@ fn every_command_has_help() {
         );
     }
 }
+
+fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let status = response.split(' ').nth(1)?.parse().ok()?;
+    Some((status, response))
+}
+
+/// Stops the server when the test ends, however it ends.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn serve_answers_on_loopback_and_rebuilds_when_an_input_changes() {
+    let fx = Fixture::new().file("a/catalog-info.yaml", component("first", "t"));
+    fx.load_config();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let _server = Child(
+        Command::new(env!("CARGO_BIN_EXE_playbill"))
+            .args(["serve", "--port", &port.to_string()])
+            .current_dir(fx.dir.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let wait_for = |path: &str, status: u16| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while std::time::Instant::now() < deadline {
+            if let Some((s, body)) = http_get(port, path) {
+                if s == status {
+                    return body;
+                }
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("{path} did not answer {status}");
+    };
+    let home = wait_for("/", 200);
+    assert!(home.contains("text/html"), "{home}");
+    wait_for("/catalog/default/component/first/index.html", 200);
+    wait_for("/../site.toml", 404);
+    wait_for("/%2e%2e/site.toml", 404);
+    std::fs::create_dir_all(fx.repos().join("b")).unwrap();
+    std::fs::write(
+        fx.repos().join("b/catalog-info.yaml"),
+        component("second", "t"),
+    )
+    .unwrap();
+    wait_for("/catalog/default/component/second/index.html", 200);
+}

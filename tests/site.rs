@@ -235,3 +235,46 @@ fn hostile_names_and_links_render_as_text() {
     );
     assert!(body.contains("&LTscript>alert(1)") || body.contains("&lt;script&gt;alert(1)"));
 }
+
+#[test]
+fn api_definitions_are_highlighted_and_templates_list_parameters_and_steps() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    build_demo(&out);
+    let api =
+        std::fs::read_to_string(out.join("catalog/default/api/ledger-api/index.html")).unwrap();
+    assert!(
+        api.contains("hl-"),
+        "the OpenAPI definition is highlighted with classes"
+    );
+    assert!(
+        api.contains("openapi"),
+        "the definition text is on the page"
+    );
+    let template =
+        std::fs::read_to_string(out.join("catalog/default/template/go-microservice/index.html"))
+            .unwrap();
+    for text in [
+        "About the service",
+        "Runtime",
+        "fetch:template",
+        "catalog:write",
+        "Render the skeleton",
+    ] {
+        assert!(template.contains(text), "template page lacks {text}");
+    }
+    let group =
+        std::fs::read_to_string(out.join("catalog/default/group/team-ledger/index.html")).unwrap();
+    assert!(
+        group.contains("../../../../catalog/default/component/payments-ledger/index.html"),
+        "a group page lists what it owns"
+    );
+    let home = std::fs::read_to_string(out.join("index.html")).unwrap();
+    for link in [
+        "catalog/index.html",
+        "teams/index.html",
+        "issues/index.html",
+    ] {
+        assert!(home.contains(link), "home links to {link}");
+    }
+}

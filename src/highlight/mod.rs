@@ -2,6 +2,8 @@
 //! rayon workers; output uses CSS classes (`hl-...`), never inline styles, so the strict CSP
 //! holds and themes live in the stylesheet.
 
+mod data;
+
 use std::sync::OnceLock;
 use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::SyntaxSet;
@@ -18,6 +20,15 @@ fn syntaxes() -> &'static SyntaxSet {
 /// `<pre class="code"><code class="language-x">...</code></pre>`, highlighted when the
 /// language is known. Returns the HTML and whether a grammar was found.
 pub fn highlight(source: &str, language: &str) -> (String, bool) {
+    if matches!(language, "yaml" | "yml" | "json") {
+        return (
+            format!(
+                "<pre class=\"code\"><code class=\"language-{language}\">{}</code></pre>",
+                data::highlight_data(source)
+            ),
+            true,
+        );
+    }
     let set = syntaxes();
     let syntax = set
         .find_syntax_by_token(language)
