@@ -2,6 +2,7 @@
 """Benchmark harness for Playbill.
 
     python3 benches/run.py --repos 1000 [--runs 3] [--playbill PATH] [--keep DIR] [--json FILE]
+                           [--mkdocs PATH] [--hugo PATH] [--pagefind PATH]
 
 1. Builds the release binary (``cargo build --release`` in the repository
    root) unless ``--playbill`` names one.
@@ -18,7 +19,9 @@
    figures as JSON.
 
 Tools that are not installed are reported as skipped; only ``playbill`` is
-required. Standard library only.
+required. An external tool is looked up on PATH unless ``--<tool> PATH``
+names its executable (e.g. ``--mkdocs`` pointing into a virtualenv).
+Standard library only.
 """
 
 from __future__ import annotations
@@ -88,7 +91,7 @@ def measure(cmd: list[str], log: Path, cwd: Optional[Path] = None,
     ru_maxrss is the maximum over every child so far."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "ab") as fh:
-        fh.write(("$ " + " ".join(cmd) + "\n").encode())
+        fh.write(("$ " + " ".join(cmd) + (f"   (in {cwd})" if cwd else "") + "\n").encode())
         fh.flush()
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=fh,
@@ -164,9 +167,20 @@ class Context:
     repos: list[Path]         # service repositories (those with mkdocs.yml)
     playbill: Optional[Path]
     timeout: Optional[float]
+    # Executable of each external tool (Tool.binary): from --<binary> PATH, else
+    # looked up on PATH; None when not found.
+    exe: dict[str, Optional[str]] = field(default_factory=dict)
+    markdown_pages: int = 0   # Markdown pages the generator wrote (docs/ of every repository)
 
     def out(self, tool: str) -> Path:
         return self.work / "out" / tool
+
+
+@dataclass
+class Command:
+    """One timed command; cwd is the directory it runs in (default: the harness's)."""
+    argv: list[str]
+    cwd: Optional[Path] = None
 
 
 @dataclass
@@ -175,23 +189,43 @@ class Tool:
     what: str
     # None when the tool can run, otherwise why it is skipped.
     missing: Callable[[Context], Optional[str]]
-    # The commands of one run, run one after another (usually one).
-    commands: Callable[[Context], list[list[str]]]
+    # The commands of one run, run one after another (usually one); each is an
+    # argv list or a Command (argv + working directory). Only these are timed.
+    commands: Callable[[Context], list]
     # What to count as the tool's output.
     output: Callable[[Context], Path]
-    # Called before every run: make the output directory empty.
+    # Called before every run (untimed): make the output directory empty.
     clean: Callable[[Context], None]
     # Called once before the first run (untimed): e.g. lay out a site.
     prepare: Optional[Callable[[Context], None]] = None
     # Tools whose output this one reads.
     needs: tuple[str, ...] = ()
     ratio_note: str = ""
-    # How to ask the tool its version (for the JSON), when installed.
+    # The executable an external tool runs: `--<binary> PATH` selects it,
+    # otherwise it is looked up on PATH (ctx.exe[binary]).
+    binary: Optional[str] = None
+    # Arguments that make the tool print its version (for the JSON).
     version: tuple[str, ...] = ()
+    # Pages of the generated Markdown found in the output (after the last run):
+    # the figure to compare with Context.markdown_pages.
+    docs_pages: Optional[Callable[[Context], int]] = None
+    docs_pages_note: str = ""
+    # Whether docs_pages should equal the number of generated Markdown pages
+    # (False for a tool that does not render the Markdown itself).
+    renders_markdown: bool = True
 
 
-def _which(binary: str) -> Optional[str]:
-    return None if shutil.which(binary) else f"not installed: {binary}"
+def _exe(ctx: Context, binary: str) -> str:
+    exe = ctx.exe.get(binary)
+    if not exe:
+        raise RuntimeError(f"{binary} is not available")
+    return exe
+
+
+def _which(binary: str) -> Callable[[Context], Optional[str]]:
+    def missing(ctx: Context) -> Optional[str]:
+        return None if ctx.exe.get(binary) else f"not installed: {binary} (put it on PATH or pass --{binary} PATH)"
+    return missing
 
 
 def _clean_out(name: str) -> Callable[[Context], None]:
@@ -200,6 +234,12 @@ def _clean_out(name: str) -> Callable[[Context], None]:
             remove(ctx.out(name), ctx.work)
         ctx.out(name).parent.mkdir(parents=True, exist_ok=True)
     return clean
+
+
+def _html_files(root: Path, exclude: Callable[[Path], bool] = lambda p: False) -> int:
+    if not root.is_dir():
+        return 0
+    return sum(1 for p in root.rglob("*.html") if p.is_file() and not p.is_symlink() and not exclude(p))
 
 
 # playbill ------------------------------------------------------------------
@@ -214,43 +254,72 @@ def _playbill_commands(ctx: Context) -> list[list[str]]:
     return [[str(ctx.playbill), "build", "--config", str(ctx.org / "site.toml"), "--out", str(ctx.out("playbill"))]]
 
 
+def _playbill_docs_pages(ctx: Context) -> int:
+    # TechDocs pages are rendered under OUT/docs/<namespace>/<kind>/<name>/.
+    return _html_files(ctx.out("playbill") / "docs")
+
+
 # mkdocs + techdocs-core, one repository after another -----------------------
 
 def _mkdocs_missing(ctx: Context) -> Optional[str]:
-    exe = shutil.which("mkdocs")
+    exe = ctx.exe.get("mkdocs")
     if not exe:
-        return "not installed: mkdocs"
+        return "not installed: mkdocs (put it on PATH or pass --mkdocs PATH)"
     # techdocs-core must be importable by the interpreter that runs mkdocs.
     python = sys.executable
     try:
         first = Path(exe).read_bytes()[:256].split(b"\n", 1)[0].decode()
         if first.startswith("#!") and "python" in first:
             python = first[2:].strip().split()[0]
-    except OSError:
+    except (OSError, UnicodeDecodeError):
         pass
     r = subprocess.run([python, "-c", "import techdocs_core"], capture_output=True)
     if r.returncode != 0:
-        return "not installed: techdocs-core (pip install mkdocs-techdocs-core)"
+        return f"not installed: techdocs-core for {python} (pip install mkdocs-techdocs-core)"
     return None
 
 
-def _mkdocs_commands(ctx: Context) -> list[list[str]]:
+def _mkdocs_commands(ctx: Context) -> list[Command]:
+    # Exactly what `techdocs-cli generate --no-docker` runs for each entity:
+    # `mkdocs build -d <output dir> -v` in the directory of its mkdocs.yml.
+    # (It first patches mkdocs.yml with repo_url/edit_uri and the techdocs-core
+    # plugin when they are missing; the generated mkdocs.yml already has them.)
     out = ctx.out("mkdocs")
-    return [["mkdocs", "build", "--quiet", "-f", str(repo / "mkdocs.yml"), "-d", str(out / repo.name)]
-            for repo in ctx.repos]
+    mkdocs = _exe(ctx, "mkdocs")
+    return [Command([mkdocs, "build", "-d", str(out / repo.name), "-v"], cwd=repo) for repo in ctx.repos]
+
+
+def _mkdocs_docs_pages(ctx: Context) -> int:
+    # One HTML file per Markdown page, plus a 404.html per site.
+    return _html_files(ctx.out("mkdocs"), exclude=lambda p: p.name == "404.html")
 
 
 # hugo over the same Markdown ------------------------------------------------
 
 HUGO_CONFIG = """baseURL = "https://portal.example/"
 title = "Synthetic Org"
-disableKinds = ["taxonomy", "term", "RSS", "sitemap"]
+disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"]
 [markup.goldmark.renderer]
 unsafe = true
 """
 HUGO_LAYOUT = ('<!doctype html><html><head><meta charset="utf-8"><title>{{ .Title }}</title></head>'
                '<body><main>{{ .Content }}</main>'
                '<nav>{{ range .Pages }}<a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ end }}</nav></body></html>\n')
+# Relative links to .md files become links to the rendered page, as MkDocs and
+# Playbill do; anything else is left as written.
+HUGO_RENDER_LINK = """{{- $href := .Destination -}}
+{{- $u := urls.Parse .Destination -}}
+{{- if and (not $u.Scheme) (not $u.Host) (strings.HasSuffix $u.Path ".md") (not (strings.HasPrefix $u.Path "/")) -}}
+  {{- $target := path.Join "/" .Page.File.Dir $u.Path -}}
+  {{- if eq (path.Base $target) "index.md" -}}{{- $target = path.Dir $target -}}{{- end -}}
+  {{- with .Page.GetPage $target -}}
+    {{- $href = .RelPermalink -}}
+    {{- with $u.Fragment -}}{{- $href = printf "%s#%s" $href . -}}{{- end -}}
+  {{- end -}}
+{{- end -}}
+<a href="{{ $href | safeURL }}"{{ with .Title }} title="{{ . }}"{{ end }}>{{ .Text | safeHTML }}</a>
+{{- /* */ -}}
+"""
 
 
 def _hugo_site(ctx: Context) -> Path:
@@ -258,14 +327,18 @@ def _hugo_site(ctx: Context) -> Path:
 
 
 def _hugo_prepare(ctx: Context) -> None:
-    """Copy every repository's docs/ to content/<repo>/ (index.md becomes
-    _index.md so each repository is a section) with a bare layout. Untimed."""
+    """Copy every repository's docs/ to content/<repo>/ with a bare layout.
+    Every index.md becomes _index.md: in Hugo a directory holding index.md is a
+    leaf bundle whose other pages would not be rendered, while _index.md makes
+    it a section that renders both. Untimed."""
     site = _hugo_site(ctx)
     if site.exists():
         remove(site, ctx.work)
     for rel in ("layouts/_default/single.html", "layouts/_default/list.html", "layouts/index.html"):
         (site / rel).parent.mkdir(parents=True, exist_ok=True)
         (site / rel).write_text(HUGO_LAYOUT)
+    (site / "layouts/_default/_markup").mkdir(parents=True, exist_ok=True)
+    (site / "layouts/_default/_markup/render-link.html").write_text(HUGO_RENDER_LINK)
     (site / "hugo.toml").write_text(HUGO_CONFIG)
     for repo in ctx.repos:
         src = repo / "docs"
@@ -273,19 +346,22 @@ def _hugo_prepare(ctx: Context) -> None:
             continue
         dst = site / "content" / repo.name
         shutil.copytree(src, dst)
-        if (dst / "index.md").exists():
-            (dst / "index.md").rename(dst / "_index.md")
+        for index in sorted(dst.rglob("index.md")):
+            index.rename(index.with_name("_index.md"))
 
 
 def _hugo_commands(ctx: Context) -> list[list[str]]:
-    return [["hugo", "--source", str(_hugo_site(ctx)), "--destination", str(ctx.out("hugo")), "--quiet"]]
+    return [[_exe(ctx, "hugo"), "--source", str(_hugo_site(ctx)), "--destination", str(ctx.out("hugo")), "--quiet"]]
+
+
+def _hugo_docs_pages(ctx: Context) -> int:
+    # Every Markdown page renders to <repo>/.../index.html; the home page
+    # (OUT/index.html) has no Markdown behind it.
+    out = ctx.out("hugo")
+    return _html_files(out, exclude=lambda p: p.parent == out)
 
 
 # pagefind over Playbill's output ---------------------------------------------
-
-def _pagefind_missing(ctx: Context) -> Optional[str]:
-    return _which("pagefind")
-
 
 def _pagefind_clean(ctx: Context) -> None:
     idx = ctx.out("playbill") / "pagefind"
@@ -294,22 +370,33 @@ def _pagefind_clean(ctx: Context) -> None:
 
 
 def _pagefind_commands(ctx: Context) -> list[list[str]]:
-    return [["pagefind", "--site", str(ctx.out("playbill"))]]
+    return [[_exe(ctx, "pagefind"), "--site", str(ctx.out("playbill"))]]
+
+
+def _pagefind_pages(ctx: Context) -> int:
+    # One fragment per indexed page.
+    frag = ctx.out("playbill") / "pagefind" / "fragment"
+    return sum(1 for _ in frag.glob("*.pf_fragment")) if frag.is_dir() else 0
 
 
 TOOLS: list[Tool] = [
     Tool("playbill", "playbill build --config site.toml --out OUT",
-         _playbill_missing, _playbill_commands, lambda c: c.out("playbill"), _clean_out("playbill")),
-    Tool("mkdocs", "mkdocs build (techdocs-core) per repository, sequentially",
+         _playbill_missing, _playbill_commands, lambda c: c.out("playbill"), _clean_out("playbill"),
+         docs_pages=_playbill_docs_pages, docs_pages_note="HTML files under OUT/docs/"),
+    Tool("mkdocs", "mkdocs build -d OUT/<repo> -v (techdocs-core) in each repository, sequentially",
          _mkdocs_missing, _mkdocs_commands, lambda c: c.out("mkdocs"), _clean_out("mkdocs"),
-         version=("mkdocs", "--version")),
+         binary="mkdocs", version=("--version",),
+         docs_pages=_mkdocs_docs_pages, docs_pages_note="HTML files but each site's 404.html"),
     Tool("hugo", "hugo over the same docs/ Markdown (bare layout)",
-         lambda c: _which("hugo"), _hugo_commands, lambda c: c.out("hugo"), _clean_out("hugo"),
-         prepare=_hugo_prepare, version=("hugo", "version")),
+         _which("hugo"), _hugo_commands, lambda c: c.out("hugo"), _clean_out("hugo"),
+         prepare=_hugo_prepare, binary="hugo", version=("version",),
+         docs_pages=_hugo_docs_pages, docs_pages_note="HTML files but the home page"),
     Tool("pagefind", "pagefind --site over Playbill's output",
-         _pagefind_missing, _pagefind_commands, lambda c: c.out("playbill") / "pagefind", _pagefind_clean,
+         _which("pagefind"), _pagefind_commands, lambda c: c.out("playbill") / "pagefind", _pagefind_clean,
          needs=("playbill",), ratio_note="index time vs Playbill build time",
-         version=("pagefind", "--version")),
+         binary="pagefind", version=("--version",),
+         docs_pages=_pagefind_pages, docs_pages_note="pages indexed (Playbill's HTML files)",
+         renders_markdown=False),
 ]
 
 
@@ -327,6 +414,8 @@ class Result:
     runs: list[Sample] = field(default_factory=list)
     output_files: int = 0
     output_bytes: int = 0
+    html_files: int = 0
+    docs_pages: Optional[int] = None
     log: Optional[str] = None
 
     def median(self, attr: str) -> Optional[float]:
@@ -340,7 +429,8 @@ class Result:
             d.update(median_wall_s=self.median("wall_s"),
                      median_cpu_s=statistics.median(s.user_s + s.sys_s for s in self.runs),
                      max_rss_bytes=max(s.max_rss_bytes for s in self.runs),
-                     output_files=self.output_files, output_bytes=self.output_bytes)
+                     output_files=self.output_files, output_bytes=self.output_bytes,
+                     html_files=self.html_files, docs_pages=self.docs_pages)
             r = ratio(self, baseline)
             if r is not None:
                 d["ratio_vs_playbill"] = r
@@ -378,7 +468,8 @@ def run_tool(tool: Tool, ctx: Context, runs: int, done: dict[str, Result]) -> Re
         print(f"[{tool.name}] run {i + 1}/{runs} ({len(cmds)} command{'s' if len(cmds) != 1 else ''})",
               file=sys.stderr)
         for cmd in cmds:
-            s = measure(cmd, log, timeout=ctx.timeout)
+            argv, cwd = (cmd.argv, cmd.cwd) if isinstance(cmd, Command) else (cmd, None)
+            s = measure(argv, log, cwd=cwd, timeout=ctx.timeout)
             sample.add(s)
             if s.exit_code != 0:
                 break
@@ -388,6 +479,9 @@ def run_tool(tool: Tool, ctx: Context, runs: int, done: dict[str, Result]) -> Re
             res.reason = ("timed out" if sample.timed_out else f"exit {sample.exit_code}") + f"; see {log}"
             return res
     res.output_files, res.output_bytes = tree_size(tool.output(ctx))
+    res.html_files = _html_files(tool.output(ctx))
+    if tool.docs_pages:
+        res.docs_pages = tool.docs_pages(ctx)
     return res
 
 
@@ -454,9 +548,9 @@ def fmt_bytes(n: Optional[int], binary: bool = False) -> str:
     return str(n)
 
 
-def table(results: list[Result], runs: int) -> str:
+def table(results: list[Result], runs: int, markdown_pages: Optional[int] = None) -> str:
     head = ["tool", "status"] + [f"run {i + 1}" for i in range(runs)] + \
-        ["median", "CPU (median)", "peak RSS", "files", "output", "vs playbill"]
+        ["median", "CPU (median)", "peak RSS", "files", "HTML", "docs pages", "output", "vs playbill"]
     rows: list[list[str]] = []
     notes: list[str] = []
     baseline = next((r for r in results if r.name == "playbill"), None)
@@ -471,13 +565,20 @@ def table(results: list[Result], runs: int) -> str:
             cells += [fmt_s(r.median("wall_s")),
                       fmt_s(statistics.median(s.user_s + s.sys_s for s in r.runs)),
                       fmt_bytes(max(s.max_rss_bytes for s in r.runs), binary=True),
-                      f"{r.output_files:,}", fmt_bytes(r.output_bytes),
+                      f"{r.output_files:,}", f"{r.html_files:,}",
+                      "-" if r.docs_pages is None else f"{r.docs_pages:,}",
+                      fmt_bytes(r.output_bytes),
                       "-" if q is None else f"{q:.2f}x"]
             tool = next((t for t in TOOLS if t.name == r.name), None)
+            if tool and tool.docs_pages_note and r.docs_pages is not None:
+                line = f"{r.name}: docs pages = {tool.docs_pages_note}"
+                if tool.renders_markdown and markdown_pages is not None and r.docs_pages != markdown_pages:
+                    line += f"; {r.docs_pages:,} of the {markdown_pages:,} Markdown pages were rendered"
+                notes.append(line)
             if tool and tool.ratio_note and q is not None:
                 notes.append(f"{r.name}: ratio is {tool.ratio_note}")
         else:
-            cells += ["-"] * 6
+            cells += ["-"] * 8
             notes.append(f"{r.name}: {r.reason}")
         rows.append(cells)
     widths = [len(h) for h in head]
@@ -538,6 +639,10 @@ def main(argv=None) -> int:
                     help="scratch directory for outputs and logs (default: a new temporary directory, "
                          "removed afterwards unless something failed)")
     ap.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON to FILE")
+    for t in TOOLS:
+        if t.binary:
+            ap.add_argument(f"--{t.binary}", type=Path, metavar="PATH", dest=f"exe_{t.binary}",
+                            help=f"the {t.binary} executable to run (default: `{t.binary}` on PATH)")
     args = ap.parse_args(argv)
 
     if args.repos < 1 or args.runs < 1 or args.docs_pages < 0:
@@ -547,6 +652,18 @@ def main(argv=None) -> int:
     if unknown:
         ap.error(f"unknown tool(s): {', '.join(unknown)}; known: {', '.join(t.name for t in TOOLS)}")
     selected = [t for t in TOOLS if t.name in names]
+
+    exe: dict[str, Optional[str]] = {}
+    for t in TOOLS:
+        if not t.binary:
+            continue
+        given: Optional[Path] = getattr(args, f"exe_{t.binary}")
+        if given is None:
+            exe[t.binary] = shutil.which(t.binary)
+        elif given.is_file() and os.access(given, os.X_OK):
+            exe[t.binary] = str(given.absolute())
+        else:
+            ap.error(f"--{t.binary} {given}: not an executable file")
 
     playbill = args.playbill.resolve() if args.playbill else None
     if playbill is None and "playbill" in names:
@@ -563,7 +680,8 @@ def main(argv=None) -> int:
     gen = generate(org, args, reuse=args.keep is not None)
     repos = sorted(p.parent for p in org.glob("*/mkdocs.yml"))
     ctx = Context(org=org, work=work, repos=repos, playbill=playbill,
-                  timeout=args.timeout or None)
+                  timeout=args.timeout or None, exe=exe,
+                  markdown_pages=gen.get("docs_pages") or 0)
 
     results: list[Result] = []
     done: dict[str, Result] = {}
@@ -575,11 +693,11 @@ def main(argv=None) -> int:
     ents = gen.get("entities", {})
     gen_time = "reused" if gen.get("reused") else fmt_s(gen.get("seconds"))
     print(f"Playbill benchmark: {gen.get('repos')} repos (+ org), {gen.get('entities_total')} entities "
-          f"({', '.join(f'{k} {v}' for k, v in ents.items())}), {gen.get('docs_pages')} docs pages, "
+          f"({', '.join(f'{k} {v}' for k, v in ents.items())}), {gen.get('docs_pages')} Markdown docs pages, "
           f"{gen.get('files'):,} files, {fmt_bytes(gen.get('bytes'))} input; generation {gen_time}; "
           f"{args.runs} run(s) each, fresh output directory per run")
     print()
-    print(table(results, args.runs))
+    print(table(results, args.runs, ctx.markdown_pages))
 
     failed = [r for r in results if r.status == "failed"]
     if args.json:
@@ -593,8 +711,9 @@ def main(argv=None) -> int:
             "params": {"repos": args.repos, "docs_pages": args.docs_pages, "seed": args.seed,
                        "runs": args.runs, "tools": names},
             "versions": {"playbill": tool_version([str(playbill), "--version"]) if playbill else None,
-                         **{t.name: tool_version(list(t.version)) for t in selected
-                            if t.version and shutil.which(t.version[0])}},
+                         **{t.name: tool_version([exe[t.binary], *t.version]) for t in selected
+                            if t.binary and t.version and exe.get(t.binary)}},
+            "executables": {t.binary: exe.get(t.binary) for t in selected if t.binary},
             "generation": gen,
             "results": [r.to_json(baseline) for r in results],
         }

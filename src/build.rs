@@ -5,6 +5,7 @@
 use crate::catalog::{build_catalog, Catalog};
 use crate::config::{Config, Source};
 use crate::diagnostics::Diagnostics;
+use crate::docs::DocSets;
 use crate::gather::{gather, Workspace};
 use crate::site::{render_site, Site};
 use crate::write::{check_out_dir, write_site, WriteStats};
@@ -16,6 +17,7 @@ pub struct BuildReport {
     pub repos: usize,
     pub entities: usize,
     pub pages: usize,
+    pub docs_pages: usize,
     pub files: usize,
     pub write: WriteStats,
     pub diagnostics: Diagnostics,
@@ -39,14 +41,22 @@ pub fn load_catalog(config: &Config, progress: &dyn Fn(&str)) -> (Workspace, Cat
 pub fn render(
     config: &Config,
     progress: &dyn Fn(&str),
-) -> Result<(Workspace, Catalog, Site, Diagnostics), String> {
+) -> Result<(Workspace, Catalog, DocSets, Site, Diagnostics), String> {
     let (workspace, catalog, mut diagnostics) = load_catalog(config, progress);
     diagnostics.sort();
-    progress(&format!("rendering {} entities", catalog.entities.len()));
-    let (site, site_diags) = render_site(config, &catalog, &diagnostics)?;
+    progress("rendering the docs");
+    let (docs, docs_diags) = crate::docs::build_docs(&workspace, &catalog, config);
+    diagnostics.extend(docs_diags);
+    diagnostics.sort();
+    progress(&format!(
+        "rendering {} entities and {} docs sites",
+        catalog.entities.len(),
+        docs.sites.len()
+    ));
+    let (site, site_diags) = render_site(config, &catalog, &docs, &diagnostics)?;
     diagnostics.extend(site_diags);
     diagnostics.sort();
-    Ok((workspace, catalog, site, diagnostics))
+    Ok((workspace, catalog, docs, site, diagnostics))
 }
 
 /// Renders and writes the site to `out_dir`. Errors are fatal problems (unwritable output);
@@ -62,13 +72,14 @@ pub fn build(
         Source::Local { path, .. } => path.clone(),
     }));
     check_out_dir(out_dir, &protected)?;
-    let (workspace, catalog, site, diagnostics) = render(config, progress)?;
+    let (workspace, catalog, docs, site, diagnostics) = render(config, progress)?;
     progress(&format!("writing {} files", site.files.len()));
     let write = write_site(&site, out_dir)?;
     Ok(BuildReport {
         repos: workspace.repos.len(),
         entities: catalog.entities.len(),
         pages: site.pages,
+        docs_pages: docs.sites.iter().map(|s| s.pages.len()).sum(),
         files: site.files.len(),
         write,
         diagnostics,

@@ -211,6 +211,25 @@ impl Config {
         })
     }
 
+    /// One repository as a whole site (`playbill docs build|serve DIR`): the default settings,
+    /// the directory as the only source, titled after it.
+    pub fn for_repository(dir: &Path, out_dir: &Path) -> Config {
+        let dir = absolute(dir);
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Config {
+            title: format!("{name} docs"),
+            out_dir: absolute(out_dir),
+            sources: vec![Source::Local {
+                path: dir.clone(),
+                layout: Layout::Repo,
+            }],
+            ..Config::defaults(&dir)
+        }
+    }
+
     /// The configuration `check PATH...` uses when there is no site.toml: defaults only.
     pub fn defaults(base_dir: &Path) -> Config {
         Config {

@@ -242,6 +242,17 @@ pub const CODES: &[(&str, &str)] = &[
     ("catalog/location-outside-repo", "A Location target, placeholder or path leaves its repository (`..`, an absolute or Windows-style path, or a symlink); it is not read."),
     ("catalog/location-cycle", "Location entities point at each other in a loop; the loop is cut where it closes."),
     ("catalog/location-not-followed", "A Location target is a URL that Playbill does not fetch for this source."),
+    ("docs/ref-not-resolved", "A `backstage.io/techdocs-ref` (or `techdocs-entity`) names nothing Playbill gathered, or is neither `dir:` nor `url:`; no docs are built for it."),
+    ("docs/outside-repo", "A techdocs-ref or `docs_dir` leaves its repository; no docs are built."),
+    ("docs/mkdocs-missing", "No mkdocs.yml (or mkdocs.yaml) beside the docs; they render with default settings and a nav derived from the files."),
+    ("docs/mkdocs-invalid", "mkdocs.yml does not parse or has a bad nav entry; the docs render with default settings or without that entry."),
+    ("docs/unsupported", "A Markdown extension or mkdocs plugin Playbill does not support; its syntax renders as plain Markdown."),
+    ("docs/no-pages", "The docs directory holds no Markdown page; no docs are built."),
+    ("docs/unreadable", "A docs page or file could not be read; the rest of the site is built."),
+    ("docs/broken-link", "A link to a page, file or anchor that does not exist; the text is kept without the link."),
+    ("docs/markdown", "A Markdown construct Playbill renders differently or not at all (an unknown code-block language, a nesting limit)."),
+    ("docs/nav-missing-page", "The nav names a page that is not in the docs directory; the entry is left out."),
+    ("docs/readme-dropped", "A directory holds both index.md and README.md; README.md is left out, as mkdocs does."),
     ("site/template", "A template failed to render; the page is replaced by a minimal error page. Check a site's template overrides."),
 ];
 

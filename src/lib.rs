@@ -9,6 +9,7 @@ pub mod build;
 pub mod catalog;
 pub mod config;
 pub mod diagnostics;
+pub mod docs;
 pub mod gather;
 pub mod highlight;
 pub mod paths;

@@ -58,6 +58,11 @@ enum Command {
         /// Catalog files or directories to check.
         paths: Vec<PathBuf>,
     },
+    /// Build or preview the docs of one repository (for docs authors and a repository's CI).
+    Docs {
+        #[command(subcommand)]
+        command: DocsCommand,
+    },
     /// Build, serve the output on 127.0.0.1, and rebuild when inputs change.
     Serve {
         /// The site configuration.
@@ -67,6 +72,32 @@ enum Command {
         #[arg(long, default_value_t = 8000)]
         port: u16,
         /// Output directory (default: `out_dir` of site.toml).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum DocsCommand {
+    /// Build the docs (and entity pages) of one repository; exits 1 on an error diagnostic.
+    Build {
+        /// The repository: its catalog-info.yaml names the docs (backstage.io/techdocs-ref).
+        repo: PathBuf,
+        /// Output directory.
+        #[arg(long, default_value = "site")]
+        out: PathBuf,
+        /// Also exit with 1 on warnings (broken links, unsupported extensions).
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Preview one repository's docs on 127.0.0.1, rebuilding when a file changes.
+    Serve {
+        /// The repository.
+        repo: PathBuf,
+        /// Port on 127.0.0.1.
+        #[arg(long, default_value_t = 8000)]
+        port: u16,
+        /// Output directory (default: a temporary one).
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -92,7 +123,21 @@ fn main() -> ExitCode {
             strict,
             paths,
         } => run_check(&config, format, strict, &paths),
-        Command::Serve { config, port, out } => run_serve(&config, port, out.as_deref()),
+        Command::Serve { config, port, out } => match load_config(&config) {
+            Ok(config) => run_serve(config, port, out.as_deref()),
+            Err(code) => code,
+        },
+        Command::Docs {
+            command: DocsCommand::Build { repo, out, strict },
+        } => run_docs_build(&repo, &out, strict),
+        Command::Docs {
+            command: DocsCommand::Serve { repo, port, out },
+        } => {
+            let out = out.unwrap_or_else(|| {
+                std::env::temp_dir().join(format!("playbill-docs-{}", std::process::id()))
+            });
+            run_serve(Config::for_repository(&repo, &out), port, None)
+        }
     }
 }
 
@@ -293,11 +338,56 @@ fn workspace_for_paths(paths: &[PathBuf], config: &Config) -> (Workspace, Diagno
     (workspace, diagnostics)
 }
 
-fn run_serve(config_path: &Path, port: u16, out: Option<&Path>) -> ExitCode {
-    let config = match load_config(config_path) {
-        Ok(c) => c,
-        Err(code) => return code,
+fn run_docs_build(repo: &Path, out: &Path, strict: bool) -> ExitCode {
+    if !repo.is_dir() {
+        eprintln!("error: {} is not a directory", repo.display());
+        return ExitCode::from(2);
+    }
+    let config = Config::for_repository(repo, out);
+    let bar = spinner();
+    let result = build::build(&config, &config.out_dir, &|msg| {
+        bar.set_message(msg.to_string())
+    });
+    bar.finish_and_clear();
+    let report = match result {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
     };
+    // The repository's catalog may name entities defined elsewhere: only docs problems count.
+    let docs_diagnostics: Diagnostics = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.starts_with("docs/"))
+        .cloned()
+        .collect();
+    print_diagnostics(&docs_diagnostics);
+    let docs_pages = report.docs_pages;
+    let c = docs_diagnostics.counts();
+    eprintln!(
+        "Built {docs_pages} docs pages in {:.2}s — {} errors, {} warnings → {}",
+        report.elapsed.as_secs_f64(),
+        c.errors,
+        c.warnings,
+        config.out_dir.display()
+    );
+    if docs_pages == 0 {
+        eprintln!(
+            "error: no entity in {} has a backstage.io/techdocs-ref with docs to build",
+            repo.display()
+        );
+        return ExitCode::from(1);
+    }
+    if c.errors > 0 || (strict && c.warnings > 0) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn run_serve(config: Config, port: u16, out: Option<&Path>) -> ExitCode {
     let out_dir = out.map(absolute).unwrap_or_else(|| config.out_dir.clone());
     let rebuild = || {
         // Re-read site.toml too: it is one of the inputs.

@@ -44,7 +44,7 @@ pub fn inputs_fingerprint(config: &Config) -> u64 {
 /// Maps a request path to a file in the output directory, refusing anything that climbs out.
 pub fn resolve_request(out_dir: &Path, url: &str) -> Option<PathBuf> {
     let path = url.split(['?', '#']).next().unwrap_or("");
-    let decoded = percent_decode(path)?;
+    let decoded = crate::paths::percent_decode(path)?;
     let mut resolved = out_dir.to_path_buf();
     for part in decoded.split('/') {
         match part {
@@ -58,23 +58,6 @@ pub fn resolve_request(out_dir: &Path, url: &str) -> Option<PathBuf> {
         resolved.push("index.html");
     }
     resolved.is_file().then_some(resolved)
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 pub fn content_type(path: &Path) -> &'static str {

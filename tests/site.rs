@@ -64,6 +64,7 @@ fn every_relative_link_resolves_and_every_entity_has_a_page() {
     );
     let pages = html_pages(&out);
     let mut checked = 0;
+    let mut anchors = 0;
     for (page, html) in &pages {
         let base = Path::new(page).parent().unwrap_or(Path::new(""));
         for value in attribute_values(html, "href")
@@ -78,6 +79,14 @@ fn every_relative_link_resolves_and_every_entity_has_a_page() {
                         || value.starts_with("mailto:"),
                     "{page}: unexpected scheme in {value}"
                 );
+                continue;
+            }
+            if let Some(anchor) = value.strip_prefix('#').filter(|a| !a.is_empty()) {
+                assert!(
+                    attribute_values(html, "id").iter().any(|id| id == anchor),
+                    "{page}: {value} names no element id on the page"
+                );
+                anchors += 1;
                 continue;
             }
             if value.starts_with('#') || value.is_empty() {
@@ -95,10 +104,24 @@ fn every_relative_link_resolves_and_every_entity_has_a_page() {
                 "{page}: {value} -> {} is missing",
                 target.display()
             );
+            if let Some(anchor) = value
+                .split_once('#')
+                .map(|(_, a)| a)
+                .filter(|a| !a.is_empty())
+            {
+                let key = target.to_string_lossy().replace('\\', "/");
+                let html = pages.get(&key).expect("anchors point into pages");
+                assert!(
+                    attribute_values(html, "id").iter().any(|id| id == anchor),
+                    "{page}: {value} names no element id in {key}"
+                );
+                anchors += 1;
+            }
             checked += 1;
         }
     }
     assert!(checked > 1000, "only {checked} links checked");
+    assert!(anchors > 20, "only {anchors} anchors checked");
     let config = demo_config();
     let (_, catalog, _) = playbill::build::load_catalog(&config, &|_| {});
     for e in &catalog.entities {

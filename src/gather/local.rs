@@ -80,11 +80,13 @@ pub fn repo_for_check(start: &Path, patterns: &[String]) -> Repo {
 fn open_repo(source: usize, name: String, root: PathBuf, patterns: &[String]) -> Repo {
     let catalog_files = find_catalog_files(&root, patterns);
     let (commit, origin) = git::head_and_origin(&root);
+    let commit_time = commit.as_deref().and_then(|c| git::commit_time(&root, c));
     Repo {
         name,
         source,
         root,
         commit,
+        commit_time,
         origin,
         catalog_files,
     }

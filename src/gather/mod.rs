@@ -27,6 +27,8 @@ pub struct Repo {
     pub root: PathBuf,
     /// HEAD commit when the repository is a git checkout.
     pub commit: Option<String>,
+    /// Committer time of HEAD (seconds since the epoch), when it can be read.
+    pub commit_time: Option<i64>,
     /// Web address of the repository (from the git remote), without credentials.
     pub origin: Option<String>,
     /// Catalog files matched by `catalog.files`, sorted.
@@ -93,6 +95,21 @@ impl Repo {
         local::walk_files(&self.root)
             .into_iter()
             .filter(|p| pattern.is_match(p.as_str()))
+            .collect()
+    }
+
+    /// Every file below the directory `dir` of the repository, sorted (`.git`, `node_modules`
+    /// and `target` skipped, symlinks listed but never followed).
+    pub fn files_under(&self, dir: &RepoPath) -> Vec<RepoPath> {
+        let full = self.root.join(dir.as_str());
+        if !std::fs::canonicalize(&full)
+            .is_ok_and(|real| real.starts_with(&self.root) && real.is_dir())
+        {
+            return Vec::new();
+        }
+        local::walk_files(&full)
+            .into_iter()
+            .map(|p| dir.join(p.as_str()).unwrap_or(p))
             .collect()
     }
 

@@ -8,6 +8,7 @@ pub mod theme;
 use crate::catalog::{Catalog, Entity};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::docs::DocSets;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -29,6 +30,7 @@ enum Page<'a> {
     Issues,
     NotFound,
     Entity(&'a Entity),
+    Doc { site: usize, page: usize },
 }
 
 impl Page<'_> {
@@ -40,6 +42,7 @@ impl Page<'_> {
             Page::Issues => "issues/index.html".into(),
             Page::NotFound => "404.html".into(),
             Page::Entity(e) => model::entity_url(&e.key),
+            Page::Doc { .. } => String::new(),
         }
     }
 }
@@ -58,6 +61,7 @@ struct Crumb {
 struct Shared<'a> {
     config: &'a Config,
     catalog: &'a Catalog,
+    docs: &'a DocSets,
     tera: tera::Tera,
     assets: BTreeMap<String, String>,
     diagnostics: Vec<Diagnostic>,
@@ -70,6 +74,7 @@ struct Shared<'a> {
 pub fn render_site(
     config: &Config,
     catalog: &Catalog,
+    docs: &DocSets,
     diagnostics: &Diagnostics,
 ) -> Result<(Site, Diagnostics), String> {
     let mut stage = Diagnostics::new();
@@ -97,6 +102,7 @@ pub fn render_site(
     let shared = Shared {
         config,
         catalog,
+        docs,
         tera,
         assets: assets.paths,
         summaries: catalog
@@ -116,10 +122,16 @@ pub fn render_site(
         Page::NotFound,
     ];
     pages.extend(catalog.entities.iter().map(Page::Entity));
+    for (i, site) in docs.sites.iter().enumerate() {
+        pages.extend((0..site.pages.len()).map(|p| Page::Doc { site: i, page: p }));
+    }
     let rendered: Vec<(String, Vec<u8>, Option<Diagnostic>)> = pages
         .par_iter()
         .map(|page| {
-            let path = page.path();
+            let path = match page {
+                Page::Doc { site, page } => docs.sites[*site].pages[*page].out.clone(),
+                other => other.path(),
+            };
             let (html, problem) = match render_page(&shared, page, &path) {
                 Ok(html) => (html, None),
                 Err(e) => (
@@ -134,6 +146,15 @@ pub fn render_site(
         files: assets.files,
         pages: rendered.len(),
     };
+    for doc_site in &docs.sites {
+        for (path, bytes) in &doc_site.files {
+            site.files.insert(path.clone(), bytes.clone());
+        }
+        site.files.insert(
+            format!("{}/techdocs_metadata.json", doc_site.base),
+            techdocs_metadata(doc_site),
+        );
+    }
     for (path, bytes, problem) in rendered {
         site.files.insert(path, bytes);
         if let Some(p) = problem {
@@ -141,6 +162,61 @@ pub fn render_site(
         }
     }
     Ok((site, stage))
+}
+
+/// The docs of an entity as its page links to them: the landing page and any runbook pages.
+fn docs_link(docs: &DocSets, key: &crate::catalog::EntityRef) -> Option<serde_json::Value> {
+    let site = docs.site_of(key)?;
+    let home = site.home()?;
+    let runbooks: Vec<serde_json::Value> = site
+        .pages
+        .iter()
+        .filter(|p| {
+            p.source.to_ascii_lowercase().contains("runbook")
+                || p.title.to_ascii_lowercase().contains("runbook")
+        })
+        .take(3)
+        .map(|p| serde_json::json!({ "title": p.title, "url": p.out }))
+        .collect();
+    Some(serde_json::json!({ "url": home.out, "site_name": site.site_name, "runbooks": runbooks }))
+}
+
+/// `YYYY-MM-DD` (UTC) of a Unix time, without a date library (days-from-civil inverted).
+pub fn iso_date(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// What TechDocs publishes beside a site, so the bucket holds the same layout.
+fn techdocs_metadata(site: &crate::docs::DocSite) -> Vec<u8> {
+    let prefix = format!("{}/", site.base);
+    let mut files: Vec<String> = site
+        .pages
+        .iter()
+        .map(|p| p.out.clone())
+        .chain(site.files.iter().map(|(p, _)| p.clone()))
+        .filter_map(|p| p.strip_prefix(&prefix).map(str::to_string))
+        .collect();
+    files.push("techdocs_metadata.json".to_string());
+    files.sort();
+    let value = serde_json::json!({
+        "site_name": site.site_name,
+        "site_description": site.site_description,
+        "etag": site.commit.clone().unwrap_or_default(),
+        // The commit's time, not the clock's: the output stays byte-identical on a rebuild.
+        "build_timestamp": site.commit_time.unwrap_or(0),
+        "files": files,
+    });
+    serde_json::to_vec_pretty(&value).unwrap_or_default()
 }
 
 fn minify(html: &[u8]) -> Vec<u8> {
@@ -231,6 +307,73 @@ fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<Strin
             )
         }
         Page::NotFound => ("404.html", "Page not found".to_string(), "", vec![]),
+        Page::Doc { site, page } => {
+            let doc_site = &shared.docs.sites[*site];
+            let doc = &doc_site.pages[*page];
+            let owner = model::link(catalog, &doc_site.entity);
+            let home_url = doc_site.home().map(|h| h.out.clone()).unwrap_or_default();
+            let neighbour = |i: Option<usize>| {
+                i.map(|i| serde_json::json!({ "title": doc_site.pages[i].title, "url": doc_site.pages[i].out }))
+            };
+            ctx.insert(
+                "docs",
+                &serde_json::json!({
+                    "site_name": doc_site.site_name,
+                    "site_description": doc_site.site_description,
+                    "entity": owner,
+                    "home_url": home_url,
+                    "nav": crate::docs::nav::for_page(&doc_site.nav, &doc.out),
+                    "commit": doc_site.commit,
+                }),
+            );
+            let toc: Vec<serde_json::Value> = doc
+                .headings
+                .iter()
+                .filter(|h| (2..=3).contains(&h.level))
+                .map(|h| serde_json::json!({ "level": h.level, "id": h.id, "text": h.text }))
+                .collect();
+            ctx.insert(
+                "doc",
+                &serde_json::json!({
+                    "title": doc.title,
+                    "html": doc.html,
+                    "has_h1": doc.headings.iter().any(|h| h.level == 1),
+                    "toc": toc,
+                    "prev": neighbour(doc.prev),
+                    "next": neighbour(doc.next),
+                    "edit_url": doc.edit_url,
+                }),
+            );
+            let mut crumbs = vec![
+                home,
+                catalog_crumb(),
+                Crumb {
+                    title: owner.title.clone(),
+                    url: owner.url.clone(),
+                },
+            ];
+            if doc.out == home_url {
+                crumbs.push(Crumb {
+                    title: "Docs".into(),
+                    url: String::new(),
+                });
+            } else {
+                crumbs.push(Crumb {
+                    title: "Docs".into(),
+                    url: home_url.clone(),
+                });
+                crumbs.push(Crumb {
+                    title: doc.title.clone(),
+                    url: String::new(),
+                });
+            }
+            (
+                "docs.html",
+                format!("{} · {}", doc.title, doc_site.site_name),
+                "catalog",
+                crumbs,
+            )
+        }
         Page::Entity(e) => {
             let diagnostics = shared
                 .by_entity
@@ -239,6 +382,7 @@ fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<Strin
                 .unwrap_or_default();
             let entity = model::entity_page(catalog, e, diagnostics);
             ctx.insert("entity", &entity);
+            ctx.insert("docs_link", &docs_link(shared.docs, &e.key));
             let crumbs = vec![
                 home,
                 catalog_crumb(),
@@ -266,4 +410,15 @@ fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<Strin
         .tera
         .render(template, &ctx)
         .map_err(|e| theme::describe_tera_error(&e))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn iso_dates() {
+        assert_eq!(super::iso_date(0), "1970-01-01");
+        assert_eq!(super::iso_date(1_700_000_123), "2023-11-14");
+        assert_eq!(super::iso_date(951_782_400), "2000-02-29");
+        assert_eq!(super::iso_date(-86_400), "1969-12-31");
+    }
 }

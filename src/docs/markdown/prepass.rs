@@ -1,0 +1,356 @@
+//! The line-level pass before pulldown-cmark. In order: split lines (dropping `\r`), strip a
+//! leading YAML front-matter block and read its `title:`, blank out abbreviation definitions
+//! (`*[HTML]: ...`) and collect them, note snippet lines (`--8<--`), hand admonitions, details
+//! and tabs to `blocks`, and re-indent lists nested by 2 spaces (mdx_truly_sane_lists) so that
+//! CommonMark nests them too.
+//!
+//! Lines are never merged or split after front matter is removed, and every output line keeps
+//! the number of the source line it came from, so events map back to source lines exactly.
+
+use super::blocks::{self, MarkerAt};
+use std::borrow::Cow;
+
+/// Lists nested deeper than this are not re-indented further (bounds the work per line).
+const MAX_LIST_DEPTH: usize = 64;
+
+/// One line of the text handed to pulldown-cmark, without its newline.
+#[derive(Clone, Debug)]
+pub struct Line<'a> {
+    pub text: Cow<'a, str>,
+    /// 1-based line number in the source.
+    pub src: u32,
+}
+
+/// The pre-pass result: the text for pulldown-cmark plus what was taken out of it.
+pub struct Prepared {
+    pub text: String,
+    /// Byte offset in `text` where each output line starts.
+    line_starts: Vec<usize>,
+    /// Source line of each output line.
+    src_lines: Vec<u32>,
+    pub markers: Vec<MarkerAt>,
+    /// (abbreviation, title), in definition order.
+    pub abbreviations: Vec<(String, String)>,
+    pub front_matter_title: Option<String>,
+    pub problems: Vec<(u32, String)>,
+}
+
+impl Prepared {
+    /// The output line (0-based) holding byte `offset` of `text`.
+    pub fn out_line(&self, offset: usize) -> usize {
+        self.line_starts
+            .partition_point(|start| *start <= offset)
+            .saturating_sub(1)
+    }
+
+    /// The 1-based source line of byte `offset` of `text`.
+    pub fn src_line(&self, offset: usize) -> u32 {
+        self.src_lines
+            .get(self.out_line(offset))
+            .or(self.src_lines.last())
+            .copied()
+            .unwrap_or(1)
+    }
+}
+
+/// Runs every line-level step over one page's source.
+pub fn prepare(source: &str) -> Prepared {
+    let source = source.strip_prefix('\u{FEFF}').unwrap_or(source);
+    let mut lines: Vec<Line<'_>> = source
+        .split('\n')
+        .enumerate()
+        .map(|(i, text)| Line {
+            text: Cow::Borrowed(text.strip_suffix('\r').unwrap_or(text)),
+            src: u32::try_from(i + 1).unwrap_or(u32::MAX),
+        })
+        .collect();
+    if source.ends_with('\n') {
+        lines.pop();
+    }
+    let mut problems = Vec::new();
+    let front_matter_title = strip_front_matter(&mut lines, &mut problems);
+    let abbreviations = take_abbreviations(&mut lines, &mut problems);
+    let (mut lines, markers) = blocks::extract(lines);
+    normalise_lists(&mut lines);
+
+    let mut text = String::with_capacity(source.len() + 64);
+    let mut line_starts = Vec::with_capacity(lines.len());
+    let mut src_lines = Vec::with_capacity(lines.len());
+    for line in &lines {
+        line_starts.push(text.len());
+        src_lines.push(line.src);
+        text.push_str(&line.text);
+        text.push('\n');
+    }
+    Prepared {
+        text,
+        line_starts,
+        src_lines,
+        markers,
+        abbreviations,
+        front_matter_title,
+        problems,
+    }
+}
+
+/// Removes a leading `---` ... `---` (or `...`) block and returns its `title:`. As in mkdocs,
+/// a block that is not a YAML mapping is not front matter and stays in the page (it may be a
+/// rule and a setext heading); invalid YAML is also reported.
+fn strip_front_matter(
+    lines: &mut Vec<Line<'_>>,
+    problems: &mut Vec<(u32, String)>,
+) -> Option<String> {
+    if lines.first().map(|l| l.text.trim_end()) != Some("---") {
+        return None;
+    }
+    let end = lines
+        .iter()
+        .skip(1)
+        .position(|l| matches!(l.text.trim_end(), "---" | "..."))?
+        + 1;
+    let yaml: String = lines[1..end]
+        .iter()
+        .map(|l| format!("{}\n", l.text))
+        .collect();
+    let value = match serde_yaml::from_str::<serde_yaml::Value>(&yaml) {
+        Ok(value @ serde_yaml::Value::Mapping(_)) => value,
+        Ok(_) => return None,
+        Err(e) => {
+            let message = format!("front matter is not valid YAML, shown as text: {e}");
+            problems.push((1, message));
+            return None;
+        }
+    };
+    lines.drain(..=end);
+    match value.get("title") {
+        Some(serde_yaml::Value::String(s)) => Some(s.clone()),
+        Some(serde_yaml::Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Collects `*[ABBR]: Title` definitions (outside code fences) and blanks their lines; notes
+/// snippet includes, which need other files and are not supported.
+fn take_abbreviations(
+    lines: &mut [Line<'_>],
+    problems: &mut Vec<(u32, String)>,
+) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let mut fence: Option<Fence> = None;
+    for line in lines.iter_mut() {
+        let (indent, rest) = split_indent(&line.text);
+        if rest.starts_with("--8<--") {
+            problems.push((
+                line.src,
+                "snippets (`--8<--`) are not supported; the line is shown as text".to_string(),
+            ));
+            if fence.is_none() {
+                // As inline code, so no inline extension rewrites it.
+                let text = format!("{}`` {} ``", " ".repeat(indent), rest.trim_end());
+                line.text = Cow::Owned(text);
+                continue;
+            }
+        }
+        if let Some(open) = &fence {
+            if open.closed_by(&line.text) {
+                fence = None;
+            }
+            continue;
+        }
+        if let Some(open) = Fence::open((indent, rest)) {
+            fence = Some(open);
+            continue;
+        }
+        if indent > 3 {
+            continue;
+        }
+        if let Some((abbr, title)) = parse_abbreviation(rest) {
+            found.push((abbr.to_string(), title.to_string()));
+            line.text = Cow::Borrowed("");
+        }
+    }
+    found
+}
+
+/// `*[HTML]: Hyper Text Markup Language` -> ("HTML", "Hyper Text Markup Language").
+fn parse_abbreviation(rest: &str) -> Option<(&str, &str)> {
+    let inner = rest.strip_prefix("*[")?;
+    let close = inner.find("]:")?;
+    let abbr = &inner[..close];
+    if abbr.trim().is_empty() || abbr.contains('\\') {
+        return None;
+    }
+    Some((abbr, inner[close + 2..].trim()))
+}
+
+/// An open code fence: its indent, character and length.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fence {
+    pub indent: usize,
+    pub ch: char,
+    pub len: usize,
+}
+
+impl Fence {
+    /// The fence a line opens, if it starts with three or more backticks or tildes; takes the
+    /// line as `split_indent` returns it.
+    pub fn open((indent, rest): (usize, &str)) -> Option<Fence> {
+        let ch = rest.chars().next().filter(|c| *c == '`' || *c == '~')?;
+        let len = rest.chars().take_while(|c| *c == ch).count();
+        if len < 3 || (ch == '`' && rest[len..].contains('`')) {
+            return None;
+        }
+        Some(Fence { indent, ch, len })
+    }
+
+    /// Whether `line` closes this fence.
+    pub fn closed_by(&self, line: &str) -> bool {
+        let (indent, rest) = split_indent(line);
+        let len = rest.chars().take_while(|c| *c == self.ch).count();
+        len >= self.len && rest[len..].trim().is_empty() && indent <= self.indent + 3
+    }
+
+    /// A line that closes this fence, at its indent.
+    pub fn closing_line(&self) -> String {
+        format!(
+            "{}{}",
+            " ".repeat(self.indent),
+            self.ch.to_string().repeat(self.len)
+        )
+    }
+}
+
+/// Columns of leading whitespace, with tabs advancing to the next multiple of 4.
+pub fn indent_cols(line: &str) -> usize {
+    split_indent(line).0
+}
+
+/// The columns of leading whitespace (tabs to the next multiple of 4) and the rest.
+pub fn split_indent(line: &str) -> (usize, &str) {
+    let mut cols = 0;
+    for (i, b) in line.bytes().enumerate() {
+        match b {
+            b' ' => cols += 1,
+            b'\t' => cols += 4 - cols % 4,
+            _ => return (cols, &line[i..]),
+        }
+    }
+    (cols, "")
+}
+
+/// Whether a line holds only whitespace.
+pub fn is_blank(line: &str) -> bool {
+    line.bytes().all(|b| b == b' ' || b == b'\t')
+}
+
+/// Removes up to `cols` columns of leading whitespace; a tab that straddles the cut leaves
+/// its remaining columns as spaces.
+pub fn strip_cols<'a>(text: &Cow<'a, str>, cols: usize) -> Cow<'a, str> {
+    let mut col = 0;
+    for (i, b) in text.bytes().enumerate() {
+        if col >= cols {
+            return slice_from(text, i);
+        }
+        match b {
+            b' ' => col += 1,
+            b'\t' => {
+                let next = col + 4 - col % 4;
+                if next > cols {
+                    let pad = " ".repeat(next - cols);
+                    return Cow::Owned(format!("{pad}{}", &text[i + 1..]));
+                }
+                col = next;
+            }
+            _ => return slice_from(text, i),
+        }
+    }
+    slice_from(text, text.len())
+}
+
+fn slice_from<'a>(text: &Cow<'a, str>, at: usize) -> Cow<'a, str> {
+    match text {
+        Cow::Borrowed(s) => Cow::Borrowed(&s[at..]),
+        Cow::Owned(s) => Cow::Owned(s[at..].to_string()),
+    }
+}
+
+/// For a line (after its indent) that starts a list item: the columns from the marker to the
+/// item's content, as CommonMark counts them.
+fn list_item_width(rest: &str) -> Option<usize> {
+    let bytes = rest.as_bytes();
+    let width = match bytes.first()? {
+        b'-' | b'*' | b'+' => 1,
+        b'0'..=b'9' => {
+            let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+            match bytes.get(digits) {
+                Some(b'.' | b')') if digits <= 9 => digits + 1,
+                _ => return None,
+            }
+        }
+        _ => return None,
+    };
+    let after = &rest[width..];
+    if is_blank(after) {
+        return Some(width + 1);
+    }
+    let spaces = indent_cols(after);
+    match spaces {
+        0 => None,
+        1..=4 => Some(width + spaces),
+        _ => Some(width + 1),
+    }
+}
+
+/// One open list item: where its marker and content sit in the source and in the output.
+struct Frame {
+    marker: usize,
+    content: usize,
+    new_content: usize,
+}
+
+/// mdx_truly_sane_lists: a line indented at least 2 columns past its item's marker belongs to
+/// the item, even when CommonMark would need more (`1.` needs 3). Such lines, and everything
+/// nested in them, are shifted right so pulldown-cmark nests them. Only spaces are added.
+pub fn normalise_lists(lines: &mut [Line<'_>]) {
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut fence: Option<(Fence, usize)> = None;
+    for line in lines.iter_mut() {
+        if let Some((open, shift)) = &fence {
+            let closes = open.closed_by(&line.text);
+            if *shift > 0 {
+                line.text = Cow::Owned(format!("{}{}", " ".repeat(*shift), line.text));
+            }
+            if closes {
+                fence = None;
+            }
+            continue;
+        }
+        if is_blank(&line.text) {
+            continue;
+        }
+        let (indent, rest) = split_indent(&line.text);
+        while stack.last().is_some_and(|top| indent < top.marker + 2) {
+            stack.pop();
+        }
+        let new_indent = match stack.last() {
+            None => indent,
+            Some(top) if indent >= top.content => indent + (top.new_content - top.content),
+            Some(top) => top.new_content,
+        };
+        if let Some(width) = list_item_width(rest) {
+            if stack.len() < MAX_LIST_DEPTH {
+                stack.push(Frame {
+                    marker: indent,
+                    content: indent + width,
+                    new_content: new_indent + width,
+                });
+            }
+        }
+        if let Some(open) = Fence::open((indent, rest)) {
+            fence = Some((open, new_indent - indent));
+        }
+        if new_indent != indent {
+            line.text = Cow::Owned(format!("{}{rest}", " ".repeat(new_indent)));
+        }
+    }
+}

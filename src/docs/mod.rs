@@ -1,0 +1,138 @@
+//! The docs stage: Workspace + Catalog in, DocSets out. Every entity with a
+//! `backstage.io/techdocs-ref` gets a docs site built from its repository's mkdocs.yml and
+//! Markdown: nav resolved, pages rendered in parallel (rayon) through the TechDocs dialect,
+//! links rewritten to generated pages and checked, other files copied beside the pages.
+
+pub mod links;
+pub mod markdown;
+pub mod mkdocs;
+pub mod nav;
+mod site;
+mod source;
+
+use crate::catalog::{Catalog, EntityRef};
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::gather::Workspace;
+use markdown::Heading;
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+
+pub use source::{TECHDOCS_ENTITY, TECHDOCS_REF};
+
+/// Every docs site of the portal.
+#[derive(Default)]
+pub struct DocSets {
+    pub sites: Vec<DocSite>,
+    /// Entity -> the site it shows: its own, or another entity's through techdocs-entity.
+    pub by_entity: BTreeMap<EntityRef, usize>,
+}
+
+impl DocSets {
+    pub fn site_of(&self, key: &EntityRef) -> Option<&DocSite> {
+        self.by_entity.get(key).map(|&i| &self.sites[i])
+    }
+}
+
+pub struct DocSite {
+    pub entity: EntityRef,
+    /// Relative to the portal root: `docs/<namespace>/<kind>/<name>`.
+    pub base: String,
+    pub site_name: String,
+    pub site_description: String,
+    pub nav: Vec<nav::NavEntry>,
+    pub pages: Vec<DocPage>,
+    /// Copied files: output path (relative to the portal root) and bytes.
+    pub files: Vec<(String, Vec<u8>)>,
+    pub repo: String,
+    pub commit: Option<String>,
+    pub commit_time: Option<i64>,
+}
+
+impl DocSite {
+    /// The landing page: the root index page, else the first page in reading order.
+    pub fn home(&self) -> Option<&DocPage> {
+        let index = format!("{}/index.html", self.base);
+        self.pages
+            .iter()
+            .find(|p| p.out == index)
+            .or_else(|| self.pages.first())
+    }
+}
+
+pub struct DocPage {
+    /// Markdown source, relative to docs_dir.
+    pub source: String,
+    /// Output file, relative to the portal root.
+    pub out: String,
+    pub title: String,
+    pub html: String,
+    pub headings: Vec<Heading>,
+    pub sections: Vec<(String, String, String)>,
+    pub edit_url: Option<String>,
+    pub prev: Option<usize>,
+    pub next: Option<usize>,
+}
+
+/// Builds every docs site.
+pub fn build_docs(
+    workspace: &Workspace,
+    catalog: &Catalog,
+    config: &Config,
+) -> (DocSets, Diagnostics) {
+    let mut diagnostics = Diagnostics::new();
+    let mut jobs = Vec::new();
+    for entity in &catalog.entities {
+        if entity.annotation(TECHDOCS_ENTITY).is_some() {
+            continue;
+        }
+        let Some(reference) = entity.annotation(TECHDOCS_REF) else {
+            continue;
+        };
+        match source::resolve(workspace, entity, reference) {
+            Ok(src) => jobs.push((entity, src)),
+            Err(d) => diagnostics.push(*d),
+        }
+    }
+    let built: Vec<(Option<DocSite>, Diagnostics)> = jobs
+        .par_iter()
+        .map(|(entity, src)| site::build_site(entity, src, config))
+        .collect();
+    let mut sets = DocSets::default();
+    for (site, diags) in built {
+        diagnostics.extend(diags);
+        if let Some(site) = site {
+            sets.by_entity.insert(site.entity.clone(), sets.sites.len());
+            sets.sites.push(site);
+        }
+    }
+    for entity in &catalog.entities {
+        let Some(other) = entity.annotation(TECHDOCS_ENTITY) else {
+            continue;
+        };
+        let path = [
+            crate::catalog::yaml::Seg::key("metadata"),
+            crate::catalog::yaml::Seg::key("annotations"),
+            crate::catalog::yaml::Seg::key(TECHDOCS_ENTITY),
+        ];
+        match EntityRef::parse(other, Some(&entity.kind), &entity.namespace) {
+            Ok(target) => match sets.by_entity.get(&target) {
+                Some(&i) => {
+                    sets.by_entity.insert(entity.key.clone(), i);
+                }
+                None => diagnostics.push(entity.diagnostic(
+                    Diagnostic::warning(
+                        "docs/ref-not-resolved",
+                        format!("{TECHDOCS_ENTITY} names {target}, which has no docs"),
+                    ),
+                    &path,
+                )),
+            },
+            Err(e) => diagnostics.push(entity.diagnostic(
+                Diagnostic::warning("docs/ref-not-resolved", format!("{TECHDOCS_ENTITY}: {e}")),
+                &path,
+            )),
+        }
+    }
+    (sets, diagnostics)
+}

@@ -1,0 +1,506 @@
+//! Builds one docs site: reads mkdocs.yml, lists the files under docs_dir, renders every page
+//! in parallel, checks links and anchors once every page's headings are known, and assembles
+//! the nav, titles, previous/next and edit links.
+
+use super::markdown::{self, LinkKind, LinkResolution, RenderContext};
+use super::mkdocs::{self, Mkdocs};
+use super::{links, nav, source, DocPage, DocSite};
+use crate::catalog::Entity;
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::gather::Repo;
+use crate::paths::RepoPath;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Mutex;
+
+/// What every step of one site's build needs.
+struct SiteContext<'a> {
+    entity: &'a Entity,
+    repo: &'a Repo,
+    config: &'a Config,
+}
+
+impl SiteContext<'_> {
+    /// A diagnostic about this site, placed at `file` when given.
+    fn diag(&self, d: Diagnostic, file: Option<&RepoPath>) -> Diagnostic {
+        let d = d
+            .repo(self.repo.name.clone())
+            .entity(self.entity.key.to_string());
+        match file {
+            Some(f) => d.file(f.to_string()),
+            None => d,
+        }
+    }
+}
+
+/// A page after rendering, before titles and order are settled.
+struct RenderedPage {
+    source: String,
+    rendered: markdown::Rendered,
+    cross_anchors: Vec<links::CrossAnchor>,
+    read_error: Option<String>,
+}
+
+pub(super) fn build_site(
+    entity: &Entity,
+    src: &source::DocsSource<'_>,
+    config: &Config,
+) -> (Option<DocSite>, Diagnostics) {
+    let ctx = SiteContext {
+        entity,
+        repo: src.repo,
+        config,
+    };
+    let mut diagnostics = Diagnostics::new();
+    let mk = read_mkdocs(&ctx, &src.dir, &mut diagnostics);
+    let docs_dir = match src.dir.join(&mk.docs_dir) {
+        Ok(d) => d,
+        Err(e) => {
+            diagnostics.push(ctx.diag(
+                Diagnostic::error(
+                    "docs/outside-repo",
+                    format!("docs_dir \"{}\": {e}; no docs were built", mk.docs_dir),
+                ),
+                None,
+            ));
+            return (None, diagnostics);
+        }
+    };
+    let base = format!(
+        "docs/{}/{}/{}",
+        entity.key.namespace, entity.key.kind, entity.key.name
+    );
+    let (page_sources, asset_sources) = list_files(&ctx, &docs_dir, &mut diagnostics);
+    if page_sources.is_empty() {
+        let dir = if docs_dir.as_str().is_empty() {
+            "."
+        } else {
+            docs_dir.as_str()
+        };
+        diagnostics.push(ctx.diag(
+            Diagnostic::error(
+                "docs/no-pages",
+                format!("no Markdown pages in {dir}; no docs were built"),
+            ),
+            None,
+        ));
+        return (None, diagnostics);
+    }
+    let pages: BTreeMap<String, String> = page_sources
+        .iter()
+        .map(|p| (p.clone(), format!("{base}/{}", links::page_output(p))))
+        .collect();
+    let assets: BTreeSet<String> = asset_sources.iter().map(|(p, _)| p.clone()).collect();
+    let files = links::SiteFiles {
+        base: &base,
+        pages: &pages,
+        assets: &assets,
+    };
+    let rendered = render_pages(&ctx, &docs_dir, &files, &page_sources);
+    let titles = report_pages(&ctx, &docs_dir, &rendered, &mut diagnostics);
+
+    let nav_items = mk
+        .nav
+        .clone()
+        .unwrap_or_else(|| mkdocs::derive_nav(&page_sources));
+    let (nav, missing) = nav::resolve(&nav_items, &pages, &titles);
+    for m in missing {
+        diagnostics.push(ctx.diag(
+            Diagnostic::warning(
+                "docs/nav-missing-page",
+                format!("nav names \"{m}\", which is not a page in {docs_dir}"),
+            ),
+            None,
+        ));
+    }
+    let edit_base = edit_base(&mk, entity, &docs_dir);
+    let nav_titles = nav_titles(mk.nav.as_deref().unwrap_or_default());
+    let mut doc_pages: Vec<DocPage> = rendered
+        .into_iter()
+        .map(|page| DocPage {
+            out: pages[&page.source].clone(),
+            title: nav_titles
+                .get(&page.source)
+                .unwrap_or(&titles[&page.source])
+                .clone(),
+            html: page.rendered.html,
+            headings: page.rendered.headings,
+            sections: page.rendered.sections,
+            edit_url: edit_base.as_ref().map(|b| format!("{b}{}", page.source)),
+            source: page.source,
+            prev: None,
+            next: None,
+        })
+        .collect();
+    link_neighbours(&mut doc_pages, &nav::reading_order(&nav));
+    let site = DocSite {
+        entity: entity.key.clone(),
+        site_name: if mk.site_name.trim().is_empty() {
+            entity.title().to_string()
+        } else {
+            mk.site_name.clone()
+        },
+        site_description: mk.site_description.clone(),
+        nav,
+        pages: doc_pages,
+        files: asset_sources
+            .into_iter()
+            .map(|(p, bytes)| (format!("{base}/{p}"), bytes))
+            .collect(),
+        base,
+        repo: ctx.repo.name.clone(),
+        commit: ctx.repo.commit.clone(),
+        commit_time: ctx.repo.commit_time,
+    };
+    (Some(site), diagnostics)
+}
+
+/// Renders every page in parallel, rewriting links as it goes.
+fn render_pages(
+    ctx: &SiteContext<'_>,
+    docs_dir: &RepoPath,
+    files: &links::SiteFiles<'_>,
+    sources: &[String],
+) -> Vec<RenderedPage> {
+    sources
+        .par_iter()
+        .map(|page| {
+            let file = docs_dir.join(page).unwrap_or_else(|_| RepoPath::root());
+            let text = match ctx.repo.read(&file, ctx.config.limits.max_file_bytes) {
+                Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+                Err(e) => {
+                    let keep = |_: &str, _: LinkKind| LinkResolution::Keep;
+                    return RenderedPage {
+                        source: page.clone(),
+                        rendered: markdown::render(
+                            "",
+                            &RenderContext {
+                                resolve_link: &keep,
+                                _private: (),
+                            },
+                        ),
+                        cross_anchors: Vec::new(),
+                        read_error: Some(format!("cannot read the page: {e}")),
+                    };
+                }
+            };
+            let cross = Mutex::new(Vec::new());
+            let resolve = |dest: &str, _kind: LinkKind| {
+                let (resolution, anchor) = links::resolve(files, page, dest);
+                if let Some(a) = anchor {
+                    cross.lock().expect("anchor list").push(a);
+                }
+                resolution
+            };
+            let rendered = markdown::render(
+                &text,
+                &RenderContext {
+                    resolve_link: &resolve,
+                    _private: (),
+                },
+            );
+            RenderedPage {
+                source: page.clone(),
+                rendered,
+                cross_anchors: cross.into_inner().unwrap_or_default(),
+                read_error: None,
+            }
+        })
+        .collect()
+}
+
+/// Reports each page's problems and broken anchors; returns each page's title.
+fn report_pages(
+    ctx: &SiteContext<'_>,
+    docs_dir: &RepoPath,
+    pages: &[RenderedPage],
+    diagnostics: &mut Diagnostics,
+) -> BTreeMap<String, String> {
+    let ids: HashMap<&str, BTreeSet<&str>> = pages
+        .iter()
+        .map(|p| {
+            (
+                p.source.as_str(),
+                p.rendered.headings.iter().map(|h| h.id.as_str()).collect(),
+            )
+        })
+        .collect();
+    let mut titles = BTreeMap::new();
+    for page in pages {
+        let file = docs_dir.join(&page.source).ok();
+        let at = |d: Diagnostic| ctx.diag(d, file.as_ref());
+        if let Some(e) = &page.read_error {
+            diagnostics.push(at(Diagnostic::error("docs/unreadable", e.clone())));
+        }
+        for (line, message) in &page.rendered.problems {
+            let d = if message.contains("link") {
+                Diagnostic::warning("docs/broken-link", message.clone())
+            } else {
+                Diagnostic::info("docs/markdown", message.clone())
+            };
+            diagnostics.push(at(d).line(Some(*line)));
+        }
+        let own = &ids[page.source.as_str()];
+        for (anchor, line) in &page.rendered.anchors_used {
+            if !own.contains(anchor.as_str()) {
+                diagnostics.push(
+                    at(Diagnostic::warning(
+                        "docs/broken-link",
+                        format!("link \"#{anchor}\" names no heading on this page"),
+                    ))
+                    .line(Some(*line)),
+                );
+            }
+        }
+        for c in &page.cross_anchors {
+            if !ids
+                .get(c.target_source.as_str())
+                .is_some_and(|set| set.contains(c.anchor.as_str()))
+            {
+                diagnostics.push(at(Diagnostic::warning(
+                    "docs/broken-link",
+                    format!(
+                        "link \"{}\" names no heading \"#{}\" in {}",
+                        c.written, c.anchor, c.target_source
+                    ),
+                )));
+            }
+        }
+        let name = page.source.rsplit('/').next().unwrap_or(&page.source);
+        let title = page
+            .rendered
+            .front_matter_title
+            .clone()
+            .or_else(|| page.rendered.title.clone())
+            .unwrap_or_else(|| {
+                if page.source == "index.md" || page.source == "README.md" {
+                    "Home".to_string()
+                } else {
+                    mkdocs::title_from_name(name)
+                }
+            });
+        titles.insert(page.source.clone(), title);
+    }
+    titles
+}
+
+/// Previous and next page, in the nav's reading order.
+fn link_neighbours(pages: &mut [DocPage], order: &[String]) {
+    let position: HashMap<&str, usize> = order
+        .iter()
+        .enumerate()
+        .map(|(n, url)| (url.as_str(), n))
+        .collect();
+    let index: HashMap<String, usize> = pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.out.clone(), i))
+        .collect();
+    for page in pages.iter_mut() {
+        let Some(&n) = position.get(page.out.as_str()) else {
+            continue;
+        };
+        page.prev = n.checked_sub(1).and_then(|p| index.get(&order[p]).copied());
+        page.next = order.get(n + 1).and_then(|u| index.get(u).copied());
+    }
+}
+
+/// Reads mkdocs.yaml (which wins) or mkdocs.yml; a missing or broken file is a diagnostic and
+/// the defaults are used, so the docs still render.
+fn read_mkdocs(ctx: &SiteContext<'_>, dir: &RepoPath, diagnostics: &mut Diagnostics) -> Mkdocs {
+    let (repo, config) = (ctx.repo, ctx.config);
+    let diag = |d: Diagnostic, file: Option<&RepoPath>| ctx.diag(d, file);
+    let defaults = Mkdocs {
+        docs_dir: "docs".into(),
+        ..Mkdocs::default()
+    };
+    for name in ["mkdocs.yaml", "mkdocs.yml"] {
+        let Ok(file) = dir.join(name) else { continue };
+        let bytes = match repo.read(&file, config.limits.max_file_bytes) {
+            Ok(b) => b,
+            Err(crate::gather::ReadError::NotFound) => continue,
+            Err(e) => {
+                diagnostics.push(diag(
+                    Diagnostic::error("docs/mkdocs-invalid", format!("cannot read {name}: {e}")),
+                    Some(&file),
+                ));
+                return defaults;
+            }
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        return match mkdocs::parse(&text) {
+            Ok((m, warnings)) => {
+                for w in warnings {
+                    diagnostics.push(diag(
+                        Diagnostic::warning("docs/mkdocs-invalid", w),
+                        Some(&file),
+                    ));
+                }
+                for ext in m
+                    .markdown_extensions
+                    .iter()
+                    .filter(|e| !mkdocs::SUPPORTED_EXTENSIONS.contains(&e.as_str()))
+                {
+                    diagnostics.push(diag(Diagnostic::warning("docs/unsupported", format!("markdown extension \"{ext}\" is not supported; its syntax renders as plain Markdown")), Some(&file)));
+                }
+                for plugin in m
+                    .plugins
+                    .iter()
+                    .filter(|p| !mkdocs::SUPPORTED_PLUGINS.contains(&p.as_str()))
+                {
+                    diagnostics.push(diag(
+                        Diagnostic::warning(
+                            "docs/unsupported",
+                            format!("mkdocs plugin \"{plugin}\" is not supported and was ignored"),
+                        ),
+                        Some(&file),
+                    ));
+                }
+                m
+            }
+            Err(e) => {
+                diagnostics.push(diag(Diagnostic::error("docs/mkdocs-invalid", format!("{name} does not parse ({e}); the docs were rendered with default settings")), Some(&file)));
+                defaults
+            }
+        };
+    }
+    diagnostics.push(diag(
+        Diagnostic::warning(
+            "docs/mkdocs-missing",
+            format!(
+                "no mkdocs.yml in {}; the docs were rendered with default settings",
+                if dir.as_str().is_empty() {
+                    "the repository root"
+                } else {
+                    dir.as_str()
+                }
+            ),
+        ),
+        None,
+    ));
+    defaults
+}
+
+/// Titles written in the nav, by page.
+fn nav_titles(items: &[mkdocs::NavItem]) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for item in items {
+        match item {
+            mkdocs::NavItem::Page {
+                title: Some(t),
+                path,
+            } => {
+                out.insert(path.clone(), t.clone());
+            }
+            mkdocs::NavItem::Section { children, .. } => out.extend(nav_titles(children)),
+            _ => {}
+        }
+    }
+    out
+}
+
+type AssetList = Vec<(String, Vec<u8>)>;
+
+/// Markdown pages and other files under docs_dir (relative to it). Dot-files are skipped; with
+/// both index.md and README.md in a directory, README.md is dropped with a warning.
+fn list_files(
+    ctx: &SiteContext<'_>,
+    docs_dir: &RepoPath,
+    diagnostics: &mut Diagnostics,
+) -> (Vec<String>, AssetList) {
+    let (repo, config) = (ctx.repo, ctx.config);
+    let diag = |d: Diagnostic, file: Option<&RepoPath>| ctx.diag(d, file);
+    let prefix = if docs_dir.as_str().is_empty() {
+        String::new()
+    } else {
+        format!("{docs_dir}/")
+    };
+    let mut pages = Vec::new();
+    let mut assets = Vec::new();
+    for file in repo.files_under(docs_dir) {
+        let Some(rel) = file.as_str().strip_prefix(&prefix).map(str::to_string) else {
+            continue;
+        };
+        if rel.split('/').any(|part| part.starts_with('.')) {
+            continue;
+        }
+        if rel.ends_with(".md") {
+            pages.push(rel);
+            continue;
+        }
+        match repo.read(&file, config.limits.max_file_bytes) {
+            Ok(bytes) => assets.push((rel, bytes)),
+            Err(e) => diagnostics.push(diag(
+                Diagnostic::warning("docs/unreadable", format!("{e}; the file was not copied")),
+                Some(&file),
+            )),
+        }
+    }
+    let has_index: BTreeSet<String> = pages
+        .iter()
+        .filter(|p| p.rsplit('/').next() == Some("index.md"))
+        .map(|p| p.trim_end_matches("index.md").to_string())
+        .collect();
+    pages.retain(|p| {
+        let name = p.rsplit('/').next().unwrap_or(p);
+        let dir = &p[..p.len() - name.len()];
+        let dropped = name.eq_ignore_ascii_case("README.md") && has_index.contains(dir);
+        if dropped {
+            diagnostics.push(diag(
+                Diagnostic::warning(
+                    "docs/readme-dropped",
+                    "both index.md and README.md are here; README.md was left out, as mkdocs does",
+                ),
+                docs_dir.join(p).ok().as_ref(),
+            ));
+        }
+        !dropped
+    });
+    pages.sort();
+    (pages, assets)
+}
+
+/// Where "Edit this page" points: mkdocs' repo_url + edit_uri, else the entity's
+/// source-location (a `tree` URL becomes an `edit` URL).
+fn edit_base(mk: &Mkdocs, entity: &Entity, docs_dir: &RepoPath) -> Option<String> {
+    if let Some(repo_url) = mk
+        .repo_url
+        .as_deref()
+        .and_then(crate::site::model::safe_url)
+    {
+        let edit_uri = mk.edit_uri.clone().unwrap_or_else(|| {
+            if repo_url.contains("github.com") {
+                "edit/master/docs/".into()
+            } else {
+                String::new()
+            }
+        });
+        if edit_uri.is_empty() {
+            return None;
+        }
+        if let Some(absolute) = crate::site::model::safe_url(&edit_uri) {
+            return Some(format!("{}/", absolute.trim_end_matches('/')));
+        }
+        return Some(format!(
+            "{}/{}/",
+            repo_url.trim_end_matches('/'),
+            edit_uri.trim_matches('/')
+        ));
+    }
+    let location = entity
+        .annotation("backstage.io/source-location")?
+        .strip_prefix("url:")?;
+    let location = crate::site::model::safe_url(location)?;
+    let (before, after) = location.split_once("/tree/")?;
+    let (branch, _) = after.split_once('/').unwrap_or((after, ""));
+    Some(format!(
+        "{before}/edit/{branch}/{}{}",
+        docs_dir,
+        if docs_dir.as_str().is_empty() {
+            ""
+        } else {
+            "/"
+        }
+    ))
+}
