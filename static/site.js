@@ -26,7 +26,22 @@
     return fallback();
   }
 
+  // A copy button on every docs code block; line numbers are CSS content, so not copied.
+  function addCodeButtons() {
+    Array.prototype.forEach.call(document.querySelectorAll('.highlight > pre'), function (pre) {
+      var code = pre.querySelector('code') || pre;
+      var btn = document.createElement('button');
+      btn.type = 'button';
+      btn.className = 'btn btn-small copy-btn code-copy';
+      btn.textContent = 'Copy';
+      btn.setAttribute('aria-label', 'Copy this code');
+      btn.setAttribute('data-copy', code.textContent.replace(/\n$/, ''));
+      pre.parentNode.insertBefore(btn, pre);
+    });
+  }
+
   function initCopy() {
+    addCodeButtons();
     var buttons = document.querySelectorAll('[data-copy]');
     if (!buttons.length) return;
     // One polite live region so screen readers hear the result.

@@ -164,6 +164,7 @@ fn every_page_has_the_csp_and_no_inline_script_or_style() {
     for (page, html) in html_pages(&out) {
         assert!(html.contains("Content-Security-Policy"), "{page}: no CSP");
         assert!(html.contains(playbill::site::CSP), "{page}: CSP differs");
+        assert_eq!(common::unsafe_markup(&html), Vec::<String>::new(), "{page}");
         // The <title> is text, whatever it holds; look at the markup outside it.
         let lower = html.to_ascii_lowercase();
         let lower = match (lower.find("<title>"), lower.find("</title>")) {
@@ -300,4 +301,12 @@ fn api_definitions_are_highlighted_and_templates_list_parameters_and_steps() {
     ] {
         assert!(home.contains(link), "home links to {link}");
     }
+}
+
+#[test]
+fn the_unsafe_markup_check_finds_what_it_looks_for() {
+    let found = common::unsafe_markup(
+        "<title><script>x</script></title><p title=\"<script>\">t</p><script>a</script><a href=JavaScript:x>y</a><img src=x onerror=alert(1)><iframe src=a></iframe><script src=ok.js></script>",
+    );
+    assert_eq!(found, vec!["inline <script>", "<a href=JavaScript:x>", "<img onerror=...>", "<iframe>"]);
 }

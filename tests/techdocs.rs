@@ -216,3 +216,26 @@ fn docs_build_checks_one_repository() {
         String::from_utf8_lossy(&strict.stderr)
     );
 }
+
+#[test]
+fn hostile_markdown_renders_without_script_handlers_or_javascript_links() {
+    let fx = Fixture::new()
+        .file("svc/catalog-info.yaml", with_docs("svc", "dir:."))
+        .file("svc/mkdocs.yml", "site_name: \"<script>alert('name')</script>\"\nnav:\n  - \"<img src=x onerror=alert(1)>\": index.md\n")
+        .file(
+            "svc/docs/index.md",
+            "# Title <script>alert(1)</script>\n\n<script>alert(2)</script>\n\n<img src=x onerror=\"alert(3)\">\n\n[click](javascript:alert(4))\n\n<a href=\"javascript:alert(5)\">x</a>\n\n<iframe src=\"https://evil.example\"></iframe>\n\n<details><summary>More</summary>kept</details>\n",
+        );
+    let (_, _) = build(&fx);
+    let html = read(&fx, "docs/default/component/svc/index.html");
+    assert_eq!(common::unsafe_markup(&html), Vec::<String>::new());
+    let body = &html[html.find("<body").unwrap()..];
+    assert!(
+        !body.contains("alert(2)") || !body.contains("<script>alert(2)"),
+        "the script element is gone"
+    );
+    assert!(
+        body.contains("<details>") && body.contains("<summary>More</summary>"),
+        "allowed HTML is kept"
+    );
+}

@@ -59,6 +59,8 @@ pub struct CrossAnchor {
     pub target_source: String,
     pub anchor: String,
     pub written: String,
+    /// Line of the page where the link is written, when the caller finds it.
+    pub line: Option<u32>,
 }
 
 /// Resolves a link written in the page `page_source` (relative to docs_dir).
@@ -118,6 +120,7 @@ pub fn resolve(
             target_source: page.clone(),
             anchor: f.to_string(),
             written: destination.to_string(),
+            line: None,
         });
         return (LinkResolution::Rewrite(href), cross);
     }

@@ -188,7 +188,11 @@ fn render_pages(
             let cross = Mutex::new(Vec::new());
             let resolve = |dest: &str, _kind: LinkKind| {
                 let (resolution, anchor) = links::resolve(files, page, dest);
-                if let Some(a) = anchor {
+                if let Some(mut a) = anchor {
+                    // The renderer knows lines only for links it drops; find this one's.
+                    a.line = text
+                        .find(dest)
+                        .map(|i| text[..i].matches('\n').count() as u32 + 1);
                     cross.lock().expect("anchor list").push(a);
                 }
                 resolution
@@ -258,13 +262,16 @@ fn report_pages(
                 .get(c.target_source.as_str())
                 .is_some_and(|set| set.contains(c.anchor.as_str()))
             {
-                diagnostics.push(at(Diagnostic::warning(
-                    "docs/broken-link",
-                    format!(
-                        "link \"{}\" names no heading \"#{}\" in {}",
-                        c.written, c.anchor, c.target_source
-                    ),
-                )));
+                diagnostics.push(
+                    at(Diagnostic::warning(
+                        "docs/broken-link",
+                        format!(
+                            "link \"{}\" names no heading \"#{}\" in {}",
+                            c.written, c.anchor, c.target_source
+                        ),
+                    ))
+                    .line(c.line),
+                );
             }
         }
         let name = page.source.rsplit('/').next().unwrap_or(&page.source);

@@ -100,3 +100,89 @@ pub fn files_below(dir: &Path) -> Vec<String> {
     out.sort();
     out
 }
+
+/// The start tags of an HTML document: (name, attributes), lower-cased names. Text inside
+/// <title> is skipped (it is inert text there), and quoted attribute values may hold `<` or `>`.
+pub fn start_tags(html: &str) -> Vec<(String, Vec<(String, String)>)> {
+    let bytes = html.as_bytes();
+    let mut tags = Vec::new();
+    let mut i = 0;
+    while let Some(off) = html[i..].find('<') {
+        i += off + 1;
+        if html[i..].starts_with('/') || html[i..].starts_with('!') {
+            continue;
+        }
+        let name_end = html[i..]
+            .find(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')
+            .map_or(html.len(), |n| i + n);
+        let name = html[i..name_end].to_ascii_lowercase();
+        let mut attrs = Vec::new();
+        let mut j = name_end;
+        loop {
+            while j < bytes.len() && (bytes[j].is_ascii_whitespace() || bytes[j] == b'/') {
+                j += 1;
+            }
+            if j >= bytes.len() || bytes[j] == b'>' {
+                break;
+            }
+            let attr_end = html[j..]
+                .find(|c: char| c.is_ascii_whitespace() || c == '=' || c == '>')
+                .map_or(html.len(), |n| j + n);
+            let attr = html[j..attr_end].to_ascii_lowercase();
+            j = attr_end;
+            let mut value = String::new();
+            if j < bytes.len() && bytes[j] == b'=' {
+                j += 1;
+                if j < bytes.len() && (bytes[j] == b'"' || bytes[j] == b'\'') {
+                    let q = bytes[j] as char;
+                    let end = html[j + 1..].find(q).map_or(html.len(), |n| j + 1 + n);
+                    value = html[j + 1..end].to_string();
+                    j = end + 1;
+                } else {
+                    let end = html[j..]
+                        .find(|c: char| c.is_ascii_whitespace() || c == '>')
+                        .map_or(html.len(), |n| j + n);
+                    value = html[j..end].to_string();
+                    j = end;
+                }
+            }
+            attrs.push((attr, value));
+        }
+        i = j.min(html.len());
+        if name == "title" {
+            if let Some(end) = html[i..].find("</title>") {
+                i += end;
+            }
+        }
+        tags.push((name, attrs));
+    }
+    tags
+}
+
+/// Scripts without src, event handlers, javascript: URLs and frames in a page, if any.
+pub fn unsafe_markup(html: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for (name, attrs) in start_tags(html) {
+        if name == "script" && !attrs.iter().any(|(a, _)| a == "src") {
+            found.push("inline <script>".to_string());
+        }
+        if matches!(name.as_str(), "iframe" | "object" | "embed" | "style") {
+            found.push(format!("<{name}>"));
+        }
+        for (attr, value) in attrs {
+            if attr.starts_with("on") {
+                found.push(format!("<{name} {attr}=...>"));
+            }
+            if attr == "style" {
+                found.push(format!("<{name} style=...>"));
+            }
+            let v = value.trim().to_ascii_lowercase();
+            if matches!(attr.as_str(), "href" | "src" | "action" | "formaction")
+                && (v.starts_with("javascript:") || v.starts_with("data:text"))
+            {
+                found.push(format!("<{name} {attr}={value}>"));
+            }
+        }
+    }
+    found
+}
