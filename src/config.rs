@@ -185,25 +185,35 @@ impl Config {
         })?;
         let resolve = |p: &Path| normalize(&base_dir.join(p));
         let catalog = resolve_catalog(raw.catalog, file)?;
+        let sources: Vec<Source> = raw
+            .sources
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| resolve_source(i, s, file, &resolve))
+            .collect::<Result<_, _>>()?;
+        // `templates/` and `static/` beside site.toml are the site's theme overrides, unless
+        // they sit inside a source: there they are somebody's repository.
+        let beside = |name: &str| {
+            let dir = base_dir.join(name);
+            let in_source = sources.iter().any(|s| match s {
+                Source::Local { path, .. } => dir.starts_with(path),
+            });
+            (dir.is_dir() && !in_source).then_some(dir)
+        };
         let templates_dir = raw
             .templates_dir
             .map(|p| resolve(&p))
-            .or_else(|| Some(base_dir.join("templates")).filter(|p| p.is_dir()));
+            .or_else(|| beside("templates"));
         let static_dir = raw
             .static_dir
             .map(|p| resolve(&p))
-            .or_else(|| Some(base_dir.join("static")).filter(|p| p.is_dir()));
+            .or_else(|| beside("static"));
         Ok(Config {
             file: Some(file.to_path_buf()),
             base_dir: base_dir.to_path_buf(),
             title: raw.title.unwrap_or_else(|| "Developer Portal".to_string()),
             out_dir: resolve(raw.out_dir.as_deref().unwrap_or(Path::new("public"))),
-            sources: raw
-                .sources
-                .into_iter()
-                .enumerate()
-                .map(|(i, s)| resolve_source(i, s, file, &resolve))
-                .collect::<Result<_, _>>()?,
+            sources,
             catalog,
             limits: raw.limits,
             templates_dir,

@@ -308,5 +308,73 @@ fn the_unsafe_markup_check_finds_what_it_looks_for() {
     let found = common::unsafe_markup(
         "<title><script>x</script></title><p title=\"<script>\">t</p><script>a</script><a href=JavaScript:x>y</a><img src=x onerror=alert(1)><iframe src=a></iframe><script src=ok.js></script>",
     );
-    assert_eq!(found, vec!["inline <script>", "<a href=JavaScript:x>", "<img onerror=...>", "<iframe>"]);
+    assert_eq!(
+        found,
+        vec![
+            "inline <script>",
+            "<a href=JavaScript:x>",
+            "<img onerror=...>",
+            "<iframe>"
+        ]
+    );
+}
+
+#[test]
+fn a_site_overrides_templates_and_static_files_beside_its_site_toml() {
+    let fx = common::Fixture::new().file("a/catalog-info.yaml", common::component("svc", "t"));
+    let site_dir = fx.dir.path();
+    std::fs::create_dir_all(site_dir.join("templates")).unwrap();
+    std::fs::create_dir_all(site_dir.join("static")).unwrap();
+    std::fs::write(
+        site_dir.join("templates/home.html"),
+        "{% extends \"base.html\" %}{% block content %}<p id=custom>Our own home: {{ total_entities }} entities</p>{% endblock content %}",
+    )
+    .unwrap();
+    std::fs::write(
+        site_dir.join("static/playbill.css"),
+        "body { color: rebeccapurple }",
+    )
+    .unwrap();
+    std::fs::write(
+        site_dir.join("static/logo.svg"),
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    )
+    .unwrap();
+    let config = fx.load_config();
+    assert_eq!(
+        config.templates_dir.as_deref(),
+        Some(site_dir.join("templates").as_path())
+    );
+    playbill::build::build(&config, &fx.out(), &|_| {}).unwrap();
+    let home = std::fs::read_to_string(fx.out().join("index.html")).unwrap();
+    assert!(home.contains("Our own home: 1 entities"), "{home}");
+    let css: Vec<String> = files_below(&fx.out().join("static"))
+        .into_iter()
+        .filter(|f| f.starts_with("playbill."))
+        .collect();
+    assert_eq!(css.len(), 1);
+    assert_eq!(
+        std::fs::read_to_string(fx.out().join("static").join(&css[0])).unwrap(),
+        "body { color: rebeccapurple }"
+    );
+    assert!(files_below(&fx.out().join("static"))
+        .iter()
+        .any(|f| f.starts_with("logo.") && f.ends_with(".svg")));
+    // Other templates are still the built-in ones.
+    assert!(std::fs::read_to_string(fx.out().join("catalog/index.html"))
+        .unwrap()
+        .contains("data-kind"));
+}
+
+#[test]
+fn theme_directories_inside_a_source_are_not_overrides() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+    std::fs::write(
+        dir.path().join("site.toml"),
+        "[[sources]]\ntype = \"local\"\npath = \".\"\n",
+    )
+    .unwrap();
+    let config = Config::load(&dir.path().join("site.toml")).unwrap();
+    assert_eq!(config.templates_dir, None);
 }

@@ -34,7 +34,8 @@ enum Page<'a> {
 }
 
 impl Page<'_> {
-    fn path(&self) -> String {
+    /// Where the page is written, relative to the output directory.
+    fn path(&self, docs: &DocSets) -> String {
         match self {
             Page::Home => "index.html".into(),
             Page::Catalog => "catalog/index.html".into(),
@@ -42,7 +43,7 @@ impl Page<'_> {
             Page::Issues => "issues/index.html".into(),
             Page::NotFound => "404.html".into(),
             Page::Entity(e) => model::entity_url(&e.key),
-            Page::Doc { .. } => String::new(),
+            Page::Doc { site, page } => docs.sites[*site].pages[*page].out.clone(),
         }
     }
 }
@@ -128,10 +129,7 @@ pub fn render_site(
     let rendered: Vec<(String, Vec<u8>, Option<Diagnostic>)> = pages
         .par_iter()
         .map(|page| {
-            let path = match page {
-                Page::Doc { site, page } => docs.sites[*site].pages[*page].out.clone(),
-                other => other.path(),
-            };
+            let path = page.path(docs);
             let (html, problem) = match render_page(&shared, page, &path) {
                 Ok(html) => (html, None),
                 Err(e) => (
