@@ -260,7 +260,9 @@ fn malformed_input_never_panics() {
     }
 }
 
-/// Each pathological input renders under a second (in a debug build).
+/// Each pathological input renders in bounded time. Quadratic work on these inputs takes
+/// minutes; each takes well under a second in a debug build, and the 5 s bound leaves room for
+/// a loaded CI machine without hiding a blow-up.
 #[test]
 fn pathological_input_finishes_quickly() {
     let cases: Vec<(&str, String)> = vec![
@@ -316,7 +318,7 @@ fn pathological_input_finishes_quickly() {
         let start = Instant::now();
         let rendered = md(&source);
         let took = start.elapsed();
-        assert!(took < Duration::from_secs(1), "{name}: {took:?}");
+        assert!(took < Duration::from_secs(5), "{name}: {took:?}");
         assert!(!rendered.html.is_empty(), "{name}");
     }
 }
