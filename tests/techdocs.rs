@@ -239,3 +239,39 @@ fn hostile_markdown_renders_without_script_handlers_or_javascript_links() {
         "allowed HTML is kept"
     );
 }
+
+#[test]
+fn a_url_ref_into_a_gathered_repository_resolves_to_it() {
+    let fx = Fixture::new()
+        .file(
+            "ledger/.git/HEAD",
+            "0123456789abcdef0123456789abcdef01234567\n",
+        )
+        .file(
+            "ledger/.git/config",
+            "[remote \"origin\"]\n\turl = git@github.com:kloudvin/ledger.git\n",
+        )
+        .file("ledger/handbook/mkdocs.yml", "site_name: Ledger handbook\n")
+        .file("ledger/handbook/docs/index.md", "# Handbook\n")
+        .file(
+            "portal/catalog-info.yaml",
+            with_docs(
+                "ledger-handbook",
+                "url:https://github.com/kloudvin/ledger/tree/main/handbook",
+            ),
+        );
+    let (report, _) = build(&fx);
+    assert!(
+        find(&report.diagnostics, "docs/ref-not-resolved").is_empty(),
+        "{:?}",
+        report.diagnostics
+    );
+    let home = read(&fx, "docs/default/component/ledger-handbook/index.html");
+    assert!(home.contains("Ledger handbook"));
+    let meta: serde_json::Value = serde_json::from_str(&read(
+        &fx,
+        "docs/default/component/ledger-handbook/techdocs_metadata.json",
+    ))
+    .unwrap();
+    assert_eq!(meta["etag"], "0123456789abcdef0123456789abcdef01234567");
+}
