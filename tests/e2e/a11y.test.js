@@ -1,0 +1,56 @@
+'use strict';
+// axe-core finds no serious or critical accessibility violations on the main page types, in the
+// light and the dark theme.
+
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { ENTITY, DOCS_HOME, siteDir, startServer, launch, watch } = require('./lib/helpers');
+
+const AXE = require.resolve('axe-core/axe.min.js');
+const PAGES = ['index.html', 'catalog/index.html', ENTITY, 'teams/index.html', 'issues/index.html', DOCS_HOME];
+
+const root = siteDir();
+let server, browser, page, problems;
+
+before(async () => {
+  server = await startServer(root);
+  // addScriptTag inserts axe as an inline script, which the pages' CSP rightly refuses; this
+  // context alone bypasses the CSP. The other test files run with it enforced.
+  browser = await launch({ bypassCSP: true });
+  page = browser.page;
+  problems = watch(page);
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) await server.close();
+});
+
+function describe(v) {
+  return `[${v.impact}] ${v.id}: ${v.help}\n` + v.nodes.slice(0, 8).map((n) =>
+    `    ${n.target.join(' ')}\n      ${(n.failureSummary || '').replace(/\n/g, '\n      ')}`).join('\n');
+}
+
+for (const scheme of ['light', 'dark']) {
+  for (const rel of PAGES) {
+    test(`axe: ${rel} (${scheme}) has no serious or critical violations`, async () => {
+      await page.emulateMedia({ colorScheme: scheme });
+      problems.reset();
+      await page.goto(server.base + rel, { waitUntil: 'load' });
+      await page.addScriptTag({ path: AXE });
+      const violations = await page.evaluate(async () => {
+        const r = await window.axe.run(document, { resultTypes: ['violations'] });
+        return r.violations.map((v) => ({
+          id: v.id, impact: v.impact, help: v.help,
+          nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })),
+        }));
+      });
+      const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      const minor = violations.filter((v) => !bad.includes(v));
+      if (minor.length) console.log(`# ${rel} (${scheme}) minor: ${minor.map((v) => `${v.id}(${v.impact})`).join(', ')}`);
+      assert.equal(bad.length, 0, `${rel} (${scheme}):\n${bad.map(describe).join('\n')}`);
+      const p = problems.take();
+      assert.deepEqual(p, [], p.join('\n'));
+    });
+  }
+}

@@ -1,0 +1,127 @@
+'use strict';
+// Catalog filters: each control narrows the static table to exactly the rows it should, and a
+// filtered view can be shared as a URL. Expected rows are computed from the table's own
+// data-* attributes, independently of static/catalog.js.
+
+const { test, before, after, beforeEach } = require('node:test');
+const assert = require('node:assert/strict');
+const { siteDir, startServer, launch, watch, catalogRows } = require('./lib/helpers');
+
+const root = siteDir();
+let server, browser, page, problems, all;
+
+before(async () => {
+  server = await startServer(root);
+  browser = await launch();
+  page = browser.page;
+  problems = watch(page);
+  await page.goto(server.base + 'catalog/index.html', { waitUntil: 'load' });
+  all = await catalogRows(page);
+  assert.ok(all.length >= 20, `catalog has only ${all.length} rows`);
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) await server.close();
+});
+
+beforeEach(async () => {
+  problems.reset();
+  await page.goto(server.base + 'catalog/index.html', { waitUntil: 'load' });
+  await page.waitForSelector('#catalog-filters', { state: 'visible' });
+});
+
+const hrefs = (rows) => rows.map((r) => r.href).sort();
+
+// Waits until the visible rows are exactly `expected` (the filter may debounce), then checks
+// the count line too.
+async function expectVisible(expected, what) {
+  assert.ok(expected.length > 0, `${what}: the test picked a value with no rows`);
+  assert.ok(expected.length < all.length, `${what}: the test picked a value that matches every row`);
+  const want = hrefs(expected);
+  let got = [];
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    got = hrefs((await catalogRows(page)).filter((r) => r.visible));
+    if (JSON.stringify(got) === JSON.stringify(want)) break;
+    await page.waitForTimeout(50);
+  }
+  assert.deepEqual(got, want, `${what}: visible rows differ`);
+  const count = (await page.textContent('#catalog-count')).trim();
+  assert.equal(count, `${expected.length} of ${all.length} entities`, `${what}: count line`);
+  assert.deepEqual(problems.take(), [], `${what}: page problems`);
+}
+
+// The option value of a select whose rows form a proper, non-empty subset of the catalog.
+async function pickOption(selectId, rowsFor) {
+  const values = await page.$$eval(`#${selectId} option`, (os) => os.map((o) => o.value).filter(Boolean));
+  assert.ok(values.length > 1, `#${selectId} has ${values.length} options`);
+  const v = values.find((x) => { const n = rowsFor(x).length; return n > 0 && n < all.length; });
+  assert.ok(v, `#${selectId}: no option narrows the catalog`);
+  return v;
+}
+
+test('filter controls are shown once the script runs', async () => {
+  for (const id of ['filter-q', 'filter-kind', 'filter-type', 'filter-lifecycle', 'filter-owner', 'filter-tag']) {
+    assert.ok(await page.isVisible(`#${id}`), `#${id} is not visible`);
+  }
+  assert.equal((await page.textContent('#catalog-count')).trim(), `${all.length} entities`);
+});
+
+test('kind=api shows only the API rows, all of them', async () => {
+  const apis = all.filter((r) => r.kind === 'api');
+  await page.selectOption('#filter-kind', 'api');
+  await expectVisible(apis, 'kind=api');
+  assert.match(page.url(), /[?&]kind=api\b/);
+});
+
+test('lifecycle filter', async () => {
+  const v = await pickOption('filter-lifecycle', (x) => all.filter((r) => r.lifecycle.toLowerCase() === x));
+  await page.selectOption('#filter-lifecycle', v);
+  await expectVisible(all.filter((r) => r.lifecycle.toLowerCase() === v), `lifecycle=${v}`);
+});
+
+test('owner filter', async () => {
+  const v = 'group:default/team-ledger';
+  await page.selectOption('#filter-owner', v);
+  const expected = all.filter((r) => r.owner === v);
+  assert.ok(expected.some((r) => r.href.includes('/payments-ledger/')), 'payments-ledger is owned by team-ledger');
+  await expectVisible(expected, `owner=${v}`);
+});
+
+test('tag filter', async () => {
+  const v = await pickOption('filter-tag', (x) => all.filter((r) => r.tags.includes(x)));
+  await page.selectOption('#filter-tag', v);
+  await expectVisible(all.filter((r) => r.tags.includes(v)), `tag=${v}`);
+});
+
+test('text box narrows by name as you type', async () => {
+  await page.fill('#filter-q', 'ledger');
+  const expected = all.filter((r) => r.search.includes('ledger'));
+  assert.ok(expected.some((r) => r.href.includes('/payments-ledger/')));
+  await expectVisible(expected, 'q=ledger');
+  // A term matching nothing shows the empty state; Reset brings every row back.
+  await page.fill('#filter-q', 'zz-no-such-entity-zz');
+  await page.waitForSelector('#catalog-empty', { state: 'visible' });
+  await page.click('#catalog-empty-reset');
+  await page.waitForFunction((n) => document.querySelectorAll('#catalog-table tbody tr:not([hidden])').length === n, all.length);
+  assert.equal(await page.inputValue('#filter-q'), '');
+});
+
+test('filters combine: kind, lifecycle and owner together', async () => {
+  await page.selectOption('#filter-kind', 'component');
+  await page.selectOption('#filter-lifecycle', 'production');
+  await page.selectOption('#filter-owner', 'group:default/team-ledger');
+  await expectVisible(all.filter((r) => r.kind === 'component' && r.lifecycle.toLowerCase() === 'production'
+    && r.owner === 'group:default/team-ledger'), 'kind+lifecycle+owner');
+});
+
+test('?kind=component&q=ledger in the URL is applied on load', async () => {
+  await page.goto(server.base + 'catalog/index.html?kind=component&q=ledger', { waitUntil: 'load' });
+  assert.equal(await page.inputValue('#filter-kind'), 'component');
+  assert.equal(await page.inputValue('#filter-q'), 'ledger');
+  const expected = all.filter((r) => r.kind === 'component' && r.search.includes('ledger'));
+  assert.ok(expected.some((r) => r.href.includes('/payments-ledger/')));
+  assert.ok(expected.length < all.filter((r) => r.kind === 'component').length, 'q=ledger should exclude some components');
+  await expectVisible(expected, '?kind=component&q=ledger');
+});

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Browser tests of the rendered portal: installs what is missing, builds the demo portal (or uses
+# $PLAYBILL_SITE), and runs `node --test tests/e2e/`. Exits non-zero on any failure.
+#
+#   tests/e2e/run.sh                      # build the demo into a temp dir and test it
+#   PLAYBILL_SITE=/tmp/site tests/e2e/run.sh   # test an already built portal
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+cd "$repo"
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "== installing chromium"
+  as_root apt-get update
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+fi
+
+echo "== npm ci"
+npm ci --prefix tests/e2e --no-audit --no-fund
+
+tmp=""
+cleanup() { if [ -n "$tmp" ]; then rm -rf "$tmp"; fi; }
+trap cleanup EXIT
+
+if [ -z "${PLAYBILL_SITE:-}" ]; then
+  tmp="$(mktemp -d "${TMPDIR:-/tmp}/playbill-e2e-site.XXXXXX")"
+  echo "== building the demo portal into $tmp"
+  cargo run --release --locked --quiet -- build --out "$tmp/public"
+  PLAYBILL_SITE="$tmp/public"
+fi
+export PLAYBILL_SITE
+if [ ! -f "$PLAYBILL_SITE/index.html" ]; then
+  echo "PLAYBILL_SITE=$PLAYBILL_SITE has no index.html" >&2
+  exit 1
+fi
+
+echo "== node --test tests/e2e/ (site: $PLAYBILL_SITE)"
+node --test tests/e2e/

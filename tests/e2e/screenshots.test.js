@@ -1,0 +1,53 @@
+'use strict';
+// Screenshots of the main page types at phone and desktop widths, light and dark, for review.
+// Written to .artifacts/screenshots/ at the repository root. At 375 px no page may scroll
+// sideways.
+
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { REPO_ROOT, ENTITY, DOCS_HOME, siteDir, startServer, launch, watch } = require('./lib/helpers');
+
+const OUT = path.join(REPO_ROOT, '.artifacts', 'screenshots');
+const PAGES = { home: 'index.html', catalog: 'catalog/index.html', entity: ENTITY, docs: DOCS_HOME };
+const WIDTHS = [375, 1440];
+
+const root = siteDir();
+let server, browser, page, problems;
+
+before(async () => {
+  fs.mkdirSync(OUT, { recursive: true });
+  server = await startServer(root);
+  browser = await launch();
+  page = browser.page;
+  problems = watch(page);
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) await server.close();
+});
+
+for (const width of WIDTHS) {
+  for (const scheme of ['light', 'dark']) {
+    test(`screenshots at ${width}px, ${scheme}`, async () => {
+      await page.setViewportSize({ width, height: width < 800 ? 812 : 900 });
+      await page.emulateMedia({ colorScheme: scheme });
+      for (const [name, rel] of Object.entries(PAGES)) {
+        problems.reset();
+        await page.goto(server.base + rel, { waitUntil: 'load' });
+        await page.evaluate(() => document.fonts && document.fonts.ready);
+        const file = path.join(OUT, `${name}-${width}-${scheme}.png`);
+        await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
+        const head = fs.readFileSync(file).subarray(0, 8);
+        assert.ok(head.equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])), `${file} is not a PNG`);
+        if (width < 800) {
+          const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+          assert.ok(over <= 1, `${rel} scrolls sideways by ${over}px at ${width}px`);
+        }
+        assert.deepEqual(problems.take(), [], rel);
+      }
+    });
+  }
+}
