@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The test suite needs only the Rust toolchain so far; rustfmt and clippy come with it.
+# Rust tests need the toolchain (rustfmt and clippy come with it); the browser tests install
+# Chromium (apt) and their npm packages themselves, in tests/e2e/run.sh.
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 
 echo "== cargo fmt --check"
@@ -17,3 +18,11 @@ if cargo nextest --version >/dev/null 2>&1; then
 else
   cargo test --locked --no-fail-fast
 fi
+
+echo "== browser tests"
+# The debug binary the tests just built renders the demo; no second (release) build.
+site="$(mktemp -d "${TMPDIR:-/tmp}/playbill-e2e.XXXXXX")"
+trap 'rm -rf "$site"' EXIT
+cargo build --locked --quiet
+target/debug/playbill build --out "$site/public"
+PLAYBILL_SITE="$site/public" tests/e2e/run.sh
