@@ -2,29 +2,17 @@
 // axe-core finds no serious or critical accessibility violations on the main page types, in the
 // light and the dark theme.
 
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const { ENTITY, DOCS_HOME, siteDir, startServer, launch, watch } = require('./lib/helpers');
+const { ENTITY, DOCS_HOME, useSession } = require('./lib/helpers');
 
 const AXE = require.resolve('axe-core/axe.min.js');
 const PAGES = ['index.html', 'catalog/index.html', ENTITY, 'teams/index.html', 'issues/index.html', DOCS_HOME];
 
-const root = siteDir();
-let server, browser, page, problems;
-
-before(async () => {
-  server = await startServer(root);
-  // addScriptTag inserts axe as an inline script, which the pages' CSP rightly refuses; this
-  // context alone bypasses the CSP. The other test files run with it enforced.
-  browser = await launch({ bypassCSP: true });
-  page = browser.page;
-  problems = watch(page);
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.close();
-});
+// addScriptTag inserts axe as an inline script, which the pages' CSP rightly refuses; this
+// context alone bypasses the CSP. The other test files run with it enforced.
+let server, page, problems;
+useSession({ bypassCSP: true }, (s) => { ({ server, page, problems } = s); });
 
 function describe(v) {
   return `[${v.impact}] ${v.id}: ${v.help}\n` + v.nodes.slice(0, 8).map((n) =>

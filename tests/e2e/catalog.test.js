@@ -3,26 +3,16 @@
 // filtered view can be shared as a URL. Expected rows are computed from the table's own
 // data-* attributes, independently of static/catalog.js.
 
-const { test, before, after, beforeEach } = require('node:test');
+const { test, beforeEach } = require('node:test');
 const assert = require('node:assert/strict');
-const { siteDir, startServer, launch, watch, catalogRows } = require('./lib/helpers');
+const { catalogRows, useSession } = require('./lib/helpers');
 
-const root = siteDir();
-let server, browser, page, problems, all;
-
-before(async () => {
-  server = await startServer(root);
-  browser = await launch();
-  page = browser.page;
-  problems = watch(page);
+let server, page, problems, all;
+useSession({}, async (s) => {
+  ({ server, page, problems } = s);
   await page.goto(server.base + 'catalog/index.html', { waitUntil: 'load' });
   all = await catalogRows(page);
   assert.ok(all.length >= 20, `catalog has only ${all.length} rows`);
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.close();
 });
 
 beforeEach(async () => {

@@ -2,24 +2,12 @@
 // Getting around: entity ↔ owner ↔ docs, docs nav and TOC, the on-call path from the home page,
 // keyboard access and the theme toggle.
 
-const { test, before, after, beforeEach } = require('node:test');
+const { test, beforeEach } = require('node:test');
 const assert = require('node:assert/strict');
-const { ENTITY, DOCS_HOME, siteDir, startServer, launch, watch } = require('./lib/helpers');
+const { ENTITY, DOCS_HOME, useSession } = require('./lib/helpers');
 
-const root = siteDir();
-let server, browser, page, problems;
-
-before(async () => {
-  server = await startServer(root);
-  browser = await launch();
-  page = browser.page;
-  problems = watch(page);
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.close();
-});
+let server, page, problems;
+useSession({}, (s) => { ({ server, page, problems } = s); });
 
 beforeEach(() => problems.reset());
 

@@ -1,25 +1,14 @@
 'use strict';
 // Every page of the portal loads cleanly over http, and a sample also works from file://.
 
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const { ENTITY, DOCS_HOME, siteDir, listPages, startServer, launch, watch, fileUrl } = require('./lib/helpers');
+const { ENTITY, DOCS_HOME, listPages, fileUrl, useSession } = require('./lib/helpers');
 
-const root = siteDir();
+let server, page, problems;
+const session = useSession({}, (s) => { ({ server, page, problems } = s); });
+const root = session.root;
 const pages = listPages(root);
-let server, browser, page, problems;
-
-before(async () => {
-  server = await startServer(root);
-  browser = await launch();
-  page = browser.page;
-  problems = watch(page);
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.close();
-});
 
 test('the site has the pages the suite relies on', () => {
   for (const p of ['index.html', 'catalog/index.html', 'teams/index.html', 'issues/index.html', ENTITY, DOCS_HOME]) {

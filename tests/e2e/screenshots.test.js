@@ -3,30 +3,20 @@
 // Written to .artifacts/screenshots/ at the repository root. At 375 px no page may scroll
 // sideways.
 
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { REPO_ROOT, ENTITY, DOCS_HOME, siteDir, startServer, launch, watch } = require('./lib/helpers');
+const { REPO_ROOT, ENTITY, DOCS_HOME, useSession } = require('./lib/helpers');
 
 const OUT = path.join(REPO_ROOT, '.artifacts', 'screenshots');
 const PAGES = { home: 'index.html', catalog: 'catalog/index.html', entity: ENTITY, docs: DOCS_HOME };
 const WIDTHS = [375, 1440];
 
-const root = siteDir();
-let server, browser, page, problems;
-
-before(async () => {
+let server, page, problems;
+useSession({}, (s) => {
   fs.mkdirSync(OUT, { recursive: true });
-  server = await startServer(root);
-  browser = await launch();
-  page = browser.page;
-  problems = watch(page);
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.close();
+  ({ server, page, problems } = s);
 });
 
 for (const width of WIDTHS) {

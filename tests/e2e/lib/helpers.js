@@ -161,6 +161,27 @@ async function catalogRows(page) {
   })));
 }
 
+// Starts the loopback server and the browser before a file's tests and stops them after.
+// `ready(session)` runs inside the same hook once both are up: node:test does not wait for one
+// top-level before() hook to finish before starting the next, so a file's own set-up goes here.
+function useSession(launchOptions = {}, ready = async () => {}) {
+  const { before, after } = require('node:test');
+  const session = { root: siteDir() };
+  before(async () => {
+    session.server = await startServer(session.root);
+    session.browser = await launch(launchOptions);
+    session.page = session.browser.page;
+    session.problems = watch(session.page);
+    await ready(session);
+  });
+  after(async () => {
+    if (session.browser) await session.browser.close();
+    if (session.server) await session.server.close();
+  });
+  return session;
+}
+
 module.exports = {
   REPO_ROOT, ENTITY, DOCS_HOME, siteDir, listPages, startServer, launch, watch, fileUrl, catalogRows,
+  useSession,
 };
