@@ -150,6 +150,21 @@ pub struct Counts {
     pub infos: usize,
 }
 
+impl Counts {
+    /// Errors, warnings and infos among `diagnostics`.
+    pub fn of(diagnostics: &[Diagnostic]) -> Counts {
+        let mut counts = Counts::default();
+        for d in diagnostics {
+            match d.severity {
+                Severity::Error => counts.errors += 1,
+                Severity::Warning => counts.warnings += 1,
+                Severity::Info => counts.infos += 1,
+            }
+        }
+        counts
+    }
+}
+
 impl Diagnostics {
     pub fn new() -> Self {
         Self::default()
@@ -180,15 +195,7 @@ impl Diagnostics {
     }
 
     pub fn counts(&self) -> Counts {
-        let mut counts = Counts::default();
-        for d in &self.0 {
-            match d.severity {
-                Severity::Error => counts.errors += 1,
-                Severity::Warning => counts.warnings += 1,
-                Severity::Info => counts.infos += 1,
-            }
-        }
-        counts
+        Counts::of(&self.0)
     }
 
     /// Sorts by place, then severity, and drops exact repeats, so output is deterministic.

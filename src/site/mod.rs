@@ -111,7 +111,7 @@ pub fn render_site(
             .iter()
             .map(|e| model::summary(catalog, e))
             .collect(),
-        counts: all.iter().cloned().collect::<Diagnostics>().counts(),
+        counts: crate::diagnostics::Counts::of(&all),
         diagnostics: all,
         by_entity,
     };
