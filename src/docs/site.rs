@@ -238,7 +238,8 @@ fn report_pages(
             diagnostics.push(at(Diagnostic::error("docs/unreadable", e.clone())));
         }
         for (line, message) in &page.rendered.problems {
-            let d = if message.contains("link") {
+            // Broken links are the resolver's messages (docs/links.rs), which all start so.
+            let d = if message.starts_with("link \"") {
                 Diagnostic::warning("docs/broken-link", message.clone())
             } else {
                 Diagnostic::info("docs/markdown", message.clone())
