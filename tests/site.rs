@@ -294,6 +294,10 @@ fn api_definitions_are_highlighted_and_templates_list_parameters_and_steps() {
         "a group page lists what it owns"
     );
     let home = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        home.contains("catalog/default/component/treasury-sweeper/index.html"),
+        "the home page lists entities with problems"
+    );
     for link in [
         "catalog/index.html",
         "teams/index.html",

@@ -162,6 +162,31 @@ pub fn render_site(
     Ok((site, stage))
 }
 
+/// Entities whose definitions have errors or warnings, most errors first (at most ten): what
+/// an owner should fix first, one click from the home page.
+fn problem_entities(shared: &Shared<'_>) -> Vec<serde_json::Value> {
+    let mut rows: Vec<(usize, usize, &crate::catalog::Entity)> = shared
+        .catalog
+        .entities
+        .iter()
+        .filter_map(|e| {
+            let counts = crate::diagnostics::Counts::of(shared.by_entity.get(&e.key.to_string())?);
+            (counts.errors + counts.warnings > 0).then_some((counts.errors, counts.warnings, e))
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        (b.0, b.1)
+            .cmp(&(a.0, a.1))
+            .then_with(|| a.2.key.cmp(&b.2.key))
+    });
+    rows.into_iter()
+        .take(10)
+        .map(|(errors, warnings, e)| {
+            serde_json::json!({ "title": e.title(), "ref": e.key.to_string(), "url": model::entity_url(&e.key), "errors": errors, "warnings": warnings })
+        })
+        .collect()
+}
+
 /// The docs of an entity as its page links to them: the landing page and any runbook pages.
 fn docs_link(docs: &DocSets, key: &crate::catalog::EntityRef) -> Option<serde_json::Value> {
     let site = docs.site_of(key)?;
@@ -253,6 +278,7 @@ fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<Strin
                     .filter(|e| e.key.kind == "group")
                     .count(),
             );
+            ctx.insert("problems", &problem_entities(shared));
             ("home.html", shared.config.title.clone(), "home", vec![])
         }
         Page::Catalog => {
