@@ -7,9 +7,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use playbill::build;
 use playbill::catalog::build_catalog;
 use playbill::config::{absolute, Config};
-use playbill::diagnostics::{Diagnostic, Diagnostics, Severity};
-use playbill::gather::{self, Workspace};
-use playbill::paths::RepoPath;
+use playbill::diagnostics::{Diagnostics, Severity};
+use playbill::gather;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -226,7 +225,7 @@ fn run_check(config_path: &Path, format: Format, strict: bool, paths: &[PathBuf]
     } else {
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
         let config = Config::defaults(&cwd);
-        let (workspace, mut diagnostics) = workspace_for_paths(paths, &config);
+        let (workspace, mut diagnostics) = gather::gather_paths(paths, &config.catalog.files);
         let (catalog, more) = build_catalog(&workspace, &config);
         diagnostics.extend(more);
         (catalog, diagnostics)
@@ -274,68 +273,6 @@ fn run_check(config_path: &Path, format: Format, strict: bool, paths: &[PathBuf]
     } else {
         ExitCode::SUCCESS
     }
-}
-
-/// The repositories (git work trees, or the current directory) holding the given paths, each
-/// with just those catalog files.
-fn workspace_for_paths(paths: &[PathBuf], config: &Config) -> (Workspace, Diagnostics) {
-    let mut workspace = Workspace::default();
-    let mut diagnostics = Diagnostics::new();
-    for path in paths {
-        let Ok(real) = std::fs::canonicalize(path) else {
-            diagnostics.push(Diagnostic::error(
-                "gather/source-missing",
-                format!("{} does not exist", path.display()),
-            ));
-            continue;
-        };
-        let start = if real.is_dir() {
-            real.clone()
-        } else {
-            real.parent().map(Path::to_path_buf).unwrap_or(real.clone())
-        };
-        let repo = gather::repo_for_check(&start, &config.catalog.files);
-        let Ok(rel) = real.strip_prefix(&repo.root) else {
-            diagnostics.push(Diagnostic::error(
-                "catalog/location-outside-repo",
-                format!(
-                    "{} is outside {}, the repository being checked",
-                    path.display(),
-                    repo.root.display()
-                ),
-            ));
-            continue;
-        };
-        let rel = RepoPath::from_walked(&rel.to_string_lossy().replace('\\', "/"));
-        let files: Vec<RepoPath> = if real.is_dir() {
-            gather::catalog_files_under(&repo, &rel, &config.catalog.files)
-        } else {
-            vec![rel]
-        };
-        if files.is_empty() {
-            diagnostics.push(Diagnostic::warning(
-                "gather/source-missing",
-                format!(
-                    "no catalog file ({}) under {}",
-                    config.catalog.files.join(", "),
-                    path.display()
-                ),
-            ));
-        }
-        match workspace.repos.iter_mut().find(|r| r.root == repo.root) {
-            Some(existing) => existing.catalog_files.extend(files),
-            None => {
-                let mut repo = repo;
-                repo.catalog_files = files;
-                workspace.repos.push(repo);
-            }
-        }
-    }
-    for repo in &mut workspace.repos {
-        repo.catalog_files.sort();
-        repo.catalog_files.dedup();
-    }
-    (workspace, diagnostics)
 }
 
 fn run_docs_build(repo: &Path, out: &Path, strict: bool) -> ExitCode {

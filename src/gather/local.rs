@@ -64,7 +64,7 @@ pub fn gather_local(
 }
 
 /// The repository `check PATH` reads: the enclosing git work tree, or the current directory.
-pub fn repo_for_check(start: &Path, patterns: &[String]) -> Repo {
+pub(super) fn repo_for_check(start: &Path, patterns: &[String]) -> Repo {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let start = std::fs::canonicalize(start).unwrap_or_else(|_| cwd.clone());
     let root = start

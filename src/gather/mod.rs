@@ -6,11 +6,12 @@ mod git;
 mod local;
 
 use crate::config::Config;
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::paths::RepoPath;
+use local::repo_for_check;
 use std::path::{Path, PathBuf};
 
-pub use local::{gather_local, repo_for_check};
+pub use local::gather_local;
 
 /// Every repository the build reads, in source order, then by name.
 #[derive(Clone, Debug, Default)]
@@ -176,7 +177,7 @@ pub(crate) fn dir_name(path: &Path) -> String {
 }
 
 /// Catalog files below `dir` of a repository, by the configured patterns (for `check DIR`).
-pub fn catalog_files_under(repo: &Repo, dir: &RepoPath, patterns: &[String]) -> Vec<RepoPath> {
+fn catalog_files_under(repo: &Repo, dir: &RepoPath, patterns: &[String]) -> Vec<RepoPath> {
     let prefixed: Vec<String> = patterns
         .iter()
         .map(|p| {
@@ -200,4 +201,66 @@ pub fn catalog_files_under(repo: &Repo, dir: &RepoPath, patterns: &[String]) -> 
     found.sort();
     found.dedup();
     found
+}
+
+/// The repositories (git work trees, or the current directory) holding the given paths, each
+/// with just those catalog files.
+pub fn gather_paths(paths: &[PathBuf], patterns: &[String]) -> (Workspace, Diagnostics) {
+    let mut workspace = Workspace::default();
+    let mut diagnostics = Diagnostics::new();
+    for path in paths {
+        let Ok(real) = std::fs::canonicalize(path) else {
+            diagnostics.push(Diagnostic::error(
+                "gather/source-missing",
+                format!("{} does not exist", path.display()),
+            ));
+            continue;
+        };
+        let start = if real.is_dir() {
+            real.clone()
+        } else {
+            real.parent().map(Path::to_path_buf).unwrap_or(real.clone())
+        };
+        let repo = repo_for_check(&start, patterns);
+        let Ok(rel) = real.strip_prefix(&repo.root) else {
+            diagnostics.push(Diagnostic::error(
+                "catalog/location-outside-repo",
+                format!(
+                    "{} is outside {}, the repository being checked",
+                    path.display(),
+                    repo.root.display()
+                ),
+            ));
+            continue;
+        };
+        let rel = RepoPath::from_walked(&rel.to_string_lossy().replace('\\', "/"));
+        let files: Vec<RepoPath> = if real.is_dir() {
+            catalog_files_under(&repo, &rel, patterns)
+        } else {
+            vec![rel]
+        };
+        if files.is_empty() {
+            diagnostics.push(Diagnostic::warning(
+                "gather/source-missing",
+                format!(
+                    "no catalog file ({}) under {}",
+                    patterns.join(", "),
+                    path.display()
+                ),
+            ));
+        }
+        match workspace.repos.iter_mut().find(|r| r.root == repo.root) {
+            Some(existing) => existing.catalog_files.extend(files),
+            None => {
+                let mut repo = repo;
+                repo.catalog_files = files;
+                workspace.repos.push(repo);
+            }
+        }
+    }
+    for repo in &mut workspace.repos {
+        repo.catalog_files.sort();
+        repo.catalog_files.dedup();
+    }
+    (workspace, diagnostics)
 }
