@@ -21,8 +21,7 @@ pub fn inputs_fingerprint(config: &Config) -> u64 {
             .into_iter()
             .filter_entry(|e| {
                 let name = e.file_name().to_string_lossy();
-                !(e.file_type().is_dir()
-                    && matches!(name.as_ref(), ".git" | "node_modules" | "target"))
+                !(e.file_type().is_dir() && crate::gather::SKIPPED_DIRS.contains(&name.as_ref()))
                     && e.path() != config.out_dir
             });
         for entry in walker.filter_map(Result::ok) {

@@ -180,6 +180,11 @@ impl Seg {
     }
 }
 
+/// The path of `metadata.annotations.<key>`, to place a diagnostic about an annotation.
+pub fn annotation_path(key: &str) -> [Seg; 3] {
+    [Seg::key("metadata"), Seg::key("annotations"), Seg::key(key)]
+}
+
 /// `metadata.tags[2]`, for messages.
 pub fn path_to_string(path: &[Seg]) -> String {
     let mut out = String::new();

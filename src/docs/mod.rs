@@ -110,11 +110,7 @@ pub fn build_docs(
         let Some(other) = entity.annotation(TECHDOCS_ENTITY) else {
             continue;
         };
-        let path = [
-            crate::catalog::yaml::Seg::key("metadata"),
-            crate::catalog::yaml::Seg::key("annotations"),
-            crate::catalog::yaml::Seg::key(TECHDOCS_ENTITY),
-        ];
+        let path = crate::catalog::yaml::annotation_path(TECHDOCS_ENTITY);
         match EntityRef::parse(other, Some(&entity.kind), &entity.namespace) {
             Ok(target) => match sets.by_entity.get(&target) {
                 Some(&i) => {

@@ -30,11 +30,7 @@ pub fn resolve<'a>(
     entity: &Entity,
     reference: &str,
 ) -> Result<DocsSource<'a>, Box<Diagnostic>> {
-    let path = [
-        crate::catalog::yaml::Seg::key("metadata"),
-        crate::catalog::yaml::Seg::key("annotations"),
-        crate::catalog::yaml::Seg::key(TECHDOCS_REF),
-    ];
+    let path = crate::catalog::yaml::annotation_path(TECHDOCS_REF);
     let fail = |code: &'static str, message: String| {
         Box::new(entity.diagnostic(Diagnostic::warning(code, message), &path))
     };

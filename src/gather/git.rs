@@ -7,12 +7,16 @@ pub fn head_and_origin(root: &Path) -> (Option<String>, Option<String>) {
     let Some(git_dir) = git_dir(root) else {
         return (None, None);
     };
-    // Linked work trees keep refs and config in the common directory.
-    let common = std::fs::read_to_string(git_dir.join("commondir"))
+    let common = common_dir(&git_dir);
+    (head(&git_dir, &common), origin(&common))
+}
+
+/// Linked work trees keep refs, config and objects in the common directory.
+fn common_dir(git_dir: &Path) -> PathBuf {
+    std::fs::read_to_string(git_dir.join("commondir"))
         .ok()
         .map(|c| git_dir.join(c.trim()))
-        .unwrap_or_else(|| git_dir.clone());
-    (head(&git_dir, &common), origin(&common))
+        .unwrap_or_else(|| git_dir.to_path_buf())
 }
 
 fn git_dir(root: &Path) -> Option<PathBuf> {
@@ -142,11 +146,7 @@ mod tests {
 /// pack. None when the object is stored as a delta or cannot be read: callers fall back.
 pub fn commit_time(root: &Path, commit: &str) -> Option<i64> {
     let git_dir = git_dir(root)?;
-    let common = std::fs::read_to_string(git_dir.join("commondir"))
-        .ok()
-        .map(|c| git_dir.join(c.trim()))
-        .unwrap_or(git_dir);
-    let objects = common.join("objects");
+    let objects = common_dir(&git_dir).join("objects");
     let body = loose_object(&objects, commit).or_else(|| packed_object(&objects, commit))?;
     let text = String::from_utf8_lossy(&body);
     let committer = text

@@ -8,7 +8,8 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::paths::RepoPath;
 use std::path::{Path, PathBuf};
 
-const SKIPPED_DIRS: &[&str] = &[".git", "node_modules", "target"];
+/// Directories no walk enters: version control, vendored packages, build output.
+pub(crate) const SKIPPED_DIRS: &[&str] = &[".git", "node_modules", "target"];
 
 /// Reads one `type = "local"` source.
 pub fn gather_local(

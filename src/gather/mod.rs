@@ -12,6 +12,7 @@ use local::repo_for_check;
 use std::path::{Path, PathBuf};
 
 pub use local::gather_local;
+pub(crate) use local::SKIPPED_DIRS;
 
 /// Every repository the build reads, in source order, then by name.
 #[derive(Clone, Debug, Default)]
