@@ -1,6 +1,7 @@
 //! `site.toml`: parsed strictly (unknown keys and wrong types are errors that name the key and
 //! the line) into a raw struct, then resolved into a `Config` with absolute paths and defaults.
 
+use crate::secrets::Scanner;
 use serde::Deserialize;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -17,6 +18,8 @@ pub struct Config {
     pub sources: Vec<Source>,
     pub catalog: CatalogConfig,
     pub limits: Limits,
+    /// Secret scanning: the built-in rules, minus `[secrets] disable`, plus its allow-list.
+    pub secrets: Scanner,
     /// A site's own templates and static files, each one replacing the built-in file of that name.
     pub templates_dir: Option<PathBuf>,
     pub static_dir: Option<PathBuf>,
@@ -128,6 +131,18 @@ struct RawConfig {
     catalog: RawCatalog,
     #[serde(default)]
     limits: Limits,
+    #[serde(default)]
+    secrets: RawSecrets,
+}
+
+/// `[secrets]`: values that look like credentials but are not, and rules to switch off.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSecrets {
+    #[serde(default)]
+    allow: Vec<String>,
+    #[serde(default)]
+    disable: Vec<String>,
 }
 
 /// One `[[sources]]` table. A flat struct rather than a tagged enum: toml keeps the line of an
@@ -185,6 +200,13 @@ impl Config {
         })?;
         let resolve = |p: &Path| normalize(&base_dir.join(p));
         let catalog = resolve_catalog(raw.catalog, file)?;
+        let secrets =
+            Scanner::new(&raw.secrets.allow, &raw.secrets.disable).map_err(|message| {
+                ConfigError {
+                    file: file.to_path_buf(),
+                    message,
+                }
+            })?;
         let sources: Vec<Source> = raw
             .sources
             .into_iter()
@@ -216,6 +238,7 @@ impl Config {
             sources,
             catalog,
             limits: raw.limits,
+            secrets,
             templates_dir,
             static_dir,
         })
@@ -256,6 +279,7 @@ impl Config {
                 rules: None,
             },
             limits: Limits::default(),
+            secrets: Scanner::default(),
             templates_dir: None,
             static_dir: None,
         }

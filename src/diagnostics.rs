@@ -260,6 +260,7 @@ pub const CODES: &[(&str, &str)] = &[
     ("docs/markdown", "A Markdown construct Playbill renders differently or not at all (an unknown code-block language, a nesting limit)."),
     ("docs/nav-missing-page", "The nav names a page that is not in the docs directory; the entry is left out."),
     ("docs/readme-dropped", "A directory holds both index.md and README.md; README.md is left out, as mkdocs does."),
+    ("security/secret", "A credential (cloud key, token, private key, password in a URL or assignment) was found in a catalog file, a referenced file or the docs; it is replaced by REDACTED in every output and reported by file and line, never by value. Remove it from the repository and rotate it; a value that only looks like a secret can be allowed with `[secrets] allow` in site.toml."),
     ("site/template", "A template failed to render; the page is replaced by a minimal error page. Check a site's template overrides."),
 ];
 

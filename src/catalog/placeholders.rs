@@ -6,6 +6,7 @@
 use super::yaml::Seg;
 use crate::gather::{ReadError, Repo};
 use crate::paths::RepoPath;
+use crate::secrets::{Finding, Scanner};
 use serde_json::Value;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,32 +17,37 @@ pub struct PlaceholderError {
     pub outside_repo: bool,
 }
 
+/// Where placeholders read from, and where secrets found in those files are reported.
+pub struct Reader<'a> {
+    pub repo: &'a Repo,
+    pub max_bytes: u64,
+    pub secrets: &'a Scanner,
+    /// Secrets redacted from referenced files, with the file they were in.
+    pub findings: Vec<(RepoPath, Finding)>,
+}
+
 /// Replaces every placeholder in `value`; stops at the first failure.
 pub fn resolve(
     value: &mut Value,
-    repo: &Repo,
+    reader: &mut Reader<'_>,
     dir: &RepoPath,
-    max_bytes: u64,
 ) -> Result<(), PlaceholderError> {
     let mut path = Vec::new();
-    walk(value, repo, dir, max_bytes, &mut path)
+    walk(value, reader, dir, &mut path)
 }
 
 fn walk(
     value: &mut Value,
-    repo: &Repo,
+    reader: &mut Reader<'_>,
     dir: &RepoPath,
-    max_bytes: u64,
     path: &mut Vec<Seg>,
 ) -> Result<(), PlaceholderError> {
     if let Some((kind, target)) = placeholder(value) {
         let resolved =
-            load(kind, &target, repo, dir, max_bytes).map_err(|(message, outside)| {
-                PlaceholderError {
-                    path: path.clone(),
-                    message: format!("${kind} placeholder \"{target}\": {message}"),
-                    outside_repo: outside,
-                }
+            load(kind, &target, reader, dir).map_err(|(message, outside)| PlaceholderError {
+                path: path.clone(),
+                message: format!("${kind} placeholder \"{target}\": {message}"),
+                outside_repo: outside,
             })?;
         *value = resolved;
         return Ok(());
@@ -50,14 +56,14 @@ fn walk(
         Value::Object(map) => {
             for (k, v) in map.iter_mut() {
                 path.push(Seg::Key(k.clone()));
-                walk(v, repo, dir, max_bytes, path)?;
+                walk(v, reader, dir, path)?;
                 path.pop();
             }
         }
         Value::Array(items) => {
             for (i, v) in items.iter_mut().enumerate() {
                 path.push(Seg::Index(i));
-                walk(v, repo, dir, max_bytes, path)?;
+                walk(v, reader, dir, path)?;
                 path.pop();
             }
         }
@@ -84,9 +90,8 @@ fn placeholder(value: &Value) -> Option<(&'static str, String)> {
 fn load(
     kind: &str,
     target: &str,
-    repo: &Repo,
+    reader: &mut Reader<'_>,
     dir: &RepoPath,
-    max_bytes: u64,
 ) -> Result<Value, (String, bool)> {
     if target.contains("://") {
         return Err((
@@ -96,13 +101,21 @@ fn load(
         ));
     }
     let file = dir.join(target).map_err(|e| (e.to_string(), true))?;
-    let bytes = repo.read(&file, max_bytes).map_err(|e| match e {
-        ReadError::OutsideRepo => (e.to_string(), true),
-        ReadError::NotFound => (format!("no file {file} in the repository"), false),
-        other => (other.to_string(), false),
-    })?;
+    let bytes = reader
+        .repo
+        .read(&file, reader.max_bytes)
+        .map_err(|e| match e {
+            ReadError::OutsideRepo => (e.to_string(), true),
+            ReadError::NotFound => (format!("no file {file} in the repository"), false),
+            other => (other.to_string(), false),
+        })?;
     let text =
         String::from_utf8(bytes).map_err(|_| ("the file is not UTF-8 text".to_string(), false))?;
+    let redacted = reader.secrets.redact(&text);
+    reader
+        .findings
+        .extend(redacted.findings.into_iter().map(|f| (file.clone(), f)));
+    let text = redacted.text.into_owned();
     match kind {
         "text" => Ok(Value::String(text)),
         "json" => serde_json::from_str(&text).map_err(|e| (format!("invalid JSON: {e}"), false)),

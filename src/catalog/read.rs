@@ -109,6 +109,12 @@ fn read_file(
         }
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let redacted = config.secrets.redact(text);
+    for finding in &redacted.findings {
+        out.diagnostics
+            .push(diag_at(repo, file, finding.diagnostic()));
+    }
+    let text = &redacted.text;
     let mut docs = yaml::split_documents(text);
     if docs.len() > config.limits.max_documents_per_file {
         out.diagnostics.push(diag_at(
@@ -185,12 +191,18 @@ fn read_document(
         Some(r) => d.entity(r.clone()),
         None => d,
     };
-    if let Err(e) = placeholders::resolve(
-        &mut value,
+    let mut reader = placeholders::Reader {
         repo,
-        &file.parent(),
-        config.limits.max_file_bytes,
-    ) {
+        max_bytes: config.limits.max_file_bytes,
+        secrets: &config.secrets,
+        findings: Vec::new(),
+    };
+    let resolved = placeholders::resolve(&mut value, &mut reader, &file.parent());
+    for (source, finding) in reader.findings {
+        out.diagnostics
+            .push(with_entity(diag_at(repo, &source, finding.diagnostic())));
+    }
+    if let Err(e) = resolved {
         let code = if e.outside_repo {
             "catalog/location-outside-repo"
         } else {

@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::gather::Repo;
 use crate::paths::RepoPath;
+use crate::secrets::Finding;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Mutex;
@@ -40,6 +41,7 @@ struct RenderedPage {
     rendered: markdown::Rendered,
     cross_anchors: Vec<links::CrossAnchor>,
     read_error: Option<String>,
+    secrets: Vec<Finding>,
 }
 
 pub(super) fn build_site(
@@ -167,8 +169,12 @@ fn render_pages(
         .par_iter()
         .map(|page| {
             let file = docs_dir.join(page).unwrap_or_else(|_| RepoPath::root());
-            let text = match ctx.repo.read(&file, ctx.config.limits.max_file_bytes) {
-                Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            let (text, secrets) = match ctx.repo.read(&file, ctx.config.limits.max_file_bytes) {
+                Ok(b) => {
+                    let text = String::from_utf8_lossy(&b);
+                    let redacted = ctx.config.secrets.redact(&text);
+                    (redacted.text.into_owned(), redacted.findings)
+                }
                 Err(e) => {
                     let keep = |_: &str, _: LinkKind| LinkResolution::Keep;
                     return RenderedPage {
@@ -182,6 +188,7 @@ fn render_pages(
                         ),
                         cross_anchors: Vec::new(),
                         read_error: Some(format!("cannot read the page: {e}")),
+                        secrets: Vec::new(),
                     };
                 }
             };
@@ -209,6 +216,7 @@ fn render_pages(
                 rendered,
                 cross_anchors: cross.into_inner().unwrap_or_default(),
                 read_error: None,
+                secrets,
             }
         })
         .collect()
@@ -236,6 +244,9 @@ fn report_pages(
         let at = |d: Diagnostic| ctx.diag(d, file.as_ref());
         if let Some(e) = &page.read_error {
             diagnostics.push(at(Diagnostic::error("docs/unreadable", e.clone())));
+        }
+        for finding in &page.secrets {
+            diagnostics.push(at(finding.diagnostic()));
         }
         for (line, message) in &page.rendered.problems {
             // Broken links are the resolver's messages (docs/links.rs), which all start so.
@@ -337,7 +348,11 @@ fn read_mkdocs(ctx: &SiteContext<'_>, dir: &RepoPath, diagnostics: &mut Diagnost
             }
         };
         let text = String::from_utf8_lossy(&bytes);
-        return match mkdocs::parse(&text) {
+        let redacted = config.secrets.redact(&text);
+        for finding in &redacted.findings {
+            diagnostics.push(diag(finding.diagnostic(), Some(&file)));
+        }
+        return match mkdocs::parse(&redacted.text) {
             Ok((m, warnings)) => {
                 for w in warnings {
                     diagnostics.push(diag(
@@ -438,7 +453,14 @@ fn list_files(
             continue;
         }
         match repo.read(&file, config.limits.max_file_bytes) {
-            Ok(bytes) => assets.push((rel, bytes)),
+            Ok(bytes) => {
+                // Text files are published as they are, so they are scanned like pages.
+                let (bytes, findings) = config.secrets.redact_bytes(bytes);
+                for finding in &findings {
+                    diagnostics.push(diag(finding.diagnostic(), Some(&file)));
+                }
+                assets.push((rel, bytes))
+            }
             Err(e) => diagnostics.push(diag(
                 Diagnostic::warning("docs/unreadable", format!("{e}; the file was not copied")),
                 Some(&file),

@@ -1,0 +1,532 @@
+//! Secret scanning: every text Playbill reads from a repository (catalog files, placeholder
+//! targets, mkdocs.yml, docs pages and text files copied with them) passes through
+//! `Scanner::redact` before anything parses it, so a credential committed by mistake is replaced
+//! in every page, data file and search shard derived from it. A finding is reported with its
+//! file and line and the kind of credential, never the value itself.
+//!
+//! Redaction keeps the text's line structure (a multi-line private key leaves its line breaks
+//! behind), so the lines of every later diagnostic in the same file stay right, and it writes a
+//! plain word (`REDACTED`) that stays a plain scalar in YAML and plain text in Markdown.
+
+use crate::diagnostics::Diagnostic;
+use regex::{Regex, RegexSet};
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+/// What replaces a secret in the output.
+pub const REDACTED: &str = "REDACTED";
+
+/// One kind of credential: a pattern, and which capture group holds the secret itself (0 when
+/// the whole match is the secret; a group keeps the key name or URL around it readable).
+struct Rule {
+    id: &'static str,
+    what: &'static str,
+    pattern: &'static str,
+    group: usize,
+    check: Check,
+}
+
+/// Extra tests a match must pass: patterns with a fixed shape need none; loose ones (a value
+/// after `password:`) must look random, or every `password: see-the-vault` would be flagged.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Check {
+    None,
+    NotExample,
+    NotPlaceholder,
+    HighEntropy,
+}
+
+const RULES: &[Rule] = &[
+    Rule {
+        id: "private-key",
+        what: "private key",
+        // The END marker when there is one; otherwise the key body that follows BEGIN.
+        pattern: r"-----BEGIN[ A-Z0-9_-]{0,40}PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END[ A-Z0-9_-]{0,40}PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=\s\\]*)",
+        group: 0,
+        check: Check::None,
+    },
+    Rule {
+        id: "aws-access-key-id",
+        what: "AWS access key id",
+        pattern: r"\b((?:AKIA|ASIA|ABIA|ACCA|AROA|AIDA)[0-9A-Z]{16})\b",
+        group: 1,
+        check: Check::NotExample,
+    },
+    Rule {
+        id: "aws-secret-access-key",
+        what: "AWS secret access key",
+        pattern: r#"(?i)aws_?(?:secret_?access_?key|secret_?key|secret)["']?\s*[:=]\s*["']?([A-Za-z0-9/+]{40})\b"#,
+        group: 1,
+        check: Check::NotExample,
+    },
+    Rule {
+        id: "gcp-service-account-key",
+        what: "Google Cloud service-account key id",
+        pattern: r#""private_key_id"\s*:\s*"([a-f0-9]{40})""#,
+        group: 1,
+        check: Check::None,
+    },
+    Rule {
+        id: "azure-storage-key",
+        what: "Azure storage account or shared access key",
+        pattern: r"(?i)(?:AccountKey|SharedAccessKey)=([A-Za-z0-9+/]{30,}={0,2})",
+        group: 1,
+        check: Check::None,
+    },
+    Rule {
+        id: "azure-sas-signature",
+        what: "Azure shared access signature",
+        pattern: r"[?&]sig=([A-Za-z0-9%+/]{30,}={0,2})",
+        group: 1,
+        check: Check::None,
+    },
+    Rule {
+        id: "github-token",
+        what: "GitHub token",
+        pattern: r"\b(gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{60,255})\b",
+        group: 1,
+        check: Check::None,
+    },
+    Rule {
+        id: "gitlab-token",
+        what: "GitLab token",
+        pattern: r"\b(gl(?:pat|dt|rt|ptt|cbt)-[A-Za-z0-9_-]{20,})",
+        group: 1,
+        check: Check::None,
+    },
+    Rule {
+        id: "slack-token",
+        what: "Slack token",
+        pattern: r"\b(xox[abposr]-[A-Za-z0-9-]{10,})",
+        group: 1,
+        check: Check::None,
+    },
+    Rule {
+        id: "slack-webhook",
+        what: "Slack webhook URL",
+        pattern: r"hooks\.slack\.com/services/([A-Za-z0-9_/-]{20,})",
+        group: 1,
+        check: Check::None,
+    },
+    Rule {
+        id: "jwt",
+        what: "JSON Web Token",
+        pattern: r"\b(eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})",
+        group: 1,
+        check: Check::None,
+    },
+    Rule {
+        id: "url-password",
+        what: "password in a URL",
+        pattern: r#"\b[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\s:/@'"<>`]{1,64}:([^\s/@'"<>`]{1,128})@"#,
+        group: 1,
+        check: Check::NotPlaceholder,
+    },
+    Rule {
+        id: "generic-secret",
+        what: "password or secret assignment",
+        pattern: r#"(?i)(?:password|passwd|pwd|secret|client_?secret|api_?key|apikey|access_?token|auth_?token|token|secret_?key)["']?\s*[:=]\s*["']?([^\s"',;`]{8,128})"#,
+        group: 1,
+        check: Check::HighEntropy,
+    },
+];
+
+fn compiled() -> &'static (RegexSet, Vec<Regex>) {
+    static RULES_COMPILED: OnceLock<(RegexSet, Vec<Regex>)> = OnceLock::new();
+    RULES_COMPILED.get_or_init(|| {
+        let patterns = RULES.iter().map(|r| r.pattern);
+        let set = RegexSet::new(patterns.clone()).expect("secret rules compile");
+        let each = patterns
+            .map(|p| Regex::new(p).expect("secret rule compiles"))
+            .collect();
+        (set, each)
+    })
+}
+
+/// The ids of the built-in rules, for `[secrets] disable` in site.toml.
+pub fn rule_ids() -> impl Iterator<Item = &'static str> {
+    RULES.iter().map(|r| r.id)
+}
+
+/// A secret found in a text: which rule, and where (1-based line). The value is not kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub what: &'static str,
+    pub line: u32,
+}
+
+impl Finding {
+    /// The diagnostic for this finding; callers add repo and file.
+    pub fn diagnostic(&self) -> Diagnostic {
+        Diagnostic::error(
+            "security/secret",
+            format!(
+                "a {} ({}) was found here and redacted from the portal; remove it from the repository and rotate it. If it is not a secret, allow it under [secrets] in site.toml",
+                self.what, self.rule
+            ),
+        )
+        .line(Some(self.line))
+    }
+}
+
+/// A text after redaction: borrowed unchanged when nothing was found.
+pub struct Redacted<'a> {
+    pub text: Cow<'a, str>,
+    pub findings: Vec<Finding>,
+}
+
+/// The built-in rules minus the disabled ones, and the allow-list of values that look like
+/// secrets but are not (example keys in docs, test fixtures).
+#[derive(Clone, Debug, Default)]
+pub struct Scanner {
+    disabled: Vec<String>,
+    allow: Vec<Regex>,
+}
+
+impl Scanner {
+    /// `allow`: regular expressions; a finding whose value matches one is left alone.
+    /// `disable`: rule ids to switch off.
+    pub fn new(allow: &[String], disable: &[String]) -> Result<Scanner, String> {
+        for id in disable {
+            if !rule_ids().any(|r| r == id) {
+                let known: Vec<_> = rule_ids().collect();
+                return Err(format!(
+                    "secrets.disable: unknown rule `{id}`; the rules are {}",
+                    known.join(", ")
+                ));
+            }
+        }
+        let allow = allow
+            .iter()
+            .map(|p| {
+                Regex::new(p).map_err(|e| format!("secrets.allow: invalid pattern `{p}`: {e}"))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Scanner {
+            disabled: disable.to_vec(),
+            allow,
+        })
+    }
+
+    /// Replaces every secret in `text` with `REDACTED`, keeping line breaks.
+    pub fn redact<'a>(&self, text: &'a str) -> Redacted<'a> {
+        let (set, each) = compiled();
+        let mut spans: Vec<(usize, usize, usize)> = Vec::new();
+        for index in set.matches(text).iter() {
+            let rule = &RULES[index];
+            if self.disabled.iter().any(|d| d == rule.id) {
+                continue;
+            }
+            for caps in each[index].captures_iter(text) {
+                let Some(m) = caps.get(rule.group) else {
+                    continue;
+                };
+                if passes(rule.check, m.as_str()) && !self.allowed(m.as_str()) {
+                    spans.push((m.start(), m.end(), index));
+                }
+            }
+        }
+        if spans.is_empty() {
+            return Redacted {
+                text: Cow::Borrowed(text),
+                findings: Vec::new(),
+            };
+        }
+        // Overlaps (a JWT inside `token: ...`) are one finding: the earliest, longest span.
+        spans.sort_by_key(|&(start, end, _)| (start, std::cmp::Reverse(end)));
+        let mut out = String::with_capacity(text.len());
+        let mut findings = Vec::new();
+        let mut at = 0;
+        let mut line = 1u32;
+        for (start, end, index) in spans {
+            if start < at {
+                continue;
+            }
+            let before = &text[at..start];
+            line += newlines(before);
+            out.push_str(before);
+            out.push_str(REDACTED);
+            let secret = &text[start..end];
+            findings.push(Finding {
+                rule: RULES[index].id,
+                what: RULES[index].what,
+                line,
+            });
+            for _ in 0..newlines(secret) {
+                out.push('\n');
+            }
+            line += newlines(secret);
+            at = end;
+        }
+        out.push_str(&text[at..]);
+        Redacted {
+            text: Cow::Owned(out),
+            findings,
+        }
+    }
+
+    /// Redacts a file's bytes when they are UTF-8 text; binary files pass through unchanged.
+    pub fn redact_bytes(&self, bytes: Vec<u8>) -> (Vec<u8>, Vec<Finding>) {
+        let Ok(text) = std::str::from_utf8(&bytes) else {
+            return (bytes, Vec::new());
+        };
+        let r = self.redact(text);
+        match r.text {
+            Cow::Owned(t) => (t.into_bytes(), r.findings),
+            Cow::Borrowed(_) => (bytes, Vec::new()),
+        }
+    }
+
+    fn allowed(&self, value: &str) -> bool {
+        self.allow.iter().any(|a| a.is_match(value))
+    }
+}
+
+fn newlines(s: &str) -> u32 {
+    s.bytes().filter(|b| *b == b'\n').count() as u32
+}
+
+fn passes(check: Check, value: &str) -> bool {
+    match check {
+        Check::None => true,
+        // AWS's documentation keys end in EXAMPLE (AKIAIOSFODNN7EXAMPLE).
+        Check::NotExample => !value.ends_with("EXAMPLE") && !value.ends_with("EXAMPLEKEY"),
+        Check::NotPlaceholder => !is_placeholder(value),
+        Check::HighEntropy => looks_random(value),
+    }
+}
+
+/// Values that stand for a secret rather than being one: `${DB_PASSWORD}`, `<password>`,
+/// `{{ .Values.pw }}`, `****`, `xxxxxxxx`, `$(cat file)`, `%(pw)s`.
+fn is_placeholder(value: &str) -> bool {
+    let v = value.trim_matches(|c| c == '"' || c == '\'');
+    let first = v.chars().next().unwrap_or('$');
+    if matches!(first, '$' | '<' | '{' | '%' | '[' | '(') {
+        return true;
+    }
+    let lower = v.to_ascii_lowercase();
+    let distinct: std::collections::BTreeSet<char> = lower.chars().collect();
+    distinct.len() <= 2
+        || [
+            "password",
+            "passwd",
+            "secret",
+            "changeme",
+            "example",
+            "redacted",
+            "placeholder",
+            "yourpass",
+            "your_",
+            "your-",
+            "mypass",
+        ]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
+/// A loose match counts only when its value has the mix and spread of characters of a
+/// generated secret: letters and digits, no lowercase identifier shape (`payments-db-creds2`
+/// names a Kubernetes secret, it is not one), and at least 3 bits of entropy per character.
+fn looks_random(value: &str) -> bool {
+    if is_placeholder(value) || value.contains("://") || value.starts_with('/') {
+        return false;
+    }
+    let has_digit = value.bytes().any(|b| b.is_ascii_digit());
+    let has_alpha = value.bytes().any(|b| b.is_ascii_alphabetic());
+    if !has_digit || !has_alpha {
+        return false;
+    }
+    let identifier = value
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_' | b'.'))
+        && value.bytes().filter(|b| b.is_ascii_digit()).count() * 4 < value.len();
+    if identifier {
+        return false;
+    }
+    shannon_entropy(value) >= 3.0
+}
+
+fn shannon_entropy(s: &str) -> f64 {
+    let mut counts = std::collections::HashMap::new();
+    for c in s.chars() {
+        *counts.entry(c).or_insert(0u32) += 1;
+    }
+    let n = s.chars().count() as f64;
+    counts
+        .values()
+        .map(|&c| {
+            let p = c as f64 / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan(text: &str) -> (String, Vec<&'static str>) {
+        let r = Scanner::default().redact(text);
+        (
+            r.text.into_owned(),
+            r.findings.iter().map(|f| f.rule).collect(),
+        )
+    }
+
+    // Built at run time so the repository itself holds no string a scanner would flag.
+    fn github_token() -> String {
+        format!("ghp_{}", "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5")
+    }
+
+    #[test]
+    fn each_rule_finds_its_credential() {
+        let aws_id = format!("AKIA{}", "Q3EGRTZXW7LPMN2K");
+        let aws_secret = format!(
+            "aws_secret_access_key = {}",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYz9Qk2LmN0p"
+        );
+        let key = format!(
+            "-----BEGIN RSA {}-----\nMIIEowIBAAKCAQEA\nq83hd73hd==\n-----END RSA {}-----",
+            "PRIVATE KEY", "PRIVATE KEY"
+        );
+        let cases: Vec<(String, &str)> = vec![
+            (format!("id: {aws_id}"), "aws-access-key-id"),
+            (aws_secret, "aws-secret-access-key"),
+            (key, "private-key"),
+            (
+                format!(
+                    "\"private_key_id\": \"{}\"",
+                    "0123456789abcdef0123456789abcdef01234567"
+                ),
+                "gcp-service-account-key",
+            ),
+            (
+                format!(
+                    "DefaultEndpointsProtocol=https;AccountName=x;AccountKey={}==",
+                    "a".repeat(10) + "Zq9/+Kd83Jd7Xk2LqP0wRt5Yb"
+                ),
+                "azure-storage-key",
+            ),
+            (format!("token {}", github_token()), "github-token"),
+            (format!("glpat-{}", "Xy12ab34CD56ef78GH90"), "gitlab-token"),
+            (format!("xoxb-{}", "1234567890-abcdefABCDEF"), "slack-token"),
+            (
+                format!(
+                    "https://hooks.slack.com/services/{}",
+                    "T0000AAAA/B0000BBBB/XXXXxxxxYYYYyyyy"
+                ),
+                "slack-webhook",
+            ),
+            (
+                format!(
+                    "Bearer eyJ{}.eyJ{}.{}",
+                    "hbGciOiJIUzI1NiJ9", "zdWIiOiIxMjM0NTYifQ", "dBjftJeZ4CVPmB92K27uhbUJU1p1r"
+                ),
+                "jwt",
+            ),
+            (
+                format!("postgres://app:{}@db.internal:5432/ledger", "Zx8qL2mP9w"),
+                "url-password",
+            ),
+            (format!("password: {}", "q8Zr!x2LmP0v"), "generic-secret"),
+        ];
+        for (text, rule) in cases {
+            let (out, rules) = scan(&text);
+            assert_eq!(rules, vec![rule], "{text}");
+            assert!(out.contains(REDACTED), "{out}");
+        }
+    }
+
+    #[test]
+    fn placeholders_examples_and_names_are_not_secrets() {
+        for text in [
+            "password: ${DB_PASSWORD}",
+            "password: <your password>",
+            "password: {{ .Values.password }}",
+            "secret: payments-db-credentials",
+            "secretName: payments-ledger-tls2",
+            "DB_PASSWORD_FILE: /run/secrets/db",
+            "password: hunter",
+            "url: postgres://app:${PGPASSWORD}@db:5432/x",
+            "url: https://user:****@example.com/",
+            "key: AKIAIOSFODNN7EXAMPLE",
+            "token: see the vault",
+            "https://github.com/org/repo/blob/main/README.md",
+            "api_key: /etc/secrets/api-key.txt",
+        ] {
+            let (out, rules) = scan(text);
+            assert!(rules.is_empty(), "{text} gave {rules:?}");
+            assert_eq!(out, text);
+        }
+    }
+
+    #[test]
+    fn redaction_keeps_lines_and_reports_them() {
+        let text = format!(
+            "a: 1\nkey: |\n  -----BEGIN {k}-----\n  MIIBVgIBADANBg\n  -----END {k}-----\nb: {}\n",
+            github_token(),
+            k = "PRIVATE KEY"
+        );
+        let r = Scanner::default().redact(&text);
+        assert_eq!(r.text.lines().count(), text.lines().count());
+        assert_eq!(
+            r.findings
+                .iter()
+                .map(|f| (f.rule, f.line))
+                .collect::<Vec<_>>(),
+            vec![("private-key", 3), ("github-token", 6)]
+        );
+        assert!(!r.text.contains("MIIBVgIBADANBg"));
+        assert!(!r.text.contains(&github_token()));
+        // Still YAML, with the redacted values as strings.
+        let v: serde_yaml::Value = serde_yaml::from_str(&r.text).unwrap();
+        assert_eq!(v["b"].as_str(), Some(REDACTED));
+        assert!(v["key"].as_str().unwrap().starts_with(REDACTED));
+    }
+
+    #[test]
+    fn overlapping_matches_are_one_finding() {
+        let text = format!(
+            "token: eyJ{}.eyJ{}.{}",
+            "hbGciOiJIUzI1NiJ9", "zdWIiOiIxMjM0NTYifQ", "dBjftJeZ4CVPmB92K27uhbUJU1p1r"
+        );
+        let (out, rules) = scan(&text);
+        assert_eq!(rules.len(), 1, "{rules:?}");
+        assert_eq!(out, "token: REDACTED");
+    }
+
+    #[test]
+    fn the_allow_list_and_disabled_rules_are_honoured() {
+        let text = format!("t: {}\npassword: q8Zr!x2LmP0v\n", github_token());
+        let allow = Scanner::new(&["^ghp_aB3d".to_string()], &[]).unwrap();
+        let r = allow.redact(&text);
+        assert_eq!(
+            r.findings.iter().map(|f| f.rule).collect::<Vec<_>>(),
+            ["generic-secret"]
+        );
+        let off = Scanner::new(&[], &["generic-secret".to_string()]).unwrap();
+        assert_eq!(off.redact(&text).findings.len(), 1);
+        assert!(Scanner::new(&[], &["nope".to_string()])
+            .unwrap_err()
+            .contains("unknown rule"));
+        assert!(Scanner::new(&["(".to_string()], &[]).is_err());
+    }
+
+    #[test]
+    fn clean_text_is_borrowed_and_binary_passes_through() {
+        let r = Scanner::default().redact("nothing to see here\n");
+        assert!(matches!(r.text, Cow::Borrowed(_)));
+        let bin = vec![0xff, 0xfe, b'g', b'h', b'p'];
+        assert_eq!(Scanner::default().redact_bytes(bin.clone()).0, bin);
+    }
+
+    #[test]
+    fn the_message_never_holds_the_value() {
+        let text = format!("token: {}", github_token());
+        let r = Scanner::default().redact(&text);
+        let d = r.findings[0].diagnostic();
+        assert!(!d.message.contains("aB3dE5"));
+        assert_eq!(d.line, Some(1));
+    }
+}
