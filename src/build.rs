@@ -2,6 +2,7 @@
 //! → write. Stages report progress through a callback so the CLI can draw a spinner and tests
 //! stay quiet.
 
+use crate::audit::SourceRead;
 use crate::catalog::{build_catalog, Catalog};
 use crate::config::{Config, Source};
 use crate::diagnostics::Diagnostics;
@@ -15,6 +16,8 @@ use std::time::{Duration, Instant};
 /// What a build produced and found.
 pub struct BuildReport {
     pub repos: usize,
+    /// Every repository read, with its commit: the audit trail's sources.
+    pub sources: Vec<SourceRead>,
     pub entities: usize,
     pub pages: usize,
     pub docs_pages: usize,
@@ -75,8 +78,20 @@ pub fn build(
     let (workspace, catalog, docs, site, diagnostics) = render(config, progress)?;
     progress(&format!("writing {} files", site.files.len()));
     let write = write_site(&site, out_dir)?;
+    let sources = workspace
+        .repos
+        .iter()
+        .map(|r| SourceRead {
+            repo: r.name.clone(),
+            source: r.source,
+            commit: r.commit.clone(),
+            origin: r.origin.clone(),
+            catalog_files: r.catalog_files.len(),
+        })
+        .collect();
     Ok(BuildReport {
         repos: workspace.repos.len(),
+        sources,
         entities: catalog.entities.len(),
         pages: site.pages,
         docs_pages: docs.sites.iter().map(|s| s.pages.len()).sum(),

@@ -5,6 +5,7 @@
 //! directory). Each stage returns its result plus `Diagnostics`; one bad input never stops
 //! the build.
 
+pub mod audit;
 pub mod build;
 pub mod catalog;
 pub mod config;

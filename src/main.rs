@@ -4,6 +4,7 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
+use playbill::audit::AuditReport;
 use playbill::build;
 use playbill::catalog::build_catalog;
 use playbill::config::{absolute, Config};
@@ -12,6 +13,7 @@ use playbill::gather;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 #[derive(Parser)]
@@ -23,6 +25,10 @@ use std::time::Duration;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// How diagnostics and summaries are logged on stderr: `text` for people, `json` (one
+    /// object per line) for log collectors.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    log_format: Format,
 }
 
 #[derive(Subcommand)]
@@ -38,6 +44,10 @@ enum Command {
         /// Exit with 1 when there is an error-level diagnostic.
         #[arg(long)]
         strict: bool,
+        /// Where the JSON build report goes (default: playbill-report.json beside site.toml;
+        /// keep it out of the output directory unless it should be published).
+        #[arg(long)]
+        report: Option<PathBuf>,
     },
     /// Parse and validate everything, render nothing; exits 1 on an error-level diagnostic.
     ///
@@ -108,14 +118,23 @@ enum Format {
     Json,
 }
 
+/// Set once from `--log-format`; read wherever the CLI logs.
+static JSON_LOGS: OnceLock<bool> = OnceLock::new();
+
+fn json_logs() -> bool {
+    JSON_LOGS.get().copied().unwrap_or(false)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let _ = JSON_LOGS.set(cli.log_format == Format::Json);
     match cli.command {
         Command::Build {
             config,
             out,
             strict,
-        } => run_build(&config, out.as_deref(), strict),
+            report,
+        } => run_build(&config, out.as_deref(), strict, report.as_deref()),
         Command::Check {
             config,
             format,
@@ -148,6 +167,9 @@ fn load_config(path: &Path) -> Result<Config, ExitCode> {
 }
 
 fn spinner() -> ProgressBar {
+    if json_logs() {
+        return ProgressBar::hidden();
+    }
     let bar = ProgressBar::new_spinner();
     bar.set_style(
         ProgressStyle::with_template("{spinner} {msg} {elapsed}")
@@ -159,11 +181,29 @@ fn spinner() -> ProgressBar {
 
 fn print_diagnostics(diagnostics: &Diagnostics) {
     for d in diagnostics {
-        eprintln!("{}", d.to_text());
+        if json_logs() {
+            log_json("diagnostic", d);
+        } else {
+            eprintln!("{}", d.to_text());
+        }
     }
 }
 
-fn run_build(config_path: &Path, out: Option<&Path>, strict: bool) -> ExitCode {
+/// One JSON log line on stderr: `{"kind": KIND, ...fields of value}`.
+fn log_json(kind: &str, value: &impl Serialize) {
+    let mut v = serde_json::to_value(value).unwrap_or_default();
+    if let Some(map) = v.as_object_mut() {
+        map.insert("kind".into(), kind.into());
+    }
+    eprintln!("{v}");
+}
+
+fn run_build(
+    config_path: &Path,
+    out: Option<&Path>,
+    strict: bool,
+    report_path: Option<&Path>,
+) -> ExitCode {
     let config = match load_config(config_path) {
         Ok(c) => c,
         Err(code) => return code,
@@ -172,33 +212,49 @@ fn run_build(config_path: &Path, out: Option<&Path>, strict: bool) -> ExitCode {
     let bar = spinner();
     let result = build::build(&config, &out_dir, &|msg| bar.set_message(msg.to_string()));
     bar.finish_and_clear();
-    match result {
-        Ok(report) => {
-            print_diagnostics(&report.diagnostics);
-            let c = report.diagnostics.counts();
-            eprintln!(
-                "Built {} entities from {} repositories: {} pages, {} files ({} written, {} removed) in {:.2}s — {} errors, {} warnings → {}",
-                report.entities,
-                report.repos,
-                report.pages,
-                report.files,
-                report.write.written,
-                report.write.removed,
-                report.elapsed.as_secs_f64(),
-                c.errors,
-                c.warnings,
-                out_dir.display()
-            );
-            if strict && c.errors > 0 {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            }
-        }
+    let report = match result {
+        Ok(report) => report,
         Err(e) => {
             eprintln!("error: {e}");
-            ExitCode::from(2)
+            return ExitCode::from(2);
         }
+    };
+    print_diagnostics(&report.diagnostics);
+    let audit = AuditReport::new(&report, config.file.as_deref(), &out_dir);
+    let report_path = report_path
+        .map(absolute)
+        .unwrap_or_else(|| config.base_dir.join("playbill-report.json"));
+    if let Err(e) = audit.write(&report_path) {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
+    let c = report.diagnostics.counts();
+    if json_logs() {
+        // The summary line is the report without its per-repository list.
+        let mut summary = serde_json::to_value(&audit).unwrap_or_default();
+        if let Some(map) = summary.as_object_mut() {
+            map.remove("sources");
+        }
+        log_json("summary", &summary);
+    } else {
+        eprintln!(
+            "Built {} entities from {} repositories: {} pages, {} files ({} written, {} removed) in {:.2}s — {} errors, {} warnings → {}",
+            report.entities,
+            report.repos,
+            report.pages,
+            report.files,
+            report.write.written,
+            report.write.removed,
+            report.elapsed.as_secs_f64(),
+            c.errors,
+            c.warnings,
+            out_dir.display()
+        );
+    }
+    if strict && c.errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

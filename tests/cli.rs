@@ -14,6 +14,16 @@ fn playbill(args: &[&str], cwd: &std::path::Path) -> Output {
         .expect("runs")
 }
 
+/// Asserts the exit code, showing stderr when it differs.
+fn expect_code(out: &Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn json_lines(out: &Output) -> Vec<serde_json::Value> {
     String::from_utf8_lossy(&out.stdout)
         .lines()
@@ -31,12 +41,7 @@ fn check_paths_without_a_site_toml_prints_json_lines() {
         );
     let repo = fx.repos().join("svc");
     let out = playbill(&["check", "--format", "json", "catalog-info.yaml"], &repo);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    expect_code(&out, 1);
     let lines = json_lines(&out);
     let diagnostics: Vec<&serde_json::Value> = lines
         .iter()
@@ -103,12 +108,7 @@ fn build_exits_one_on_errors_only_when_strict_and_two_on_a_bad_config() {
     fx.load_config();
     let dir = fx.dir.path();
     let out = playbill(&["build"], dir);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    expect_code(&out, 0);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("catalog/yaml-syntax"), "{stderr}");
     assert!(stderr.contains("Built 0 entities"), "{stderr}");
@@ -132,6 +132,69 @@ fn build_exits_one_on_errors_only_when_strict_and_two_on_a_bad_config() {
         Some(2),
         "an output directory holding the inputs is refused"
     );
+}
+
+#[test]
+fn build_writes_an_audit_report_and_logs_json_lines() {
+    let token = format!("ghp_{}", "Tq9wE3rT5yU7iO9pA1sD3fG5hJ7kL9zX1cV3");
+    let fx = Fixture::new()
+        .file(
+            "ledger/catalog-info.yaml",
+            component("ledger", "team-a")
+                .replace("spec:", &format!("  description: key {token}\nspec:")),
+        )
+        .file("other/catalog-info.yaml", "kind: [broken\n");
+    fx.load_config();
+    let dir = fx.dir.path();
+    let out = playbill(
+        &[
+            "build",
+            "--log-format",
+            "json",
+            "--report",
+            "audit/report.json",
+        ],
+        dir,
+    );
+    expect_code(&out, 0);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains(&token));
+    let lines: Vec<serde_json::Value> = stderr
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect();
+    let kinds: Vec<&str> = lines.iter().filter_map(|l| l["kind"].as_str()).collect();
+    assert!(
+        kinds.contains(&"diagnostic") && kinds.last() == Some(&"summary"),
+        "{kinds:?}"
+    );
+    assert!(lines
+        .iter()
+        .any(|l| l["code"] == "security/secret" && l["line"] == 5));
+
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("audit/report.json")).unwrap()).unwrap();
+    let repos: Vec<&str> = report["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["repo"].as_str())
+        .collect();
+    assert_eq!(repos, ["ledger", "other"]);
+    assert_eq!(report["diagnostics"]["by_code"]["security/secret"], 1);
+    assert_eq!(report["diagnostics"]["by_code"]["catalog/yaml-syntax"], 1);
+    assert_eq!(report["secrets_redacted"][0]["file"], "catalog-info.yaml");
+    assert_eq!(report["secrets_redacted"][0]["line"], 5);
+    assert!(report["finished_at"].as_str().unwrap().ends_with('Z'));
+    let text = std::fs::read_to_string(dir.join("audit/report.json")).unwrap();
+    assert!(!text.contains(&token));
+    // The report stays out of the published site by default.
+    let out = playbill(&["build"], dir);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(dir.join("playbill-report.json").is_file());
+    assert!(!common::files_below(&dir.join("public"))
+        .iter()
+        .any(|f| f.contains("report")));
 }
 
 #[test]

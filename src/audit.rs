@@ -1,0 +1,136 @@
+//! The audit trail: every build writes one JSON report, kept out of the published site unless
+//! its path is put there, saying what was read (repositories and commits), what was found
+//! (diagnostics by code, where secrets were redacted — never their values) and what was written.
+//! A CI job keeps it as an artifact; a SIEM can ingest it.
+
+use crate::build::BuildReport;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+#[derive(Serialize)]
+pub struct AuditReport<'a> {
+    pub playbill_version: &'static str,
+    /// When the build finished (UTC); the only timestamp Playbill writes, and not into pages.
+    pub finished_at: String,
+    pub elapsed_seconds: f64,
+    pub config: Option<String>,
+    pub out_dir: String,
+    pub sources: &'a [SourceRead],
+    pub entities: usize,
+    pub pages: usize,
+    pub docs_pages: usize,
+    pub files: usize,
+    pub written: usize,
+    pub unchanged: usize,
+    pub removed: usize,
+    pub bytes_written: u64,
+    pub diagnostics: DiagnosticSummary,
+    pub secrets_redacted: Vec<Location>,
+}
+
+/// One repository the build read.
+#[derive(Clone, Debug, Serialize)]
+pub struct SourceRead {
+    pub repo: String,
+    /// Index of the `[[sources]]` entry.
+    pub source: usize,
+    pub commit: Option<String>,
+    pub origin: Option<String>,
+    pub catalog_files: usize,
+}
+
+#[derive(Serialize)]
+pub struct DiagnosticSummary {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    pub by_code: BTreeMap<&'static str, usize>,
+}
+
+#[derive(Serialize)]
+pub struct Location {
+    pub repo: Option<String>,
+    pub file: Option<String>,
+    pub line: Option<u32>,
+}
+
+impl<'a> AuditReport<'a> {
+    pub fn new(report: &'a BuildReport, config: Option<&Path>, out_dir: &Path) -> Self {
+        let mut by_code = BTreeMap::new();
+        for d in &report.diagnostics {
+            *by_code.entry(d.code).or_insert(0) += 1;
+        }
+        let counts = report.diagnostics.counts();
+        let secrets_redacted = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "security/secret")
+            .map(|d| Location {
+                repo: d.repo.clone(),
+                file: d.file.clone(),
+                line: d.line,
+            })
+            .collect();
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        AuditReport {
+            playbill_version: env!("CARGO_PKG_VERSION"),
+            finished_at: iso_datetime(now),
+            elapsed_seconds: report.elapsed.as_secs_f64(),
+            config: config.map(|p| p.display().to_string()),
+            out_dir: out_dir.display().to_string(),
+            sources: &report.sources,
+            entities: report.entities,
+            pages: report.pages,
+            docs_pages: report.docs_pages,
+            files: report.files,
+            written: report.write.written,
+            unchanged: report.write.unchanged,
+            removed: report.write.removed,
+            bytes_written: report.write.bytes,
+            diagnostics: DiagnosticSummary {
+                errors: counts.errors,
+                warnings: counts.warnings,
+                infos: counts.infos,
+                by_code,
+            },
+            secrets_redacted,
+        }
+    }
+
+    /// Writes the report as pretty JSON, creating the parent directory.
+    pub fn write(&self, path: &Path) -> Result<(), String> {
+        let json = serde_json::to_vec_pretty(self).map_err(|e| e.to_string())?;
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
+        std::fs::write(path, json)
+            .map_err(|e| format!("cannot write the build report {}: {e}", path.display()))
+    }
+}
+
+/// `2026-11-23T23:41:04Z`.
+pub fn iso_datetime(secs: i64) -> String {
+    let t = secs.rem_euclid(86_400);
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        crate::site::iso_date(secs),
+        t / 3600,
+        t % 3600 / 60,
+        t % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn datetimes() {
+        assert_eq!(super::iso_datetime(0), "1970-01-01T00:00:00Z");
+        assert_eq!(super::iso_datetime(1_700_000_123), "2023-11-14T22:15:23Z");
+    }
+}
