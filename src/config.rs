@@ -105,6 +105,8 @@ pub struct Limits {
     pub max_documents_per_file: usize,
     pub max_entities: usize,
     pub max_location_depth: usize,
+    /// Pages and other files read from one docs directory.
+    pub max_files_per_docs_site: usize,
 }
 
 impl Default for Limits {
@@ -114,6 +116,7 @@ impl Default for Limits {
             max_documents_per_file: 1000,
             max_entities: 200_000,
             max_location_depth: 16,
+            max_files_per_docs_site: 10_000,
         }
     }
 }

@@ -254,6 +254,7 @@ pub const CODES: &[(&str, &str)] = &[
     ("docs/mkdocs-missing", "No mkdocs.yml (or mkdocs.yaml) beside the docs; they render with default settings and a nav derived from the files."),
     ("docs/mkdocs-invalid", "mkdocs.yml does not parse or has a bad nav entry; the docs render with default settings or without that entry."),
     ("docs/unsupported", "A Markdown extension or mkdocs plugin Playbill does not support; its syntax renders as plain Markdown."),
+    ("docs/too-many-files", "A docs directory holds more files than `limits.max_files_per_docs_site`; only that many, in path order, are read."),
     ("docs/no-pages", "The docs directory holds no Markdown page; no docs are built."),
     ("docs/unreadable", "A docs page or file could not be read; the rest of the site is built."),
     ("docs/broken-link", "A link to a page, file or anchor that does not exist; the text is kept without the link."),

@@ -275,3 +275,26 @@ fn a_url_ref_into_a_gathered_repository_resolves_to_it() {
     .unwrap();
     assert_eq!(meta["etag"], "0123456789abcdef0123456789abcdef01234567");
 }
+
+#[test]
+fn a_docs_directory_over_the_file_limit_is_cut_and_reported() {
+    let mut fx = Fixture::new()
+        .file("big/catalog-info.yaml", with_docs("big", "dir:."))
+        .config("[limits]\nmax_files_per_docs_site = 5\n");
+    for i in 0..12 {
+        fx = fx.file(&format!("big/docs/p{i:02}.md"), format!("# Page {i}\n"));
+    }
+    let (report, _) = build(&fx);
+    let cut = find(&report.diagnostics, "docs/too-many-files");
+    assert_eq!(cut.len(), 1);
+    assert!(cut[0].message.contains("12 files"), "{}", cut[0].message);
+    assert_eq!(report.docs_pages, 5);
+    assert!(fx
+        .out()
+        .join("docs/default/component/big/p04/index.html")
+        .is_file());
+    assert!(!fx
+        .out()
+        .join("docs/default/component/big/p05/index.html")
+        .exists());
+}

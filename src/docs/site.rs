@@ -441,7 +441,21 @@ fn list_files(
     };
     let mut pages = Vec::new();
     let mut assets = Vec::new();
-    for file in repo.files_under(docs_dir) {
+    let files = repo.files_under(docs_dir);
+    let limit = config.limits.max_files_per_docs_site;
+    if files.len() > limit {
+        diagnostics.push(diag(
+            Diagnostic::error(
+                "docs/too-many-files",
+                format!(
+                    "the docs directory holds {} files, over the limit of {limit} (limits.max_files_per_docs_site); only the first {limit} in path order were read",
+                    files.len()
+                ),
+            ),
+            Some(docs_dir),
+        ));
+    }
+    for file in files.into_iter().take(limit) {
         let Some(rel) = file.as_str().strip_prefix(&prefix).map(str::to_string) else {
             continue;
         };
