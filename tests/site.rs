@@ -165,6 +165,21 @@ fn every_page_has_the_csp_and_no_inline_script_or_style() {
         assert!(html.contains("Content-Security-Policy"), "{page}: no CSP");
         assert!(html.contains(playbill::site::CSP), "{page}: CSP differs");
         assert_eq!(common::unsafe_markup(&html), Vec::<String>::new(), "{page}");
+        // Link previews in chat need a title of their own on every page.
+        let og_title = common::start_tags(&html).into_iter().find(|(name, attrs)| {
+            name == "meta"
+                && attrs
+                    .iter()
+                    .any(|(a, v)| a == "property" && v == "og:title")
+        });
+        let og_title = og_title.unwrap_or_else(|| panic!("{page}: no og:title"));
+        assert!(
+            og_title
+                .1
+                .iter()
+                .any(|(a, v)| a == "content" && !v.is_empty()),
+            "{page}"
+        );
         // The <title> is text, whatever it holds; look at the markup outside it.
         let lower = html.to_ascii_lowercase();
         let lower = match (lower.find("<title>"), lower.find("</title>")) {
