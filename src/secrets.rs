@@ -408,6 +408,13 @@ mod tests {
                 ),
                 "azure-storage-key",
             ),
+            (
+                format!(
+                    "https://acct.blob.core.windows.net/c/b?sv=2021&sig={}",
+                    "Zk3%2Bq9Kd83Jd7Xk2LqP0wRt5YbAaBbCc%3D"
+                ),
+                "azure-sas-signature",
+            ),
             (format!("token {}", github_token()), "github-token"),
             (format!("glpat-{}", "Xy12ab34CD56ef78GH90"), "gitlab-token"),
             (format!("xoxb-{}", "1234567890-abcdefABCDEF"), "slack-token"),
@@ -431,10 +438,54 @@ mod tests {
             ),
             (format!("password: {}", "q8Zr!x2LmP0v"), "generic-secret"),
         ];
+        assert_eq!(cases.len(), RULES.len(), "one credential per rule");
         for (text, rule) in cases {
             let (out, rules) = scan(&text);
             assert_eq!(rules, vec![rule], "{text}");
             assert!(out.contains(REDACTED), "{out}");
+        }
+    }
+
+    #[test]
+    fn each_rule_leaves_its_near_misses_alone() {
+        let near_misses = [
+            ("aws-access-key-id", "AKIA1234"),
+            (
+                "aws-secret-access-key",
+                "checksum: wJalrXUtnFEMI/K7MDENG/bPxRfiCYz9Qk2LmN0p",
+            ),
+            (
+                "private-key",
+                "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkq\n-----END PUBLIC KEY-----",
+            ),
+            (
+                "gcp-service-account-key",
+                "\"private_key_id\": \"0123abcd\"",
+            ),
+            (
+                "azure-storage-key",
+                "AccountName=ledger;EndpointSuffix=core.windows.net",
+            ),
+            (
+                "azure-sas-signature",
+                "https://x.blob.core.windows.net/c?sig=short",
+            ),
+            ("github-token", "ghp_tooShort123"),
+            ("gitlab-token", "glpat-short"),
+            ("slack-token", "xoxb-123"),
+            ("slack-webhook", "https://hooks.slack.com/services/"),
+            ("jwt", "eyJhbGciOiJIUzI1NiJ9 is a header, not a token"),
+            (
+                "url-password",
+                "https://user@example.com/ and https://example.com:8443/x",
+            ),
+            ("generic-secret", "token: build-cache-key-v1"),
+        ];
+        assert_eq!(near_misses.len(), RULES.len(), "one near miss per rule");
+        for (rule, text) in near_misses {
+            let (out, rules) = scan(text);
+            assert!(rules.is_empty(), "{rule}: {text} gave {rules:?}");
+            assert_eq!(out, text);
         }
     }
 

@@ -234,6 +234,23 @@ fn read_document(
     };
     record.valid = true;
     out.documents.push(record);
+    for field in ["title", "description"] {
+        let text = value
+            .pointer(&format!("/metadata/{field}"))
+            .and_then(Value::as_str);
+        if let Some(what) = text.and_then(crate::docs::markdown::dangerous_html) {
+            out.diagnostics.push(with_entity(
+                diag_at(repo, file, Diagnostic::warning("catalog/unsafe-content", format!("metadata.{field} holds {what}; the portal shows it as text, never as markup")))
+                    .line(line_of(&[Seg::key("metadata"), Seg::key(field)]).or(Some(doc.first_line))),
+            ));
+        }
+    }
+    for (path, scheme) in unsafe_urls(&value) {
+        out.diagnostics.push(with_entity(
+            diag_at(repo, file, Diagnostic::warning("catalog/unsafe-url", format!("`{scheme}:` URLs are never rendered as links; use an http(s) or mailto URL")))
+                .line(line_of(&path).or(Some(doc.first_line))),
+        ));
+    }
     let location_target = repo.display_path(file);
     let spec_type = value.pointer("/spec/type").and_then(Value::as_str);
     if !rules::allowed(
@@ -262,6 +279,63 @@ fn read_document(
             text: doc.text.to_string(),
         },
     ))
+}
+
+/// URL fields the portal renders as links (metadata.links, profile pictures, `*-url`
+/// annotations and `url:` locations) whose scheme is not http(s) or mailto. The portal shows
+/// them as text anyway; the warning tells the author why the link is missing.
+fn unsafe_urls(value: &Value) -> Vec<(Vec<Seg>, String)> {
+    let mut found = Vec::new();
+    let mut check = |path: Vec<Seg>, url: &str| {
+        let url = url.trim();
+        let scheme_len = url.find(':').filter(|&i| {
+            i > 0
+                && url[..i].starts_with(|c: char| c.is_ascii_alphabetic())
+                && url[..i]
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        });
+        if let Some(i) = scheme_len {
+            let scheme = url[..i].to_ascii_lowercase();
+            if !matches!(scheme.as_str(), "http" | "https" | "mailto") {
+                found.push((path, scheme));
+            }
+        }
+    };
+    let key = Seg::key;
+    if let Some(links) = value.pointer("/metadata/links").and_then(Value::as_array) {
+        for (i, link) in links.iter().enumerate() {
+            if let Some(url) = link.get("url").and_then(Value::as_str) {
+                check(
+                    vec![key("metadata"), key("links"), Seg::Index(i), key("url")],
+                    url,
+                );
+            }
+        }
+    }
+    if let Some(picture) = value
+        .pointer("/spec/profile/picture")
+        .and_then(Value::as_str)
+    {
+        check(vec![key("spec"), key("profile"), key("picture")], picture);
+    }
+    if let Some(annotations) = value
+        .pointer("/metadata/annotations")
+        .and_then(Value::as_object)
+    {
+        for (name, v) in annotations {
+            let Some(v) = v.as_str() else { continue };
+            let url = if name.ends_with("-url") {
+                v
+            } else if let Some(rest) = v.strip_prefix("url:") {
+                rest
+            } else {
+                continue;
+            };
+            check(vec![key("metadata"), key("annotations"), key(name)], url);
+        }
+    }
+    found
 }
 
 fn type_name(v: &Value) -> &'static str {

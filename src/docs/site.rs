@@ -249,9 +249,12 @@ fn report_pages(
             diagnostics.push(at(finding.diagnostic()));
         }
         for (line, message) in &page.rendered.problems {
-            // Broken links are the resolver's messages (docs/links.rs), which all start so.
+            // Broken links are the resolver's messages (docs/links.rs) and unsafe content the
+            // renderer's; each kind starts with its own prefix.
             let d = if message.starts_with("link \"") {
                 Diagnostic::warning("docs/broken-link", message.clone())
+            } else if message.starts_with("unsafe ") {
+                Diagnostic::warning("docs/unsafe-content", message.clone())
             } else {
                 Diagnostic::info("docs/markdown", message.clone())
             };

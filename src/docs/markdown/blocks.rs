@@ -85,6 +85,8 @@ enum HeadKind {
 struct Out<'a> {
     lines: Vec<Line<'a>>,
     markers: Vec<MarkerAt>,
+    /// Source line of the first block left as text for nesting too deeply.
+    too_deep: Option<u32>,
 }
 
 impl<'a> Out<'a> {
@@ -105,13 +107,21 @@ impl<'a> Out<'a> {
 }
 
 /// Replaces every block by markers and dedented bodies; see the module docs.
-pub fn extract(lines: Vec<Line<'_>>) -> (Vec<Line<'_>>, Vec<MarkerAt>) {
+/// Also returns a problem when blocks nested deeper than the limit were left as text.
+pub fn extract(lines: Vec<Line<'_>>) -> (Vec<Line<'_>>, Vec<MarkerAt>, Option<(u32, String)>) {
     let mut out = Out {
         lines: Vec::with_capacity(lines.len() + 8),
         markers: Vec::new(),
+        too_deep: None,
     };
     walk(lines, 0, &mut out);
-    (out.lines, out.markers)
+    let problem = out.too_deep.map(|line| {
+        (
+            line,
+            format!("admonitions, details and tabs nest deeper than {MAX_DEPTH} levels; the deeper ones are shown as written"),
+        )
+    });
+    (out.lines, out.markers, problem)
 }
 
 /// Copies `lines` to `out`, expanding blocks; returns the fence still open at the end.
@@ -127,6 +137,8 @@ fn walk<'a>(mut lines: Vec<Line<'a>>, depth: usize, out: &mut Out<'a>) -> Option
             }
         } else if let Some(open) = Fence::open(split_indent(&line)) {
             fence = Some(open);
+        } else if depth >= MAX_DEPTH && parse_head(split_indent(&line).1).is_some() {
+            out.too_deep.get_or_insert(src);
         } else if let Some(head) = (depth < MAX_DEPTH)
             .then(|| parse_head(split_indent(&line).1))
             .flatten()

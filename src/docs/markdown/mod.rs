@@ -30,6 +30,8 @@ mod inline;
 mod prepass;
 mod render;
 mod sanitize;
+
+pub use sanitize::dangerous as dangerous_html;
 mod slug;
 
 #[cfg(test)]

@@ -70,7 +70,8 @@ pub fn prepare(source: &str) -> Prepared {
     let mut problems = Vec::new();
     let front_matter_title = strip_front_matter(&mut lines, &mut problems);
     let abbreviations = take_abbreviations(&mut lines, &mut problems);
-    let (mut lines, markers) = blocks::extract(lines);
+    let (mut lines, markers, too_deep) = blocks::extract(lines);
+    problems.extend(too_deep);
     normalise_lists(&mut lines);
 
     let mut text = String::with_capacity(source.len() + 64);

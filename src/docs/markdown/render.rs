@@ -286,6 +286,12 @@ impl<'p, 'c> Writer<'p, 'c> {
         if self.image.is_some() {
             return;
         }
+        if let Some(what) = sanitize::dangerous(html) {
+            let line = self.line(range);
+            self.result
+                .problems
+                .push((line, format!("unsafe HTML: {what} removed")));
+        }
         if self.raw_depth.add(html) {
             self.raw_html = true;
             self.out.push_str(html);

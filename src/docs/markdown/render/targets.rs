@@ -42,7 +42,7 @@ impl Writer<'_, '_> {
             }
             self.result.problems.push((
                 line,
-                format!("`{scheme}:` URLs are not linked; shown as text"),
+                format!("unsafe link: `{scheme}:` URLs are not linked; shown as text"),
             ));
             return Target::Drop;
         }

@@ -49,9 +49,12 @@ fn links_go_through_the_resolver() {
             (5, "no such page: lost.png".to_string()),
             (
                 7,
-                "`javascript:` URLs are not linked; shown as text".to_string()
+                "unsafe link: `javascript:` URLs are not linked; shown as text".to_string()
             ),
-            (7, "`data:` URLs are not linked; shown as text".to_string()),
+            (
+                7,
+                "unsafe link: `data:` URLs are not linked; shown as text".to_string()
+            ),
         ]
     );
 }

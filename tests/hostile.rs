@@ -1,0 +1,127 @@
+//! The hostile corpus (`tests/fixtures/hostile/`, one repository per case, described in its
+//! `cases.json`): secrets of every kind, markup and script URLs in catalog fields and docs,
+//! paths and symlinks that leave their repository, and inputs over every bound. One build over
+//! all of it must finish, report each case with its diagnostic, and publish nothing that runs,
+//! leaks or comes from outside the corpus — while rendering everything else.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+#[derive(serde::Deserialize)]
+struct Case {
+    expect: Vec<String>,
+    note: String,
+}
+
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hostile")
+}
+
+/// The values planted in the corpus; none may reach the output.
+const PLANTED_SECRETS: &[&str] = &[
+    "ASIAR7TY2WQ9ZX3KLM5N",
+    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYz9Qk2LmN0p",
+    "MIIEowIBAAKCAQEAwq83hd73hdQ9",
+    "0123456789abcdef0123456789abcdef01234567",
+    "Zq9Kd83Jd7Xk2LqP0wRt5YbAaBbCcDdEeFfGgHh12",
+    "ghp_Zq8wX2cV4bN6mL8kJ0hG2fD4sA6pO8iU0yT2",
+    "glpat-Xy12ab34CD56ef78GH90",
+    "T0000AAAA/B0000BBBB/XXXXxxxxYYYYyyyy",
+    "dBjftJeZ4CVPmB92K27uhbUJU1p1r",
+    "Zx8qL2mP9w",
+    "q8Zr!x2LmP0v",
+    "Zk3%2Bq9Kd83Jd7Xk2LqP0wRt5YbAaBbCc",
+    "xoxb-1234567890-abcdefABCDEF",
+];
+
+#[test]
+fn the_hostile_corpus_builds_reports_every_case_and_publishes_nothing_unsafe() {
+    let cases: BTreeMap<String, Case> =
+        serde_json::from_slice(&std::fs::read(corpus().join("cases.json")).unwrap()).unwrap();
+    assert!(cases.len() > 40, "{} cases", cases.len());
+
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site.toml");
+    std::fs::write(
+        &site,
+        format!(
+            "title = \"Hostile\"\n\n[[sources]]\ntype = \"local\"\npath = \"{}\"\nlayout = \"repos\"\n\n[limits]\nmax_file_bytes = 65536\nmax_documents_per_file = 50\nmax_files_per_docs_site = 20\n",
+            corpus().display()
+        ),
+    )
+    .unwrap();
+    let config = playbill::config::Config::load(&site).unwrap();
+    let out = dir.path().join("public");
+    let started = Instant::now();
+    let report = playbill::build::build(&config, &out, &|_| {}).expect("the build completes");
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "took {:?}",
+        started.elapsed()
+    );
+
+    // Every case is reported under its own repository with its own code.
+    let mut missing = Vec::new();
+    for (repo, case) in &cases {
+        for code in &case.expect {
+            let found = report
+                .diagnostics
+                .iter()
+                .any(|d| d.repo.as_deref() == Some(repo) && d.code == code);
+            if !found {
+                missing.push(format!("{repo} ({}): no {code}", case.note));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+
+    // Nothing that runs, leaks or comes from outside the corpus.
+    let files = common::files_below(&out);
+    for file in &files {
+        let bytes = std::fs::read(out.join(file)).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        for secret in PLANTED_SECRETS {
+            assert!(!text.contains(secret), "{file} holds a planted secret");
+        }
+        assert!(
+            !text.contains("name = \"playbill\""),
+            "{file} holds a file from outside"
+        );
+        assert!(!text.contains("root:x:0:0"), "{file} holds /etc/passwd");
+        let lower = text.to_ascii_lowercase();
+        if file.ends_with(".html") {
+            assert_eq!(common::unsafe_markup(&text), Vec::<String>::new(), "{file}");
+            for (name, attrs) in common::start_tags(&text) {
+                if name == "script" {
+                    let src = attrs.iter().find(|(a, _)| a == "src").map(|(_, v)| v);
+                    assert!(
+                        src.is_some_and(|s| s.contains("static/")),
+                        "{file}: a script that is not the theme's: {attrs:?}"
+                    );
+                }
+            }
+        } else {
+            assert!(!lower.contains("<script"), "{file} holds <script");
+        }
+    }
+
+    // Everything else still renders: the docs around a removed script, the entity with a
+    // hostile title, the cases' owner.
+    let page =
+        |p: &str| std::fs::read_to_string(out.join(p)).unwrap_or_else(|e| panic!("{p}: {e}"));
+    assert!(page("docs/default/component/m21/index.html").contains("After."));
+    // The minifier writes `&lt;` as `&LT`; either way the title is text in the heading.
+    let x14 = page("catalog/default/component/x14/index.html");
+    assert!(
+        x14.contains("<h1 id=entity-title>&LTscript>alert('title')&LT/script></h1>")
+            || x14.contains("&lt;script&gt;alert"),
+        "{x14}"
+    );
+    assert!(out
+        .join("catalog/default/group/team-hostile/index.html")
+        .is_file());
+    assert!(report.entities > 30, "{} entities", report.entities);
+}
