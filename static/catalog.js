@@ -1,14 +1,13 @@
-/* Catalog filters: progressive enhancement of the complete, static entity table.
-   Filters live in the query string (?kind=component&owner=group:default/team-a&q=ledger)
-   so a filtered view can be shared, and the header search form lands here with ?q=. */
+/* Catalog filters over the full entity list in the page's data file (window.PLAYBILL_CATALOG,
+   set by catalog/entities.<hash>.js). The page itself carries only the first rows; this script
+   renders the rows that match, a step at a time, with the DOM (never innerHTML), each with the
+   same data-* attributes the static rows have. Filters live in the query string
+   (?kind=component&owner=group:default/team-a&q=ledger) so a filtered view can be shared, and
+   the header search form lands here with ?q=. */
 (function () {
   'use strict';
 
   var SELECTS = ['kind', 'type', 'lifecycle', 'owner', 'system', 'tag', 'namespace'];
-  var ATTR = {
-    kind: 'data-kind', type: 'data-type', lifecycle: 'data-lifecycle', owner: 'data-owner',
-    system: 'data-system', namespace: 'data-namespace'
-  };
 
   function norm(s) { return String(s || '').trim().toLowerCase(); }
 
@@ -40,13 +39,105 @@
     return out;
   }
 
-  // One row's values, read once.
-  function rowData(tr) {
-    var d = { el: tr };
-    Object.keys(ATTR).forEach(function (k) { d[k] = norm(tr.getAttribute(ATTR[k])); });
-    d.tags = norm(tr.getAttribute('data-tags')).split(/\s+/).filter(Boolean);
-    d.text = [norm(tr.getAttribute('data-text')), d.kind, d.type, d.owner, d.system, d.tags.join(' ')].join(' ');
-    return d;
+  var STEP = 200;
+
+  // The data file's rows as filterable records: [kind, namespace, name, title, type,
+  // lifecycle, owner, system, tags, description, url], owner and system indexing `links`.
+  function records(data) {
+    var links = data.links || [];
+    return (data.rows || []).map(function (r) {
+      var owner = r[6] >= 0 ? links[r[6]] : null;
+      var system = r[7] >= 0 ? links[r[7]] : null;
+      var d = {
+        row: r, ownerLink: owner, systemLink: system,
+        kind: norm(r[0]), namespace: norm(r[1]), type: norm(r[4]), lifecycle: norm(r[5]),
+        owner: owner ? norm(owner[0]) : '', system: system ? norm(system[0]) : '',
+        tags: (r[8] || []).map(norm)
+      };
+      d.ownText = [norm(r[2]), norm(r[3]), norm(r[9])].join(' ');
+      d.text = [d.ownText, d.kind, d.type, d.owner, d.system, d.tags.join(' ')].join(' ');
+      return d;
+    });
+  }
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  function none() {
+    var s = el('span', 'none', '\u2014');
+    s.setAttribute('aria-label', 'none');
+    return s;
+  }
+
+  function cell(label, content, cls) {
+    var td = el('td', cls);
+    td.setAttribute('data-label', label);
+    td.appendChild(content || none());
+    return td;
+  }
+
+  function entityLink(l, root) {
+    if (!l) return null;
+    if (l[2]) {
+      var a = el('a', 'entity-link', l[1]);
+      a.href = root + l[2];
+      a.title = l[0];
+      return a;
+    }
+    var s = el('span', 'entity-link is-unresolved', (l[1] || l[0]) + ' ');
+    s.title = l[0];
+    s.appendChild(el('span', 'badge badge-unresolved', 'unresolved'));
+    return s;
+  }
+
+  function lifecycleBadge(lc) {
+    if (!lc) return null;
+    var k = norm(lc);
+    var cls = k === 'production' || k === 'experimental' || k === 'deprecated' ? 'lc-' + k : 'lc-other';
+    return el('span', 'badge badge-lifecycle ' + cls, lc);
+  }
+
+  function tagList(tags) {
+    if (!tags || !tags.length) return null;
+    var ul = el('ul', 'tags');
+    ul.setAttribute('aria-label', 'Tags');
+    tags.forEach(function (t) { ul.appendChild(el('li', 'tag', t)); });
+    return ul;
+  }
+
+  // One row, as the template's summary_row macro writes it.
+  function renderRow(d, root) {
+    var r = d.row;
+    var tr = document.createElement('tr');
+    tr.setAttribute('data-kind', d.kind);
+    tr.setAttribute('data-namespace', r[1]);
+    tr.setAttribute('data-type', r[4]);
+    tr.setAttribute('data-lifecycle', r[5]);
+    tr.setAttribute('data-owner', d.ownerLink ? d.ownerLink[0] : '');
+    tr.setAttribute('data-system', d.systemLink ? d.systemLink[0] : '');
+    tr.setAttribute('data-tags', d.tags.join(' '));
+    tr.setAttribute('data-text', d.ownText);
+    var th = el('th', 'col-name');
+    th.scope = 'row';
+    th.setAttribute('data-label', 'Name');
+    var a = el('a', 'row-title', r[3]);
+    a.href = root + r[10];
+    th.appendChild(a);
+    if (r[3] !== r[2]) { th.appendChild(document.createTextNode(' ')); th.appendChild(el('span', 'row-sub mono', r[2])); }
+    if (r[1] !== 'default') { th.appendChild(document.createTextNode(' ')); th.appendChild(el('span', 'row-sub mono', 'ns: ' + r[1])); }
+    if (r[9]) th.appendChild(el('span', 'row-desc', r[9]));
+    tr.appendChild(th);
+    tr.appendChild(cell('Kind', document.createTextNode(r[0])));
+    tr.appendChild(cell('Type', r[4] ? document.createTextNode(r[4]) : null));
+    tr.appendChild(cell('Owner', entityLink(d.ownerLink, root)));
+    tr.appendChild(cell('System', entityLink(d.systemLink, root)));
+    tr.appendChild(cell('Lifecycle', lifecycleBadge(r[5])));
+    tr.appendChild(cell('Tags', tagList(r[8]), 'col-tags'));
+    return tr;
   }
 
   function matches(d, f) {
@@ -84,10 +175,17 @@
   function init() {
     var form = document.getElementById('catalog-filters');
     var table = document.getElementById('catalog-table');
-    if (!form || !table || !table.tBodies || !table.tBodies.length) return;
+    var data = window.PLAYBILL_CATALOG;
+    // Without the data file the static first rows stay as they are, unfiltered.
+    if (!form || !table || !table.tBodies || !table.tBodies.length || !data) return;
 
-    var rows = Array.prototype.map.call(table.tBodies[0].rows, rowData);
+    var rows = records(data);
     var total = rows.length;
+    var root = table.getAttribute('data-root') || '';
+    var tbody = table.tBodies[0];
+    var more = document.getElementById('catalog-more');
+    var limit = STEP;
+    var matched = [];
     var count = document.getElementById('catalog-count');
     var empty = document.getElementById('catalog-empty');
     var tableWrap = table.parentNode && table.parentNode.classList.contains('table-wrap') ? table.parentNode : table;
@@ -122,14 +220,26 @@
       } catch (e) { /* some browsers refuse on file:// — filtering still works */ }
     }
 
+    // Renders the first `limit` matching rows; the rest wait behind the "Show more" button.
+    function render() {
+      var body = document.createElement('tbody');
+      var n = Math.min(limit, matched.length);
+      for (var i = 0; i < n; i++) body.appendChild(renderRow(matched[i], root));
+      table.replaceChild(body, tbody);
+      tbody = body;
+      if (more) {
+        var rest = matched.length - n;
+        more.hidden = rest === 0;
+        more.textContent = 'Show ' + Math.min(rest, STEP) + ' more (' + rest + ' not shown)';
+      }
+    }
+
     function apply() {
       var f = current();
-      var shown = 0;
-      rows.forEach(function (d) {
-        var ok = matches(d, f);
-        d.el.hidden = !ok;
-        if (ok) shown++;
-      });
+      matched = rows.filter(function (d) { return matches(d, f); });
+      limit = STEP;
+      render();
+      var shown = matched.length;
       if (count) {
         var noun = total === 1 ? 'entity' : 'entities';
         count.textContent = shown === total ? total + ' ' + noun : shown + ' of ' + total + ' ' + noun;
@@ -167,6 +277,7 @@
     var emptyReset = document.getElementById('catalog-empty-reset');
     if (emptyReset) emptyReset.addEventListener('click', function () { reset(); if (q) q.focus(); });
     window.addEventListener('popstate', function () { fromUrl(); apply(); });
+    if (more) more.addEventListener('click', function () { limit += STEP; render(); });
 
     fromUrl();
     form.hidden = false;

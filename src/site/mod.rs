@@ -2,6 +2,7 @@
 //! in parallel (rayon) through tera, then pass through minify-html. Every internal link is
 //! relative and names a file, and the same inputs give byte-identical files.
 
+mod catalog_data;
 pub mod model;
 pub mod theme;
 
@@ -69,6 +70,8 @@ struct Shared<'a> {
     by_entity: HashMap<String, Vec<Diagnostic>>,
     counts: crate::diagnostics::Counts,
     summaries: Vec<model::EntitySummary>,
+    /// Root-relative path of the catalog page's data file.
+    catalog_data: String,
 }
 
 /// Renders the whole portal.
@@ -100,17 +103,21 @@ pub fn render_site(
             by_entity.entry(e.clone()).or_default().push(d.clone());
         }
     }
+    let summaries: Vec<model::EntitySummary> = catalog
+        .entities
+        .iter()
+        .map(|e| model::summary(catalog, e))
+        .collect();
+    let data = catalog_data::script(&summaries);
+    let data_path = format!("catalog/{}", theme::hashed_name("entities.js", &data));
     let shared = Shared {
         config,
         catalog,
         docs,
         tera,
         assets: assets.paths,
-        summaries: catalog
-            .entities
-            .iter()
-            .map(|e| model::summary(catalog, e))
-            .collect(),
+        summaries,
+        catalog_data: data_path.clone(),
         counts: crate::diagnostics::Counts::of(&all),
         diagnostics: all,
         by_entity,
@@ -144,6 +151,7 @@ pub fn render_site(
         files: assets.files,
         pages: rendered.len(),
     };
+    site.files.insert(data_path, data);
     for doc_site in &docs.sites {
         for (path, bytes) in &doc_site.files {
             site.files.insert(path.clone(), bytes.clone());
@@ -282,7 +290,10 @@ fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<Strin
             ("home.html", shared.config.title.clone(), "home", vec![])
         }
         Page::Catalog => {
-            ctx.insert("entities", &shared.summaries);
+            let first = shared.summaries.len().min(catalog_data::FIRST_PAINT_ROWS);
+            ctx.insert("entities", &shared.summaries[..first]);
+            ctx.insert("total", &shared.summaries.len());
+            ctx.insert("catalog_data", &shared.catalog_data);
             ctx.insert("facets", &model::facets(&shared.summaries));
             (
                 "catalog.html",

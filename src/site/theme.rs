@@ -98,16 +98,21 @@ pub fn assets(site_dir: Option<&Path>, diagnostics: &mut Diagnostics) -> Assets 
     let mut files = BTreeMap::new();
     let mut paths = BTreeMap::new();
     for (name, bytes) in overlay(&STATIC, site_dir, diagnostics) {
-        let hash = hex(&Sha256::digest(&bytes)[..5]);
-        let hashed = match name.rsplit_once('.') {
-            Some((stem, ext)) if !stem.is_empty() => format!("{stem}.{hash}.{ext}"),
-            _ => format!("{name}.{hash}"),
-        };
-        let out = format!("static/{hashed}");
+        let out = format!("static/{}", hashed_name(&name, &bytes));
         paths.insert(asset_key(&name), out.clone());
         files.insert(out, bytes);
     }
     Assets { files, paths }
+}
+
+/// `name.js` -> `name.<hash>.js`: a name that changes with the content, so a CDN may cache
+/// the file forever and a publish uploads it only when it changed.
+pub fn hashed_name(name: &str, bytes: &[u8]) -> String {
+    let hash = hex(&Sha256::digest(bytes)[..5]);
+    match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => format!("{stem}.{hash}.{ext}"),
+        _ => format!("{name}.{hash}"),
+    }
 }
 
 /// `playbill.css` -> `playbill_css`: every non-alphanumeric character becomes `_`.
