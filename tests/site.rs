@@ -397,3 +397,44 @@ fn theme_directories_inside_a_source_are_not_overrides() {
     let config = Config::load(&dir.path().join("site.toml")).unwrap();
     assert_eq!(config.templates_dir, None);
 }
+
+/// Commits everything in `dir` as a new git repository, dated `date` (RFC 2822 or ISO 8601).
+fn git_commit(dir: &Path, date: &str) {
+    let git = |args: &[&str]| {
+        let status = std::process::Command::new("git")
+            .args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_COMMITTER_DATE", date)
+            .env("GIT_AUTHOR_DATE", date)
+            .status()
+            .expect("git runs");
+        assert!(status.success(), "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "init"]);
+}
+
+#[test]
+fn the_home_page_lists_recently_changed_services_newest_first() {
+    let fx = common::Fixture::new()
+        .file("old/catalog-info.yaml", common::component("old-svc", "t"))
+        .file("new/catalog-info.yaml", common::component("new-svc", "t"))
+        .file("none/catalog-info.yaml", common::component("no-git", "t"));
+    git_commit(&fx.repos().join("old"), "2024-01-02T10:00:00Z");
+    git_commit(&fx.repos().join("new"), "2025-06-30T10:00:00Z");
+    let config = fx.load_config();
+    playbill::build::build(&config, &fx.out(), &|_| {}).expect("builds");
+    let home = std::fs::read_to_string(fx.out().join("index.html")).unwrap();
+    let section = &home[home.find("Recently changed").expect("a recent section")..];
+    let new = section.find("new-svc").expect("new-svc listed");
+    let old = section.find("old-svc").expect("old-svc listed");
+    assert!(new < old, "newest first");
+    assert!(section.contains("2025-06-30") && section.contains("2024-01-02"));
+    let list_end = section.find("</ul>").unwrap();
+    assert!(
+        !section[..list_end].contains("no-git"),
+        "no commit, no date"
+    );
+}

@@ -18,7 +18,7 @@ use crate::paths::RepoPath;
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 pub use refs::EntityRef;
 pub use relations::Relation;
@@ -119,6 +119,9 @@ pub struct Catalog {
     /// Sorted by source, then kind, then target.
     pub relations: Vec<Relation>,
     pub documents: Vec<DocumentRecord>,
+    /// Committer time of each repository's HEAD, by repository name, where it is known: when
+    /// an entity's definition last changed, at the latest.
+    pub commit_times: BTreeMap<String, i64>,
     index: HashMap<EntityRef, usize>,
 }
 
@@ -200,6 +203,11 @@ pub fn build_catalog(workspace: &Workspace, config: &Config) -> (Catalog, Diagno
         entities,
         relations: Vec::new(),
         documents,
+        commit_times: workspace
+            .repos
+            .iter()
+            .filter_map(|r| Some((r.name.clone(), r.commit_time?)))
+            .collect(),
         index,
     };
     diagnostics.extend(check_references(&catalog));

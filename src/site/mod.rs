@@ -195,6 +195,26 @@ fn problem_entities(shared: &Shared<'_>) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// Services and APIs whose repository changed most recently (at most eight): what an on-call
+/// engineer checks first after "what changed?". Empty when no commit times are known.
+fn recent_entities(shared: &Shared<'_>) -> Vec<serde_json::Value> {
+    let mut rows: Vec<(i64, &crate::catalog::Entity)> = shared
+        .catalog
+        .entities
+        .iter()
+        .filter(|e| matches!(e.key.kind.as_str(), "component" | "api"))
+        .filter_map(|e| Some((*shared.catalog.commit_times.get(&e.source.repo)?, e)))
+        .collect();
+    rows.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.key.cmp(&b.1.key)));
+    rows.into_iter()
+        .take(8)
+        .map(|(time, e)| {
+            let summary = model::summary(shared.catalog, e);
+            serde_json::json!({ "entity": summary, "date": iso_date(time), "repo": e.source.repo })
+        })
+        .collect()
+}
+
 /// The docs of an entity as its page links to them: the landing page and any runbook pages.
 fn docs_link(docs: &DocSets, key: &crate::catalog::EntityRef) -> Option<serde_json::Value> {
     let site = docs.site_of(key)?;
@@ -287,6 +307,7 @@ fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<Strin
                     .count(),
             );
             ctx.insert("problems", &problem_entities(shared));
+            ctx.insert("recent", &recent_entities(shared));
             ("home.html", shared.config.title.clone(), "home", vec![])
         }
         Page::Catalog => {
