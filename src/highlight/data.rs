@@ -3,7 +3,7 @@
 //! of such a build in regex matching, while these formats need only a line tokenizer. The
 //! classes are syntect's scope names, so one stylesheet colours both.
 
-use super::escape;
+use super::span;
 
 /// Highlights YAML (`json` is YAML's subset and takes the same path) as `hl-` spans.
 pub fn highlight_data(source: &str) -> String {
@@ -71,17 +71,6 @@ fn find_comment(body: &str) -> Option<usize> {
         prev = c;
     }
     None
-}
-
-fn span(out: &mut String, class: &str, text: &str) {
-    if text.is_empty() {
-        return;
-    }
-    out.push_str("<span class=\"hl-");
-    out.push_str(class);
-    out.push_str("\">");
-    out.push_str(&escape(text));
-    out.push_str("</span>");
 }
 
 fn tokenize_line(body: &str, out: &mut String) {
@@ -218,31 +207,14 @@ fn flow_tokens(value: &str, out: &mut String) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::text_of;
     use super::*;
-
-    fn strip_tags(html: &str) -> String {
-        let mut out = String::new();
-        let mut in_tag = false;
-        for c in html.chars() {
-            match c {
-                '<' => in_tag = true,
-                '>' if in_tag => in_tag = false,
-                c if !in_tag => out.push(c),
-                _ => {}
-            }
-        }
-        out.replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&quot;", "\"")
-            .replace("&#39;", "'")
-            .replace("&amp;", "&")
-    }
 
     #[test]
     fn keeps_the_text_exactly() {
         let source = "openapi: 3.0.3 # version\ninfo:\n  title: \"Ledger <API>\"\n  description: |\n    Multi-line # not a comment\n    text: not a key\npaths:\n  /a:\n    get: {summary: x, tags: [a, \"b\"]}\n  - &anchor item\n  - *anchor\n---\n[1, true, null]\n";
         let html = highlight_data(source);
-        assert_eq!(strip_tags(&html), source);
+        assert_eq!(text_of(&html), source);
         assert!(!html.contains("<API>"));
     }
 
