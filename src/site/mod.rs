@@ -129,17 +129,16 @@ pub fn render_site(
     for (i, site) in docs.sites.iter().enumerate() {
         pages.extend((0..site.pages.len()).map(|p| Page::Doc { site: i, page: p }));
     }
-    // The search index builds beside the pages.
-    let (rendered, search) = rayon::join(
-        || render_pages(&shared, &pages),
-        || {
-            crate::search::write_index(&crate::search::build_index(
-                catalog,
-                &shared.summaries,
-                docs,
-            ))
-        },
-    );
+    // The search index builds beside the pages; timed, before them, so its time is its own.
+    let (rendered, search) = if std::env::var_os(TIMINGS).is_some() {
+        let search = search_index(catalog, &shared.summaries, docs);
+        (render_pages(&shared, &pages), search)
+    } else {
+        rayon::join(
+            || render_pages(&shared, &pages),
+            || search_index(catalog, &shared.summaries, docs),
+        )
+    };
     let mut site = Site {
         files: assets.files,
         pages: rendered.len(),
@@ -161,6 +160,28 @@ pub fn render_site(
         }
     }
     Ok((site, stage))
+}
+
+/// Set, the build says on stderr how long the search index took (for the benchmarks).
+const TIMINGS: &str = "PLAYBILL_TIMINGS";
+
+/// The search index files (and, with [`TIMINGS`], their time on stderr).
+fn search_index(
+    catalog: &Catalog,
+    summaries: &[model::EntitySummary],
+    docs: &DocSets,
+) -> crate::search::SearchFiles {
+    let started = std::time::Instant::now();
+    let files = crate::search::write_index(&crate::search::build_index(catalog, summaries, docs));
+    if std::env::var_os(TIMINGS).is_some() {
+        let bytes: usize = files.values().map(Vec::len).sum();
+        eprintln!(
+            "timing: search index {:.3}s, {} files, {bytes} bytes",
+            started.elapsed().as_secs_f64(),
+            files.len()
+        );
+    }
+    files
 }
 
 /// A page's path, its minified bytes, and the problem that replaced it with an error page.
