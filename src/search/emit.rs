@@ -5,7 +5,7 @@
 //! named by its content hash; only the manifest, which names them, keeps a fixed name, so
 //! pages do not change when the index does.
 
-use super::text::{key_of, KEY_CHARS, STOP_WORDS};
+use super::text::STOP_WORDS;
 use super::Index;
 use crate::site::theme::hex;
 use serde_json::{json, Value};
@@ -13,6 +13,8 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 pub const MANIFEST: &str = "search/manifest.js";
+/// Characters of a term's shard key (shorter terms are their own key).
+const KEY_CHARS: usize = 2;
 /// Shards larger than this are split by one more character.
 const SHARD_BYTES: usize = 24 * 1024;
 /// Deepest shard key.
@@ -188,6 +190,11 @@ fn script(files: &mut SearchFiles, name: &str, call: &str, arg: &Value, body: &s
     let file = format!("{name}.{hash}");
     files.insert(format!("search/{file}.js"), text.into_bytes());
     file
+}
+
+/// The first `chars` characters of a term.
+fn key_of(term: &str, chars: usize) -> String {
+    term.chars().take(chars).collect()
 }
 
 /// A shard key as a file name: itself when it is plain ASCII letters and digits, else `u-`
