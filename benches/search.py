@@ -22,6 +22,7 @@ Standard library only (the browser step needs node and ``npm ci --prefix tests/e
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import re
@@ -68,6 +69,13 @@ class Index:
         self.manifest = call_args(self.dir / "manifest.js", "manifest")[0]
         self.shards: dict[str, dict] = {}
         self.loaded: list[str] = ["manifest"]
+        # Shard key -> file name, as static/search.js derives them from the manifest.
+        self.files: dict[str, str] = {}
+        for root, group in self.manifest["shards"].items():
+            for suffix in group[1:]:
+                key = root + suffix
+                fk = key if re.fullmatch(r"[a-z0-9]+", key) else "u-" + key.encode().hex()
+                self.files[key] = f"{fk}.{group[0]}"
 
     def load(self, name: str) -> None:
         if name not in self.loaded:
@@ -82,12 +90,12 @@ class Index:
 
     def keys_for(self, w: str) -> list[str]:
         prefix = len(w) >= 2
-        return sorted(k for k in self.manifest["shards"]
+        return sorted(k for k in self.files
                       if w.startswith(k) or (prefix and k.startswith(w)))
 
     def shard(self, key: str) -> dict:
         if key not in self.shards:
-            name = self.manifest["shards"][key]
+            name = self.files[key]
             self.load(name)
             self.shards[key] = call_args(self.dir / f"{name}.js", "shard")[1]
         return self.shards[key]
@@ -139,10 +147,12 @@ class Index:
         docs += [d for d, _, _ in ranked if d < n][:PER_GROUP]
         docs += [d for d, _, _ in ranked if d >= n][:PER_GROUP]
         for d in docs:
-            self.load(self.manifest["tables"][d // chunk])
+            c = d // chunk
+            self.load(f"docs-{c}.{self.manifest['tables'][c // self.manifest['block']]}")
         files = [self.dir / f"{name}.js" for name in self.loaded]
         return {"query": q, "results": len(ranked), "files": len(files),
                 "bytes": sum(f.stat().st_size for f in files),
+                "gzip_bytes": sum(len(gzip.compress(f.read_bytes(), 6)) for f in files),
                 "shard_files": sum(1 for x in self.loaded if x != "manifest" and not x.startswith("docs-"))}
 
 
@@ -244,7 +254,7 @@ def main(argv=None) -> int:
           f"manifest {kib(pb['manifest_bytes'])}, largest file {kib(pb['largest_file_bytes'])}")
     for q in pb["per_query"]:
         print(f"  header box \"{q['query']}\": {q['results']:,} results; loads {q['files']} files "
-              f"({q['shard_files']} shards), {kib(q['bytes'])}")
+              f"({q['shard_files']} shards), {kib(q['bytes'])} ({kib(q['gzip_bytes'])} gzipped)")
     if figures.get("pagefind"):
         f = figures["pagefind"]
         print(f"pagefind --site: {f['index_s']:.2f} s; {f['index_files']:,} files, {kib(f['index_bytes'])}")

@@ -59,9 +59,29 @@
     return out;
   }
 
+  // Shard key -> file name (emit.rs): the manifest lists, per two-character root, the hash its
+  // files share and the suffix of each shard key.
+  function shardFiles() {
+    if (!index.files) {
+      index.files = {};
+      Object.keys(index.manifest.shards).forEach(function (root) {
+        var g = index.manifest.shards[root];
+        for (var i = 1; i < g.length; i++) index.files[root + g[i]] = fileKey(root + g[i]) + '.' + g[0];
+      });
+    }
+    return index.files;
+  }
+
+  function fileKey(k) {
+    if (/^[a-z0-9]+$/.test(k)) return k;
+    return 'u-' + Array.prototype.map.call(new TextEncoder().encode(k), function (b) {
+      return (b < 16 ? '0' : '') + b.toString(16);
+    }).join('');
+  }
+
   function keysFor(w) {
     var prefix = chars(w) >= 2;
-    return Object.keys(index.manifest.shards).filter(function (k) {
+    return Object.keys(shardFiles()).filter(function (k) {
       return w.indexOf(k) === 0 || (prefix && k.indexOf(w) === 0);
     }).sort();
   }
@@ -70,7 +90,7 @@
     var names = [];
     ws.forEach(function (w) {
       keysFor(w).forEach(function (k) {
-        var n = index.manifest.shards[k];
+        var n = shardFiles()[k];
         if (names.indexOf(n) < 0) names.push(n);
       });
     });
@@ -144,7 +164,9 @@
       var c = Math.floor(h.doc / size);
       if (need.indexOf(c) < 0) need.push(c);
     });
-    return Promise.all(need.map(function (c) { return load(index.manifest.tables[c]); })).then(function () {
+    return Promise.all(need.map(function (c) {
+      return load('docs-' + c + '.' + index.manifest.tables[Math.floor(c / index.manifest.block)]);
+    })).then(function () {
       return hits.map(function (h) {
         var r = index.tables[Math.floor(h.doc / size)][h.doc % size];
         return { doc: h.doc, kind: r[0], name: r[1], title: r[2], url: r[3], context: r[4], excerpt: r[5] };
@@ -370,6 +392,7 @@
       if (!k && !o) return null;
       var ki = index.facets.kinds.indexOf(k);
       var oi = index.facets.owners.findIndex(function (x) { return x[0] === o; });
+      if ((k && ki < 0) || (o && oi < 0)) return function () { return false; };
       return function (doc) {
         var e = entityOf(doc);
         return (!k || e[1] === ki) && (!o || e[2] === oi);

@@ -2,8 +2,9 @@
 //! holds whole terms, so a prefix is scanned inside the shards whose key it starts or is
 //! started by. A shard over [`SHARD_BYTES`] is split one character deeper. Documents are
 //! stored in chunks of [`CHUNK`]. Every file is a classic script calling `PlaybillSearch`,
-//! named by its content hash; only the manifest, which names them, keeps a fixed name, so
-//! pages do not change when the index does.
+//! named by a content hash of its group (the shards of one two-character root, a block of
+//! document tables); only the manifest, which names the groups, keeps a fixed name, so pages
+//! do not change when the index does.
 
 use super::text::STOP_WORDS;
 use super::Index;
@@ -20,14 +21,15 @@ const SHARD_BYTES: usize = 24 * 1024;
 /// Deepest shard key.
 const MAX_KEY_CHARS: usize = 8;
 /// Documents per document-table file.
-pub const CHUNK: usize = 32;
+pub const CHUNK: usize = 16;
+/// Document-table files that share one hash in the manifest.
+const TABLE_BLOCK: usize = 256;
 
 /// The index files, by path relative to the site root.
 pub type SearchFiles = BTreeMap<String, Vec<u8>>;
 
 pub fn write_index(index: &Index) -> SearchFiles {
     let mut files = SearchFiles::new();
-    let mut shards = BTreeMap::new();
     let mut groups: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     for term in index.terms.keys() {
         groups
@@ -35,8 +37,21 @@ pub fn write_index(index: &Index) -> SearchFiles {
             .or_default()
             .push(term);
     }
-    for (key, terms) in groups {
-        shard(index, &key, &terms, &mut shards, &mut files);
+    // Per root key: the hash the group's files share, then each shard key's suffix.
+    let mut shards: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (root, terms) in groups {
+        let mut scripts = Vec::new();
+        shard(index, &root, &terms, &mut scripts);
+        let hash = group_hash(scripts.iter().map(|(_, text)| text));
+        let mut entry = vec![hash.clone()];
+        for (key, text) in scripts {
+            files.insert(
+                format!("search/{}.{hash}.js", shard_file_key(&key)),
+                text.into_bytes(),
+            );
+            entry.push(key[root.len()..].to_string());
+        }
+        shards.insert(root, entry);
     }
     let tables: Vec<String> = index
         .docs
@@ -47,30 +62,33 @@ pub fn write_index(index: &Index) -> SearchFiles {
                 .iter()
                 .map(|d| json!([d.kind, d.name, d.title, d.url, d.context, d.excerpt]))
                 .collect();
-            script(
-                &mut files,
-                &format!("docs-{i}"),
-                "docs",
-                &json!(i),
-                &json!(rows).to_string(),
-            )
+            script_text("docs", &json!(i), &json!(rows).to_string())
         })
         .collect();
-    let facets = script(
-        &mut files,
-        "facets",
-        "facets",
-        &Value::Null,
-        &facets(index).to_string(),
-    );
+    let mut blocks = Vec::new();
+    for (b, block) in tables.chunks(TABLE_BLOCK).enumerate() {
+        let hash = group_hash(block.iter());
+        for (i, text) in block.iter().enumerate() {
+            let n = b * TABLE_BLOCK + i;
+            files.insert(
+                format!("search/docs-{n}.{hash}.js"),
+                text.clone().into_bytes(),
+            );
+        }
+        blocks.push(hash);
+    }
+    let facets_text = script_text("facets", &Value::Null, &facets(index).to_string());
+    let facets = format!("facets.{}", group_hash([&facets_text]));
+    files.insert(format!("search/{facets}.js"), facets_text.into_bytes());
     let manifest = json!({
         "v": 1,
         "docs": index.docs.len(),
         "entities": index.entities.len(),
         "chunk": CHUNK,
+        "block": TABLE_BLOCK,
         "stop": STOP_WORDS,
         "shards": shards,
-        "tables": tables,
+        "tables": blocks,
         "facets": facets,
     });
     files.insert(
@@ -80,20 +98,13 @@ pub fn write_index(index: &Index) -> SearchFiles {
     files
 }
 
-/// Writes the shard of `terms` under `key`, or splits it when too large.
-fn shard(
-    index: &Index,
-    key: &str,
-    terms: &[&str],
-    shards: &mut BTreeMap<String, String>,
-    files: &mut SearchFiles,
-) {
+/// The shard scripts of `terms` under `key`, split deeper while too large.
+fn shard(index: &Index, key: &str, terms: &[&str], out: &mut Vec<(String, String)>) {
     let body = shard_body(index, terms).to_string();
     let depth = key.chars().count();
     let splittable = depth < MAX_KEY_CHARS && terms.iter().any(|t| t.chars().count() > depth);
     if body.len() <= SHARD_BYTES || !splittable {
-        let name = script(files, &shard_file_key(key), "shard", &json!(key), &body);
-        shards.insert(key.to_string(), name);
+        out.push((key.to_string(), script_text("shard", &json!(key), &body)));
         return;
     }
     let mut groups: BTreeMap<String, Vec<&str>> = BTreeMap::new();
@@ -101,7 +112,7 @@ fn shard(
         groups.entry(key_of(t, depth + 1)).or_default().push(t);
     }
     for (sub, terms) in groups {
-        shard(index, &sub, &terms, shards, files);
+        shard(index, &sub, &terms, out);
     }
 }
 
@@ -178,18 +189,24 @@ fn facets(index: &Index) -> Value {
     json!({ "kinds": kinds, "owners": owners, "e": rows })
 }
 
-/// Writes `search/<name>.<hash>.js` calling `PlaybillSearch.<call>(arg, body)` (or with the
-/// body alone when `arg` is null) and returns `<name>.<hash>`, as the manifest names it.
-fn script(files: &mut SearchFiles, name: &str, call: &str, arg: &Value, body: &str) -> String {
-    let text = if arg.is_null() {
+/// `PlaybillSearch.<call>(arg, body);` (or with the body alone when `arg` is null).
+fn script_text(call: &str, arg: &Value, body: &str) -> String {
+    if arg.is_null() {
         format!("PlaybillSearch.{call}({body});\n")
     } else {
         format!("PlaybillSearch.{call}({arg},{body});\n")
-    };
-    let hash = hex(&Sha256::digest(text.as_bytes())[..5]);
-    let file = format!("{name}.{hash}");
-    files.insert(format!("search/{file}.js"), text.into_bytes());
-    file
+    }
+}
+
+/// One content hash for a group of files: the manifest names a group, not every file, so it
+/// stays small however many files there are; a change renames the files of its group only.
+fn group_hash<S: AsRef<str>>(texts: impl IntoIterator<Item = S>) -> String {
+    let mut h = Sha256::new();
+    for t in texts {
+        h.update(t.as_ref().as_bytes());
+        h.update([0]);
+    }
+    hex(&h.finalize()[..5])
 }
 
 /// The first `chars` characters of a term.

@@ -1,7 +1,7 @@
 //! Ranking, sharding and determinism of the index, on a small hand-made portal.
 
 use super::query::{search, words};
-use super::{build_index, shards_for, write_index, Index, MANIFEST};
+use super::{build_index, shard_file_key, shards_for, write_index, Index, MANIFEST};
 use crate::catalog::EntityRef;
 use crate::docs::markdown::Heading;
 use crate::docs::{DocPage, DocSets, DocSite};
@@ -241,24 +241,28 @@ fn shard_terms(files: &BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Vec<String
         .unwrap();
     let manifest: Value = serde_json::from_str(json).unwrap();
     let mut out = BTreeMap::new();
-    for (key, name) in manifest["shards"].as_object().unwrap() {
-        let text =
-            String::from_utf8(files[&format!("search/{}.js", name.as_str().unwrap())].clone())
+    for (root, group) in manifest["shards"].as_object().unwrap() {
+        let group = group.as_array().unwrap();
+        let hash = group[0].as_str().unwrap();
+        for suffix in &group[1..] {
+            let key = format!("{root}{}", suffix.as_str().unwrap());
+            let file = format!("search/{}.{hash}.js", shard_file_key(&key));
+            let text = String::from_utf8(files[&file].clone()).unwrap();
+            let args = text
+                .trim_end()
+                .strip_prefix("PlaybillSearch.shard(")
+                .and_then(|s| s.strip_suffix(");"))
                 .unwrap();
-        let args = text
-            .trim_end()
-            .strip_prefix("PlaybillSearch.shard(")
-            .and_then(|s| s.strip_suffix(");"))
-            .unwrap();
-        let args: Value = serde_json::from_str(&format!("[{args}]")).unwrap();
-        assert_eq!(args[0], key.as_str());
-        let terms = args[1]["t"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| t.as_str().unwrap().to_string())
-            .collect();
-        out.insert(key.clone(), terms);
+            let args: Value = serde_json::from_str(&format!("[{args}]")).unwrap();
+            assert_eq!(args[0], key.as_str());
+            let terms = args[1]["t"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t.as_str().unwrap().to_string())
+                .collect();
+            out.insert(key.clone(), terms);
+        }
     }
     out
 }
