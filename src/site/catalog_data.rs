@@ -60,13 +60,7 @@ pub fn script(summaries: &[EntitySummary]) -> Vec<u8> {
         })
         .collect();
     let json = serde_json::to_string(&Data { links, rows }).unwrap_or_else(|_| "{}".into());
-    // `<` only occurs inside JSON strings, where `\u003c` means the same; no input can then
-    // close a script element or open markup, wherever the file is read.
-    format!(
-        "window.PLAYBILL_CATALOG={};\n",
-        json.replace('<', "\\u003c")
-    )
-    .into_bytes()
+    super::inert_json(format!("window.PLAYBILL_CATALOG={json};\n")).into_bytes()
 }
 
 /// The index of `link` in `links`, adding it the first time; -1 for none.

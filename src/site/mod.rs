@@ -29,6 +29,7 @@ enum Page<'a> {
     Catalog,
     Teams,
     Issues,
+    Search,
     NotFound,
     Entity(&'a Entity),
     Doc { site: usize, page: usize },
@@ -42,6 +43,7 @@ impl Page<'_> {
             Page::Catalog => "catalog/index.html".into(),
             Page::Teams => "teams/index.html".into(),
             Page::Issues => "issues/index.html".into(),
+            Page::Search => "search/index.html".into(),
             Page::NotFound => "404.html".into(),
             Page::Entity(e) => model::entity_url(&e.key),
             Page::Doc { site, page } => docs.sites[*site].pages[*page].out.clone(),
@@ -72,6 +74,17 @@ struct Shared<'a> {
     summaries: Vec<model::EntitySummary>,
     /// Root-relative path of the catalog page's data file.
     catalog_data: String,
+}
+
+/// A script made of JSON data with every `<` written as `\u003c`. In JSON, `<` occurs only
+/// inside strings, where the escape means the same character, so the data is unchanged while
+/// no text from input can close a script element or open markup, wherever the file is read.
+pub(crate) fn inert_json(script: String) -> String {
+    if script.contains('<') {
+        script.replace('<', "\\u003c")
+    } else {
+        script
+    }
 }
 
 /// Renders the whole portal.
@@ -127,31 +140,29 @@ pub fn render_site(
         Page::Catalog,
         Page::Teams,
         Page::Issues,
+        Page::Search,
         Page::NotFound,
     ];
     pages.extend(catalog.entities.iter().map(Page::Entity));
     for (i, site) in docs.sites.iter().enumerate() {
         pages.extend((0..site.pages.len()).map(|p| Page::Doc { site: i, page: p }));
     }
-    let rendered: Vec<(String, Vec<u8>, Option<Diagnostic>)> = pages
-        .par_iter()
-        .map(|page| {
-            let path = page.path(docs);
-            let (html, problem) = match render_page(&shared, page, &path) {
-                Ok(html) => (html, None),
-                Err(e) => (
-                    format!("<!doctype html><title>Error</title><p>This page could not be rendered: {}</p>", crate::highlight::escape(&e)),
-                    Some(Diagnostic::error("site/template", format!("{path}: {e}"))),
-                ),
-            };
-            (path, minify(html.as_bytes()), problem)
-        })
-        .collect();
+    // The search index builds beside the pages; timed, before them, so its time is its own.
+    let (rendered, search) = if std::env::var_os(TIMINGS).is_some() {
+        let search = search_index(catalog, &shared.summaries, docs);
+        (render_pages(&shared, &pages), search)
+    } else {
+        rayon::join(
+            || render_pages(&shared, &pages),
+            || search_index(catalog, &shared.summaries, docs),
+        )
+    };
     let mut site = Site {
         files: assets.files,
         pages: rendered.len(),
     };
     site.files.insert(data_path, data);
+    site.files.extend(search);
     for doc_site in &docs.sites {
         for (path, bytes) in &doc_site.files {
             site.files.insert(path.clone(), bytes.clone());
@@ -168,6 +179,49 @@ pub fn render_site(
         }
     }
     Ok((site, stage))
+}
+
+/// Set, the build says on stderr how long the search index took (for the benchmarks).
+const TIMINGS: &str = "PLAYBILL_TIMINGS";
+
+/// The search index files (and, with [`TIMINGS`], their time on stderr).
+fn search_index(
+    catalog: &Catalog,
+    summaries: &[model::EntitySummary],
+    docs: &DocSets,
+) -> crate::search::SearchFiles {
+    let started = std::time::Instant::now();
+    let files = crate::search::write_index(&crate::search::build_index(catalog, summaries, docs));
+    if std::env::var_os(TIMINGS).is_some() {
+        let bytes: usize = files.values().map(Vec::len).sum();
+        eprintln!(
+            "timing: search index {:.3}s, {} files, {bytes} bytes",
+            started.elapsed().as_secs_f64(),
+            files.len()
+        );
+    }
+    files
+}
+
+/// A page's path, its minified bytes, and the problem that replaced it with an error page.
+type RenderedPage = (String, Vec<u8>, Option<Diagnostic>);
+
+/// Every page, rendered and minified in parallel; a page that fails becomes an error page.
+fn render_pages(shared: &Shared<'_>, pages: &[Page<'_>]) -> Vec<RenderedPage> {
+    pages
+        .par_iter()
+        .map(|page| {
+            let path = page.path(shared.docs);
+            let (html, problem) = match render_page(shared, page, &path) {
+                Ok(html) => (html, None),
+                Err(e) => (
+                    format!("<!doctype html><title>Error</title><p>This page could not be rendered: {}</p>", crate::highlight::escape(&e)),
+                    Some(Diagnostic::error("site/template", format!("{path}: {e}"))),
+                ),
+            };
+            (path, minify(html.as_bytes()), problem)
+        })
+        .collect()
 }
 
 /// Entities whose definitions have errors or warnings, most errors first (at most ten): what
@@ -362,6 +416,18 @@ fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<Strin
                 ],
             )
         }
+        Page::Search => (
+            "search.html",
+            "Search".to_string(),
+            "",
+            vec![
+                home,
+                Crumb {
+                    title: "Search".into(),
+                    url: String::new(),
+                },
+            ],
+        ),
         Page::NotFound => ("404.html", "Page not found".to_string(), "", vec![]),
         Page::Doc { site, page } => {
             let doc_site = &shared.docs.sites[*site];

@@ -107,19 +107,16 @@ test('on-page TOC link moves location.hash to an existing heading', async () => 
   noProblems('toc');
 });
 
-test('on-call: home search "payments-ledger" + Enter → filtered catalog → one click → owner and runbook', async () => {
+test('on-call: header search "payments-ledger" + Enter → search results → one click → owner and runbook', async () => {
   await page.goto(site('index.html'), { waitUntil: 'load' });
   await page.fill('#site-search', 'payments-ledger');
-  await Promise.all([page.waitForURL('**/catalog/index.html?q=payments-ledger'), page.press('#site-search', 'Enter')]);
-  await page.waitForSelector('#catalog-filters', { state: 'visible' });
-  assert.equal(await page.inputValue('#filter-q'), 'payments-ledger');
-  const visible = page.locator('#catalog-table tbody tr:visible');
-  await page.waitForFunction(() => /\d+ of \d+/.test(document.getElementById('catalog-count').textContent));
-  const n = await visible.count();
-  const [, shown, total] = (await page.textContent('#catalog-count')).match(/(\d+) of (\d+)/).map(Number);
-  assert.ok(n >= 1 && n === shown && shown < total, `${n} rows visible, count line ${shown} of ${total}`);
-  const row = visible.locator('a.row-title[href$="component/payments-ledger/index.html"]');
-  assert.equal(await row.count(), 1, 'payments-ledger row is not visible');
+  // The results list opens as you type; Enter with none chosen goes to the results page.
+  await page.waitForSelector('.site-search .search-popup:not([hidden]) [role="option"]');
+  await Promise.all([page.waitForURL('**/search/index.html?q=payments-ledger'), page.press('#site-search', 'Enter')]);
+  await page.waitForSelector('#search-results li');
+  assert.equal(await page.inputValue('#search-q'), 'payments-ledger');
+  const row = page.locator('#search-results a').first();
+  assert.match(await row.getAttribute('href'), /component\/payments-ledger\/index\.html$/, 'payments-ledger is not the first result');
   await Promise.all([page.waitForURL('**/' + ENTITY), row.click()]);
   // Owner, in the byline and the facts.
   const owner = page.locator('.entity-byline span', { hasText: 'Owned by' }).locator('a.entity-link');

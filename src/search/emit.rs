@@ -1,0 +1,238 @@
+//! The index as files for a static host. Terms are sharded by their first characters; a shard
+//! holds whole terms, so a prefix is scanned inside the shards whose key it starts or is
+//! started by. A shard over [`SHARD_BYTES`] is split one character deeper. Documents are
+//! stored in chunks of [`CHUNK`]. Every file is a classic script calling `PlaybillSearch`,
+//! named by a content hash of its group (the shards of one two-character root, a block of
+//! document tables); only the manifest, which names the groups, keeps a fixed name, so pages
+//! do not change when the index does.
+
+use super::text::STOP_WORDS;
+use super::Index;
+use crate::site::theme::hex;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+pub const MANIFEST: &str = "search/manifest.js";
+/// Characters of a term's shard key (shorter terms are their own key).
+const KEY_CHARS: usize = 2;
+/// Shards larger than this are split by one more character.
+const SHARD_BYTES: usize = 24 * 1024;
+/// Deepest shard key.
+const MAX_KEY_CHARS: usize = 8;
+/// Documents per document-table file.
+pub const CHUNK: usize = 16;
+/// Document-table files that share one hash in the manifest.
+const TABLE_BLOCK: usize = 256;
+
+/// The index files, by path relative to the site root.
+pub type SearchFiles = BTreeMap<String, Vec<u8>>;
+
+pub fn write_index(index: &Index) -> SearchFiles {
+    let mut files = SearchFiles::new();
+    let mut groups: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for term in index.terms.keys() {
+        groups
+            .entry(key_of(term, KEY_CHARS))
+            .or_default()
+            .push(term);
+    }
+    // Per root key: the hash the group's files share, then each shard key's suffix.
+    let mut shards: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (root, terms) in groups {
+        let mut scripts = Vec::new();
+        shard(index, &root, &terms, &mut scripts);
+        let hash = group_hash(scripts.iter().map(|(_, text)| text));
+        let mut entry = vec![hash.clone()];
+        for (key, text) in scripts {
+            files.insert(
+                format!("search/{}.{hash}.js", shard_file_key(&key)),
+                text.into_bytes(),
+            );
+            entry.push(key[root.len()..].to_string());
+        }
+        shards.insert(root, entry);
+    }
+    let tables: Vec<String> = index
+        .docs
+        .chunks(CHUNK)
+        .enumerate()
+        .map(|(i, docs)| {
+            let rows: Vec<Value> = docs
+                .iter()
+                .map(|d| json!([d.kind, d.name, d.title, d.url, d.context, d.excerpt]))
+                .collect();
+            script_text("docs", &json!(i), &json!(rows).to_string())
+        })
+        .collect();
+    let mut blocks = Vec::new();
+    for (b, block) in tables.chunks(TABLE_BLOCK).enumerate() {
+        let hash = group_hash(block.iter());
+        for (i, text) in block.iter().enumerate() {
+            let n = b * TABLE_BLOCK + i;
+            files.insert(
+                format!("search/docs-{n}.{hash}.js"),
+                text.clone().into_bytes(),
+            );
+        }
+        blocks.push(hash);
+    }
+    let facets_text = script_text("facets", &Value::Null, &facets(index).to_string());
+    let facets = format!("facets.{}", group_hash([&facets_text]));
+    files.insert(format!("search/{facets}.js"), facets_text.into_bytes());
+    let manifest = json!({
+        "v": 1,
+        "docs": index.docs.len(),
+        "entities": index.entities.len(),
+        "chunk": CHUNK,
+        "block": TABLE_BLOCK,
+        "stop": STOP_WORDS,
+        "shards": shards,
+        "tables": blocks,
+        "facets": facets,
+    });
+    files.insert(
+        MANIFEST.to_string(),
+        format!("PlaybillSearch.manifest({manifest});\n").into_bytes(),
+    );
+    files
+}
+
+/// The shard scripts of `terms` under `key`, split deeper while too large.
+fn shard(index: &Index, key: &str, terms: &[&str], out: &mut Vec<(String, String)>) {
+    let body = shard_body(index, terms).to_string();
+    let depth = key.chars().count();
+    let splittable = depth < MAX_KEY_CHARS && terms.iter().any(|t| t.chars().count() > depth);
+    if body.len() <= SHARD_BYTES || !splittable {
+        out.push((key.to_string(), script_text("shard", &json!(key), &body)));
+        return;
+    }
+    let mut groups: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for t in terms {
+        groups.entry(key_of(t, depth + 1)).or_default().push(t);
+    }
+    for (sub, terms) in groups {
+        shard(index, &sub, &terms, out);
+    }
+}
+
+/// `{"t": terms (sorted), "s": stem of each (index into "p"), "p": postings per stem as
+/// [doc, weight, doc gap, weight, ...]}`.
+fn shard_body(index: &Index, terms: &[&str]) -> Value {
+    let mut stems: BTreeMap<&str, usize> = BTreeMap::new();
+    for t in terms {
+        let next = stems.len();
+        stems.entry(index.terms[*t].as_str()).or_insert(next);
+    }
+    let mut postings = vec![Value::Null; stems.len()];
+    for (stem, &i) in &stems {
+        let mut flat = Vec::new();
+        let mut last = 0;
+        for &(doc, w) in index.postings.get(*stem).map(Vec::as_slice).unwrap_or(&[]) {
+            flat.push(doc - last);
+            flat.push(w);
+            last = doc;
+        }
+        postings[i] = json!(flat);
+    }
+    let s: Vec<usize> = terms
+        .iter()
+        .map(|t| stems[index.terms[*t].as_str()])
+        .collect();
+    json!({ "t": terms, "s": s, "p": postings })
+}
+
+fn facets(index: &Index) -> Value {
+    let mut kinds: Vec<&str> = index.entities.iter().map(|e| e.kind.as_str()).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    let mut owners: Vec<(&str, &str)> = index
+        .entities
+        .iter()
+        .filter_map(|e| e.owner.as_ref().map(|(r, t)| (t.as_str(), r.as_str())))
+        .collect();
+    owners.sort_unstable();
+    owners.dedup();
+    // Where each entity's sections begin (entities without any: where the next ones begin).
+    let total = index.docs.len();
+    let mut first = vec![usize::MAX; index.entities.len()];
+    for (i, d) in index
+        .docs
+        .iter()
+        .enumerate()
+        .skip(index.entities.len())
+        .rev()
+    {
+        first[d.entity] = i;
+    }
+    let mut next = total;
+    for f in first.iter_mut().rev() {
+        if *f == usize::MAX {
+            *f = next;
+        }
+        next = *f;
+    }
+    let rows: Vec<Value> = index
+        .entities
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let kind = kinds.binary_search(&e.kind.as_str()).unwrap_or(0);
+            let owner = e
+                .owner
+                .as_ref()
+                .and_then(|(r, t)| owners.binary_search(&(t.as_str(), r.as_str())).ok());
+            json!([first[i], kind, owner.map_or(-1, |o| o as i64)])
+        })
+        .collect();
+    let owners: Vec<Value> = owners.iter().map(|(t, r)| json!([r, t])).collect();
+    json!({ "kinds": kinds, "owners": owners, "e": rows })
+}
+
+/// `PlaybillSearch.<call>(arg, body);` (or with the body alone when `arg` is null).
+fn script_text(call: &str, arg: &Value, body: &str) -> String {
+    let text = if arg.is_null() {
+        format!("PlaybillSearch.{call}({body});\n")
+    } else {
+        format!("PlaybillSearch.{call}({arg},{body});\n")
+    };
+    crate::site::inert_json(text)
+}
+
+/// One content hash for a group of files: the manifest names a group, not every file, so it
+/// stays small however many files there are; a change renames the files of its group only.
+fn group_hash<S: AsRef<str>>(texts: impl IntoIterator<Item = S>) -> String {
+    let mut h = Sha256::new();
+    for t in texts {
+        h.update(t.as_ref().as_bytes());
+        h.update([0]);
+    }
+    hex(&h.finalize()[..5])
+}
+
+/// The first `chars` characters of a term.
+fn key_of(term: &str, chars: usize) -> String {
+    term.chars().take(chars).collect()
+}
+
+/// A shard key as a file name: itself when it is plain ASCII letters and digits, else `u-`
+/// and its UTF-8 bytes in hex (a key never holds `-`, so the two never collide).
+pub fn shard_file_key(key: &str) -> String {
+    if key
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    {
+        key.to_string()
+    } else {
+        format!("u-{}", hex(key.as_bytes()))
+    }
+}
+
+/// The shards a word's terms live in: every key the word starts with, or (from two characters
+/// on, when prefixes are matched) that starts with it.
+pub fn shards_for<'a>(keys: impl IntoIterator<Item = &'a String>, word: &str) -> Vec<&'a String> {
+    let prefix = word.chars().count() >= 2;
+    keys.into_iter()
+        .filter(|k| word.starts_with(k.as_str()) || (prefix && k.starts_with(word)))
+        .collect()
+}

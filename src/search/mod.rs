@@ -1,0 +1,242 @@
+//! The search stage: catalog entities and docs sections in, a static index out. Every entity
+//! and every section of a docs page is one document; its text is cut into terms (`text`),
+//! weighted per stem with BM25 and field boosts (`weights`), and written as term-sharded classic
+//! scripts (`emit`) that `static/search.js` loads on demand, over http and from `file://`
+//! alike. `query` ranks the way the browser does, so ranking is tested here.
+
+mod emit;
+pub mod query;
+pub mod text;
+mod weights;
+
+use crate::catalog::Catalog;
+use crate::docs::{DocPage, DocSets};
+use crate::site::model::EntitySummary;
+use std::collections::{BTreeMap, HashMap};
+
+pub use emit::{shard_file_key, shards_for, write_index, SearchFiles, CHUNK, MANIFEST};
+
+/// Field boosts: a word in an entity's name counts ten times a word in a body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    Name,
+    Title,
+    Tag,
+    Owner,
+    System,
+    Kind,
+    Heading,
+    PageTitle,
+    Body,
+}
+
+impl Field {
+    pub fn boost(self) -> f64 {
+        match self {
+            Field::Name => 10.0,
+            Field::Title => 8.0,
+            Field::Tag | Field::Owner => 4.0,
+            Field::System | Field::Kind | Field::Heading => 3.0,
+            Field::PageTitle => 2.0,
+            Field::Body => 1.0,
+        }
+    }
+}
+
+/// One search result as the browser shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Doc {
+    /// The entity's kind in lower case, or `docs` for a docs section.
+    pub kind: String,
+    /// The entity's name (exact-name matches rank first); empty for docs.
+    pub name: String,
+    pub title: String,
+    /// Relative to the site root, with the section's `#anchor`.
+    pub url: String,
+    /// A line under the title: kind, type and owner, or the page and heading path.
+    pub context: String,
+    /// The start of the text, for a snippet.
+    pub excerpt: String,
+    /// The entity this document is (or documents): index into [`Index::entities`].
+    pub entity: usize,
+}
+
+/// What the filters need per entity.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Facet {
+    pub kind: String,
+    /// `(ref, title)` of the owner, if any.
+    pub owner: Option<(String, String)>,
+}
+
+/// The whole index in memory.
+#[derive(Debug, Default)]
+pub struct Index {
+    /// Every entity in catalog order, then the sections of each entity's docs, entity by
+    /// entity (so a section's entity is found from a table of where each entity's begin).
+    pub docs: Vec<Doc>,
+    pub entities: Vec<Facet>,
+    /// Every normalised term (stop words left out) -> its stem.
+    pub terms: BTreeMap<String, String>,
+    /// Stem -> postings `(doc, weight)` by doc, at most [`weights::MAX_POSTINGS`] of the best.
+    pub postings: BTreeMap<String, Vec<(u32, u32)>>,
+}
+
+/// A document before weighting: what it shows, and its text by field.
+struct Source {
+    doc: Doc,
+    fields: Vec<(Field, String)>,
+    /// Multiplies every weight of the document.
+    prior: f64,
+}
+
+/// Longest excerpt kept per document, in characters.
+const EXCERPT_CHARS: usize = 160;
+
+/// Builds the index: every entity (documents `0..entities`), then the sections of each
+/// entity's own docs, entity by entity.
+pub fn build_index(catalog: &Catalog, entities: &[EntitySummary], docs: &DocSets) -> Index {
+    let mut sites_of: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, site) in docs.sites.iter().enumerate() {
+        sites_of.entry(site.base.as_str()).or_default().push(i);
+    }
+    let mut sources = Vec::new();
+    let mut sections = Vec::new();
+    let mut facets = Vec::new();
+    for (i, e) in entities.iter().enumerate() {
+        facets.push(Facet {
+            kind: e.kind_lc.clone(),
+            owner: e
+                .owner
+                .as_ref()
+                .map(|o| (o.entity_ref.clone(), o.title.clone())),
+        });
+        let base = format!("docs/{}/{}/{}", e.namespace, e.kind_lc, e.name);
+        let own: &[usize] = sites_of.get(base.as_str()).map_or(&[], Vec::as_slice);
+        let edges = catalog
+            .entities
+            .get(i)
+            .map_or(0, |c| catalog.relations_of(&c.key).len());
+        let mut source = entity_source(e, i);
+        source.prior = prior(edges, !own.is_empty());
+        sources.push(source);
+        for &s in own {
+            let site = &docs.sites[s];
+            for page in &site.pages {
+                sections.extend(section_sources(&site.site_name, page, i));
+            }
+        }
+    }
+    sources.extend(sections);
+    weights::weigh(sources, facets)
+}
+
+/// How much an entity's matches count against others matching as well: entities that more
+/// of the catalog points at (dependencies, APIs, parts) and that have docs are what people
+/// look for most often. 1 for none, about 1.5 for a hub with 20 relations and docs.
+fn prior(relations: usize, has_docs: bool) -> f64 {
+    1.0 + 0.1 * (1.0 + relations as f64).ln() + if has_docs { 0.2 } else { 0.0 }
+}
+
+fn entity_source(e: &EntitySummary, entity: usize) -> Source {
+    let owner = e.owner.as_ref();
+    let mut context = vec![e.kind.clone()];
+    if !e.spec_type.is_empty() {
+        context.push(e.spec_type.clone());
+    }
+    if let Some(o) = owner {
+        context.push(o.title.clone());
+    }
+    let mut fields = vec![
+        (Field::Name, e.name.clone()),
+        (Field::Title, e.title.clone()),
+        (Field::Tag, e.tags.join(" ")),
+        (Field::Kind, format!("{} {}", e.kind, e.spec_type)),
+        (Field::Body, e.description.clone()),
+    ];
+    if let Some(o) = owner {
+        fields.push((Field::Owner, format!("{} {}", o.name, o.title)));
+    }
+    if let Some(s) = &e.system {
+        fields.push((Field::System, format!("{} {}", s.name, s.title)));
+    }
+    Source {
+        doc: Doc {
+            kind: e.kind_lc.clone(),
+            name: e.name.clone(),
+            title: e.title.clone(),
+            url: e.url.clone(),
+            context: context.join(" · "),
+            excerpt: excerpt(&e.description),
+            entity,
+        },
+        fields,
+        prior: 1.0,
+    }
+}
+
+/// One document per section of a page; each heading's path (its parent headings) is indexed
+/// with it and shown under the title.
+fn section_sources(site_name: &str, page: &DocPage, entity: usize) -> Vec<Source> {
+    let mut path_of: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut stack: Vec<(u8, &str)> = Vec::new();
+    for h in &page.headings {
+        while stack.last().is_some_and(|(level, _)| *level >= h.level) {
+            stack.pop();
+        }
+        path_of.insert(h.id.as_str(), stack.iter().map(|(_, text)| *text).collect());
+        stack.push((h.level, h.text.as_str()));
+    }
+    page.sections
+        .iter()
+        .filter(|(_, _, text)| !text.is_empty())
+        .map(|(id, heading, text)| {
+            let parents = path_of.get(id.as_str()).cloned().unwrap_or_default();
+            let intro = id.is_empty() || heading.is_empty();
+            let mut context = vec![site_name];
+            if !intro && *heading != page.title {
+                context.push(&page.title);
+            }
+            context.extend(parents.iter().filter(|p| **p != page.title));
+            let title = if intro { &page.title } else { heading };
+            let url = if id.is_empty() {
+                page.out.clone()
+            } else {
+                format!("{}#{id}", page.out)
+            };
+            Source {
+                doc: Doc {
+                    kind: "docs".into(),
+                    name: String::new(),
+                    title: title.clone(),
+                    url,
+                    context: context.join(" › "),
+                    excerpt: excerpt(text),
+                    entity,
+                },
+                fields: vec![
+                    (Field::PageTitle, page.title.clone()),
+                    (Field::Heading, format!("{heading} {}", parents.join(" "))),
+                    (Field::Body, text.clone()),
+                ],
+                prior: 1.0,
+            }
+        })
+        .collect()
+}
+
+/// The first [`EXCERPT_CHARS`] characters, cut at a word boundary.
+fn excerpt(text: &str) -> String {
+    if text.chars().count() <= EXCERPT_CHARS {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(EXCERPT_CHARS).collect();
+    let cut = match cut.rfind(char::is_whitespace) {
+        Some(i) if i > EXCERPT_CHARS / 2 => &cut[..i],
+        _ => cut.as_str(),
+    };
+    format!("{}…", cut.trim_end())
+}
+
+#[cfg(test)]
+mod tests;
