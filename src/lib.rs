@@ -13,6 +13,7 @@ pub mod docs;
 pub mod gather;
 pub mod highlight;
 pub mod paths;
+pub mod publish;
 pub mod serve;
 pub mod site;
 pub mod write;
