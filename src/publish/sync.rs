@@ -61,50 +61,17 @@ pub fn scan_local(out_dir: &Path, secrets: &[Secret]) -> Result<Vec<LocalFile>, 
         )
     })?;
     let scanner = Scanner::new(secrets);
-    let results: Vec<Result<LocalFile, Diagnostic>> = listed
+    let results: Vec<Result<LocalFile, Box<Diagnostic>>> = listed
         .par_iter()
         .filter(|p| !p.is_empty())
-        .map(|rel| {
-            if !crate::write::is_plain_relative(rel) || rel == MANIFEST_NAME {
-                return Err(Diagnostic::error(
-                    "publish/not-built",
-                    format!(
-                        "{} lists `{rel}`, which cannot be published; rebuild",
-                        crate::write::MANIFEST
-                    ),
-                ));
-            }
-            let bytes = std::fs::read(out_dir.join(rel)).map_err(|e| {
-                Diagnostic::error(
-                    "publish/not-built",
-                    format!("cannot read {rel} of the built portal: {e}; rebuild"),
-                )
-                .file(rel.clone())
-            })?;
-            let found = scanner.find(&bytes);
-            if !found.is_empty() {
-                return Err(Diagnostic::error(
-                    "publish/secret-in-output",
-                    format!(
-                        "{rel} contains the value of {}; nothing was published",
-                        found.join(", ")
-                    ),
-                )
-                .file(rel.clone()));
-            }
-            Ok(LocalFile {
-                path: rel.clone(),
-                size: bytes.len() as u64,
-                sha256: crate::site::theme::hex(&Sha256::digest(&bytes)),
-            })
-        })
+        .map(|rel| read_local(out_dir, rel, &scanner))
         .collect();
     let mut files = Vec::new();
     let mut problems = Diagnostics::new();
     for r in results {
         match r {
             Ok(f) => files.push(f),
-            Err(d) => problems.push(d),
+            Err(d) => problems.push(*d),
         }
     }
     if problems.is_empty() {
@@ -113,6 +80,39 @@ pub fn scan_local(out_dir: &Path, secrets: &[Secret]) -> Result<Vec<LocalFile>, 
         problems.sort();
         Err(problems)
     }
+}
+
+fn read_local(out_dir: &Path, rel: &str, scanner: &Scanner) -> Result<LocalFile, Box<Diagnostic>> {
+    let problem =
+        |code: &'static str, message: String| Box::new(Diagnostic::error(code, message).file(rel));
+    if !crate::write::is_plain_relative(rel) || rel == MANIFEST_NAME {
+        let list = crate::write::MANIFEST;
+        return Err(problem(
+            "publish/not-built",
+            format!("{list} lists `{rel}`, which cannot be published; rebuild"),
+        ));
+    }
+    let bytes = std::fs::read(out_dir.join(rel)).map_err(|e| {
+        problem(
+            "publish/not-built",
+            format!("cannot read {rel} of the built portal: {e}; rebuild"),
+        )
+    })?;
+    let found = scanner.find(&bytes);
+    if !found.is_empty() {
+        return Err(problem(
+            "publish/secret-in-output",
+            format!(
+                "{rel} contains the value of {}; nothing was published",
+                found.join(", ")
+            ),
+        ));
+    }
+    Ok(LocalFile {
+        path: rel.to_string(),
+        size: bytes.len() as u64,
+        sha256: crate::site::theme::hex(&Sha256::digest(&bytes)),
+    })
 }
 
 /// Scans, plans and syncs, on a runtime of its own (the binary's entry point).
