@@ -549,7 +549,23 @@ fn s3_incremental_sync_headers_and_pagination() {
     let Some(server) = moto() else { return };
     // 1,050 shards: the listing spans two pages of 1,000, and an unchanged run must still
     // upload nothing.
-    incremental_cycle(&s3_store(&server, "portal"), 1050, true);
+    let store = s3_store(&server, "portal");
+    incremental_cycle(&store, 1050, true);
+    // Single-part uploads: S3's ETag is the MD5 of what arrived, byte for byte.
+    use md5::{Digest, Md5};
+    let rt = runtime();
+    for rel in ["index.html", "static/playbill.0123456789.css"] {
+        let head = rt
+            .block_on(store.inner.head(&store.key(rel).unwrap()))
+            .unwrap();
+        let md5 = Md5::digest(&portal(0)[rel]);
+        let hex: String = md5.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(
+            head.e_tag.as_deref(),
+            Some(format!("\"{hex}\"").as_str()),
+            "{rel}"
+        );
+    }
 }
 
 #[test]
