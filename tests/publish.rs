@@ -790,6 +790,10 @@ fn cli_reports_a_missing_or_bad_target_and_an_unbuilt_portal() {
     assert!(String::from_utf8_lossy(&none.stderr).contains("publish/target-invalid"));
     let bad = playbill(&["publish", "--to", "ftp://x/y"], dir.path());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("unsupported scheme"));
+    let inside = format!("file://{}", dir.path().join("public/copy").display());
+    let overlap = playbill(&["publish", "--to", &inside], dir.path());
+    assert_eq!(overlap.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&overlap.stderr).contains("overlaps the output directory"));
     let url = format!("file://{}", dir.path().join("mirror").display());
     let unbuilt = playbill(&["publish", "--to", &url, "--out", "nothing"], dir.path());
     assert_eq!(unbuilt.status.code(), Some(2));

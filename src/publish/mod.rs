@@ -29,6 +29,16 @@ pub fn run(
         invalid("no publish target: pass --to URL or set `[publish] to` in site.toml".to_string())
     })?;
     let target = store::Target::parse(url).map_err(invalid)?;
+    if let store::Target::File { dir } = &target {
+        // Syncing a directory into itself (or around itself) would delete the build's files.
+        let dir = crate::config::normalize(dir);
+        if dir.starts_with(out_dir) || out_dir.starts_with(&dir) {
+            return Err(invalid(format!(
+                "{url} overlaps the output directory {}; publish to a directory outside it",
+                out_dir.display()
+            )));
+        }
+    }
     let store = target.open(url).map_err(invalid)?;
     let secrets = secrets::collect(&config.secret_env_vars(), |name| std::env::var(name).ok());
     sync::publish(&store, out_dir, &secrets, options)
