@@ -246,6 +246,17 @@ async fn upload<'a>(
         Diagnostic::error("publish/failed", format!("cannot read {}: {e}", u.path))
             .file(u.path.clone())
     })?;
+    // What goes up must be what was scanned for secrets and recorded in the manifest.
+    if crate::site::theme::hex(&Sha256::digest(&bytes)) != u.sha256 {
+        return Err(Diagnostic::error(
+            "publish/failed",
+            format!(
+                "{} changed while publishing; publish again once the build is done",
+                u.path
+            ),
+        )
+        .file(u.path.clone()));
+    }
     let opts = put_options(store, &u.path);
     store
         .inner
