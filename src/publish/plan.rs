@@ -18,6 +18,27 @@ pub struct LocalFile {
     pub size: u64,
     /// Hex SHA-256 of the content.
     pub sha256: String,
+    /// Hex MD5 of the content: what S3 (and GCS) report as the ETag of a single-part upload.
+    pub md5: String,
+}
+
+/// An object as the bucket's listing shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Listed {
+    pub size: u64,
+    pub e_tag: Option<String>,
+}
+
+impl Listed {
+    /// Whether the store vouches for this exact content. Only an ETag that is the plain MD5
+    /// does; multipart (`md5-N`), Azure (`0x...`) and other ETags never match.
+    fn holds(&self, file: &LocalFile) -> bool {
+        self.size == file.size
+            && self
+                .e_tag
+                .as_deref()
+                .is_some_and(|e| e.trim_matches('"').eq_ignore_ascii_case(&file.md5))
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -121,16 +142,18 @@ impl Plan {
 }
 
 /// Diffs the local portal against the bucket. `listing` maps relative object names (the
-/// manifest object itself excluded) to their sizes.
-pub fn plan(local: &[LocalFile], manifest: &Manifest, listing: &BTreeMap<String, u64>) -> Plan {
+/// manifest object itself excluded) to what the listing says of them.
+pub fn plan(local: &[LocalFile], manifest: &Manifest, listing: &BTreeMap<String, Listed>) -> Plan {
     let mut plan = Plan::default();
     for file in local {
         let listed = listing.get(&file.path);
         let reason = match (manifest.files.get(&file.path), listed) {
+            // An MD5 ETag proves the content, whatever the manifest says (or lacks).
+            (_, Some(l)) if l.holds(file) => None,
             (None, None) => Some(Reason::New),
             (None, Some(_)) => Some(Reason::Unverified),
             (Some(entry), _) if entry.sha256 != file.sha256 => Some(Reason::Changed),
-            (Some(entry), Some(&size)) if entry.size == size && size == file.size => None,
+            (Some(entry), Some(l)) if entry.size == l.size && l.size == file.size => None,
             (Some(_), _) => Some(Reason::Damaged),
         };
         match reason {
@@ -230,10 +253,15 @@ mod tests {
             path: path.to_string(),
             size: content.len() as u64,
             sha256: format!("h-{content}"),
+            md5: format!("m-{content}"),
         }
     }
 
-    fn bucket(files: &[LocalFile]) -> (Manifest, BTreeMap<String, u64>) {
+    fn listed(size: u64) -> Listed {
+        Listed { size, e_tag: None }
+    }
+
+    fn bucket(files: &[LocalFile]) -> (Manifest, BTreeMap<String, Listed>) {
         let mut manifest = Manifest::new();
         let mut listing = BTreeMap::new();
         for f in files {
@@ -244,7 +272,7 @@ mod tests {
                     size: f.size,
                 },
             );
-            listing.insert(f.path.clone(), f.size);
+            listing.insert(f.path.clone(), listed(f.size));
         }
         (manifest, listing)
     }
@@ -308,7 +336,7 @@ mod tests {
         ];
         let (manifest, mut listing) = bucket(&files);
         listing.remove("a.js"); // deleted behind our back
-        listing.insert("b.js".into(), 1); // truncated
+        listing.insert("b.js".into(), listed(1)); // truncated
         let mut manifest = manifest;
         manifest.files.remove("c.js"); // uploaded by a run that stopped before the manifest
         let p = plan(&files, &manifest, &listing);
@@ -331,9 +359,24 @@ mod tests {
     fn objects_only_the_listing_knows_are_deleted() {
         let files = vec![local("index.html", "home")];
         let (manifest, mut listing) = bucket(&files);
-        listing.insert("left/over.html".into(), 3);
+        listing.insert("left/over.html".into(), listed(3));
         let p = plan(&files, &manifest, &listing);
         assert_eq!(p.deletes, ["left/over.html"]);
+    }
+
+    #[test]
+    fn an_md5_etag_vouches_for_content_the_manifest_does_not_know() {
+        let files = vec![local("a.js", "aaaa"), local("b.js", "bbbb")];
+        let mut listing = BTreeMap::new();
+        let etag = |s: &str| Listed {
+            size: 4,
+            e_tag: Some(s.to_string()),
+        };
+        listing.insert("a.js".to_string(), etag("\"m-aaaa\""));
+        listing.insert("b.js".to_string(), etag("\"m-aaaa-2\""));
+        let p = plan(&files, &Manifest::new(), &listing);
+        assert_eq!(paths(&p), ["b.js"]);
+        assert_eq!(p.unchanged, 1);
     }
 
     #[test]

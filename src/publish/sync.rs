@@ -2,11 +2,14 @@
 //! then the manifest, then deletions. The manifest only ever records what is known to be in the
 //! bucket, so a run that stops anywhere leaves a state the next run repairs.
 
-use super::plan::{self, LocalFile, Manifest, ManifestEntry, Plan, Stage, Upload, MANIFEST_NAME};
+use super::plan::{
+    self, Listed, LocalFile, Manifest, ManifestEntry, Plan, Stage, Upload, MANIFEST_NAME,
+};
 use super::secrets::{Scanner, Secret};
 use super::store::Store;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use futures::stream::{self, StreamExt, TryStreamExt};
+use md5::{Digest as _, Md5};
 use object_store::{Attribute, Attributes, ObjectStoreExt, PutOptions, PutPayload};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -112,6 +115,7 @@ fn read_local(out_dir: &Path, rel: &str, scanner: &Scanner) -> Result<LocalFile,
         path: rel.to_string(),
         size: bytes.len() as u64,
         sha256: crate::site::theme::hex(&Sha256::digest(&bytes)),
+        md5: crate::site::theme::hex(&Md5::digest(&bytes)),
     })
 }
 
@@ -328,8 +332,8 @@ async fn write_manifest(store: &Store, manifest: &Manifest) -> Result<(), Diagno
     Ok(())
 }
 
-/// Relative name -> size of every object under the prefix, the manifest excluded.
-async fn list(store: &Store) -> Result<BTreeMap<String, u64>, Diagnostics> {
+/// Every object under the prefix by relative name, the manifest excluded.
+async fn list(store: &Store) -> Result<BTreeMap<String, Listed>, Diagnostics> {
     let prefix = store.list_prefix();
     let objects: Vec<object_store::ObjectMeta> = store
         .inner
@@ -339,7 +343,13 @@ async fn list(store: &Store) -> Result<BTreeMap<String, u64>, Diagnostics> {
         .map_err(|e| fatal("publish/failed", format!("cannot list {}: {e}", store.url)))?;
     Ok(objects
         .into_iter()
-        .filter_map(|m| Some((store.relative(&m.location)?, m.size)))
+        .filter_map(|m| {
+            let listed = Listed {
+                size: m.size,
+                e_tag: m.e_tag,
+            };
+            Some((store.relative(&m.location)?, listed))
+        })
         .filter(|(rel, _)| rel != MANIFEST_NAME)
         .collect())
 }
