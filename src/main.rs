@@ -364,7 +364,11 @@ fn run_publish(
         ..publish::Options::default()
     };
     let target = to.or(config.publish.to.as_deref()).unwrap_or_default();
-    match publish::run(&config, &out_dir, to, &options) {
+    let bar = spinner();
+    bar.set_message(format!("publishing {} to {target}", out_dir.display()));
+    let result = publish::run(&config, &out_dir, to, &options);
+    bar.finish_and_clear();
+    match result {
         Ok(summary) => {
             if dry_run {
                 print!("{}", publish::describe_plan(&summary.plan));
