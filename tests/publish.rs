@@ -286,6 +286,10 @@ fn portal(shards: usize) -> BTreeMap<String, Vec<u8>> {
         ("static/playbill.abcdef0123.js", "window.x=1;"),
         ("clusters/status.json", "{\"ok\":true}"),
         ("docs/default/component/a/img/logo.png", "\u{89}PNG fake"),
+        (
+            "docs/default/component/a/Design Notes (v2) – über.md",
+            "# notes",
+        ),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
@@ -847,13 +851,13 @@ fn cli_publishes_to_a_directory_and_dry_run_changes_nothing() {
     );
     let plan = String::from_utf8_lossy(&dry.stdout);
     assert!(plan.contains("upload index.html ("), "{plan}");
-    assert!(String::from_utf8_lossy(&dry.stderr).contains("Dry run: would upload 12 files"));
+    assert!(String::from_utf8_lossy(&dry.stderr).contains("Dry run: would upload 13 files"));
     assert!(!target.join("index.html").exists());
 
     let real = playbill(&["publish", "--to", &url], dir.path());
     let stderr = String::from_utf8_lossy(&real.stderr);
     assert!(real.status.success(), "{stderr}");
-    assert!(stderr.contains("12 uploaded"), "{stderr}");
+    assert!(stderr.contains("13 uploaded"), "{stderr}");
     assert_eq!(
         std::fs::read(target.join("index.html")).unwrap(),
         b"<h1>home</h1>"

@@ -239,6 +239,15 @@ mod tests {
         assert_eq!(key.as_ref(), "portal/docs/a/index.html");
         assert_eq!(store.relative(&key).as_deref(), Some("docs/a/index.html"));
         assert_eq!(store.relative(&ObjectPath::from("portalx/a")), None);
+        for name in [
+            "docs/My File (1).png",
+            "docs/über.md",
+            "docs/100%.txt",
+            "a+b=c,d;e.js",
+        ] {
+            let key = store.key(name).unwrap();
+            assert_eq!(store.relative(&key).as_deref(), Some(name), "{name}");
+        }
         let root = Store::new(fs, "", true, "mem://").unwrap();
         assert_eq!(root.key("index.html").unwrap().as_ref(), "index.html");
         assert_eq!(root.list_prefix(), None);
