@@ -23,6 +23,17 @@ pub struct Config {
     /// A site's own templates and static files, each one replacing the built-in file of that name.
     pub templates_dir: Option<PathBuf>,
     pub static_dir: Option<PathBuf>,
+    /// Where `playbill publish` syncs the output (`[publish] to`).
+    pub publish: PublishConfig,
+}
+
+/// `[publish]`: the target only. Credentials never live in site.toml; they come from each
+/// cloud's standard environment variables and workload identity.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublishConfig {
+    /// `s3://bucket/prefix`, `gs://bucket/prefix`, `az://container/prefix` or `file:///dir`.
+    pub to: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -136,6 +147,8 @@ struct RawConfig {
     limits: Limits,
     #[serde(default)]
     secrets: RawSecrets,
+    #[serde(default)]
+    publish: PublishConfig,
 }
 
 /// `[secrets]`: values that look like credentials but are not, and rules to switch off.
@@ -244,6 +257,7 @@ impl Config {
             secrets,
             templates_dir,
             static_dir,
+            publish: raw.publish,
         })
     }
 
@@ -285,7 +299,41 @@ impl Config {
             secrets: Scanner::default(),
             templates_dir: None,
             static_dir: None,
+            publish: PublishConfig::default(),
         }
+    }
+}
+
+/// Credential variables of the clouds and CI systems Playbill runs in. Their values must never
+/// end up in the portal, whether or not site.toml names them.
+pub const STANDARD_SECRET_ENV: &[&str] = &[
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AZURE_STORAGE_ACCOUNT_KEY",
+    "AZURE_STORAGE_ACCESS_KEY",
+    "AZURE_STORAGE_SAS_KEY",
+    "AZURE_STORAGE_TOKEN",
+    "AZURE_STORAGE_CONNECTION_STRING",
+    "AZURE_CLIENT_SECRET",
+    "AZURE_FEDERATED_TOKEN",
+    "GOOGLE_SERVICE_ACCOUNT_KEY",
+    "GITHUB_TOKEN",
+    "GH_TOKEN",
+    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+    "ACTIONS_RUNTIME_TOKEN",
+];
+
+impl Config {
+    /// Names of the environment variables holding secrets this site reads (every `*_env`
+    /// setting), plus the standard credential variables; sorted, without repeats. A setting
+    /// that names a secret variable adds it here, so `publish` refuses output that contains it.
+    pub fn secret_env_vars(&self) -> Vec<String> {
+        let mut names: Vec<String> = STANDARD_SECRET_ENV.iter().map(|s| s.to_string()).collect();
+        // Each `*_env` setting adds its variable here (no such setting exists yet).
+        names.sort();
+        names.dedup();
+        names
     }
 }
 
@@ -441,6 +489,17 @@ mod tests {
     fn unknown_source_type_is_an_error() {
         let err = parse("[[sources]]\ntype = \"ftp\"\npath = \".\"\n").unwrap_err();
         assert!(err.message.contains("ftp"), "{}", err.message);
+    }
+
+    #[test]
+    fn publish_target_is_read_and_unknown_publish_keys_are_errors() {
+        let c = parse("[publish]\nto = \"s3://site/portal\"\n").unwrap();
+        assert_eq!(c.publish.to.as_deref(), Some("s3://site/portal"));
+        let err = parse("[publish]\nto = \"s3://x\"\nsecret_key = \"k\"\n").unwrap_err();
+        assert!(err.message.contains("secret_key"), "{}", err.message);
+        assert!(c
+            .secret_env_vars()
+            .contains(&"AWS_SECRET_ACCESS_KEY".to_string()));
     }
 
     #[test]

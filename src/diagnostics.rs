@@ -266,6 +266,10 @@ pub const CODES: &[(&str, &str)] = &[
     ("docs/readme-dropped", "A directory holds both index.md and README.md; README.md is left out, as mkdocs does."),
     ("security/secret", "A credential (cloud key, token, private key, password in a URL or assignment) was found in a catalog file, a referenced file or the docs; it is replaced by REDACTED in every output and reported by file and line, never by value. Remove it from the repository and rotate it; a value that only looks like a secret can be allowed with `[secrets] allow` in site.toml."),
     ("site/template", "A template failed to render; the page is replaced by a minimal error page. Check a site's template overrides."),
+    ("publish/target-invalid", "No publish target, or one Playbill cannot use: give `--to` or `[publish] to` as s3://bucket/prefix, gs://bucket/prefix, az://container/prefix or file:///dir, without credentials in it."),
+    ("publish/not-built", "The output directory holds no built portal (no `.playbill-files`), or a file the build listed is missing; run `playbill build` first."),
+    ("publish/secret-in-output", "An output file contains the value of a secret environment variable (a `*_env` setting or a standard cloud or CI credential); nothing is published. The message names the file and the variable, never the value."),
+    ("publish/failed", "The bucket could not be listed or an object could not be written or deleted (after retries); the message names the object and the cause. Re-running converges: the bucket's manifest only records what is known uploaded."),
 ];
 
 pub fn describe(code: &str) -> Option<&'static str> {

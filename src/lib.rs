@@ -14,6 +14,7 @@ pub mod docs;
 pub mod gather;
 pub mod highlight;
 pub mod paths;
+pub mod publish;
 pub mod search;
 pub mod secrets;
 pub mod serve;

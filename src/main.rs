@@ -10,6 +10,7 @@ use playbill::catalog::build_catalog;
 use playbill::config::{absolute, Config};
 use playbill::diagnostics::{Diagnostics, Severity};
 use playbill::gather;
+use playbill::publish;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -84,6 +85,23 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Sync an already built portal to a bucket: uploads only new and changed files, then
+    /// deletes stale ones. Exits 1 when the output holds a secret, 2 when publishing fails.
+    Publish {
+        /// The site configuration.
+        #[arg(long, default_value = "site.toml")]
+        config: PathBuf,
+        /// The built portal (default: `out_dir` of site.toml).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// s3://bucket/prefix, gs://bucket/prefix, az://container/prefix or file:///dir
+        /// (default: `[publish] to` of site.toml).
+        #[arg(long)]
+        to: Option<String>,
+        /// Print the plan (uploads, deletions, bytes) and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -145,6 +163,12 @@ fn main() -> ExitCode {
             Ok(config) => run_serve(config, port, out.as_deref()),
             Err(code) => code,
         },
+        Command::Publish {
+            config,
+            out,
+            to,
+            dry_run,
+        } => run_publish(&config, out.as_deref(), to.as_deref(), dry_run),
         Command::Docs {
             command: DocsCommand::Build { repo, out, strict },
         } => run_docs_build(&repo, &out, strict),
@@ -377,6 +401,44 @@ fn run_docs_build(repo: &Path, out: &Path, strict: bool) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+fn run_publish(
+    config_path: &Path,
+    out: Option<&Path>,
+    to: Option<&str>,
+    dry_run: bool,
+) -> ExitCode {
+    let config = match load_config(config_path) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let out_dir = out.map(absolute).unwrap_or_else(|| config.out_dir.clone());
+    let options = publish::Options {
+        dry_run,
+        ..publish::Options::default()
+    };
+    let target = to.or(config.publish.to.as_deref()).unwrap_or_default();
+    let bar = spinner();
+    bar.set_message(format!("publishing {} to {target}", out_dir.display()));
+    let result = publish::run(&config, &out_dir, to, &options);
+    bar.finish_and_clear();
+    match result {
+        Ok(summary) => {
+            if dry_run {
+                print!("{}", publish::describe_plan(&summary.plan));
+            }
+            eprintln!("{}", publish::summary_line(&summary, target));
+            ExitCode::SUCCESS
+        }
+        Err(diagnostics) => {
+            print_diagnostics(&diagnostics);
+            let secret = diagnostics
+                .iter()
+                .any(|d| d.code == "publish/secret-in-output");
+            ExitCode::from(if secret { 1 } else { 2 })
+        }
     }
 }
 

@@ -8,7 +8,8 @@ use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-const MANIFEST: &str = ".playbill-files";
+/// The list of files the last build wrote, one relative path a line.
+pub const MANIFEST: &str = ".playbill-files";
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct WriteStats {
@@ -37,9 +38,7 @@ pub fn write_site(site: &Site, out_dir: &Path) -> Result<WriteStats, String> {
         format!("cannot {what} {}: {e}", path.display())
     };
     std::fs::create_dir_all(out_dir).map_err(|e| fail("create", out_dir, e))?;
-    let previous: BTreeSet<String> = std::fs::read_to_string(out_dir.join(MANIFEST))
-        .map(|t| t.lines().map(str::to_string).collect())
-        .unwrap_or_default();
+    let previous: BTreeSet<String> = read_manifest(out_dir).unwrap_or_default();
     let mut stats = WriteStats {
         bytes: site.files.values().map(|b| b.len() as u64).sum(),
         ..WriteStats::default()
@@ -69,10 +68,7 @@ pub fn write_site(site: &Site, out_dir: &Path) -> Result<WriteStats, String> {
     }
     for stale in previous.iter().filter(|p| !site.files.contains_key(*p)) {
         // The manifest is ours, but check anyway that it names a plain relative path.
-        if stale
-            .split('/')
-            .any(|part| part.is_empty() || part == "." || part == "..")
-        {
+        if !is_plain_relative(stale) {
             continue;
         }
         let path = out_dir.join(stale);
@@ -91,6 +87,20 @@ pub fn write_site(site: &Site, out_dir: &Path) -> Result<WriteStats, String> {
     std::fs::write(out_dir.join(MANIFEST), manifest)
         .map_err(|e| fail("write", &out_dir.join(MANIFEST), e))?;
     Ok(stats)
+}
+
+/// The files the last build wrote into `out_dir` (None when no build wrote there).
+pub fn read_manifest(out_dir: &Path) -> Option<BTreeSet<String>> {
+    std::fs::read_to_string(out_dir.join(MANIFEST))
+        .ok()
+        .map(|t| t.lines().map(str::to_string).collect())
+}
+
+/// A `/`-separated relative path that cannot leave its directory.
+pub fn is_plain_relative(path: &str) -> bool {
+    !path
+        .split('/')
+        .any(|part| part.is_empty() || part == "." || part == "..")
 }
 
 #[cfg(test)]
