@@ -20,6 +20,8 @@ pub struct Config {
     /// A site's own templates and static files, each one replacing the built-in file of that name.
     pub templates_dir: Option<PathBuf>,
     pub static_dir: Option<PathBuf>,
+    /// `[kubernetes]`: clusters to snapshot, or a snapshot file to render from.
+    pub kubernetes: Option<crate::cluster::config::KubernetesConfig>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -128,6 +130,7 @@ struct RawConfig {
     catalog: RawCatalog,
     #[serde(default)]
     limits: Limits,
+    kubernetes: Option<crate::cluster::config::RawKubernetes>,
 }
 
 /// One `[[sources]]` table. A flat struct rather than a tagged enum: toml keeps the line of an
@@ -208,6 +211,13 @@ impl Config {
             .static_dir
             .map(|p| resolve(&p))
             .or_else(|| beside("static"));
+        let kubernetes = match raw.kubernetes {
+            Some(k) => Some(k.resolve(base_dir).map_err(|message| ConfigError {
+                file: file.to_path_buf(),
+                message,
+            })?),
+            None => None,
+        };
         Ok(Config {
             file: Some(file.to_path_buf()),
             base_dir: base_dir.to_path_buf(),
@@ -218,6 +228,7 @@ impl Config {
             limits: raw.limits,
             templates_dir,
             static_dir,
+            kubernetes,
         })
     }
 
@@ -258,6 +269,7 @@ impl Config {
             limits: Limits::default(),
             templates_dir: None,
             static_dir: None,
+            kubernetes: None,
         }
     }
 }

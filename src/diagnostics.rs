@@ -260,6 +260,16 @@ pub const CODES: &[(&str, &str)] = &[
     ("docs/markdown", "A Markdown construct Playbill renders differently or not at all (an unknown code-block language, a nesting limit)."),
     ("docs/nav-missing-page", "The nav names a page that is not in the docs directory; the entry is left out."),
     ("docs/readme-dropped", "A directory holds both index.md and README.md; README.md is left out, as mkdocs does."),
+    ("cluster/auth", "A cluster's credentials could not be set up: the environment variable named by `token_env` or `ca_data_env` is unset, or the kubeconfig or context cannot be read. That cluster is skipped."),
+    ("cluster/unreachable", "A cluster could not be reached or answered with a server error; its previous data is kept (marked stale) when a previous snapshot is given, and the other clusters are unaffected."),
+    ("cluster/timeout", "A cluster did not finish answering within `kubernetes.timeout_secs`; it is treated as unreachable."),
+    ("cluster/unauthorized", "A cluster refused the token (401): the token in the `token_env` variable is wrong or expired."),
+    ("cluster/forbidden", "Listing one object type was forbidden (403); only that type is missing. Apply `examples/kubernetes/rbac.yaml` or grant `list` on the named resource."),
+    ("cluster/list-failed", "One object type could not be listed (not installed, or the list kept expiring); only that type is missing."),
+    ("cluster/insecure-tls", "A cluster has `skip_tls_verify = true`: its certificate is not checked, so the token can be stolen. Give it `ca_file` or `ca_data_env`."),
+    ("cluster/stale", "A cluster could not be read, so the pages show its data from the previous snapshot, marked with its age."),
+    ("cluster/invalid-selector", "A `backstage.io/kubernetes-label-selector` annotation is not a valid (or is an empty) label selector; the entity gets no cluster data."),
+    ("cluster/snapshot-unreadable", "The snapshot file given with `--snapshot` or `kubernetes.snapshot` cannot be read or is not a Playbill snapshot; pages show no cluster data."),
     ("site/template", "A template failed to render; the page is replaced by a minimal error page. Check a site's template overrides."),
 ];
 

@@ -7,6 +7,7 @@
 
 pub mod build;
 pub mod catalog;
+pub mod cluster;
 pub mod config;
 pub mod diagnostics;
 pub mod docs;
