@@ -15,7 +15,7 @@ import yaml
 
 HERE = pathlib.Path(__file__).resolve().parent
 ORG = HERE.parent / "demo-org"
-TAKEN_AT = 1795430000  # 2026-11-24 07:53 UTC
+TAKEN_AT = 1795430000  # 2026-11-23 10:33 UTC
 DEV_TAKEN_AT = TAKEN_AT - 3 * 3600 - 600
 
 CLUSTERS = [
@@ -178,11 +178,10 @@ def resources(e, cluster):
                      "schedule": None, "last_schedule": None})
         problems.append({"severity": 6, "rule": "job-failed", "object": f"Job {ns}/{sid}-nightly-29402970",
                          "message": "The job failed: BackoffLimitExceeded — Job has reached the specified backoff limit", "hint": None})
-    domain = "kloudvin.example" if cluster.startswith("prod") else f"{cluster}.kloudvin.example"
+    region = {"prod-eu": "eu", "prod-us": "us"}.get(cluster, cluster)
     ingresses = []
     if e["type"] in ("service", "website"):
-        host = f"{sid}.{'eu' if cluster == 'prod-eu' else 'us' if cluster == 'prod-us' else cluster}.{domain.split('.', 1)[-1] if cluster.startswith('prod') else domain}"
-        ingresses.append({"namespace": ns, "name": sid, "hosts": [host]})
+        ingresses.append({"namespace": ns, "name": sid, "hosts": [f"{sid}.{region}.kloudvin.example"]})
     services = [{"namespace": ns, "name": sid, "type": "ClusterIP", "ports": ["80/TCP", "9090/TCP"]}]
     problems.sort(key=lambda p: (-p["severity"], p["object"], p["rule"], p["message"]))
     pods.sort(key=lambda p: (p["namespace"], p["name"]))
