@@ -66,7 +66,7 @@ fn snapshot_of_4_clusters_with_5000_pods_each() {
     let time = std::path::Path::new("/usr/bin/time");
     let mut command = if time.exists() {
         let mut c = std::process::Command::new(time);
-        c.args(["-f", "peak-rss-kib=%M"])
+        c.args(["-f", "peak-rss-kib=%M cpu-user-s=%U cpu-sys-s=%S"])
             .arg(env!("CARGO_BIN_EXE_playbill"));
         c
     } else {
@@ -85,11 +85,18 @@ fn snapshot_of_4_clusters_with_5000_pods_each() {
     assert!(run.status.success(), "{stderr}");
     let requests: usize = servers.iter().map(|s| s.requests().len()).sum();
     let pods: usize = CLUSTERS * SERVICES * PODS_PER_SERVICE as usize;
-    let peak = stderr
-        .lines()
-        .find_map(|l| l.strip_prefix("peak-rss-kib="))
-        .map(|k| format!("{:.1} MiB", k.trim().parse::<f64>().unwrap_or(0.0) / 1024.0))
+    let measured = stderr.lines().find(|l| l.starts_with("peak-rss-kib="));
+    let field = |name: &str| {
+        measured
+            .and_then(|l| l.split_whitespace().find_map(|w| w.strip_prefix(name)))
+            .and_then(|v| v.parse::<f64>().ok())
+    };
+    let peak = field("peak-rss-kib=")
+        .map(|k| format!("{:.1} MiB", k / 1024.0))
         .unwrap_or_else(|| "n/a (no /usr/bin/time)".into());
+    if let (Some(user), Some(sys)) = (field("cpu-user-s="), field("cpu-sys-s=")) {
+        println!("CPU of `playbill snapshot`: {user:.2} s user, {sys:.2} s system");
+    }
     let size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
     println!(
         "clusters: {CLUSTERS}, services: {SERVICES}, pods: {pods} ({} per cluster)",

@@ -1,9 +1,10 @@
 //! The only code that talks to clusters: per cluster, one paginated list (`limit`/`continue`)
 //! per object type, over all namespaces or each allow-listed one, with GET requests only.
-//! Clusters are read concurrently, each under its own timeout; what comes back is raw JSON
-//! objects for the pure matching and health code.
+//! Clusters are read concurrently, each under its own timeout. Each page is handed to the pure
+//! matching and health code as it arrives, so raw objects never pile up.
 
 use super::config::{Auth, Ca, ClusterConfig, KubernetesConfig, DEFAULT_TYPES};
+use super::matching::{Matched, Target, TargetIndex};
 use kube::api::ListParams;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use serde_json::{json, Value};
@@ -66,7 +67,8 @@ pub fn object_types(cluster: &ClusterConfig) -> Vec<ObjectType> {
 /// What one cluster returned.
 #[derive(Debug, Default)]
 pub struct ClusterFetch {
-    pub objects: Vec<(ObjectType, Vec<Value>)>,
+    /// What the objects matched (empty when the cluster failed).
+    pub matched: Matched,
     /// The whole cluster could not be read: (diagnostic code, message).
     pub failure: Option<(&'static str, String)>,
     /// Object types that could not be read: (diagnostic code, message).
@@ -81,8 +83,10 @@ enum ListError {
     Type(&'static str, String),
 }
 
-/// Reads every cluster concurrently; results in the order of `config.clusters`.
-pub fn fetch_all(config: &KubernetesConfig) -> Vec<ClusterFetch> {
+/// Reads every cluster concurrently and matches its objects to `targets` at time `now`;
+/// results in the order of `config.clusters`.
+pub fn fetch_all(config: &KubernetesConfig, targets: &[Target], now: i64) -> Vec<ClusterFetch> {
+    let index = TargetIndex::new(targets);
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -102,15 +106,18 @@ pub fn fetch_all(config: &KubernetesConfig) -> Vec<ClusterFetch> {
                 .collect()
         }
     };
-    runtime.block_on(futures::future::join_all(
-        config
-            .clusters
-            .iter()
-            .map(|c| fetch_cluster(c, config.timeout, config.page_size)),
-    ))
+    runtime.block_on(futures::future::join_all(config.clusters.iter().map(|c| {
+        fetch_cluster(c, config.timeout, config.page_size, &index, now)
+    })))
 }
 
-async fn fetch_cluster(cluster: &ClusterConfig, timeout: Duration, page_size: u32) -> ClusterFetch {
+async fn fetch_cluster(
+    cluster: &ClusterConfig,
+    timeout: Duration,
+    page_size: u32,
+    index: &TargetIndex<'_>,
+    now: i64,
+) -> ClusterFetch {
     let client = match client(cluster, timeout).await {
         Ok(c) => c,
         Err(message) => {
@@ -120,14 +127,19 @@ async fn fetch_cluster(cluster: &ClusterConfig, timeout: Duration, page_size: u3
             }
         }
     };
-    let requests = AtomicU32::new(0);
+    let lister = Lister {
+        client,
+        cluster,
+        page_size,
+        requests: AtomicU32::new(0),
+        index,
+        now,
+    };
     let types = object_types(cluster);
-    let lists = types
-        .iter()
-        .map(|t| list_type(&client, cluster, t, page_size, &requests));
+    let lists = types.iter().map(|t| lister.list_type(t));
     let result = tokio::time::timeout(timeout, futures::future::join_all(lists)).await;
     let mut fetch = ClusterFetch {
-        requests: requests.load(Ordering::Relaxed),
+        requests: lister.requests.load(Ordering::Relaxed),
         ..ClusterFetch::default()
     };
     let Ok(results) = result else {
@@ -141,9 +153,9 @@ async fn fetch_cluster(cluster: &ClusterConfig, timeout: Duration, page_size: u3
         ));
         return fetch;
     };
-    for (t, r) in types.into_iter().zip(results) {
+    for r in results {
         match r {
-            Ok(items) => fetch.objects.push((t, items)),
+            Ok(matched) => fetch.matched.merge(matched),
             Err(ListError::Cluster(code, message)) => {
                 if fetch.failure.is_none() {
                     fetch.failure = Some((code, message));
@@ -153,9 +165,10 @@ async fn fetch_cluster(cluster: &ClusterConfig, timeout: Duration, page_size: u3
         }
     }
     if fetch.failure.is_some() {
-        fetch.objects.clear();
+        fetch.matched = Matched::default();
         fetch.lost.clear();
     }
+    fetch.matched = std::mem::take(&mut fetch.matched).finish();
     fetch
 }
 
@@ -226,74 +239,78 @@ async fn client(cluster: &ClusterConfig, timeout: Duration) -> Result<kube::Clie
     kube::Client::try_from(config).map_err(|e| format!("cluster `{name}`: {e}"))
 }
 
-/// All pages of one type, over all namespaces or each allow-listed one.
-async fn list_type(
-    client: &kube::Client,
-    cluster: &ClusterConfig,
-    t: &ObjectType,
+/// What every list of one cluster shares.
+struct Lister<'a> {
+    client: kube::Client,
+    cluster: &'a ClusterConfig,
     page_size: u32,
-    requests: &AtomicU32,
-) -> Result<Vec<Value>, ListError> {
-    let namespaces: Vec<Option<&str>> = if cluster.namespaces.is_empty() {
-        vec![None]
-    } else {
-        cluster
-            .namespaces
-            .iter()
-            .map(|n| Some(n.as_str()))
-            .collect()
-    };
-    let mut items = Vec::new();
-    for ns in namespaces {
-        items.extend(list_pages(client, cluster, t, ns, page_size, requests).await?);
-    }
-    Ok(items)
+    requests: AtomicU32,
+    index: &'a TargetIndex<'a>,
+    now: i64,
 }
 
-async fn list_pages(
-    client: &kube::Client,
-    cluster: &ClusterConfig,
-    t: &ObjectType,
-    namespace: Option<&str>,
-    page_size: u32,
-    requests: &AtomicU32,
-) -> Result<Vec<Value>, ListError> {
-    let request = kube::core::Request::new(t.path(namespace));
-    let mut items = Vec::new();
-    let mut token: Option<String> = None;
-    let mut restarted = false;
-    loop {
-        let mut params = ListParams::default().limit(page_size);
-        if let Some(c) = &token {
-            params = params.continue_token(c);
+impl Lister<'_> {
+    /// All pages of one type, over all namespaces or each allow-listed one.
+    async fn list_type(&self, t: &ObjectType) -> Result<Matched, ListError> {
+        let namespaces: Vec<Option<&str>> = if self.cluster.namespaces.is_empty() {
+            vec![None]
+        } else {
+            self.cluster
+                .namespaces
+                .iter()
+                .map(|n| Some(n.as_str()))
+                .collect()
+        };
+        let mut matched = Matched::default();
+        for ns in namespaces {
+            matched.merge(self.list_pages(t, ns).await?);
         }
-        let http = request
-            .list(&params)
-            .map_err(|e| ListError::Type("cluster/list-failed", e.to_string()))?;
-        // Only ever GET: listing is all Playbill does.
-        debug_assert_eq!(http.method().as_str(), "GET");
-        requests.fetch_add(1, Ordering::Relaxed);
-        match client.request::<Value>(http).await {
-            Ok(mut page) => {
-                if let Some(Value::Array(list)) = page.get_mut("items").map(Value::take) {
-                    items.extend(list);
-                }
-                token = page
-                    .pointer("/metadata/continue")
-                    .and_then(Value::as_str)
-                    .filter(|c| !c.is_empty())
-                    .map(str::to_string);
-                if token.is_none() {
-                    return Ok(items);
-                }
+        Ok(matched)
+    }
+
+    async fn list_pages(
+        &self,
+        t: &ObjectType,
+        namespace: Option<&str>,
+    ) -> Result<Matched, ListError> {
+        let (cluster, index) = (self.cluster, self.index);
+        let request = kube::core::Request::new(t.path(namespace));
+        let mut matched = Matched::default();
+        let mut token: Option<String> = None;
+        let mut restarted = false;
+        loop {
+            let mut params = ListParams::default().limit(self.page_size);
+            if let Some(c) = &token {
+                params = params.continue_token(c);
             }
-            // The continue token expired: the list must start again, once.
-            Err(kube::Error::Api(status)) if status.code == 410 && !restarted => {
-                restarted = true;
-                token = None;
-                items.clear();
+            let http = request
+                .list(&params)
+                .map_err(|e| ListError::Type("cluster/list-failed", e.to_string()))?;
+            // Only ever GET: listing is all Playbill does.
+            debug_assert_eq!(http.method().as_str(), "GET");
+            self.requests.fetch_add(1, Ordering::Relaxed);
+            match self.client.request::<Value>(http).await {
+                Ok(mut page) => {
+                    if let Some(Value::Array(items)) = page.get_mut("items").map(Value::take) {
+                        matched.add_page(index, &cluster.name, t, &items, self.now);
+                    }
+                    token = page
+                        .pointer("/metadata/continue")
+                        .and_then(Value::as_str)
+                        .filter(|c| !c.is_empty())
+                        .map(str::to_string);
+                    if token.is_none() {
+                        return Ok(matched);
+                    }
+                }
+                // The continue token expired: the list must start again, once.
+                Err(kube::Error::Api(status)) if status.code == 410 && !restarted => {
+                    restarted = true;
+                    token = None;
+                    matched = Matched::default();
+                }
+                Err(e) => return Err(classify(cluster, t, namespace, e)),
             }
-            Err(e) => return Err(classify(cluster, t, namespace, e)),
         }
     }
 }

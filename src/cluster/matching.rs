@@ -6,11 +6,11 @@ use super::fetch::ObjectType;
 use super::health;
 use super::model::{ObjectRef, Resources};
 use super::objects;
-use super::selector::Selector;
+use super::selector::{Op, Selector};
 use crate::catalog::Catalog;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 pub const ID_ANNOTATION: &str = "backstage.io/kubernetes-id";
 pub const SELECTOR_ANNOTATION: &str = "backstage.io/kubernetes-label-selector";
@@ -81,25 +81,83 @@ pub fn targets(catalog: &Catalog) -> (Vec<Target>, Diagnostics) {
 /// Kinds whose objects are what a team deploys: reported when no entity claims them.
 const WORKLOAD_KINDS: &[&str] = &["Deployment", "StatefulSet", "DaemonSet", "CronJob"];
 
-/// Matches one cluster's objects to the targets: resources per entity (only entities with a
-/// match) and the workloads nobody claimed. `now` is the snapshot time, for the health rules.
-pub fn match_cluster(
-    targets: &[Target],
-    cluster: &str,
-    objects: &[(ObjectType, Vec<Value>)],
-    now: i64,
-) -> (BTreeMap<String, Resources>, Vec<ObjectRef>) {
-    let mut by_entity: BTreeMap<String, Resources> = BTreeMap::new();
-    let mut unowned = Vec::new();
-    for (t, items) in objects {
+/// Targets indexed by the one `key=value` most selectors are (every kubernetes-id), so an
+/// object is tested only against the entities that could want it.
+pub struct TargetIndex<'a> {
+    targets: &'a [Target],
+    by_label: HashMap<(&'a str, &'a str), Vec<usize>>,
+    rest: Vec<usize>,
+}
+
+impl<'a> TargetIndex<'a> {
+    pub fn new(targets: &'a [Target]) -> TargetIndex<'a> {
+        let mut by_label: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+        let mut rest = Vec::new();
+        for (i, t) in targets.iter().enumerate() {
+            match t.selector.requirements.as_slice() {
+                [r] if r.op == Op::Equals => by_label
+                    .entry((r.key.as_str(), r.values[0].as_str()))
+                    .or_default()
+                    .push(i),
+                _ => rest.push(i),
+            }
+        }
+        TargetIndex {
+            targets,
+            by_label,
+            rest,
+        }
+    }
+
+    /// The targets that want an object, in target order.
+    fn wanting(
+        &self,
+        cluster: &str,
+        namespace: &str,
+        labels: &BTreeMap<String, String>,
+    ) -> Vec<&'a Target> {
+        let mut candidates: Vec<usize> = labels
+            .iter()
+            .filter_map(|(k, v)| self.by_label.get(&(k.as_str(), v.as_str())))
+            .flatten()
+            .chain(&self.rest)
+            .copied()
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        candidates
+            .into_iter()
+            .map(|i| &self.targets[i])
+            .filter(|t| t.wants(cluster, namespace, labels))
+            .collect()
+    }
+}
+
+/// What one cluster's objects matched: resources per entity (only entities with a match) and
+/// the workloads nobody claimed. Built page by page, so raw objects are dropped as they come.
+#[derive(Debug, Default)]
+pub struct Matched {
+    pub by_entity: BTreeMap<String, Resources>,
+    pub unowned: Vec<ObjectRef>,
+}
+
+impl Matched {
+    /// Matches one page of objects of type `t`; `now` is the snapshot time, for health rules.
+    pub fn add_page(
+        &mut self,
+        index: &TargetIndex<'_>,
+        cluster: &str,
+        t: &ObjectType,
+        items: &[Value],
+        now: i64,
+    ) {
         for item in items {
             let labels = objects::labels(item);
             let ns = objects::namespace(item);
-            let mut claimed = false;
-            for target in targets.iter().filter(|tg| tg.wants(cluster, ns, &labels)) {
-                claimed = true;
+            let wanting = index.wanting(cluster, ns, &labels);
+            for target in &wanting {
                 add(
-                    by_entity.entry(target.entity.clone()).or_default(),
+                    self.by_entity.entry(target.entity.clone()).or_default(),
                     t,
                     item,
                     now,
@@ -109,8 +167,8 @@ pub fn match_cluster(
                 .pointer("/metadata/ownerReferences")
                 .and_then(Value::as_array)
                 .is_some_and(|o| !o.is_empty());
-            if !claimed && !owned && WORKLOAD_KINDS.contains(&t.kind.as_str()) {
-                unowned.push(ObjectRef {
+            if wanting.is_empty() && !owned && WORKLOAD_KINDS.contains(&t.kind.as_str()) {
+                self.unowned.push(ObjectRef {
                     kind: t.kind.clone(),
                     namespace: ns.to_string(),
                     name: objects::name(item).to_string(),
@@ -118,17 +176,58 @@ pub fn match_cluster(
             }
         }
     }
-    for r in by_entity.values_mut() {
-        r.problems.sort_by(|a, b| {
-            b.severity.cmp(&a.severity).then_with(|| {
-                (&a.object, &a.rule, &a.message).cmp(&(&b.object, &b.rule, &b.message))
-            })
-        });
-        r.pods
-            .sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+
+    pub fn merge(&mut self, other: Matched) {
+        for (entity, r) in other.by_entity {
+            let mine = self.by_entity.entry(entity).or_default();
+            mine.workloads.extend(r.workloads);
+            mine.pods.extend(r.pods);
+            mine.hpas.extend(r.hpas);
+            mine.ingresses.extend(r.ingresses);
+            mine.services.extend(r.services);
+            mine.jobs.extend(r.jobs);
+            mine.custom.extend(r.custom);
+            mine.problems.extend(r.problems);
+            for (plural, n) in r.other {
+                *mine.other.entry(plural).or_default() += n;
+            }
+        }
+        self.unowned.extend(other.unowned);
     }
-    unowned.sort();
-    (by_entity, unowned)
+
+    /// Sorted for output: problems most severe first, the rest by namespace and name.
+    pub fn finish(mut self) -> Matched {
+        for r in self.by_entity.values_mut() {
+            r.problems.sort_by(|a, b| {
+                b.severity.cmp(&a.severity).then_with(|| {
+                    (&a.object, &a.rule, &a.message).cmp(&(&b.object, &b.rule, &b.message))
+                })
+            });
+            r.pods
+                .sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+            r.workloads.sort_by(|a, b| {
+                (&a.kind, &a.namespace, &a.name).cmp(&(&b.kind, &b.namespace, &b.name))
+            });
+        }
+        self.unowned.sort();
+        self
+    }
+}
+
+/// Matches one cluster's objects to the targets in one go (the fetch does it page by page).
+pub fn match_cluster(
+    targets: &[Target],
+    cluster: &str,
+    objects: &[(ObjectType, Vec<Value>)],
+    now: i64,
+) -> (BTreeMap<String, Resources>, Vec<ObjectRef>) {
+    let index = TargetIndex::new(targets);
+    let mut matched = Matched::default();
+    for (t, items) in objects {
+        matched.add_page(&index, cluster, t, items, now);
+    }
+    let m = matched.finish();
+    (m.by_entity, m.unowned)
 }
 
 fn add(r: &mut Resources, t: &ObjectType, item: &Value, now: i64) {

@@ -44,7 +44,7 @@ pub fn take_snapshot(
             ),
         ));
     }
-    let fetched = fetch::fetch_all(config);
+    let fetched = fetch::fetch_all(config, &targets, now);
     let mut snapshot = Snapshot {
         version: SNAPSHOT_VERSION,
         taken_at: now,
@@ -83,9 +83,8 @@ pub fn take_snapshot(
             diagnostics.push(Diagnostic::error(code, message.clone()));
             info.errors.push(message);
         }
-        let (found, unowned) =
-            matching::match_cluster(&targets, &cluster.name, &fetch.objects, now);
-        for (entity, resources) in found {
+        let matching::Matched { by_entity, unowned } = fetch.matched;
+        for (entity, resources) in by_entity {
             if let Some(status) = snapshot.entities.get_mut(&entity) {
                 status.clusters.insert(cluster.name.clone(), resources);
             }
