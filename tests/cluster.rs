@@ -407,3 +407,59 @@ fn update_site_rewrites_only_status_files() {
     assert!(!js.contains("s3cret"));
     assert!(!js.contains("<script"));
 }
+
+#[test]
+fn kubeconfig_context_custom_resources_and_skip_tls_verify() {
+    use base64::Engine;
+    let mut w = world(&services());
+    w.insert(
+        "/apis/argoproj.io/v1alpha1/rollouts".into(),
+        vec![serde_json::json!({
+            "apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout",
+            "metadata": {"name": "payments-ledger", "namespace": "ledger", "labels": {"backstage.io/kubernetes-id": "payments-ledger"}},
+            "status": {"conditions": [{"type": "Ready", "status": "False", "reason": "Degraded", "message": "canary step 2 failed"}]}
+        })],
+    );
+    let with_kubeconfig = KubeServer::start("s3cret-token-t8", w, Faults::default());
+    let insecure = KubeServer::start("s3cret-token-t8", world(&services()), Faults::default());
+    let f = fixture();
+    let ca = base64::engine::general_purpose::STANDARD.encode(&with_kubeconfig.ca_pem);
+    let kubeconfig = f.dir.path().join("kubeconfig.yaml");
+    std::fs::write(
+        &kubeconfig,
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: eu\n  cluster:\n    server: {}\n    certificate-authority-data: {ca}\nusers:\n- name: reader\n  user:\n    token: s3cret-token-t8\ncontexts:\n- name: eu-reader\n  context:\n    cluster: eu\n    user: reader\n- name: other\n  context:\n    cluster: eu\n    user: nobody\ncurrent-context: other\n",
+            with_kubeconfig.url
+        ),
+    )
+    .unwrap();
+    std::env::set_var("PB_T8_TOKEN", "s3cret-token-t8");
+    let f = f.config(&format!(
+        "[kubernetes]\n[[kubernetes.clusters]]\nname = \"prod-eu\"\nauth_provider = \"kubeconfig\"\nkubeconfig = \"{}\"\ncontext = \"eu-reader\"\ncustom_resources = [{{ group = \"argoproj.io\", api_version = \"v1alpha1\", plural = \"rollouts\" }}]\n[[kubernetes.clusters]]\nname = \"lab\"\nurl = \"{}\"\nauth_provider = \"serviceAccount\"\ntoken_env = \"PB_T8_TOKEN\"\nskip_tls_verify = true\n",
+        kubeconfig.display(),
+        insecure.url
+    ));
+    let (snapshot, diagnostics) = snapshot_of(f, None);
+    let codes: Vec<&str> = diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(
+        codes,
+        vec!["cluster/insecure-tls"],
+        "{:?}",
+        texts(&diagnostics)
+    );
+    assert!(diagnostics.iter().next().unwrap().message.contains("`lab`"));
+    let ledger = &snapshot.entities["component:default/payments-ledger"];
+    let eu = &ledger.clusters["prod-eu"];
+    assert_eq!(eu.custom.len(), 1);
+    assert_eq!(eu.custom[0].resource, "argoproj.io/v1alpha1/rollouts");
+    assert!(eu
+        .problems
+        .iter()
+        .any(|p| p.rule == "custom-resource-not-ready"));
+    assert_eq!(
+        with_kubeconfig.requests().len(),
+        14,
+        "13 default types + 1 custom"
+    );
+    assert!(ledger.clusters.contains_key("lab"));
+}
