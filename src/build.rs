@@ -56,7 +56,9 @@ pub fn render(
         catalog.entities.len(),
         docs.sites.len()
     ));
-    let (site, site_diags) = render_site(config, &catalog, &docs, &diagnostics)?;
+    let (snapshot, cluster_diags) = crate::cluster::obtain(config, &catalog);
+    diagnostics.extend(cluster_diags);
+    let (site, site_diags) = render_site(config, &catalog, &docs, snapshot.as_ref(), &diagnostics)?;
     diagnostics.extend(site_diags);
     diagnostics.sort();
     Ok((workspace, catalog, docs, site, diagnostics))
@@ -99,5 +101,64 @@ pub fn build(
         write,
         diagnostics,
         elapsed: started.elapsed(),
+    })
+}
+
+/// What `playbill snapshot` did.
+pub struct SnapshotReport {
+    pub snapshot: crate::cluster::model::Snapshot,
+    pub diagnostics: Diagnostics,
+    /// Status files rewritten in the site given with `--update-site`.
+    pub updated: usize,
+}
+
+/// Takes a snapshot of every configured cluster; with `site_dir`, rewrites the status files of
+/// a site built earlier (only those whose bytes changed; no other page is touched).
+pub fn snapshot(
+    config: &Config,
+    previous: Option<&crate::cluster::model::Snapshot>,
+    site_dir: Option<&Path>,
+    progress: &dyn Fn(&str),
+) -> Result<SnapshotReport, String> {
+    let kubernetes = config
+        .kubernetes
+        .as_ref()
+        .filter(|k| !k.clusters.is_empty())
+        .ok_or("site.toml has no [[kubernetes.clusters]] to take a snapshot of")?;
+    if let Some(dir) = site_dir {
+        if !dir.join("clusters/status.js").is_file() {
+            return Err(format!(
+                "{} is not a site built with cluster pages (no clusters/status.js)",
+                dir.display()
+            ));
+        }
+    }
+    let (_, catalog, _) = load_catalog(config, progress);
+    progress(&format!("listing {} clusters", kubernetes.clusters.len()));
+    let (snapshot, diagnostics) =
+        crate::cluster::take_snapshot(kubernetes, &catalog, previous, crate::cluster::now());
+    let mut updated = 0;
+    if let Some(dir) = site_dir {
+        let mut stage = Diagnostics::new();
+        let tera = crate::site::theme::templates(config.templates_dir.as_deref(), &mut stage)?;
+        let (files, _) = crate::site::kubernetes::status_files(&tera, &catalog, Some(&snapshot));
+        for (path, bytes) in files {
+            let target = dir.join(&path);
+            if std::fs::read(&target).ok().as_deref() == Some(bytes.as_slice()) {
+                continue;
+            }
+            if !target.parent().is_some_and(Path::is_dir) {
+                // An entity added since the site was built: its pages need a full build.
+                continue;
+            }
+            std::fs::write(&target, &bytes)
+                .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+            updated += 1;
+        }
+    }
+    Ok(SnapshotReport {
+        snapshot,
+        diagnostics,
+        updated,
     })
 }

@@ -25,6 +25,8 @@ pub struct Config {
     pub static_dir: Option<PathBuf>,
     /// Where `playbill publish` syncs the output (`[publish] to`).
     pub publish: PublishConfig,
+    /// `[kubernetes]`: clusters to snapshot, or a snapshot file to render from.
+    pub kubernetes: Option<crate::cluster::config::KubernetesConfig>,
 }
 
 /// `[publish]`: the target only. Credentials never live in site.toml; they come from each
@@ -149,6 +151,7 @@ struct RawConfig {
     secrets: RawSecrets,
     #[serde(default)]
     publish: PublishConfig,
+    kubernetes: Option<crate::cluster::config::RawKubernetes>,
 }
 
 /// `[secrets]`: values that look like credentials but are not, and rules to switch off.
@@ -246,6 +249,13 @@ impl Config {
             .static_dir
             .map(|p| resolve(&p))
             .or_else(|| beside("static"));
+        let kubernetes = match raw.kubernetes {
+            Some(k) => Some(k.resolve(base_dir).map_err(|message| ConfigError {
+                file: file.to_path_buf(),
+                message,
+            })?),
+            None => None,
+        };
         Ok(Config {
             file: Some(file.to_path_buf()),
             base_dir: base_dir.to_path_buf(),
@@ -258,6 +268,7 @@ impl Config {
             templates_dir,
             static_dir,
             publish: raw.publish,
+            kubernetes,
         })
     }
 
@@ -300,6 +311,7 @@ impl Config {
             templates_dir: None,
             static_dir: None,
             publish: PublishConfig::default(),
+            kubernetes: None,
         }
     }
 }
@@ -330,7 +342,13 @@ impl Config {
     /// that names a secret variable adds it here, so `publish` refuses output that contains it.
     pub fn secret_env_vars(&self) -> Vec<String> {
         let mut names: Vec<String> = STANDARD_SECRET_ENV.iter().map(|s| s.to_string()).collect();
-        // Each `*_env` setting adds its variable here (no such setting exists yet).
+        if let Some(k) = &self.kubernetes {
+            for cluster in &k.clusters {
+                if let crate::cluster::config::Auth::Token { env, .. } = &cluster.auth {
+                    names.push(env.clone());
+                }
+            }
+        }
         names.sort();
         names.dedup();
         names

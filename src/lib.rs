@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod build;
 pub mod catalog;
+pub mod cluster;
 pub mod config;
 pub mod diagnostics;
 pub mod docs;
@@ -20,3 +21,11 @@ pub mod secrets;
 pub mod serve;
 pub mod site;
 pub mod write;
+
+/// Chooses rustls's crypto provider for the process. Both providers are compiled in (the
+/// object-store client brings aws-lc-rs; kube and octocrab use ring), and with two rustls
+/// cannot pick one by itself and panics at the first TLS connection. Every network stage calls
+/// this first; later calls do nothing.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

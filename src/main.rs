@@ -49,6 +49,27 @@ enum Command {
         /// keep it out of the output directory unless it should be published).
         #[arg(long)]
         report: Option<PathBuf>,
+        /// Render cluster status from this snapshot file instead of asking the clusters.
+        #[arg(long)]
+        snapshot: Option<PathBuf>,
+    },
+    /// List every configured Kubernetes cluster (read-only) and save what the pages show.
+    Snapshot {
+        /// The site configuration.
+        #[arg(long, default_value = "site.toml")]
+        config: PathBuf,
+        /// Where to write the snapshot.
+        #[arg(long, default_value = "snapshot.json")]
+        out: PathBuf,
+        /// An earlier snapshot: clusters that cannot be read keep its data, marked stale.
+        #[arg(long)]
+        previous: Option<PathBuf>,
+        /// Rewrite the cluster status files of a site built earlier, and nothing else.
+        #[arg(long)]
+        update_site: Option<PathBuf>,
+        /// Exit with 1 when there is an error-level diagnostic (a cluster or type not read).
+        #[arg(long)]
+        strict: bool,
     },
     /// Parse and validate everything, render nothing; exits 1 on an error-level diagnostic.
     ///
@@ -145,6 +166,7 @@ fn json_logs() -> bool {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    playbill::install_tls_provider();
     let _ = JSON_LOGS.set(cli.log_format == Format::Json);
     match cli.command {
         Command::Build {
@@ -152,7 +174,27 @@ fn main() -> ExitCode {
             out,
             strict,
             report,
-        } => run_build(&config, out.as_deref(), strict, report.as_deref()),
+            snapshot,
+        } => run_build(
+            &config,
+            out.as_deref(),
+            strict,
+            report.as_deref(),
+            snapshot.as_deref(),
+        ),
+        Command::Snapshot {
+            config,
+            out,
+            previous,
+            update_site,
+            strict,
+        } => run_snapshot(
+            &config,
+            &out,
+            previous.as_deref(),
+            update_site.as_deref(),
+            strict,
+        ),
         Command::Check {
             config,
             format,
@@ -227,11 +269,18 @@ fn run_build(
     out: Option<&Path>,
     strict: bool,
     report_path: Option<&Path>,
+    snapshot: Option<&Path>,
 ) -> ExitCode {
-    let config = match load_config(config_path) {
+    let mut config = match load_config(config_path) {
         Ok(c) => c,
         Err(code) => return code,
     };
+    if let Some(file) = snapshot {
+        config
+            .kubernetes
+            .get_or_insert_with(Default::default)
+            .snapshot = Some(absolute(file));
+    }
     let out_dir = out.map(absolute).unwrap_or_else(|| config.out_dir.clone());
     let bar = spinner();
     let result = build::build(&config, &out_dir, &|msg| bar.set_message(msg.to_string()));
@@ -276,6 +325,64 @@ fn run_build(
         );
     }
     if strict && c.errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn run_snapshot(
+    config_path: &Path,
+    out: &Path,
+    previous: Option<&Path>,
+    update_site: Option<&Path>,
+    strict: bool,
+) -> ExitCode {
+    let config = match load_config(config_path) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let previous = match previous.map(playbill::cluster::load).transpose() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let bar = spinner();
+    let result = build::snapshot(&config, previous.as_ref(), update_site, &|msg| {
+        bar.set_message(msg.to_string())
+    });
+    bar.finish_and_clear();
+    let report = match result {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    print_diagnostics(&report.diagnostics);
+    if let Err(e) = std::fs::write(out, playbill::cluster::to_json(&report.snapshot)) {
+        eprintln!("error: cannot write {}: {e}", out.display());
+        return ExitCode::from(2);
+    }
+    let s = &report.snapshot;
+    let requests: u32 = s.clusters.iter().map(|c| c.requests).sum();
+    let found = s
+        .entities
+        .values()
+        .filter(|e| !e.clusters.is_empty())
+        .count();
+    eprintln!(
+        "Snapshot of {} clusters ({} API requests): {} of {} services found, {} status files updated → {}",
+        s.clusters.len(),
+        requests,
+        found,
+        s.entities.len(),
+        report.updated,
+        out.display()
+    );
+    if strict && report.diagnostics.has_errors() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -70,6 +70,7 @@ impl Target {
 
     /// Builds the client. Nothing is contacted yet.
     pub fn open(&self, url: &str) -> Result<Store, String> {
+        crate::install_tls_provider();
         let fail = |e: object_store::Error| format!("cannot set up {url}: {e}");
         let retry = retry_config();
         let (inner, prefix): (Arc<dyn ObjectStore>, &str) = match self {

@@ -3,6 +3,7 @@
 //! relative and names a file, and the same inputs give byte-identical files.
 
 mod catalog_data;
+pub mod kubernetes;
 pub mod model;
 pub mod theme;
 
@@ -32,7 +33,13 @@ enum Page<'a> {
     Search,
     NotFound,
     Entity(&'a Entity),
-    Doc { site: usize, page: usize },
+    /// An entity's Kubernetes tab and the services × clusters page (cluster status in `kubernetes`).
+    Kubernetes(&'a Entity),
+    Clusters,
+    Doc {
+        site: usize,
+        page: usize,
+    },
 }
 
 impl Page<'_> {
@@ -46,6 +53,8 @@ impl Page<'_> {
             Page::Search => "search/index.html".into(),
             Page::NotFound => "404.html".into(),
             Page::Entity(e) => model::entity_url(&e.key),
+            Page::Kubernetes(e) => format!("{}/index.html", kubernetes::page_dir(e)),
+            Page::Clusters => "clusters/index.html".into(),
             Page::Doc { site, page } => docs.sites[*site].pages[*page].out.clone(),
         }
     }
@@ -92,6 +101,7 @@ pub fn render_site(
     config: &Config,
     catalog: &Catalog,
     docs: &DocSets,
+    snapshot: Option<&crate::cluster::model::Snapshot>,
     diagnostics: &Diagnostics,
 ) -> Result<(Site, Diagnostics), String> {
     let mut stage = Diagnostics::new();
@@ -144,6 +154,11 @@ pub fn render_site(
         Page::NotFound,
     ];
     pages.extend(catalog.entities.iter().map(Page::Entity));
+    if kubernetes::enabled(config) {
+        pages.push(Page::Clusters);
+        let with_view = catalog.entities.iter().filter(|e| kubernetes::has_view(e));
+        pages.extend(with_view.map(Page::Kubernetes));
+    }
     for (i, site) in docs.sites.iter().enumerate() {
         pages.extend((0..site.pages.len()).map(|p| Page::Doc { site: i, page: p }));
     }
@@ -171,6 +186,11 @@ pub fn render_site(
             format!("{}/techdocs_metadata.json", doc_site.base),
             techdocs_metadata(doc_site),
         );
+    }
+    if kubernetes::enabled(config) {
+        let (files, problems) = kubernetes::status_files(&shared.tera, catalog, snapshot);
+        site.files.extend(files);
+        stage.extend(problems);
     }
     for (path, bytes, problem) in rendered {
         site.files.insert(path, bytes);
@@ -429,6 +449,40 @@ fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<Strin
             ],
         ),
         Page::NotFound => ("404.html", "Page not found".to_string(), "", vec![]),
+        Page::Clusters => (
+            "clusters.html",
+            "Clusters".to_string(),
+            "clusters",
+            vec![
+                home,
+                Crumb {
+                    title: "Clusters".into(),
+                    url: String::new(),
+                },
+            ],
+        ),
+        Page::Kubernetes(e) => {
+            ctx.insert("k8s", &kubernetes::page_context(e));
+            ctx.insert("entity_title", e.title());
+            let crumbs = vec![
+                home,
+                catalog_crumb(),
+                Crumb {
+                    title: e.title().to_string(),
+                    url: model::entity_url(&e.key),
+                },
+                Crumb {
+                    title: "Kubernetes".into(),
+                    url: String::new(),
+                },
+            ];
+            (
+                "kubernetes.html",
+                format!("{} · Kubernetes", e.title()),
+                "clusters",
+                crumbs,
+            )
+        }
         Page::Doc { site, page } => {
             let doc_site = &shared.docs.sites[*site];
             let doc = &doc_site.pages[*page];
@@ -505,6 +559,9 @@ fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<Strin
             let entity = model::entity_page(catalog, e, diagnostics);
             ctx.insert("entity", &entity);
             ctx.insert("docs_link", &docs_link(shared.docs, &e.key));
+            if kubernetes::enabled(shared.config) && kubernetes::has_view(e) {
+                ctx.insert("k8s", &kubernetes::page_context(e));
+            }
             let crumbs = vec![
                 home,
                 catalog_crumb(),
@@ -528,6 +585,7 @@ fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<Strin
     ctx.insert("assets", &shared.assets);
     ctx.insert("breadcrumbs", &crumbs);
     ctx.insert("diag_counts", &shared.counts);
+    ctx.insert("clusters_enabled", &kubernetes::enabled(shared.config));
     shared
         .tera
         .render(template, &ctx)

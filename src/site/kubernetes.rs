@@ -1,0 +1,321 @@
+//! Cluster status in the portal. Pages (an entity's Kubernetes tab, the clusters page) are
+//! static skeletons that never change with the clusters; the volatile part lives in small
+//! status files (`.../kubernetes/status.js`, `clusters/status.js`) that hold pre-rendered,
+//! escaped HTML fragments and set a global through a classic `<script src>`. `static/kubernetes.js`
+//! puts each fragment in its slot. A status refresh (`snapshot --update-site`) rewrites only
+//! these files, and pages keep working from `file://` under a CSP with no inline script.
+
+use crate::catalog::{Catalog, Entity};
+use crate::cluster::matching::{self, Target};
+use crate::cluster::model::{ClusterInfo, Health, Resources, Snapshot};
+use crate::cluster::{age, model};
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Pods listed per cluster card; the rest are counted.
+const MAX_PODS: usize = 60;
+
+/// The directory of an entity's Kubernetes page, relative to the site root.
+pub fn page_dir(e: &Entity) -> String {
+    format!("{}/kubernetes", e.key.page_dir())
+}
+
+/// Entities with a Kubernetes view (kubernetes-id or kubernetes-label-selector annotation).
+pub fn has_view(e: &Entity) -> bool {
+    e.annotation(matching::ID_ANNOTATION).is_some()
+        || e.annotation(matching::SELECTOR_ANNOTATION).is_some()
+}
+
+/// What the static skeleton of an entity's Kubernetes page shows: what is searched.
+pub fn page_context(e: &Entity) -> Value {
+    let selector = e
+        .annotation(matching::SELECTOR_ANNOTATION)
+        .map(str::to_string)
+        .or_else(|| {
+            e.annotation(matching::ID_ANNOTATION)
+                .map(|id| format!("{}={}", matching::ID_ANNOTATION, id.trim()))
+        })
+        .unwrap_or_default();
+    json!({
+        "key": e.key.to_string(),
+        "selector": selector,
+        "namespace": e.annotation(matching::NAMESPACE_ANNOTATION),
+        "cluster": e.annotation(matching::CLUSTER_ANNOTATION),
+    })
+}
+
+/// `2026-11-23 10:04 UTC`.
+fn datetime(secs: i64) -> String {
+    let minutes = secs.rem_euclid(86_400) / 60;
+    format!(
+        "{} {:02}:{:02} UTC",
+        super::iso_date(secs),
+        minutes / 60,
+        minutes % 60
+    )
+}
+
+#[derive(Serialize)]
+struct ClusterCard<'a> {
+    name: &'a str,
+    title: &'a str,
+    dashboard_url: Option<&'a str>,
+    stale: bool,
+    /// `running`, `absent` (searched, nothing matched), `unknown` (cluster not read).
+    state: &'static str,
+    health: Option<Health>,
+    versions: Vec<String>,
+    taken_at: String,
+    age: String,
+    errors: &'a [String],
+    namespaces: Vec<String>,
+    resources: Option<&'a Resources>,
+    pods_shown: Vec<&'a model::Pod>,
+    pods_more: usize,
+}
+
+fn card<'a>(
+    info: &'a ClusterInfo,
+    snapshot: &Snapshot,
+    target: Option<&Target>,
+    resources: Option<&'a Resources>,
+) -> ClusterCard<'a> {
+    let state = match resources {
+        Some(_) => "running",
+        None if !info.stale && info.unreachable => "unknown",
+        None => "absent",
+    };
+    let namespaces = match target.and_then(|t| t.namespace.clone()) {
+        Some(ns) => vec![ns],
+        None => info.namespaces.clone(),
+    };
+    let pods: Vec<&model::Pod> = resources
+        .map(|r| r.pods.iter().collect())
+        .unwrap_or_default();
+    ClusterCard {
+        name: &info.name,
+        title: &info.title,
+        dashboard_url: info.dashboard_url.as_deref(),
+        stale: info.stale,
+        state,
+        health: resources.map(Resources::health),
+        versions: resources.map(Resources::versions).unwrap_or_default(),
+        taken_at: datetime(info.taken_at),
+        age: age(snapshot.taken_at - info.taken_at),
+        errors: &info.errors,
+        namespaces,
+        resources,
+        pods_more: pods.len().saturating_sub(MAX_PODS),
+        pods_shown: pods.into_iter().take(MAX_PODS).collect(),
+    }
+}
+
+/// Renders every status file: one per entity with a Kubernetes view, and the clusters file.
+pub fn status_files(
+    tera: &tera::Tera,
+    catalog: &Catalog,
+    snapshot: Option<&Snapshot>,
+) -> (BTreeMap<String, Vec<u8>>, Diagnostics) {
+    let mut files = BTreeMap::new();
+    let mut diagnostics = Diagnostics::new();
+    let (targets, _) = matching::targets(catalog);
+    let targets: BTreeMap<&str, &Target> = targets_by_key(&targets);
+    let mut render = |template: &str, ctx: &tera::Context| -> String {
+        tera.render(template, ctx).unwrap_or_else(|e| {
+            diagnostics.push(Diagnostic::error(
+                "site/template",
+                format!("{template}: {}", super::theme::describe_tera_error(&e)),
+            ));
+            String::new()
+        })
+    };
+    let empty = Snapshot::default();
+    let snap = snapshot.unwrap_or(&empty);
+    for e in catalog.entities.iter().filter(|e| has_view(e)) {
+        let key = e.key.to_string();
+        let status = snap.entities.get(&key);
+        let target = targets.get(key.as_str()).copied();
+        let cards: Vec<ClusterCard> = snap
+            .clusters
+            .iter()
+            .filter(|c| {
+                target
+                    .and_then(|t| t.cluster.as_deref())
+                    .is_none_or(|only| only == c.name)
+            })
+            .map(|c| {
+                card(
+                    c,
+                    snap,
+                    target,
+                    status.and_then(|s| s.clusters.get(&c.name)),
+                )
+            })
+            .collect();
+        let mut ctx = tera::Context::new();
+        ctx.insert("has_snapshot", &snapshot.is_some());
+        ctx.insert("taken_at", &datetime(snap.taken_at));
+        ctx.insert("cards", &cards);
+        ctx.insert("page", &page_context(e));
+        ctx.insert("selector", &status.map(|s| s.selector.clone()));
+        let detail = render("kubernetes_status.html", &ctx);
+        let overview = render("kubernetes_overview.html", &ctx);
+        let data = json!({ "detail": detail, "overview": overview });
+        files.insert(format!("{}/status.js", page_dir(e)), script(&key, &data));
+    }
+    let mut ctx = tera::Context::new();
+    ctx.insert("has_snapshot", &snapshot.is_some());
+    ctx.insert("taken_at", &datetime(snap.taken_at));
+    let matrix = clusters_matrix(catalog, snap);
+    ctx.insert("clusters", &matrix.0);
+    ctx.insert("rows", &matrix.1);
+    ctx.insert("counts", &matrix.2);
+    ctx.insert("unowned", &snap.unowned);
+    ctx.insert("root", "../");
+    let page = render("clusters_status.html", &ctx);
+    ctx.insert("root", "");
+    let home = render("clusters_home.html", &ctx);
+    files.insert(
+        "clusters/status.js".to_string(),
+        script("clusters", &json!({ "page": page, "home": home })),
+    );
+    (files, diagnostics)
+}
+
+fn targets_by_key(targets: &[Target]) -> BTreeMap<&str, &Target> {
+    targets.iter().map(|t| (t.entity.as_str(), t)).collect()
+}
+
+/// `window.PlaybillStatus[key] = {...};` — data only, set through a classic script so it also
+/// loads from `file://`.
+fn script(key: &str, data: &Value) -> Vec<u8> {
+    format!(
+        "(window.PlaybillStatus = window.PlaybillStatus || {{}})[{}] = {};\n",
+        serde_json::to_string(key).unwrap_or_default(),
+        serde_json::to_string(data).unwrap_or_default()
+    )
+    .into_bytes()
+}
+
+#[derive(Serialize)]
+struct Cell {
+    state: &'static str,
+    health: Option<Health>,
+    versions: Vec<String>,
+    drift: bool,
+    stale: bool,
+}
+
+#[derive(Serialize)]
+struct Row {
+    title: String,
+    entity_ref: String,
+    url: String,
+    cells: Vec<Cell>,
+    drift: bool,
+    worst: Option<Health>,
+}
+
+#[derive(Serialize, Default)]
+struct Counts {
+    services: usize,
+    running: usize,
+    failing: usize,
+    degraded: usize,
+    drift: usize,
+    unowned: usize,
+    stale_clusters: usize,
+}
+
+/// Every service × every cluster: health and versions, drift flagged where the same service
+/// runs different versions in different clusters.
+fn clusters_matrix(catalog: &Catalog, snap: &Snapshot) -> (Vec<Value>, Vec<Row>, Counts) {
+    let clusters: Vec<Value> = snap
+        .clusters
+        .iter()
+        .map(|c| {
+            json!({ "name": c.name, "title": c.title, "stale": c.stale, "errors": c.errors,
+                    "age": age(snap.taken_at - c.taken_at), "dashboard_url": c.dashboard_url,
+                    "taken_at": datetime(c.taken_at), "unread": !c.stale && c.unreachable })
+        })
+        .collect();
+    let mut counts = Counts {
+        unowned: snap.unowned.values().map(Vec::len).sum(),
+        stale_clusters: snap.clusters.iter().filter(|c| c.stale).count(),
+        ..Counts::default()
+    };
+    let mut rows = Vec::new();
+    for e in catalog.entities.iter().filter(|e| has_view(e)) {
+        let status = snap.entities.get(&e.key.to_string());
+        let found = |c: &ClusterInfo| status.and_then(|s| s.clusters.get(&c.name));
+        let all_versions: BTreeSet<Vec<String>> = snap
+            .clusters
+            .iter()
+            .filter_map(found)
+            .map(Resources::versions)
+            .filter(|v| !v.is_empty())
+            .collect();
+        let drift = all_versions.len() > 1;
+        let cells: Vec<Cell> = snap
+            .clusters
+            .iter()
+            .map(|c| match found(c) {
+                Some(r) => Cell {
+                    state: "running",
+                    health: Some(r.health()),
+                    versions: r.versions(),
+                    drift,
+                    stale: c.stale,
+                },
+                None => Cell {
+                    state: if !c.stale && c.unreachable {
+                        "unknown"
+                    } else {
+                        "absent"
+                    },
+                    health: None,
+                    versions: vec![],
+                    drift: false,
+                    stale: c.stale,
+                },
+            })
+            .collect();
+        let worst = cells.iter().filter_map(|c| c.health).max();
+        counts.services += 1;
+        if worst.is_some() {
+            counts.running += 1;
+        }
+        match worst {
+            Some(Health::Failing) => counts.failing += 1,
+            Some(Health::Degraded) => counts.degraded += 1,
+            _ => {}
+        }
+        if drift {
+            counts.drift += 1;
+        }
+        rows.push(Row {
+            title: e.title().to_string(),
+            entity_ref: e.key.to_string(),
+            url: format!("{}/index.html", page_dir(e)),
+            cells,
+            drift,
+            worst,
+        });
+    }
+    // Failing first, then degraded, then by name: what needs attention on top.
+    rows.sort_by(|a, b| {
+        b.worst
+            .cmp(&a.worst)
+            .then_with(|| a.title.to_lowercase().cmp(&b.title.to_lowercase()))
+            .then_with(|| a.entity_ref.cmp(&b.entity_ref))
+    });
+    (clusters, rows, counts)
+}
+
+/// Whether the site has cluster pages at all: a `[kubernetes]` table in site.toml.
+pub fn enabled(config: &Config) -> bool {
+    config.kubernetes.is_some()
+}

@@ -1,0 +1,465 @@
+//! The cluster stage against real HTTPS API servers on loopback: the real kube client, one
+//! paginated list per type, GET only, tokens checked and never leaked, faults isolated to the
+//! cluster (or the object type) they hit.
+
+mod common;
+#[path = "support/kube_server.rs"]
+mod kube_server;
+#[path = "support/kube_world.rs"]
+mod kube_world;
+
+use common::{component, Fixture};
+use kube_server::{Faults, KubeServer};
+use kube_world::{world, Svc};
+use playbill::cluster::model::{Health, Snapshot};
+use playbill::cluster::take_snapshot;
+use playbill::diagnostics::Diagnostics;
+
+const NOW: i64 = 1_795_430_000;
+
+fn annotated(name: &str, annotations: &str) -> String {
+    component(name, "team-a").replace(
+        "metadata:\n",
+        &format!("metadata:\n  annotations:\n{annotations}"),
+    )
+}
+
+/// A catalog of three services, one matched by a set-based selector.
+fn fixture() -> Fixture {
+    Fixture::new()
+        .file(
+            "ledger/catalog-info.yaml",
+            annotated(
+                "payments-ledger",
+                "    backstage.io/kubernetes-id: payments-ledger\n    backstage.io/kubernetes-namespace: ledger\n",
+            ),
+        )
+        .file(
+            "gateway/catalog-info.yaml",
+            annotated(
+                "payments-gateway",
+                "    backstage.io/kubernetes-label-selector: 'app.kubernetes.io/name in (payments-gateway),!legacy'\n",
+            ),
+        )
+        .file(
+            "ghost/catalog-info.yaml",
+            annotated("ghost", "    backstage.io/kubernetes-id: ghost\n"),
+        )
+}
+
+fn services() -> Vec<Svc> {
+    let mut ledger = Svc::new("ledger", "payments-ledger", 3, "registry.test/ledger:2.4.1");
+    ledger.oom = true;
+    let mut gateway = Svc::new("edge", "payments-gateway", 2, "registry.test/gateway:1.9.0");
+    gateway.ready = 0;
+    vec![
+        ledger,
+        gateway,
+        Svc::new("tools", "orphan-cron", 1, "busybox:1.36"),
+    ]
+}
+
+/// One `[[kubernetes.clusters]]` table trusting `server`'s CA through a file.
+fn cluster_toml(f: &Fixture, name: &str, server: &KubeServer, token_env: &str) -> String {
+    let ca = f.dir.path().join(format!("{name}-ca.pem"));
+    std::fs::write(&ca, &server.ca_pem).unwrap();
+    format!(
+        "[[kubernetes.clusters]]\nname = \"{name}\"\nurl = \"{}\"\nauth_provider = \"serviceAccount\"\ntoken_env = \"{token_env}\"\nca_file = \"{}\"\ndashboard_url = \"https://dash.test/{name}\"\n",
+        server.url,
+        ca.display()
+    )
+}
+
+fn snapshot_of(f: Fixture, previous: Option<&Snapshot>) -> (Snapshot, Diagnostics) {
+    let config = f.load_config();
+    let (catalog, _) = f.catalog();
+    take_snapshot(config.kubernetes.as_ref().unwrap(), &catalog, previous, NOW)
+}
+
+fn texts(d: &Diagnostics) -> Vec<String> {
+    d.iter().map(|d| d.to_text()).collect()
+}
+
+#[test]
+fn snapshot_holds_what_pages_need_with_one_paginated_list_per_type() {
+    std::env::set_var("PB_T1_TOKEN", "s3cret-token-t1");
+    let server = KubeServer::start("s3cret-token-t1", world(&services()), Faults::default());
+    let f = fixture();
+    let table = cluster_toml(&f, "prod-eu", &server, "PB_T1_TOKEN");
+    let f = f.config(&format!(
+        "[kubernetes]\npage_size = 2\ntimeout_secs = 20\n{table}"
+    ));
+    let (snapshot, diagnostics) = snapshot_of(f, None);
+    assert!(diagnostics.is_empty(), "{:?}", texts(&diagnostics));
+
+    // 13 types: pods (6 objects) take 3 pages, the six 3-object lists 2 pages, the six empty ones 1.
+    let requests = server.requests();
+    assert!(requests.iter().all(|r| r.method == "GET"), "{requests:?}");
+    assert!(requests.iter().all(|r| !r.query.contains("labelSelector")));
+    let pages = |path: &str| requests.iter().filter(|r| r.path == path).count();
+    assert_eq!(pages("/api/v1/pods"), 3);
+    assert_eq!(pages("/apis/apps/v1/deployments"), 2);
+    assert_eq!(pages("/apis/batch/v1/jobs"), 1);
+    assert_eq!(requests.len(), 3 + 2 * 6 + 6);
+    assert_eq!(snapshot.clusters[0].requests as usize, requests.len());
+
+    let ledger = &snapshot.entities["component:default/payments-ledger"];
+    assert_eq!(
+        ledger.selector,
+        "backstage.io/kubernetes-id=payments-ledger"
+    );
+    let r = &ledger.clusters["prod-eu"];
+    assert_eq!(r.workloads.len(), 1);
+    let w = &r.workloads[0];
+    assert_eq!((w.desired, w.ready, w.available), (3, 3, 3));
+    assert_eq!(w.images, vec!["registry.test/ledger:2.4.1"]);
+    assert_eq!(r.versions(), vec!["2.4.1"]);
+    assert_eq!(r.pods.len(), 3);
+    assert_eq!(r.pods[0].restarts, 3);
+    assert_eq!(
+        r.pods[0].containers[0].last_termination.as_deref(),
+        Some("OOMKilled")
+    );
+    assert_eq!(r.ingresses[0].hosts, vec!["payments-ledger.example.test"]);
+    assert_eq!(r.services[0].ports, vec!["80/TCP"]);
+    assert_eq!(r.hpas[0].max, 6);
+    assert_eq!(r.other["configmaps"], 1);
+    assert_eq!(r.problems[0].rule, "oom-killed");
+    assert_eq!(r.health(), Health::Failing);
+
+    let gateway = &snapshot.entities["component:default/payments-gateway"];
+    let g = &gateway.clusters["prod-eu"];
+    assert_eq!(g.pods.len(), 2);
+    assert!(g.problems.iter().any(|p| p.rule == "no-ready-replicas"));
+    assert!(snapshot.entities["component:default/ghost"]
+        .clusters
+        .is_empty());
+    let unowned: Vec<&str> = snapshot.unowned["prod-eu"]
+        .iter()
+        .map(|o| o.name.as_str())
+        .collect();
+    assert_eq!(unowned, vec!["orphan-cron"]);
+
+    let json = String::from_utf8(playbill::cluster::to_json(&snapshot)).unwrap();
+    assert!(!json.contains("s3cret"));
+    assert!(!json.contains("imageID"), "whole objects must not be kept");
+}
+
+#[test]
+fn a_failing_cluster_keeps_its_previous_data_and_leaves_the_others_intact() {
+    std::env::set_var("PB_T2_TOKEN", "s3cret-token-t2");
+    let good = KubeServer::start("s3cret-token-t2", world(&services()), Faults::default());
+    let hanging = KubeServer::start(
+        "s3cret-token-t2",
+        world(&services()),
+        Faults {
+            hang: true,
+            ..Faults::default()
+        },
+    );
+    let broken = KubeServer::start(
+        "s3cret-token-t2",
+        world(&services()),
+        Faults {
+            status: Some(503),
+            ..Faults::default()
+        },
+    );
+    let other_token = KubeServer::start("another-token", world(&services()), Faults::default());
+    let f = fixture();
+    let mut tables = String::from("[kubernetes]\ntimeout_secs = 2\n");
+    for (name, s) in [
+        ("prod-eu", &good),
+        ("prod-us", &hanging),
+        ("staging", &broken),
+        ("dev", &other_token),
+    ] {
+        tables.push_str(&cluster_toml(&f, name, s, "PB_T2_TOKEN"));
+    }
+    let f = f.config(&tables);
+    let config = f.load_config();
+    let (catalog, _) = f.catalog();
+    let k = config.kubernetes.as_ref().unwrap();
+
+    // A previous snapshot in which every cluster answered.
+    let mut previous = take_snapshot(k, &catalog, None, NOW - 7200).0;
+    for c in &mut previous.clusters {
+        c.errors.clear();
+    }
+    previous
+        .entities
+        .get_mut("component:default/payments-ledger")
+        .unwrap()
+        .clusters
+        .insert("prod-us".into(), Default::default());
+
+    let started = std::time::Instant::now();
+    let (snapshot, diagnostics) = take_snapshot(k, &catalog, Some(&previous), NOW);
+    assert!(
+        started.elapsed().as_secs() < 10,
+        "clusters are read concurrently"
+    );
+    let text = texts(&diagnostics).join("\n");
+    let codes: Vec<&str> = diagnostics.iter().map(|d| d.code).collect();
+    assert!(codes.contains(&"cluster/timeout"), "{text}");
+    assert!(codes.contains(&"cluster/unreachable"), "{text}");
+    assert!(codes.contains(&"cluster/unauthorized"), "{text}");
+    assert!(text.contains("`prod-us`") && text.contains("`staging`") && text.contains("`dev`"));
+    assert!(!text.contains("`prod-eu`"), "{text}");
+    assert!(!text.contains("s3cret"), "{text}");
+
+    let by_name = |n: &str| snapshot.clusters.iter().find(|c| c.name == n).unwrap();
+    assert!(!by_name("prod-eu").stale);
+    assert!(by_name("prod-us").stale);
+    assert_eq!(by_name("prod-us").taken_at, NOW - 7200);
+    assert!(text.contains("2 h old"), "{text}");
+    let ledger = &snapshot.entities["component:default/payments-ledger"];
+    assert!(ledger.clusters.contains_key("prod-eu"));
+    assert!(
+        ledger.clusters.contains_key("prod-us"),
+        "kept from the previous snapshot"
+    );
+    assert_eq!(ledger.clusters["prod-eu"].pods.len(), 3);
+    // Nothing non-GET reached any server.
+    for s in [&good, &hanging, &broken, &other_token] {
+        assert!(s.requests().iter().all(|r| r.method == "GET"));
+    }
+}
+
+#[test]
+fn a_forbidden_type_loses_only_that_type() {
+    std::env::set_var("PB_T3_TOKEN", "s3cret-token-t3");
+    let server = KubeServer::start(
+        "s3cret-token-t3",
+        world(&services()),
+        Faults {
+            forbidden: vec!["configmaps".into()],
+            ..Faults::default()
+        },
+    );
+    let f = fixture();
+    let table = cluster_toml(&f, "prod-eu", &server, "PB_T3_TOKEN");
+    let (snapshot, diagnostics) = snapshot_of(f.config(&format!("[kubernetes]\n{table}")), None);
+    let forbidden: Vec<String> = diagnostics
+        .iter()
+        .filter(|d| d.code == "cluster/forbidden")
+        .map(|d| d.message.clone())
+        .collect();
+    assert_eq!(forbidden.len(), 1, "{:?}", texts(&diagnostics));
+    assert!(forbidden[0].contains("configmaps") && forbidden[0].contains("`list`"));
+    assert!(forbidden[0].contains("prod-eu"));
+    let r = &snapshot.entities["component:default/payments-ledger"].clusters["prod-eu"];
+    assert_eq!(r.pods.len(), 3);
+    assert!(!r.other.contains_key("configmaps"));
+    assert!(!snapshot.clusters[0].stale);
+    assert_eq!(snapshot.clusters[0].errors.len(), 1);
+}
+
+#[test]
+fn an_expired_continue_token_restarts_the_list_once() {
+    std::env::set_var("PB_T4_TOKEN", "s3cret-token-t4");
+    let server = KubeServer::start(
+        "s3cret-token-t4",
+        world(&services()),
+        Faults {
+            expire_first_continue: true,
+            ..Faults::default()
+        },
+    );
+    let f = fixture();
+    let table = cluster_toml(&f, "prod-eu", &server, "PB_T4_TOKEN");
+    let f = f.config(&format!("[kubernetes]\npage_size = 2\n{table}"));
+    let (snapshot, diagnostics) = snapshot_of(f, None);
+    assert!(diagnostics.is_empty(), "{:?}", texts(&diagnostics));
+    let r = &snapshot.entities["component:default/payments-ledger"].clusters["prod-eu"];
+    assert_eq!(r.pods.len(), 3, "no pod lost or repeated");
+    assert!(server
+        .requests()
+        .iter()
+        .any(|r| r.query.contains("continue=")));
+}
+
+#[test]
+fn namespace_allow_list_and_ca_data_from_the_environment() {
+    std::env::set_var("PB_T5_TOKEN", "s3cret-token-t5");
+    let server = KubeServer::start("s3cret-token-t5", world(&services()), Faults::default());
+    // base64 of the PEM, as Backstage's caData.
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&server.ca_pem);
+    std::env::set_var("PB_T5_CA", b64);
+    let f = fixture().config(&format!(
+        "[kubernetes]\n[[kubernetes.clusters]]\nname = \"prod-eu\"\nurl = \"{}\"\nauth_provider = \"oidc\"\ntoken_env = \"PB_T5_TOKEN\"\nca_data_env = \"PB_T5_CA\"\nnamespaces = [\"ledger\"]\n",
+        server.url
+    ));
+    let (snapshot, diagnostics) = snapshot_of(f, None);
+    assert!(diagnostics.is_empty(), "{:?}", texts(&diagnostics));
+    let requests = server.requests();
+    assert_eq!(requests.len(), 13);
+    assert!(requests
+        .iter()
+        .all(|r| r.path.contains("/namespaces/ledger/")));
+    assert!(snapshot.entities["component:default/payments-ledger"]
+        .clusters
+        .contains_key("prod-eu"));
+    assert!(snapshot.entities["component:default/payments-gateway"]
+        .clusters
+        .is_empty());
+}
+
+#[test]
+fn the_snapshot_command_never_prints_the_token() {
+    let server = KubeServer::start("s3cret-token-t6", world(&services()), Faults::default());
+    let f = fixture();
+    let table = cluster_toml(&f, "prod-eu", &server, "PB_T6_TOKEN");
+    let f = f.config(&format!("[kubernetes]\n{table}"));
+    f.load_config();
+    let out = f.dir.path().join("snapshot.json");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_playbill"))
+        .args(["snapshot", "--config"])
+        .arg(f.dir.path().join("site.toml"))
+        .arg("--out")
+        .arg(&out)
+        .env("PB_T6_TOKEN", "s3cret-token-t6")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(run.status.success(), "{stderr}");
+    let saved = std::fs::read_to_string(&out).unwrap();
+    for text in [&*stderr, &*stdout, &saved] {
+        assert!(!text.contains("s3cret"), "{text}");
+    }
+    assert!(saved.contains("payments-ledger"));
+
+    // With a wrong token: a diagnostic naming the cluster, still no secret.
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_playbill"))
+        .args(["snapshot", "--config"])
+        .arg(f.dir.path().join("site.toml"))
+        .arg("--out")
+        .arg(&out)
+        .env("PB_T6_TOKEN", "s3cret-but-wrong")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("cluster/unauthorized") && stderr.contains("prod-eu"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("s3cret"), "{stderr}");
+}
+
+#[test]
+fn update_site_rewrites_only_status_files() {
+    std::env::set_var("PB_T7_TOKEN", "s3cret-token-t7");
+    let server = KubeServer::start("s3cret-token-t7", world(&services()), Faults::default());
+    let f = fixture();
+    let table = cluster_toml(&f, "prod-eu", &server, "PB_T7_TOKEN");
+    let f = f.config(&format!("[kubernetes]\n{table}"));
+    let config = f.load_config();
+    let out = f.out();
+    playbill::build::build(&config, &out, &|_| {}).unwrap();
+    let page = "catalog/default/component/payments-ledger/kubernetes/index.html";
+    let status = "catalog/default/component/payments-ledger/kubernetes/status.js";
+    for file in [page, status, "clusters/index.html", "clusters/status.js"] {
+        assert!(out.join(file).is_file(), "{file}");
+    }
+    let before: Vec<(String, Vec<u8>)> = common::files_below(&out)
+        .into_iter()
+        .map(|p| {
+            let bytes = std::fs::read(out.join(&p)).unwrap();
+            (p, bytes)
+        })
+        .collect();
+    // The cluster changes: the gateway's replicas come up.
+    drop(server);
+    let mut svcs = services();
+    svcs[1].ready = 2;
+    let server = KubeServer::start("s3cret-token-t7", world(&svcs), Faults::default());
+    let table = cluster_toml(&f, "prod-eu", &server, "PB_T7_TOKEN");
+    std::fs::write(
+        f.dir.path().join("site.toml"),
+        std::fs::read_to_string(f.dir.path().join("site.toml"))
+            .unwrap()
+            .split("[kubernetes]")
+            .next()
+            .unwrap()
+            .to_string()
+            + "[kubernetes]\n"
+            + &table,
+    )
+    .unwrap();
+    let config = playbill::config::Config::load(&f.dir.path().join("site.toml")).unwrap();
+    let report = playbill::build::snapshot(&config, None, Some(&out), &|_| {}).unwrap();
+    assert!(report.updated >= 1);
+    let mut changed = Vec::new();
+    for (p, bytes) in &before {
+        if std::fs::read(out.join(p)).unwrap() != *bytes {
+            changed.push(p.clone());
+        }
+    }
+    assert!(!changed.is_empty());
+    assert!(
+        changed.iter().all(|p| p.ends_with("status.js")),
+        "only status files may change: {changed:?}"
+    );
+    let js = std::fs::read_to_string(out.join(status)).unwrap();
+    assert!(js.starts_with("(window.PlaybillStatus"));
+    assert!(!js.contains("s3cret"));
+    assert!(!js.contains("<script"));
+}
+
+#[test]
+fn kubeconfig_context_custom_resources_and_skip_tls_verify() {
+    use base64::Engine;
+    let mut w = world(&services());
+    w.insert(
+        "/apis/argoproj.io/v1alpha1/rollouts".into(),
+        vec![serde_json::json!({
+            "apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout",
+            "metadata": {"name": "payments-ledger", "namespace": "ledger", "labels": {"backstage.io/kubernetes-id": "payments-ledger"}},
+            "status": {"conditions": [{"type": "Ready", "status": "False", "reason": "Degraded", "message": "canary step 2 failed"}]}
+        })],
+    );
+    let with_kubeconfig = KubeServer::start("s3cret-token-t8", w, Faults::default());
+    let insecure = KubeServer::start("s3cret-token-t8", world(&services()), Faults::default());
+    let f = fixture();
+    let ca = base64::engine::general_purpose::STANDARD.encode(&with_kubeconfig.ca_pem);
+    let kubeconfig = f.dir.path().join("kubeconfig.yaml");
+    std::fs::write(
+        &kubeconfig,
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: eu\n  cluster:\n    server: {}\n    certificate-authority-data: {ca}\nusers:\n- name: reader\n  user:\n    token: s3cret-token-t8\ncontexts:\n- name: eu-reader\n  context:\n    cluster: eu\n    user: reader\n- name: other\n  context:\n    cluster: eu\n    user: nobody\ncurrent-context: other\n",
+            with_kubeconfig.url
+        ),
+    )
+    .unwrap();
+    std::env::set_var("PB_T8_TOKEN", "s3cret-token-t8");
+    let f = f.config(&format!(
+        "[kubernetes]\n[[kubernetes.clusters]]\nname = \"prod-eu\"\nauth_provider = \"kubeconfig\"\nkubeconfig = \"{}\"\ncontext = \"eu-reader\"\ncustom_resources = [{{ group = \"argoproj.io\", api_version = \"v1alpha1\", plural = \"rollouts\" }}]\n[[kubernetes.clusters]]\nname = \"lab\"\nurl = \"{}\"\nauth_provider = \"serviceAccount\"\ntoken_env = \"PB_T8_TOKEN\"\nskip_tls_verify = true\n",
+        kubeconfig.display(),
+        insecure.url
+    ));
+    let (snapshot, diagnostics) = snapshot_of(f, None);
+    let codes: Vec<&str> = diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(
+        codes,
+        vec!["cluster/insecure-tls"],
+        "{:?}",
+        texts(&diagnostics)
+    );
+    assert!(diagnostics.iter().next().unwrap().message.contains("`lab`"));
+    let ledger = &snapshot.entities["component:default/payments-ledger"];
+    let eu = &ledger.clusters["prod-eu"];
+    assert_eq!(eu.custom.len(), 1);
+    assert_eq!(eu.custom[0].resource, "argoproj.io/v1alpha1/rollouts");
+    assert!(eu
+        .problems
+        .iter()
+        .any(|p| p.rule == "custom-resource-not-ready"));
+    assert_eq!(
+        with_kubeconfig.requests().len(),
+        14,
+        "13 default types + 1 custom"
+    );
+    assert!(ledger.clusters.contains_key("lab"));
+}
