@@ -81,7 +81,8 @@ pub(super) fn weigh(sources: Vec<Source>, entities: Vec<Facet>) -> Index {
     };
     let (avg_entity, avg_docs) = (average(false), average(true));
     let n = sources.len() as f64;
-    let mut postings: BTreeMap<String, Vec<(u32, u32)>> = BTreeMap::new();
+    // Keyed by the borrowed stem: one String per stem, not per posting.
+    let mut postings: HashMap<&str, Vec<(u32, u32)>> = HashMap::new();
     for (doc, m) in by_stem.iter().enumerate() {
         let avg = if is_docs[doc] { avg_docs } else { avg_entity };
         let norm = 1.0 - B + B * analysed[doc].len as f64 / avg;
@@ -95,19 +96,22 @@ pub(super) fn weigh(sources: Vec<Source>, entities: Vec<Facet>) -> Index {
             let w = (SCALE * prior * idf * tf * (K1 + 1.0) / (tf + K1))
                 .round()
                 .max(1.0) as u32;
-            postings
-                .entry(stem.to_string())
-                .or_default()
-                .push((doc as u32, w));
+            postings.entry(stem).or_default().push((doc as u32, w));
         }
     }
-    for list in postings.values_mut() {
-        if list.len() > MAX_POSTINGS {
-            list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            list.truncate(MAX_POSTINGS);
-            list.sort_unstable();
-        }
-    }
+    let postings: BTreeMap<String, Vec<(u32, u32)>> = postings
+        .into_par_iter()
+        .map(|(stem, mut list)| {
+            if list.len() > MAX_POSTINGS {
+                list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                list.truncate(MAX_POSTINGS);
+                list.sort_unstable();
+            }
+            (stem.to_string(), list)
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect();
     Index {
         docs: sources.into_iter().map(|s| s.doc).collect(),
         entities,
