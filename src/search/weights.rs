@@ -7,7 +7,7 @@
 use super::text::{is_stop_word, terms, Stems};
 use super::{Facet, Field, Index, Source};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Postings kept per stem, the highest weights first: bounds what one query term loads.
 pub const MAX_POSTINGS: usize = 500;
@@ -45,20 +45,30 @@ fn analyse(source: &Source) -> Analysed {
 
 pub(super) fn weigh(sources: Vec<Source>, entities: Vec<Facet>) -> Index {
     let analysed: Vec<Analysed> = sources.par_iter().map(analyse).collect();
-    let vocabulary: BTreeSet<&String> = analysed.iter().flat_map(|a| a.tf.keys()).collect();
-    let terms: BTreeMap<String, String> = vocabulary
-        .into_par_iter()
-        .map_init(Stems::default, |stems, t| (t.clone(), stems.stem(t)))
-        .collect::<Vec<_>>()
+    // Distinct terms through a hash set (millions of inserts on a large portal), sorted once.
+    let mut vocabulary: Vec<&str> = analysed
+        .iter()
+        .flat_map(|a| a.tf.keys().map(String::as_str))
+        .collect::<HashSet<&str>>()
         .into_iter()
+        .collect();
+    vocabulary.sort_unstable();
+    let stems: Vec<String> = vocabulary
+        .par_iter()
+        .map_init(Stems::default, |stems, t| stems.stem(t))
+        .collect();
+    let stem_of: HashMap<&str, &str> = vocabulary
+        .iter()
+        .zip(&stems)
+        .map(|(t, s)| (*t, s.as_str()))
         .collect();
     // Per document: stem -> frequency.
     let by_stem: Vec<HashMap<&str, (f64, f64)>> = analysed
-        .iter()
+        .par_iter()
         .map(|a| {
             let mut m: HashMap<&str, (f64, f64)> = HashMap::new();
             for (t, (short, long)) in &a.tf {
-                let e = m.entry(terms[t].as_str()).or_insert((0.0, 0.0));
+                let e = m.entry(stem_of[t.as_str()]).or_insert((0.0, 0.0));
                 e.0 += short;
                 e.1 += long;
             }
@@ -111,6 +121,11 @@ pub(super) fn weigh(sources: Vec<Source>, entities: Vec<Facet>) -> Index {
         })
         .collect::<Vec<_>>()
         .into_iter()
+        .collect();
+    let terms: BTreeMap<String, String> = vocabulary
+        .iter()
+        .zip(&stems)
+        .map(|(t, s)| (t.to_string(), s.clone()))
         .collect();
     Index {
         docs: sources.into_iter().map(|s| s.doc).collect(),
