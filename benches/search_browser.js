@@ -5,7 +5,7 @@
 //
 // For each tool and query, in a fresh page: the time of a first query (loading included) and of
 // the same query again, and the files and bytes the browser fetched for the index (Resource
-// Timing), with the first ten results' data. Prints JSON. Uses tests/e2e's helpers and
+// Timing), with the first ten results' data. Prints JSON. Uses tests/e2e/lib's server and
 // playwright-core (npm ci --prefix tests/e2e).
 
 const { startServer, launch } = require('../tests/e2e/lib/helpers');
