@@ -6,7 +6,8 @@
 
 1. Generates (or reuses, with ``--keep``) the synthetic organisation, as run.py does.
 2. Runs ``playbill build`` once with ``PLAYBILL_TIMINGS=1``: the build's wall time and the
-   search index's own time (it builds beside the pages), files and bytes.
+   search index's own time (so timed, it builds before the pages rather than beside them), files
+   and bytes.
 3. For each query, the files the header box loads, computed from the manifest the way
    static/search.js chooses them: the manifest, the shards of the query's words, and the
    document tables of the results it shows (five entities and five docs sections).
@@ -250,7 +251,7 @@ def main(argv=None) -> int:
     pb = figures["playbill"]
     print(f"{args.repos} repositories, {pb['docs']:,} indexed documents (entities and docs sections)")
     print(f"playbill build: {pb['build_s']:.2f} s, of which the search index {pb['index_s']:.2f} s "
-          f"(beside the pages); {pb['index_files']:,} files, {kib(pb['index_bytes'])}, "
+          f"(built alone, before the pages); {pb['index_files']:,} files, {kib(pb['index_bytes'])}, "
           f"manifest {kib(pb['manifest_bytes'])}, largest file {kib(pb['largest_file_bytes'])}")
     for q in pb["per_query"]:
         print(f"  header box \"{q['query']}\": {q['results']:,} results; loads {q['files']} files "

@@ -4,9 +4,9 @@
 //   node benches/search_browser.js OUT PAGEFIND(0|1) QUERY...
 //
 // For each tool and query, in a fresh page: the time of a first query (loading included) and of
-// the same query again, and the files and bytes the browser fetched for the index (Resource
-// Timing), with the first ten results' data. Prints JSON. Uses tests/e2e's helpers and
-// playwright-core (npm ci --prefix tests/e2e).
+// the same query again, and the files and bytes the browser fetched for the index (responses'
+// Content-Length), with the first ten results' data. Prints JSON. Uses tests/e2e/lib's server
+// and playwright-core (npm ci --prefix tests/e2e).
 
 const { startServer, launch } = require('../tests/e2e/lib/helpers');
 

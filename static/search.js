@@ -332,8 +332,8 @@
       clearTimeout(timer);
       timer = setTimeout(run, 60);
     });
+    // Nothing loads on focus alone: "/" then leaving the page must not leave requests behind.
     input.addEventListener('focus', function () {
-      manifest().catch(function () {});
       if (input.value.trim() && options().length) open();
     });
     input.addEventListener('keydown', function (e) {

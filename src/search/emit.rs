@@ -9,6 +9,7 @@
 use super::text::STOP_WORDS;
 use super::Index;
 use crate::site::theme::hex;
+use rayon::prelude::*;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -39,9 +40,17 @@ pub fn write_index(index: &Index) -> SearchFiles {
     }
     // Per root key: the hash the group's files share, then each shard key's suffix.
     let mut shards: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (root, terms) in groups {
-        let mut scripts = Vec::new();
-        shard(index, &root, &terms, &mut scripts);
+    let built: Vec<(String, Vec<(String, String)>)> = groups
+        .into_iter()
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|(root, terms)| {
+            let mut scripts = Vec::new();
+            shard(index, &root, &terms, &mut scripts);
+            (root, scripts)
+        })
+        .collect();
+    for (root, scripts) in built {
         let hash = group_hash(scripts.iter().map(|(_, text)| text));
         let mut entry = vec![hash.clone()];
         for (key, text) in scripts {
@@ -55,7 +64,7 @@ pub fn write_index(index: &Index) -> SearchFiles {
     }
     let tables: Vec<String> = index
         .docs
-        .chunks(CHUNK)
+        .par_chunks(CHUNK)
         .enumerate()
         .map(|(i, docs)| {
             let rows: Vec<Value> = docs

@@ -7,7 +7,7 @@
 use super::text::{is_stop_word, terms, Stems};
 use super::{Facet, Field, Index, Source};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Postings kept per stem, the highest weights first: bounds what one query term loads.
 pub const MAX_POSTINGS: usize = 500;
@@ -45,20 +45,30 @@ fn analyse(source: &Source) -> Analysed {
 
 pub(super) fn weigh(sources: Vec<Source>, entities: Vec<Facet>) -> Index {
     let analysed: Vec<Analysed> = sources.par_iter().map(analyse).collect();
-    let vocabulary: BTreeSet<&String> = analysed.iter().flat_map(|a| a.tf.keys()).collect();
-    let terms: BTreeMap<String, String> = vocabulary
-        .into_par_iter()
-        .map_init(Stems::default, |stems, t| (t.clone(), stems.stem(t)))
-        .collect::<Vec<_>>()
+    // Distinct terms through a hash set (millions of inserts on a large portal), sorted once.
+    let mut vocabulary: Vec<&str> = analysed
+        .iter()
+        .flat_map(|a| a.tf.keys().map(String::as_str))
+        .collect::<HashSet<&str>>()
         .into_iter()
+        .collect();
+    vocabulary.sort_unstable();
+    let stems: Vec<String> = vocabulary
+        .par_iter()
+        .map_init(Stems::default, |stems, t| stems.stem(t))
+        .collect();
+    let stem_of: HashMap<&str, &str> = vocabulary
+        .iter()
+        .zip(&stems)
+        .map(|(t, s)| (*t, s.as_str()))
         .collect();
     // Per document: stem -> frequency.
     let by_stem: Vec<HashMap<&str, (f64, f64)>> = analysed
-        .iter()
+        .par_iter()
         .map(|a| {
             let mut m: HashMap<&str, (f64, f64)> = HashMap::new();
             for (t, (short, long)) in &a.tf {
-                let e = m.entry(terms[t].as_str()).or_insert((0.0, 0.0));
+                let e = m.entry(stem_of[t.as_str()]).or_insert((0.0, 0.0));
                 e.0 += short;
                 e.1 += long;
             }
@@ -81,7 +91,8 @@ pub(super) fn weigh(sources: Vec<Source>, entities: Vec<Facet>) -> Index {
     };
     let (avg_entity, avg_docs) = (average(false), average(true));
     let n = sources.len() as f64;
-    let mut postings: BTreeMap<String, Vec<(u32, u32)>> = BTreeMap::new();
+    // Keyed by the borrowed stem: one String per stem, not per posting.
+    let mut postings: HashMap<&str, Vec<(u32, u32)>> = HashMap::new();
     for (doc, m) in by_stem.iter().enumerate() {
         let avg = if is_docs[doc] { avg_docs } else { avg_entity };
         let norm = 1.0 - B + B * analysed[doc].len as f64 / avg;
@@ -95,19 +106,27 @@ pub(super) fn weigh(sources: Vec<Source>, entities: Vec<Facet>) -> Index {
             let w = (SCALE * prior * idf * tf * (K1 + 1.0) / (tf + K1))
                 .round()
                 .max(1.0) as u32;
-            postings
-                .entry(stem.to_string())
-                .or_default()
-                .push((doc as u32, w));
+            postings.entry(stem).or_default().push((doc as u32, w));
         }
     }
-    for list in postings.values_mut() {
-        if list.len() > MAX_POSTINGS {
-            list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            list.truncate(MAX_POSTINGS);
-            list.sort_unstable();
-        }
-    }
+    let postings: BTreeMap<String, Vec<(u32, u32)>> = postings
+        .into_par_iter()
+        .map(|(stem, mut list)| {
+            if list.len() > MAX_POSTINGS {
+                list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                list.truncate(MAX_POSTINGS);
+                list.sort_unstable();
+            }
+            (stem.to_string(), list)
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect();
+    let terms: BTreeMap<String, String> = vocabulary
+        .iter()
+        .zip(&stems)
+        .map(|(t, s)| (t.to_string(), s.clone()))
+        .collect();
     Index {
         docs: sources.into_iter().map(|s| s.doc).collect(),
         entities,
