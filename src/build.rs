@@ -6,7 +6,7 @@ use crate::catalog::{build_catalog, Catalog};
 use crate::config::{Config, Source};
 use crate::diagnostics::Diagnostics;
 use crate::docs::DocSets;
-use crate::gather::{gather, Workspace};
+use crate::gather::{gather_with_progress, Workspace};
 use crate::site::{render_site, Site};
 use crate::write::{check_out_dir, write_site, WriteStats};
 use std::path::Path;
@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 /// What a build produced and found.
 pub struct BuildReport {
     pub repos: usize,
+    /// A line of figures per remote source (repositories fetched, API calls, rate limit).
+    pub sources: Vec<String>,
     pub entities: usize,
     pub pages: usize,
     pub docs_pages: usize,
@@ -27,7 +29,7 @@ pub struct BuildReport {
 /// Gathers and reads the catalog: everything `check` needs.
 pub fn load_catalog(config: &Config, progress: &dyn Fn(&str)) -> (Workspace, Catalog, Diagnostics) {
     progress("gathering repositories");
-    let (workspace, mut diagnostics) = gather(config);
+    let (workspace, mut diagnostics) = gather_with_progress(config, progress);
     progress(&format!(
         "reading the catalog of {} repositories",
         workspace.repos.len()
@@ -68,8 +70,9 @@ pub fn build(
 ) -> Result<BuildReport, String> {
     let started = Instant::now();
     let mut protected = vec![config.base_dir.clone()];
-    protected.extend(config.sources.iter().map(|s| match s {
-        Source::Local { path, .. } => path.clone(),
+    protected.extend(config.sources.iter().filter_map(|s| match s {
+        Source::Local { path, .. } => Some(path.clone()),
+        Source::Github(_) => None,
     }));
     check_out_dir(out_dir, &protected)?;
     let (workspace, catalog, docs, site, diagnostics) = render(config, progress)?;
@@ -77,6 +80,7 @@ pub fn build(
     let write = write_site(&site, out_dir)?;
     Ok(BuildReport {
         repos: workspace.repos.len(),
+        sources: workspace.github.iter().map(|g| g.to_string()).collect(),
         entities: catalog.entities.len(),
         pages: site.pages,
         docs_pages: docs.sites.iter().map(|s| s.pages.len()).sum(),

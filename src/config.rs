@@ -20,11 +20,45 @@ pub struct Config {
     /// A site's own templates and static files, each one replacing the built-in file of that name.
     pub templates_dir: Option<PathBuf>,
     pub static_dir: Option<PathBuf>,
+    /// Where remote sources keep what they fetched between builds.
+    pub cache_dir: PathBuf,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Source {
     Local { path: PathBuf, layout: Layout },
+    Github(Box<GithubSource>),
+}
+
+/// A `type = "github"` source: every repository of an organisation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GithubSource {
+    pub organization: String,
+    /// A path or glob from the repository root, without the leading `/`.
+    pub catalog_path: String,
+    /// None: each repository's default branch.
+    pub branch: Option<String>,
+    /// Repository name globs; empty `include` means every repository.
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+    /// A repository must carry one of these topics (when any are given).
+    pub topics: Vec<String>,
+    pub archived: bool,
+    pub forks: bool,
+    /// The REST API root, e.g. `https://github.example.com/api/v3` for GitHub Enterprise.
+    pub api_url: String,
+    pub auth: GithubAuth,
+    /// Teams as Groups and members as Users.
+    pub org_data: bool,
+    pub concurrency: usize,
+}
+
+/// Names of environment variables only: secrets never sit in site.toml.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GithubAuth {
+    None,
+    Token { env: String },
+    App { id_env: String, key_env: String },
 }
 
 /// How a local source path maps to repositories.
@@ -128,6 +162,7 @@ struct RawConfig {
     catalog: RawCatalog,
     #[serde(default)]
     limits: Limits,
+    cache_dir: Option<PathBuf>,
 }
 
 /// One `[[sources]]` table. A flat struct rather than a tagged enum: toml keeps the line of an
@@ -140,6 +175,27 @@ struct RawSource {
     path: Option<PathBuf>,
     #[serde(default)]
     layout: Layout,
+    // type = "github"
+    organization: Option<String>,
+    catalog_path: Option<String>,
+    branch: Option<String>,
+    #[serde(default)]
+    include: Vec<String>,
+    #[serde(default)]
+    exclude: Vec<String>,
+    #[serde(default)]
+    topics: Vec<String>,
+    #[serde(default)]
+    archived: bool,
+    #[serde(default)]
+    forks: bool,
+    api_url: Option<String>,
+    token_env: Option<String>,
+    app_id_env: Option<String>,
+    app_key_env: Option<String>,
+    #[serde(default)]
+    org_data: bool,
+    concurrency: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -165,6 +221,7 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 pub const DEFAULT_CATALOG_FILES: &[&str] = &["catalog-info.yaml"];
+pub const DEFAULT_CACHE_DIR: &str = ".playbill-cache";
 
 impl Config {
     /// Reads and resolves a site.toml.
@@ -197,6 +254,7 @@ impl Config {
             let dir = base_dir.join(name);
             let in_source = sources.iter().any(|s| match s {
                 Source::Local { path, .. } => dir.starts_with(path),
+                Source::Github(_) => false,
             });
             (dir.is_dir() && !in_source).then_some(dir)
         };
@@ -218,6 +276,11 @@ impl Config {
             limits: raw.limits,
             templates_dir,
             static_dir,
+            cache_dir: resolve(
+                raw.cache_dir
+                    .as_deref()
+                    .unwrap_or(Path::new(DEFAULT_CACHE_DIR)),
+            ),
         })
     }
 
@@ -258,6 +321,7 @@ impl Config {
             limits: Limits::default(),
             templates_dir: None,
             static_dir: None,
+            cache_dir: base_dir.join(DEFAULT_CACHE_DIR),
         }
     }
 }
@@ -282,10 +346,61 @@ fn resolve_source(
                 layout: raw.layout,
             })
         }
+        "github" => resolve_github(raw).map_err(error),
         other => Err(error(format!(
-            "unknown source type `{other}`; the supported type is `local`"
+            "unknown source type `{other}`; the supported types are `local` and `github`"
         ))),
     }
+}
+
+fn resolve_github(raw: RawSource) -> Result<Source, String> {
+    let organization = raw
+        .organization
+        .filter(|o| !o.trim().is_empty())
+        .ok_or("a github source needs `organization`")?;
+    if raw.path.is_some() {
+        return Err("`path` belongs to local sources; a github source reads `organization`".into());
+    }
+    let catalog_path = raw
+        .catalog_path
+        .unwrap_or_else(|| "/catalog-info.yaml".to_string())
+        .trim_start_matches('/')
+        .to_string();
+    for pattern in std::iter::once(&catalog_path)
+        .chain(&raw.include)
+        .chain(&raw.exclude)
+    {
+        globset::Glob::new(pattern).map_err(|e| format!("invalid pattern `{pattern}`: {e}"))?;
+    }
+    let auth = match (raw.token_env, raw.app_id_env, raw.app_key_env) {
+        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+            return Err("give either `token_env` or `app_id_env` + `app_key_env`, not both".into())
+        }
+        (Some(env), None, None) => GithubAuth::Token { env },
+        (None, Some(id_env), Some(key_env)) => GithubAuth::App { id_env, key_env },
+        (None, None, None) => GithubAuth::None,
+        _ => return Err("a GitHub App needs both `app_id_env` and `app_key_env`".into()),
+    };
+    let api_url = raw
+        .api_url
+        .unwrap_or_else(|| "https://api.github.com".to_string())
+        .trim_end_matches('/')
+        .to_string();
+    url::Url::parse(&api_url).map_err(|e| format!("api_url `{api_url}`: {e}"))?;
+    Ok(Source::Github(Box::new(GithubSource {
+        organization,
+        catalog_path,
+        branch: raw.branch,
+        include: raw.include,
+        exclude: raw.exclude,
+        topics: raw.topics,
+        archived: raw.archived,
+        forks: raw.forks,
+        api_url,
+        auth,
+        org_data: raw.org_data,
+        concurrency: raw.concurrency.unwrap_or(8).clamp(1, 32),
+    })))
 }
 
 fn resolve_catalog(raw: RawCatalog, file: &Path) -> Result<CatalogConfig, ConfigError> {
@@ -414,6 +529,29 @@ mod tests {
     fn unknown_source_type_is_an_error() {
         let err = parse("[[sources]]\ntype = \"ftp\"\npath = \".\"\n").unwrap_err();
         assert!(err.message.contains("ftp"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_github_source_names_its_token_variable_only() {
+        let c = parse(
+            "[[sources]]\ntype = \"github\"\norganization = \"kloudvin\"\nbranch = \"main\"\ntoken_env = \"GITHUB_TOKEN\"\napi_url = \"https://github.example.com/api/v3/\"\n",
+        )
+        .unwrap();
+        let Source::Github(g) = &c.sources[0] else {
+            panic!("not a github source")
+        };
+        assert_eq!(g.catalog_path, "catalog-info.yaml");
+        assert_eq!(g.api_url, "https://github.example.com/api/v3");
+        assert_eq!(
+            g.auth,
+            GithubAuth::Token {
+                env: "GITHUB_TOKEN".into()
+            }
+        );
+        assert_eq!(c.cache_dir, PathBuf::from("/srv/site/.playbill-cache"));
+        let err = parse("[[sources]]\ntype = \"github\"\norganization = \"o\"\ntoken = \"x\"\n")
+            .unwrap_err();
+        assert!(err.message.contains("token"), "{}", err.message);
     }
 
     #[test]

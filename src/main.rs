@@ -175,6 +175,9 @@ fn run_build(config_path: &Path, out: Option<&Path>, strict: bool) -> ExitCode {
     match result {
         Ok(report) => {
             print_diagnostics(&report.diagnostics);
+            for line in &report.sources {
+                eprintln!("{line}");
+            }
             let c = report.diagnostics.counts();
             eprintln!(
                 "Built {} entities from {} repositories: {} pages, {} files ({} written, {} removed) in {:.2}s — {} errors, {} warnings → {}",
