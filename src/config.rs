@@ -338,6 +338,18 @@ fn resolve_source(
     };
     match raw.kind.as_str() {
         "local" => {
+            let github_only = [
+                ("organization", raw.organization.is_some()),
+                ("catalog_path", raw.catalog_path.is_some()),
+                ("branch", raw.branch.is_some()),
+                ("api_url", raw.api_url.is_some()),
+                ("token_env", raw.token_env.is_some()),
+            ];
+            if let Some((key, _)) = github_only.iter().find(|(_, set)| *set) {
+                return Err(error(format!(
+                    "`{key}` is a setting of github sources, not of local ones"
+                )));
+            }
             let path = raw
                 .path
                 .ok_or_else(|| error("a local source needs `path`".to_string()))?;
@@ -514,9 +526,12 @@ mod tests {
     #[test]
     fn unknown_key_in_a_source_is_an_error() {
         let err =
-            parse("[[sources]]\ntype = \"local\"\npath = \".\"\nbranch = \"main\"\n").unwrap_err();
-        assert!(err.message.contains("branch"), "{}", err.message);
+            parse("[[sources]]\ntype = \"local\"\npath = \".\"\nbrnch = \"main\"\n").unwrap_err();
+        assert!(err.message.contains("brnch"), "{}", err.message);
         assert!(err.message.contains("line 4"), "{}", err.message);
+        let err =
+            parse("[[sources]]\ntype = \"local\"\npath = \".\"\nbranch = \"main\"\n").unwrap_err();
+        assert!(err.message.contains("`branch`"), "{}", err.message);
     }
 
     #[test]

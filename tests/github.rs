@@ -139,6 +139,9 @@ impl FakeGithub {
                     headers.push(("x-ratelimit-reset".into(), (now() + 3600).to_string()));
                 }
                 headers.push(("x-ratelimit-limit".into(), "5000".into()));
+                // tiny_http stalls some kept-alive connections after a rate-limit wait; a fresh
+                // connection per request keeps the timing of these tests about the client.
+                headers.push(("Connection".into(), "close".into()));
                 for (k, v) in headers {
                     response.add_header(
                         tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()).unwrap(),

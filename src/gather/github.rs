@@ -29,7 +29,7 @@ use tokio::task::JoinSet;
 const JSON: &str = "application/vnd.github+json";
 const RAW: &str = "application/vnd.github.raw+json";
 const ATTEMPTS: u32 = 4;
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Longest wait for a rate limit to reset before the request counts as failed.
 const MAX_RATE_WAIT: Duration = Duration::from_secs(15 * 60);
 /// Docs assets larger than this are not fetched (catalog files have their own, lower limit).
@@ -941,7 +941,7 @@ async fn fetch_blobs(
     for (i, (entry, _)) in needed.iter().enumerate() {
         let reuse = previous
             .filter(|p| p.blobs.get(&entry.path) == Some(&entry.sha))
-            .and_then(|_| old_dir.as_ref())
+            .and(old_dir.as_ref())
             .and_then(|dir| std::fs::read(dir.join(&entry.path)).ok());
         let ctx = ctx.clone();
         let path = format!("{base}/git/blobs/{}", entry.sha);
