@@ -246,7 +246,7 @@ impl Config {
             .sources
             .into_iter()
             .enumerate()
-            .map(|(i, s)| resolve_source(i, s, file, &resolve))
+            .map(|(i, s)| resolve_source(i, s, file, text, &resolve))
             .collect::<Result<_, _>>()?;
         // `templates/` and `static/` beside site.toml are the site's theme overrides, unless
         // they sit inside a source: there they are somebody's repository.
@@ -330,6 +330,7 @@ fn resolve_source(
     index: usize,
     raw: RawSource,
     file: &Path,
+    text: &str,
     resolve: &dyn Fn(&Path) -> PathBuf,
 ) -> Result<Source, ConfigError> {
     let error = |message: String| ConfigError {
@@ -346,8 +347,11 @@ fn resolve_source(
                 ("token_env", raw.token_env.is_some()),
             ];
             if let Some((key, _)) = github_only.iter().find(|(_, set)| *set) {
+                let line = source_key_line(text, index, key)
+                    .map(|l| format!("line {l}: "))
+                    .unwrap_or_default();
                 return Err(error(format!(
-                    "`{key}` is a setting of github sources, not of local ones"
+                    "{line}`{key}` is a setting of github sources, not of local ones"
                 )));
             }
             let path = raw
@@ -363,6 +367,24 @@ fn resolve_source(
             "unknown source type `{other}`; the supported types are `local` and `github`"
         ))),
     }
+}
+
+/// The line of `key` in the `index`-th `[[sources]]` table, for messages about valid TOML.
+fn source_key_line(text: &str, index: usize, key: &str) -> Option<usize> {
+    let mut seen = 0;
+    let mut current = None;
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            current = (line == "[[sources]]").then_some(seen);
+            seen += usize::from(line == "[[sources]]");
+        } else if current == Some(index)
+            && line.split_once('=').is_some_and(|(k, _)| k.trim() == key)
+        {
+            return Some(n + 1);
+        }
+    }
+    None
 }
 
 fn resolve_github(raw: RawSource) -> Result<Source, String> {
@@ -532,6 +554,7 @@ mod tests {
         let err =
             parse("[[sources]]\ntype = \"local\"\npath = \".\"\nbranch = \"main\"\n").unwrap_err();
         assert!(err.message.contains("`branch`"), "{}", err.message);
+        assert!(err.message.contains("line 4"), "{}", err.message);
     }
 
     #[test]

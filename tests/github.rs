@@ -1,6 +1,6 @@
 //! The github source against a GitHub REST API server on loopback (plain HTTP on 127.0.0.1,
 //! reached through `api_url` with a GitHub Enterprise style `/api/v3` prefix). The server
-//! speaks the parts Playbill uses: the organisation's repository listing with Link pagination
+//! speaks the parts Playbill uses (a thread per connection, written here): the organisation's repository listing with Link pagination
 //! and ETags, commits, contents, recursive trees, blobs, teams and members, rate-limit headers;
 //! faults (500s, secondary and primary rate limits) are injected per path.
 
@@ -11,12 +11,15 @@ use playbill::config::Config;
 use playbill::gather::Workspace;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 const ORG: &str = "kloudvin";
+const APP_TOKEN: &str = "ghs_installation_token_1";
 
 #[derive(Clone)]
 struct FakeRepo {
@@ -77,16 +80,19 @@ struct World {
     log: Vec<(String, Option<String>)>,
 }
 
+/// A thread per connection, one request per connection (`Connection: close`), so what the
+/// tests measure is the client's behaviour, not a server's connection reuse.
 struct FakeGithub {
     world: Arc<Mutex<World>>,
     port: u16,
-    server: Arc<tiny_http::Server>,
+    stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Drop for FakeGithub {
     fn drop(&mut self) {
-        self.server.unblock();
+        self.stop.store(true, Ordering::Relaxed);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
@@ -95,65 +101,26 @@ impl Drop for FakeGithub {
 
 impl FakeGithub {
     fn start(world: World, token: &str) -> FakeGithub {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind loopback"));
-        let port = server.server_addr().to_ip().unwrap().port();
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let port = listener.local_addr().unwrap().port();
         let world = Arc::new(Mutex::new(world));
-        let (s, w, token) = (server.clone(), world.clone(), token.to_string());
+        let stop = Arc::new(AtomicBool::new(false));
         let remaining = Arc::new(AtomicU64::new(5000));
+        let (w, token, halt) = (world.clone(), token.to_string(), stop.clone());
         let thread = std::thread::spawn(move || {
-            for request in s.incoming_requests() {
-                let auth = request
-                    .headers()
-                    .iter()
-                    .find(|h| h.field.equiv("Authorization"))
-                    .map(|h| h.value.to_string());
-                let if_none_match = request
-                    .headers()
-                    .iter()
-                    .find(|h| h.field.equiv("If-None-Match"))
-                    .map(|h| h.value.to_string());
-                let url = request.url().to_string();
-                let (status, body, headers) = {
-                    let mut world = w.lock().unwrap();
-                    world.log.push((url.clone(), auth.clone()));
-                    if auth.as_deref() != Some(&format!("Bearer {token}")) {
-                        (
-                            401,
-                            br#"{"message":"Bad credentials"}"#.to_vec(),
-                            Vec::new(),
-                        )
-                    } else {
-                        respond(&mut world, &url, if_none_match.as_deref(), port)
-                    }
-                };
-                let mut response = tiny_http::Response::from_data(body).with_status_code(status);
-                // 304s do not count against the limit, as on GitHub.
-                let left = if status == 304 {
-                    remaining.load(Ordering::Relaxed)
-                } else {
-                    remaining.fetch_sub(1, Ordering::Relaxed) - 1
-                };
-                let mut headers = headers;
-                if !headers.iter().any(|(k, _)| k == "x-ratelimit-remaining") {
-                    headers.push(("x-ratelimit-remaining".into(), left.to_string()));
-                    headers.push(("x-ratelimit-reset".into(), (now() + 3600).to_string()));
+            for stream in listener.incoming() {
+                if halt.load(Ordering::Relaxed) {
+                    break;
                 }
-                headers.push(("x-ratelimit-limit".into(), "5000".into()));
-                // tiny_http stalls some kept-alive connections after a rate-limit wait; a fresh
-                // connection per request keeps the timing of these tests about the client.
-                headers.push(("Connection".into(), "close".into()));
-                for (k, v) in headers {
-                    response.add_header(
-                        tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()).unwrap(),
-                    );
-                }
-                let _ = request.respond(response);
+                let Ok(stream) = stream else { continue };
+                let (w, token, remaining) = (w.clone(), token.clone(), remaining.clone());
+                std::thread::spawn(move || serve(stream, &w, &token, &remaining, port));
             }
         });
         FakeGithub {
             world,
             port,
-            server,
+            stop,
             thread: Some(thread),
         }
     }
@@ -179,6 +146,88 @@ impl FakeGithub {
             exhausted: false,
         });
     }
+}
+
+/// Reads one request, answers it and closes the connection.
+fn serve(stream: TcpStream, world: &Mutex<World>, token: &str, remaining: &AtomicU64, port: u16) {
+    let mut reader = BufReader::new(match stream.try_clone() {
+        Ok(s) => s,
+        Err(_) => return,
+    });
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).is_err() {
+        return;
+    }
+    let url = request_line
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("")
+        .to_string();
+    let mut headers: Vec<(String, String)> = Vec::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+            break;
+        }
+        if let Some((k, v)) = line.split_once(':') {
+            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+        }
+    }
+    let get = |name: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    if let Some(len) = get("content-length").and_then(|l| l.parse::<usize>().ok()) {
+        let mut body = vec![0; len];
+        let _ = reader.read_exact(&mut body);
+    }
+    let auth = get("authorization");
+    let (status, body, mut extra) = {
+        let mut world = world.lock().unwrap();
+        world.log.push((url.clone(), auth.clone()));
+        // A GitHub App signs its installation lookup and token minting with a JWT;
+        // everything else carries the token.
+        let jwt = url.ends_with("/installation") || url.contains("/app/installations/");
+        let allowed = if jwt {
+            auth.as_deref().is_some_and(|a| a.starts_with("Bearer ey"))
+        } else {
+            auth.as_deref() == Some(&format!("Bearer {token}"))
+        };
+        if allowed {
+            respond(&mut world, &url, get("if-none-match").as_deref(), port)
+        } else {
+            (
+                401,
+                br#"{"message":"Bad credentials"}"#.to_vec(),
+                Vec::new(),
+            )
+        }
+    };
+    // 304s do not count against the limit, as on GitHub.
+    let left = if status == 304 {
+        remaining.load(Ordering::Relaxed)
+    } else {
+        remaining.fetch_sub(1, Ordering::Relaxed) - 1
+    };
+    if !extra.iter().any(|(k, _)| k == "x-ratelimit-remaining") {
+        extra.push(("x-ratelimit-remaining".into(), left.to_string()));
+        extra.push(("x-ratelimit-reset".into(), (now() + 3600).to_string()));
+    }
+    extra.push(("x-ratelimit-limit".into(), "5000".into()));
+    let mut head = format!(
+        "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
+    for (k, v) in extra {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    let mut stream = stream;
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(&body);
+    let _ = stream.flush();
 }
 
 fn now() -> u64 {
@@ -310,6 +359,17 @@ fn respond(world: &mut World, url: &str, if_none_match: Option<&str>, port: u16)
                 _ => not_found(),
             }
         }
+        ["orgs", org, "installation"] if *org == ORG => {
+            json_answer(serde_json::json!({ "id": 7 }), None)
+        }
+        ["app", "installations", "7", "access_tokens"] => json_answer(
+            serde_json::json!({
+                "token": APP_TOKEN,
+                "expires_at": "2099-01-01T00:00:00Z",
+                "permissions": { "contents": "read", "metadata": "read" },
+            }),
+            None,
+        ),
         ["orgs", org, "teams"] if *org == ORG => json_answer(
             serde_json::Value::Array(
                 world
@@ -746,4 +806,47 @@ fn a_missing_token_variable_is_a_diagnostic() {
     assert!(auth[0].message.contains("PLAYBILL_TEST_TOKEN_UNSET"));
     assert!(workspace.repos.is_empty());
     assert_eq!(server.requests(), 0);
+}
+
+#[test]
+fn a_github_app_mints_an_installation_token() {
+    let key = std::process::Command::new("openssl")
+        .args(["genrsa", "-traditional", "2048"])
+        .output()
+        .expect("openssl makes the test App's key");
+    assert!(key.status.success());
+    let key = String::from_utf8(key.stdout).unwrap();
+    std::env::set_var("PLAYBILL_TEST_APP_ID", "12345");
+    std::env::set_var("PLAYBILL_TEST_APP_KEY", &key);
+    let server = FakeGithub::start(organisation(4), APP_TOKEN);
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "cache_dir = \"cache\"\n[[sources]]\ntype = \"github\"\norganization = \"{ORG}\"\napi_url = \"{}\"\napp_id_env = \"PLAYBILL_TEST_APP_ID\"\napp_key_env = \"PLAYBILL_TEST_APP_KEY\"\n",
+        server.api_url()
+    );
+    let file = dir.path().join("site.toml");
+    std::fs::write(&file, text).unwrap();
+    let config = Config::load(&file).unwrap();
+    let (workspace, catalog, diagnostics) = gather(&config);
+    assert!(
+        codes(&diagnostics)
+            .iter()
+            .all(|c| !c.starts_with("github/")),
+        "{diagnostics:?}"
+    );
+    assert!(catalog.entities.iter().any(|e| e.name == "svc-000"));
+    let log = server.world.lock().unwrap().log.clone();
+    let mints = log
+        .iter()
+        .filter(|(u, _)| u.contains("/access_tokens"))
+        .count();
+    assert_eq!(mints, 1, "one token for the whole run: {log:?}");
+    assert_eq!(workspace.github[0].requests + mints, log.len());
+    for file in common::files_below(dir.path()) {
+        let text = std::fs::read_to_string(dir.path().join(&file)).unwrap_or_default();
+        assert!(
+            !text.contains(APP_TOKEN) && !text.contains("PRIVATE KEY"),
+            "{file}"
+        );
+    }
 }

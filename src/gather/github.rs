@@ -260,18 +260,21 @@ async fn client(source: &GithubSource) -> Result<Octocrab, String> {
                 .build()
                 .map_err(|e| e.to_string())?;
             // The installation's token is minted on first use and refreshed before it expires.
-            let installation = app
-                .apps()
-                .get_org_installation(&source.organization)
-                .await
-                .map_err(|e| {
-                    format!(
-                        "the GitHub App is not installed on {}: {}",
-                        source.organization,
-                        short_error(&e)
-                    )
-                })?;
-            app.installation(installation.id).map_err(|e| e.to_string())
+            // Only its id is read, so the lookup does not depend on the full model.
+            #[derive(Deserialize)]
+            struct Installation {
+                id: u64,
+            }
+            let path = format!("/orgs/{}/installation", encode_path(&source.organization));
+            let installation: Installation = app.get(&path, None::<&()>).await.map_err(|e| {
+                format!(
+                    "the GitHub App is not installed on {}: {}",
+                    source.organization,
+                    short_error(&e)
+                )
+            })?;
+            app.installation(installation.id.into())
+                .map_err(|e| e.to_string())
         }
     }
 }
