@@ -850,3 +850,59 @@ fn a_github_app_mints_an_installation_token() {
         );
     }
 }
+
+#[test]
+fn a_catalog_glob_reads_every_catalog_file_of_a_monorepo() {
+    let token = "ghp_test_token_monorepo";
+    std::env::set_var("PLAYBILL_TEST_TOKEN_D", token);
+    let mut world = World::default();
+    world.repos.insert(
+        "mono".into(),
+        FakeRepo::new(&[
+            ("catalog-info.yaml", &component("mono-root", "a/b: c")),
+            (
+                "services/a/catalog-info.yaml",
+                &component("mono-a", "a/b: c"),
+            ),
+            (
+                "services/b/catalog-info.yaml",
+                &component("mono-b", "a/b: c"),
+            ),
+            (
+                "node_modules/x/catalog-info.yaml",
+                &component("vendored", "a/b: c"),
+            ),
+            ("services/a/main.go", "package main"),
+        ]),
+    );
+    let server = FakeGithub::start(world, token);
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "cache_dir = \"cache\"\n[[sources]]\ntype = \"github\"\norganization = \"{ORG}\"\ncatalog_path = \"/**/catalog-info.yaml\"\ntoken_env = \"PLAYBILL_TEST_TOKEN_D\"\napi_url = \"{}\"\n",
+        server.api_url()
+    );
+    let file = dir.path().join("site.toml");
+    std::fs::write(&file, text).unwrap();
+    let config = Config::load(&file).unwrap();
+    let (workspace, catalog, _) = gather(&config);
+    let mut names: Vec<&str> = catalog.entities.iter().map(|e| e.name.as_str()).collect();
+    names.sort();
+    assert_eq!(names, vec!["mono-a", "mono-b", "mono-root"]);
+    let b = catalog
+        .entities
+        .iter()
+        .find(|e| e.name == "mono-b")
+        .unwrap();
+    assert_eq!(
+        b.annotation("backstage.io/source-location"),
+        Some(format!("url:https://github.example.com/{ORG}/mono/tree/main/services/b/").as_str())
+    );
+    assert!(!workspace.repos[0].root.join("services/a/main.go").exists());
+    // The listing, the commit, one tree and three blobs.
+    assert_eq!(
+        server.requests(),
+        6,
+        "{:?}",
+        server.world.lock().unwrap().log
+    );
+}

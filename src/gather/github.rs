@@ -1302,7 +1302,7 @@ fn org_repo(index: usize, cache: &OrgCache, org: &str, web: &str, yaml: &str) ->
         std::fs::write(&file, yaml).ok()?;
     }
     Some(Repo {
-        name: format!("{org} (GitHub teams)"),
+        name: format!("{org}-github-teams"),
         source: index,
         root: std::fs::canonicalize(&dir).ok()?,
         commit: None,
@@ -1364,6 +1364,51 @@ mod tests {
             "",
         );
         assert!(matches!(&mk[..], [Want::Dir(d)] if d == "sub/pages"));
+    }
+
+    #[test]
+    fn filters_on_names_topics_archived_and_forks() {
+        let source = |include: &[&str], exclude: &[&str], topics: &[&str]| GithubSource {
+            organization: "o".into(),
+            catalog_path: "catalog-info.yaml".into(),
+            branch: None,
+            include: include.iter().map(|s| s.to_string()).collect(),
+            exclude: exclude.iter().map(|s| s.to_string()).collect(),
+            topics: topics.iter().map(|s| s.to_string()).collect(),
+            archived: false,
+            forks: false,
+            api_url: "https://api.github.com".into(),
+            auth: GithubAuth::None,
+            org_data: false,
+            concurrency: 4,
+        };
+        let repo = |name: &str, topics: &[&str], archived: bool, fork: bool| RepoInfo {
+            name: name.into(),
+            html_url: format!("https://github.com/o/{name}"),
+            default_branch: None,
+            pushed_at: None,
+            archived,
+            fork,
+            topics: topics.iter().map(|s| s.to_string()).collect(),
+        };
+        let all = source(&[], &[], &[]);
+        assert!(selected(&all, &repo("ledger", &[], false, false)));
+        assert!(!selected(&all, &repo("ledger", &[], true, false)));
+        assert!(!selected(&all, &repo("ledger", &[], false, true)));
+        let some = source(&["pay-*"], &["*-sandbox"], &["backstage"]);
+        assert!(selected(
+            &some,
+            &repo("pay-api", &["backstage"], false, false)
+        ));
+        assert!(!selected(&some, &repo("pay-api", &[], false, false)));
+        assert!(!selected(
+            &some,
+            &repo("pay-sandbox", &["backstage"], false, false)
+        ));
+        assert!(!selected(
+            &some,
+            &repo("ledger", &["backstage"], false, false)
+        ));
     }
 
     #[test]
