@@ -496,8 +496,17 @@ fn organisation(n: usize) -> World {
 }
 
 fn site(dir: &Path, api_url: &str, token_env: &str) -> Config {
+    github_site(
+        dir,
+        api_url,
+        &format!("catalog_path = \"/catalog-info.yaml\"\ntoken_env = \"{token_env}\"\norg_data = true\nconcurrency = 6"),
+    )
+}
+
+/// A site.toml with one github source for the test organisation; `settings` are its other keys.
+fn github_site(dir: &Path, api_url: &str, settings: &str) -> Config {
     let text = format!(
-        "title = \"Test\"\nout_dir = \"public\"\ncache_dir = \"cache\"\n\n[[sources]]\ntype = \"github\"\norganization = \"{ORG}\"\ncatalog_path = \"/catalog-info.yaml\"\ntoken_env = \"{token_env}\"\napi_url = \"{api_url}\"\norg_data = true\nconcurrency = 6\n"
+        "title = \"Test\"\nout_dir = \"public\"\ncache_dir = \"cache\"\n\n[[sources]]\ntype = \"github\"\norganization = \"{ORG}\"\napi_url = \"{api_url}\"\n{settings}\n"
     );
     let file = dir.join("site.toml");
     std::fs::write(&file, text).unwrap();
@@ -820,13 +829,11 @@ fn a_github_app_mints_an_installation_token() {
     std::env::set_var("PLAYBILL_TEST_APP_KEY", &key);
     let server = FakeGithub::start(organisation(4), APP_TOKEN);
     let dir = tempfile::tempdir().unwrap();
-    let text = format!(
-        "cache_dir = \"cache\"\n[[sources]]\ntype = \"github\"\norganization = \"{ORG}\"\napi_url = \"{}\"\napp_id_env = \"PLAYBILL_TEST_APP_ID\"\napp_key_env = \"PLAYBILL_TEST_APP_KEY\"\n",
-        server.api_url()
+    let config = github_site(
+        dir.path(),
+        &server.api_url(),
+        "app_id_env = \"PLAYBILL_TEST_APP_ID\"\napp_key_env = \"PLAYBILL_TEST_APP_KEY\"",
     );
-    let file = dir.path().join("site.toml");
-    std::fs::write(&file, text).unwrap();
-    let config = Config::load(&file).unwrap();
     let (workspace, catalog, diagnostics) = gather(&config);
     assert!(
         codes(&diagnostics)
@@ -877,13 +884,11 @@ fn a_catalog_glob_reads_every_catalog_file_of_a_monorepo() {
     );
     let server = FakeGithub::start(world, token);
     let dir = tempfile::tempdir().unwrap();
-    let text = format!(
-        "cache_dir = \"cache\"\n[[sources]]\ntype = \"github\"\norganization = \"{ORG}\"\ncatalog_path = \"/**/catalog-info.yaml\"\ntoken_env = \"PLAYBILL_TEST_TOKEN_D\"\napi_url = \"{}\"\n",
-        server.api_url()
+    let config = github_site(
+        dir.path(),
+        &server.api_url(),
+        "catalog_path = \"/**/catalog-info.yaml\"\ntoken_env = \"PLAYBILL_TEST_TOKEN_D\"",
     );
-    let file = dir.path().join("site.toml");
-    std::fs::write(&file, text).unwrap();
-    let config = Config::load(&file).unwrap();
     let (workspace, catalog, _) = gather(&config);
     let mut names: Vec<&str> = catalog.entities.iter().map(|e| e.name.as_str()).collect();
     names.sort();
