@@ -561,6 +561,10 @@ fn an_organisation_is_gathered_and_an_unchanged_one_costs_a_handful_of_requests(
     assert_eq!(summary.fetched, 101);
     assert_eq!(summary.failed, 0);
     assert_eq!(summary.requests, first, "every request is counted");
+    // Listing 3 pages + 1 retry; commits 101 + 1 retry; catalog files 101 + 1 retry; trees for
+    // the 7 docs repositories and the Location one; 7 × 3 docs blobs + 4 Location/placeholder
+    // blobs; teams, 2 team member lists, members.
+    assert_eq!(first, 4 + 102 + 102 + 8 + 25 + 4);
     assert!(summary.rate_limit_remaining.is_some());
     // A repository without a catalog file costs its commit and one 404.
     let log: Vec<String> = server

@@ -881,9 +881,10 @@ async fn fetch_repo(
     if state.catalog_files.is_empty() {
         return Ok((state, Kind::Fetched));
     }
+    // Paths come from the server: only those that stay inside the repository are written.
     let list: Vec<(RepoPath, Vec<u8>)> = files
         .into_iter()
-        .map(|(p, (bytes, _))| (RepoPath::from_walked(&p), bytes))
+        .filter_map(|(p, (bytes, _))| Some((RepoPath::root().join(&p).ok()?, bytes)))
         .collect();
     let cache = ctx.cache.clone();
     let repo = info.name.clone();
