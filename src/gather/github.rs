@@ -197,8 +197,21 @@ async fn gather_async(
             )),
         }
     }
-    state.repos = repo_states;
     state.responses = std::mem::take(&mut *lock(&ctx.fresh));
+    // A repository skipped this run keeps its commit's ETag for the run that needs it.
+    let org_path = format!("/repos/{}/", encode_path(&org));
+    for (path, response) in &ctx.previous {
+        let repo = path
+            .strip_prefix(&org_path)
+            .and_then(|rest| rest.split('/').next());
+        if repo.is_some_and(|r| repo_states.contains_key(r)) {
+            state
+                .responses
+                .entry(path.clone())
+                .or_insert_with(|| response.clone());
+        }
+    }
+    state.repos = repo_states;
     if let Err(e) = cache.save(&state) {
         diagnostics.push(Diagnostic::warning(
             "gather/unreadable",
