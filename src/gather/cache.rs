@@ -132,6 +132,20 @@ impl OrgCache {
     }
 }
 
+impl OrgCache {
+    /// Removes the copies of repositories that are no longer listed (deleted, renamed, filtered).
+    pub fn prune<'a>(&self, keep: impl Iterator<Item = &'a str>) {
+        let keep: std::collections::BTreeSet<String> = keep.map(safe_segment).collect();
+        if let Ok(entries) = std::fs::read_dir(self.dir.join("repos")) {
+            for entry in entries.flatten() {
+                if !keep.contains(entry.file_name().to_string_lossy().as_ref()) {
+                    let _ = std::fs::remove_dir_all(entry.path());
+                }
+            }
+        }
+    }
+}
+
 /// A path segment from a name GitHub gave us: nothing that could climb out of the cache.
 fn safe_segment(name: &str) -> String {
     let cleaned: String = name
@@ -176,6 +190,8 @@ mod tests {
             .unwrap();
         assert!(two.join("docs/index.md").is_file());
         assert!(!one.exists());
+        cache.prune(["other"].into_iter());
+        assert!(!two.exists());
         let mut state = cache.load("s");
         state.repos.insert("ledger".into(), RepoState::default());
         cache.save(&state).unwrap();

@@ -211,6 +211,7 @@ async fn gather_async(
                 .or_insert_with(|| response.clone());
         }
     }
+    cache.prune(repo_states.keys().map(String::as_str));
     state.repos = repo_states;
     if let Err(e) = cache.save(&state) {
         diagnostics.push(Diagnostic::warning(
