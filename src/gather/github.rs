@@ -122,6 +122,8 @@ async fn gather_async(
         base_path: url::Url::parse(&source.api_url)
             .map(|u| u.path().trim_end_matches('/').to_string())
             .unwrap_or_default(),
+        // An App already looked up its installation; token minting goes through octocrab and
+        // is not counted.
         requests: AtomicUsize::new(usize::from(matches!(source.auth, GithubAuth::App { .. }))),
         rate: Mutex::new(Rate::default()),
         permits: Semaphore::new(source.concurrency),
