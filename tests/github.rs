@@ -1,7 +1,8 @@
-//! The github source against a GitHub REST API server on loopback (plain HTTP on 127.0.0.1,
-//! reached through `api_url` with a GitHub Enterprise style `/api/v3` prefix). The server
-//! speaks the parts Playbill uses (a thread per connection, written here): the organisation's repository listing with Link pagination
-//! and ETags, commits, contents, recursive trees, blobs, teams and members, rate-limit headers;
+//! The github source against a GitHub REST API server on loopback, reached through `api_url`
+//! with a GitHub Enterprise style `/api/v3` prefix: plain HTTP on 127.0.0.1, and HTTPS with a
+//! private CA in one test. The server (a thread per connection) speaks the parts Playbill uses:
+//! the organisation's repository listing with Link pagination and ETags, commits, contents,
+//! recursive trees, blobs, teams and members, App installation tokens, rate-limit headers;
 //! faults (500s, secondary and primary rate limits) are injected per path.
 
 mod common;
@@ -85,6 +86,7 @@ struct World {
 struct FakeGithub {
     world: Arc<Mutex<World>>,
     port: u16,
+    tls: bool,
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -101,32 +103,53 @@ impl Drop for FakeGithub {
 
 impl FakeGithub {
     fn start(world: World, token: &str) -> FakeGithub {
+        FakeGithub::start_with(world, token, None)
+    }
+
+    /// With `tls`, connections are HTTPS with that server configuration.
+    fn start_with(world: World, token: &str, tls: Option<Arc<rustls::ServerConfig>>) -> FakeGithub {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let port = listener.local_addr().unwrap().port();
         let world = Arc::new(Mutex::new(world));
         let stop = Arc::new(AtomicBool::new(false));
         let remaining = Arc::new(AtomicU64::new(5000));
-        let (w, token, halt) = (world.clone(), token.to_string(), stop.clone());
+        let (w, token, halt, https) = (
+            world.clone(),
+            token.to_string(),
+            stop.clone(),
+            tls.is_some(),
+        );
         let thread = std::thread::spawn(move || {
             for stream in listener.incoming() {
                 if halt.load(Ordering::Relaxed) {
                     break;
                 }
                 let Ok(stream) = stream else { continue };
-                let (w, token, remaining) = (w.clone(), token.clone(), remaining.clone());
-                std::thread::spawn(move || serve(stream, &w, &token, &remaining, port));
+                let (w, token, remaining, tls) =
+                    (w.clone(), token.clone(), remaining.clone(), tls.clone());
+                std::thread::spawn(move || match tls {
+                    Some(config) => {
+                        if let Ok(conn) = rustls::ServerConnection::new(config) {
+                            let stream = rustls::StreamOwned::new(conn, stream);
+                            serve(stream, &w, &token, &remaining, port);
+                        }
+                    }
+                    None => serve(stream, &w, &token, &remaining, port),
+                });
             }
         });
         FakeGithub {
             world,
             port,
+            tls: https,
             stop,
             thread: Some(thread),
         }
     }
 
     fn api_url(&self) -> String {
-        format!("http://127.0.0.1:{}/api/v3", self.port)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://127.0.0.1:{}/api/v3", self.port)
     }
 
     fn requests(&self) -> usize {
@@ -149,11 +172,14 @@ impl FakeGithub {
 }
 
 /// Reads one request, answers it and closes the connection.
-fn serve(stream: TcpStream, world: &Mutex<World>, token: &str, remaining: &AtomicU64, port: u16) {
-    let mut reader = BufReader::new(match stream.try_clone() {
-        Ok(s) => s,
-        Err(_) => return,
-    });
+fn serve(
+    mut stream: impl Read + Write,
+    world: &Mutex<World>,
+    token: &str,
+    remaining: &AtomicU64,
+    port: u16,
+) {
+    let mut reader = BufReader::new(&mut stream);
     let mut request_line = String::new();
     if reader.read_line(&mut request_line).is_err() {
         return;
@@ -183,6 +209,7 @@ fn serve(stream: TcpStream, world: &Mutex<World>, token: &str, remaining: &Atomi
         let mut body = vec![0; len];
         let _ = reader.read_exact(&mut body);
     }
+    drop(reader);
     let auth = get("authorization");
     let (status, body, mut extra) = {
         let mut world = world.lock().unwrap();
@@ -224,7 +251,6 @@ fn serve(stream: TcpStream, world: &Mutex<World>, token: &str, remaining: &Atomi
         head.push_str(&format!("{k}: {v}\r\n"));
     }
     head.push_str("\r\n");
-    let mut stream = stream;
     let _ = stream.write_all(head.as_bytes());
     let _ = stream.write_all(&body);
     let _ = stream.flush();
@@ -513,6 +539,14 @@ fn github_site(dir: &Path, api_url: &str, settings: &str) -> Config {
     Config::load(&file).unwrap()
 }
 
+fn assert_no_github_problems(diagnostics: &playbill::diagnostics::Diagnostics) {
+    let github: Vec<_> = codes(diagnostics)
+        .into_iter()
+        .filter(|c| c.starts_with("github/"))
+        .collect();
+    assert!(github.is_empty(), "{diagnostics:?}");
+}
+
 fn gather(
     config: &Config,
 ) -> (
@@ -549,12 +583,7 @@ fn an_organisation_is_gathered_and_an_unchanged_one_costs_a_handful_of_requests(
     let summary = workspace.github[0].clone();
     eprintln!("first run: {summary} in {:.2}s", first_time.as_secs_f64());
     assert!(!diagnostics.has_errors(), "{diagnostics:?}");
-    assert!(
-        codes(&diagnostics)
-            .iter()
-            .all(|c| !c.starts_with("github/")),
-        "{diagnostics:?}"
-    );
+    assert_no_github_problems(&diagnostics);
     // 101 listed (the archived one is skipped), 33 without a catalog file.
     assert_eq!(summary.scanned, 101);
     assert_eq!(summary.with_catalog, 68);
@@ -839,12 +868,7 @@ fn a_github_app_mints_an_installation_token() {
         "app_id_env = \"PLAYBILL_TEST_APP_ID\"\napp_key_env = \"PLAYBILL_TEST_APP_KEY\"",
     );
     let (workspace, catalog, diagnostics) = gather(&config);
-    assert!(
-        codes(&diagnostics)
-            .iter()
-            .all(|c| !c.starts_with("github/")),
-        "{diagnostics:?}"
-    );
+    assert_no_github_problems(&diagnostics);
     assert!(catalog.entities.iter().any(|e| e.name == "svc-000"));
     let log = server.world.lock().unwrap().log.clone();
     let mints = log
@@ -914,4 +938,114 @@ fn a_catalog_glob_reads_every_catalog_file_of_a_monorepo() {
         "{:?}",
         server.world.lock().unwrap().log
     );
+}
+
+/// openssl, run in `dir`; panics with its message when it fails.
+fn openssl(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl makes the test certificates");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn https_with_a_private_certificate_authority() {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    openssl(
+        d,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=Playbill Test CA",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ],
+    );
+    openssl(
+        d,
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=127.0.0.1",
+        ],
+    );
+    std::fs::write(
+        d.join("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    openssl(
+        d,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "ext.cnf",
+        ],
+    );
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(d.join("server.pem"))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let key = PrivateKeyDer::from_pem_file(d.join("server.key")).unwrap();
+    let config = rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
+
+    let token = "ghp_test_token_https";
+    std::env::set_var("PLAYBILL_TEST_TOKEN_E", token);
+    // rustls-native-certs reads the trusted roots from here: how a GitHub Enterprise with a
+    // private CA is trusted.
+    std::env::set_var("SSL_CERT_FILE", d.join("ca.pem"));
+    let server = FakeGithub::start_with(organisation(3), token, Some(Arc::new(config)));
+    assert!(server.api_url().starts_with("https://"));
+    let config = github_site(
+        d,
+        &server.api_url(),
+        "token_env = \"PLAYBILL_TEST_TOKEN_E\"",
+    );
+    let (workspace, catalog, diagnostics) = gather(&config);
+    assert_no_github_problems(&diagnostics);
+    assert_eq!(workspace.github[0].fetched, 4);
+    assert!(catalog.entities.iter().any(|e| e.name == "svc-000"));
 }
