@@ -18,6 +18,9 @@ pub struct AuditReport<'a> {
     pub config: Option<String>,
     pub out_dir: String,
     pub sources: &'a [SourceRead],
+    /// Per remote source (a GitHub organisation): repositories fetched, cached and failed, API
+    /// calls and the rate limit left.
+    pub remote_sources: &'a [String],
     pub entities: usize,
     pub pages: usize,
     pub docs_pages: usize,
@@ -84,6 +87,7 @@ impl<'a> AuditReport<'a> {
             config: config.map(|p| p.display().to_string()),
             out_dir: out_dir.display().to_string(),
             sources: &report.sources,
+            remote_sources: &report.remote_summaries,
             entities: report.entities,
             pages: report.pages,
             docs_pages: report.docs_pages,

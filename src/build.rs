@@ -7,7 +7,7 @@ use crate::catalog::{build_catalog, Catalog};
 use crate::config::{Config, Source};
 use crate::diagnostics::Diagnostics;
 use crate::docs::DocSets;
-use crate::gather::{gather, Workspace};
+use crate::gather::{gather_with_progress, Workspace};
 use crate::site::{render_site, Site};
 use crate::write::{check_out_dir, write_site, WriteStats};
 use std::path::Path;
@@ -18,6 +18,8 @@ pub struct BuildReport {
     pub repos: usize,
     /// Every repository read, with its commit: the audit trail's sources.
     pub sources: Vec<SourceRead>,
+    /// A line of figures per remote source (repositories fetched, API calls, rate limit).
+    pub remote_summaries: Vec<String>,
     pub entities: usize,
     pub pages: usize,
     pub docs_pages: usize,
@@ -30,7 +32,7 @@ pub struct BuildReport {
 /// Gathers and reads the catalog: everything `check` needs.
 pub fn load_catalog(config: &Config, progress: &dyn Fn(&str)) -> (Workspace, Catalog, Diagnostics) {
     progress("gathering repositories");
-    let (workspace, mut diagnostics) = gather(config);
+    let (workspace, mut diagnostics) = gather_with_progress(config, progress);
     progress(&format!(
         "reading the catalog of {} repositories",
         workspace.repos.len()
@@ -73,8 +75,9 @@ pub fn build(
 ) -> Result<BuildReport, String> {
     let started = Instant::now();
     let mut protected = vec![config.base_dir.clone()];
-    protected.extend(config.sources.iter().map(|s| match s {
-        Source::Local { path, .. } => path.clone(),
+    protected.extend(config.sources.iter().filter_map(|s| match s {
+        Source::Local { path, .. } => Some(path.clone()),
+        Source::Github(_) => None,
     }));
     check_out_dir(out_dir, &protected)?;
     let (workspace, catalog, docs, site, diagnostics) = render(config, progress)?;
@@ -94,6 +97,7 @@ pub fn build(
     Ok(BuildReport {
         repos: workspace.repos.len(),
         sources,
+        remote_summaries: workspace.github.iter().map(|g| g.to_string()).collect(),
         entities: catalog.entities.len(),
         pages: site.pages,
         docs_pages: docs.sites.iter().map(|s| s.pages.len()).sum(),

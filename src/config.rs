@@ -23,6 +23,8 @@ pub struct Config {
     /// A site's own templates and static files, each one replacing the built-in file of that name.
     pub templates_dir: Option<PathBuf>,
     pub static_dir: Option<PathBuf>,
+    /// Where remote sources keep what they fetched between builds.
+    pub cache_dir: PathBuf,
     /// Where `playbill publish` syncs the output (`[publish] to`).
     pub publish: PublishConfig,
     /// `[kubernetes]`: clusters to snapshot, or a snapshot file to render from.
@@ -41,6 +43,38 @@ pub struct PublishConfig {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Source {
     Local { path: PathBuf, layout: Layout },
+    Github(Box<GithubSource>),
+}
+
+/// A `type = "github"` source: every repository of an organisation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GithubSource {
+    pub organization: String,
+    /// A path or glob from the repository root, without the leading `/`.
+    pub catalog_path: String,
+    /// None: each repository's default branch.
+    pub branch: Option<String>,
+    /// Repository name globs; empty `include` means every repository.
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+    /// A repository must carry one of these topics (when any are given).
+    pub topics: Vec<String>,
+    pub archived: bool,
+    pub forks: bool,
+    /// The REST API root, e.g. `https://github.example.com/api/v3` for GitHub Enterprise.
+    pub api_url: String,
+    pub auth: GithubAuth,
+    /// Teams as Groups and members as Users.
+    pub org_data: bool,
+    pub concurrency: usize,
+}
+
+/// Names of environment variables only: secrets never sit in site.toml.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GithubAuth {
+    None,
+    Token { env: String },
+    App { id_env: String, key_env: String },
 }
 
 /// How a local source path maps to repositories.
@@ -147,6 +181,7 @@ struct RawConfig {
     catalog: RawCatalog,
     #[serde(default)]
     limits: Limits,
+    cache_dir: Option<PathBuf>,
     #[serde(default)]
     secrets: RawSecrets,
     #[serde(default)]
@@ -174,6 +209,27 @@ struct RawSource {
     path: Option<PathBuf>,
     #[serde(default)]
     layout: Layout,
+    // type = "github"
+    organization: Option<String>,
+    catalog_path: Option<String>,
+    branch: Option<String>,
+    #[serde(default)]
+    include: Vec<String>,
+    #[serde(default)]
+    exclude: Vec<String>,
+    #[serde(default)]
+    topics: Vec<String>,
+    #[serde(default)]
+    archived: bool,
+    #[serde(default)]
+    forks: bool,
+    api_url: Option<String>,
+    token_env: Option<String>,
+    app_id_env: Option<String>,
+    app_key_env: Option<String>,
+    #[serde(default)]
+    org_data: bool,
+    concurrency: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -199,6 +255,7 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 pub const DEFAULT_CATALOG_FILES: &[&str] = &["catalog-info.yaml"];
+pub const DEFAULT_CACHE_DIR: &str = ".playbill-cache";
 
 impl Config {
     /// Reads and resolves a site.toml.
@@ -230,7 +287,7 @@ impl Config {
             .sources
             .into_iter()
             .enumerate()
-            .map(|(i, s)| resolve_source(i, s, file, &resolve))
+            .map(|(i, s)| resolve_source(i, s, file, text, &resolve))
             .collect::<Result<_, _>>()?;
         // `templates/` and `static/` beside site.toml are the site's theme overrides, unless
         // they sit inside a source: there they are somebody's repository.
@@ -238,6 +295,7 @@ impl Config {
             let dir = base_dir.join(name);
             let in_source = sources.iter().any(|s| match s {
                 Source::Local { path, .. } => dir.starts_with(path),
+                Source::Github(_) => false,
             });
             (dir.is_dir() && !in_source).then_some(dir)
         };
@@ -269,6 +327,11 @@ impl Config {
             static_dir,
             publish: raw.publish,
             kubernetes,
+            cache_dir: resolve(
+                raw.cache_dir
+                    .as_deref()
+                    .unwrap_or(Path::new(DEFAULT_CACHE_DIR)),
+            ),
         })
     }
 
@@ -312,6 +375,7 @@ impl Config {
             static_dir: None,
             publish: PublishConfig::default(),
             kubernetes: None,
+            cache_dir: base_dir.join(DEFAULT_CACHE_DIR),
         }
     }
 }
@@ -342,6 +406,15 @@ impl Config {
     /// that names a secret variable adds it here, so `publish` refuses output that contains it.
     pub fn secret_env_vars(&self) -> Vec<String> {
         let mut names: Vec<String> = STANDARD_SECRET_ENV.iter().map(|s| s.to_string()).collect();
+        for source in &self.sources {
+            if let Source::Github(g) = source {
+                match &g.auth {
+                    GithubAuth::Token { env } => names.push(env.clone()),
+                    GithubAuth::App { key_env, .. } => names.push(key_env.clone()),
+                    GithubAuth::None => {}
+                }
+            }
+        }
         if let Some(k) = &self.kubernetes {
             for cluster in &k.clusters {
                 if let crate::cluster::config::Auth::Token { env, .. } = &cluster.auth {
@@ -359,6 +432,7 @@ fn resolve_source(
     index: usize,
     raw: RawSource,
     file: &Path,
+    text: &str,
     resolve: &dyn Fn(&Path) -> PathBuf,
 ) -> Result<Source, ConfigError> {
     let error = |message: String| ConfigError {
@@ -367,6 +441,21 @@ fn resolve_source(
     };
     match raw.kind.as_str() {
         "local" => {
+            let github_only = [
+                ("organization", raw.organization.is_some()),
+                ("catalog_path", raw.catalog_path.is_some()),
+                ("branch", raw.branch.is_some()),
+                ("api_url", raw.api_url.is_some()),
+                ("token_env", raw.token_env.is_some()),
+            ];
+            if let Some((key, _)) = github_only.iter().find(|(_, set)| *set) {
+                let line = source_key_line(text, index, key)
+                    .map(|l| format!("line {l}: "))
+                    .unwrap_or_default();
+                return Err(error(format!(
+                    "{line}`{key}` is a setting of github sources, not of local ones"
+                )));
+            }
             let path = raw
                 .path
                 .ok_or_else(|| error("a local source needs `path`".to_string()))?;
@@ -375,10 +464,79 @@ fn resolve_source(
                 layout: raw.layout,
             })
         }
+        "github" => resolve_github(raw).map_err(error),
         other => Err(error(format!(
-            "unknown source type `{other}`; the supported type is `local`"
+            "unknown source type `{other}`; the supported types are `local` and `github`"
         ))),
     }
+}
+
+/// The line of `key` in the `index`-th `[[sources]]` table, for messages about valid TOML.
+fn source_key_line(text: &str, index: usize, key: &str) -> Option<usize> {
+    let mut seen = 0;
+    let mut current = None;
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            current = (line == "[[sources]]").then_some(seen);
+            seen += usize::from(line == "[[sources]]");
+        } else if current == Some(index)
+            && line.split_once('=').is_some_and(|(k, _)| k.trim() == key)
+        {
+            return Some(n + 1);
+        }
+    }
+    None
+}
+
+fn resolve_github(raw: RawSource) -> Result<Source, String> {
+    let organization = raw
+        .organization
+        .filter(|o| !o.trim().is_empty())
+        .ok_or("a github source needs `organization`")?;
+    if raw.path.is_some() {
+        return Err("`path` belongs to local sources; a github source reads `organization`".into());
+    }
+    let catalog_path = raw
+        .catalog_path
+        .unwrap_or_else(|| "/catalog-info.yaml".to_string())
+        .trim_start_matches('/')
+        .to_string();
+    for pattern in std::iter::once(&catalog_path)
+        .chain(&raw.include)
+        .chain(&raw.exclude)
+    {
+        globset::Glob::new(pattern).map_err(|e| format!("invalid pattern `{pattern}`: {e}"))?;
+    }
+    let auth = match (raw.token_env, raw.app_id_env, raw.app_key_env) {
+        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+            return Err("give either `token_env` or `app_id_env` + `app_key_env`, not both".into())
+        }
+        (Some(env), None, None) => GithubAuth::Token { env },
+        (None, Some(id_env), Some(key_env)) => GithubAuth::App { id_env, key_env },
+        (None, None, None) => GithubAuth::None,
+        _ => return Err("a GitHub App needs both `app_id_env` and `app_key_env`".into()),
+    };
+    let api_url = raw
+        .api_url
+        .unwrap_or_else(|| "https://api.github.com".to_string())
+        .trim_end_matches('/')
+        .to_string();
+    url::Url::parse(&api_url).map_err(|e| format!("api_url `{api_url}`: {e}"))?;
+    Ok(Source::Github(Box::new(GithubSource {
+        organization,
+        catalog_path,
+        branch: raw.branch,
+        include: raw.include,
+        exclude: raw.exclude,
+        topics: raw.topics,
+        archived: raw.archived,
+        forks: raw.forks,
+        api_url,
+        auth,
+        org_data: raw.org_data,
+        concurrency: raw.concurrency.unwrap_or(8).clamp(1, 32),
+    })))
 }
 
 fn resolve_catalog(raw: RawCatalog, file: &Path) -> Result<CatalogConfig, ConfigError> {
@@ -492,8 +650,12 @@ mod tests {
     #[test]
     fn unknown_key_in_a_source_is_an_error() {
         let err =
+            parse("[[sources]]\ntype = \"local\"\npath = \".\"\nbrnch = \"main\"\n").unwrap_err();
+        assert!(err.message.contains("brnch"), "{}", err.message);
+        assert!(err.message.contains("line 4"), "{}", err.message);
+        let err =
             parse("[[sources]]\ntype = \"local\"\npath = \".\"\nbranch = \"main\"\n").unwrap_err();
-        assert!(err.message.contains("branch"), "{}", err.message);
+        assert!(err.message.contains("`branch`"), "{}", err.message);
         assert!(err.message.contains("line 4"), "{}", err.message);
     }
 
@@ -518,6 +680,29 @@ mod tests {
         assert!(c
             .secret_env_vars()
             .contains(&"AWS_SECRET_ACCESS_KEY".to_string()));
+    }
+
+    #[test]
+    fn a_github_source_names_its_token_variable_only() {
+        let c = parse(
+            "[[sources]]\ntype = \"github\"\norganization = \"kloudvin\"\nbranch = \"main\"\ntoken_env = \"GITHUB_TOKEN\"\napi_url = \"https://github.example.com/api/v3/\"\n",
+        )
+        .unwrap();
+        let Source::Github(g) = &c.sources[0] else {
+            panic!("not a github source")
+        };
+        assert_eq!(g.catalog_path, "catalog-info.yaml");
+        assert_eq!(g.api_url, "https://github.example.com/api/v3");
+        assert_eq!(
+            g.auth,
+            GithubAuth::Token {
+                env: "GITHUB_TOKEN".into()
+            }
+        );
+        assert_eq!(c.cache_dir, PathBuf::from("/srv/site/.playbill-cache"));
+        let err = parse("[[sources]]\ntype = \"github\"\norganization = \"o\"\ntoken = \"x\"\n")
+            .unwrap_err();
+        assert!(err.message.contains("token"), "{}", err.message);
     }
 
     #[test]

@@ -310,6 +310,9 @@ fn run_build(
         }
         log_json("summary", &summary);
     } else {
+        for line in &report.remote_summaries {
+            eprintln!("{line}");
+        }
         eprintln!(
             "Built {} entities from {} repositories: {} pages, {} files ({} written, {} removed) in {:.2}s — {} errors, {} warnings → {}",
             report.entities,

@@ -10,8 +10,9 @@ use std::time::{Duration, UNIX_EPOCH};
 pub fn inputs_fingerprint(config: &Config) -> u64 {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     let mut roots: Vec<PathBuf> = config.file.iter().cloned().collect();
-    roots.extend(config.sources.iter().map(|s| match s {
-        Source::Local { path, .. } => path.clone(),
+    roots.extend(config.sources.iter().filter_map(|s| match s {
+        Source::Local { path, .. } => Some(path.clone()),
+        Source::Github(_) => None,
     }));
     roots.extend(config.templates_dir.iter().cloned());
     roots.extend(config.static_dir.iter().cloned());

@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 # Rust tests need the toolchain (rustfmt and clippy come with it); the browser tests install
 # Chromium (apt) and their npm packages themselves, in tests/e2e/run.sh.
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
+# The GitHub App test makes its RSA key with openssl.
+command -v openssl >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq openssl; } >/dev/null 2>&1 || true
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check

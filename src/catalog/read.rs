@@ -361,10 +361,13 @@ fn formable_ref(value: &Value) -> Option<String> {
         .then(|| super::refs::EntityRef::new(kind, namespace, name).to_string())
 }
 
-/// `backstage.io/managed-by-location` and `...-origin-location`, as the catalog sets them.
+/// `backstage.io/managed-by-location` and `...-origin-location`, as the catalog sets them; for
+/// repositories read from GitHub also the annotations Backstage's URL reader adds (view, edit
+/// and source links, project slug), unless the entity sets them itself.
 fn add_location_annotations(value: &mut Value, repo: &Repo, file: &RepoPath, origin: &RepoPath) {
-    let location = |path: &RepoPath| match (&repo.origin, &repo.commit) {
-        (Some(web), Some(commit)) => format!("url:{web}/blob/{commit}/{path}"),
+    let location = |path: &RepoPath| match (&repo.origin, &repo.branch, &repo.commit) {
+        (Some(web), Some(branch), _) => format!("url:{web}/blob/{branch}/{path}"),
+        (Some(web), None, Some(commit)) => format!("url:{web}/blob/{commit}/{path}"),
         _ => format!("file:{}", repo.display_path(path)),
     };
     let Some(metadata) = value.get_mut("metadata").and_then(Value::as_object_mut) else {
@@ -382,6 +385,46 @@ fn add_location_annotations(value: &mut Value, repo: &Repo, file: &RepoPath, ori
             "backstage.io/managed-by-origin-location".into(),
             Value::String(location(origin)),
         );
+        if let (Some(web), Some(branch)) = (&repo.origin, &repo.branch) {
+            let dir = file.parent();
+            let dir = if dir.as_str().is_empty() {
+                String::new()
+            } else {
+                format!("{dir}/")
+            };
+            let slug = web.rsplitn(3, '/').take(2).collect::<Vec<_>>();
+            let mut derived = vec![
+                (
+                    "backstage.io/view-url",
+                    format!("{web}/blob/{branch}/{file}"),
+                ),
+                (
+                    "backstage.io/edit-url",
+                    format!("{web}/edit/{branch}/{file}"),
+                ),
+                (
+                    "backstage.io/source-location",
+                    format!("url:{web}/tree/{branch}/{dir}"),
+                ),
+            ];
+            if let [name, owner] = slug.as_slice() {
+                derived.push(("github.com/project-slug", format!("{owner}/{name}")));
+            }
+            for (key, derived_value) in derived {
+                map.entry(key)
+                    .or_insert_with(|| Value::String(derived_value));
+            }
+        }
+    }
+}
+
+/// The path inside `repo` that a URL names (`<origin>/blob/<ref>/<path>` or `/tree/`), if any.
+fn url_in_repo(repo: &Repo, target: &str) -> Option<String> {
+    let rest = target.strip_prefix(repo.origin.as_deref()?)?;
+    let parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
+    match parts.as_slice() {
+        ["tree" | "blob", _ref, path @ ..] if !path.is_empty() => Some(path.join("/")),
+        _ => None,
     }
 }
 
@@ -421,11 +464,18 @@ fn location_targets(
                 .line(entity.line_of(&path))
                 .entity(entity.key.to_string())
         };
-        if target.contains("://") {
-            out.diagnostics.push(diag(Diagnostic::warning("catalog/location-not-followed", format!("Location target \"{target}\" is a URL; this source reads files in the repository only, so it was not followed"))));
-            continue;
-        }
-        let resolved = match file.parent().join(&target) {
+        let joined = if target.contains("://") {
+            match url_in_repo(repo, &target) {
+                Some(path) => RepoPath::root().join(&path),
+                None => {
+                    out.diagnostics.push(diag(Diagnostic::warning("catalog/location-not-followed", format!("Location target \"{target}\" is a URL outside this repository; Playbill reads each repository's own files only, so it was not followed"))));
+                    continue;
+                }
+            }
+        } else {
+            file.parent().join(&target)
+        };
+        let resolved = match joined {
             Ok(p) => p,
             Err(e) => {
                 out.diagnostics.push(diag(Diagnostic::error(

@@ -89,6 +89,7 @@ fn open_repo(source: usize, name: String, root: PathBuf, patterns: &[String]) ->
         commit,
         commit_time,
         origin,
+        branch: None,
         catalog_files,
     }
 }

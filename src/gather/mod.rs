@@ -2,7 +2,9 @@
 //! with its name, origin, commit and the catalog files found in it. Reading a file afterwards
 //! goes through `Repo::read`, which never leaves the repository.
 
+mod cache;
 mod git;
+mod github;
 mod local;
 
 use crate::config::Config;
@@ -11,6 +13,7 @@ use crate::paths::RepoPath;
 use local::repo_for_check;
 use std::path::{Path, PathBuf};
 
+pub use github::GithubSummary;
 pub use local::gather_local;
 pub(crate) use local::SKIPPED_DIRS;
 
@@ -18,6 +21,8 @@ pub(crate) use local::SKIPPED_DIRS;
 #[derive(Clone, Debug, Default)]
 pub struct Workspace {
     pub repos: Vec<Repo>,
+    /// One line of figures per github source, for the build summary.
+    pub github: Vec<GithubSummary>,
 }
 
 #[derive(Clone, Debug)]
@@ -33,6 +38,8 @@ pub struct Repo {
     pub commit_time: Option<i64>,
     /// Web address of the repository (from the git remote), without credentials.
     pub origin: Option<String>,
+    /// The branch read, where known (GitHub sources), for edit links.
+    pub branch: Option<String>,
     /// Catalog files matched by `catalog.files`, sorted.
     pub catalog_files: Vec<RepoPath>,
 }
@@ -139,6 +146,12 @@ fn io_error(e: &std::io::Error) -> ReadError {
 
 /// Gathers every configured source.
 pub fn gather(config: &Config) -> (Workspace, Diagnostics) {
+    gather_with_progress(config, &|_| {})
+}
+
+/// Gathers every configured source, telling `progress` what it is doing (per repository for
+/// remote sources).
+pub fn gather_with_progress(config: &Config, progress: &dyn Fn(&str)) -> (Workspace, Diagnostics) {
     let mut workspace = Workspace::default();
     let mut diagnostics = Diagnostics::new();
     for (index, source) in config.sources.iter().enumerate() {
@@ -148,6 +161,13 @@ pub fn gather(config: &Config) -> (Workspace, Diagnostics) {
                     gather_local(index, path, *layout, &config.catalog.files, &config.out_dir);
                 workspace.repos.extend(repos);
                 diagnostics.extend(diags);
+            }
+            crate::config::Source::Github(github) => {
+                let (repos, diags, summary) =
+                    github::gather_github(index, github, &config.cache_dir, progress);
+                workspace.repos.extend(repos);
+                diagnostics.extend(diags);
+                workspace.github.push(summary);
             }
         }
     }

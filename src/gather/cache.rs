@@ -1,0 +1,201 @@
+//! The on-disk cache of remote sources: per organisation a state file (what each repository
+//! was at, the ETags of earlier responses) and one materialised directory per repository and
+//! commit, which the rest of the pipeline reads like a local checkout.
+
+use crate::paths::RepoPath;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Bumped when the layout changes, so an old cache is refetched rather than misread.
+const VERSION: u32 = 1;
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct State {
+    pub version: u32,
+    /// Fingerprint of the settings that decide what is fetched (branch, catalog path).
+    pub settings: String,
+    pub repos: BTreeMap<String, RepoState>,
+    /// Earlier responses by request path, for conditional requests.
+    pub responses: BTreeMap<String, CachedResponse>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct RepoState {
+    pub pushed_at: Option<String>,
+    pub branch: String,
+    pub commit: String,
+    pub commit_time: Option<i64>,
+    pub origin: String,
+    /// Catalog files found at that commit; empty when the repository has none.
+    pub catalog_files: Vec<String>,
+    /// Blob id of every materialised file, so a new commit copies unchanged files locally.
+    pub blobs: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CachedResponse {
+    pub etag: String,
+    pub link: Option<String>,
+    pub body: String,
+}
+
+/// The cache directory of one organisation.
+#[derive(Clone, Debug)]
+pub struct OrgCache {
+    pub dir: PathBuf,
+}
+
+impl OrgCache {
+    pub fn new(cache_dir: &Path, host: &str, org: &str) -> OrgCache {
+        OrgCache {
+            dir: cache_dir
+                .join("github")
+                .join(safe_segment(host))
+                .join(safe_segment(org)),
+        }
+    }
+
+    fn state_file(&self) -> PathBuf {
+        self.dir.join("state.json")
+    }
+
+    /// The saved state; an unreadable or older one counts as empty (everything is refetched).
+    pub fn load(&self, settings: &str) -> State {
+        let state: State = std::fs::read(self.state_file())
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default();
+        if state.version != VERSION || state.settings != settings {
+            return State {
+                version: VERSION,
+                settings: settings.to_string(),
+                ..State::default()
+            };
+        }
+        state
+    }
+
+    /// Writes the state through a temporary file, so an interrupted run never leaves half of it.
+    pub fn save(&self, state: &State) -> std::io::Result<()> {
+        std::fs::create_dir_all(&self.dir)?;
+        let tmp = self.dir.join("state.json.tmp");
+        std::fs::write(
+            &tmp,
+            serde_json::to_vec(state).map_err(std::io::Error::other)?,
+        )?;
+        std::fs::rename(tmp, self.state_file())
+    }
+
+    /// Where a repository's files at `commit` are materialised.
+    pub fn repo_dir(&self, repo: &str, commit: &str) -> PathBuf {
+        self.dir
+            .join("repos")
+            .join(safe_segment(repo))
+            .join(safe_segment(commit))
+    }
+
+    /// Where generated files (org data) live.
+    pub fn generated_dir(&self) -> PathBuf {
+        self.dir.join("generated")
+    }
+
+    /// Writes `files` as the repository's tree at `commit`: into a temporary directory first,
+    /// then renamed into place, and older commits of the repository are removed.
+    pub fn materialise(
+        &self,
+        repo: &str,
+        commit: &str,
+        files: &[(RepoPath, Vec<u8>)],
+    ) -> std::io::Result<PathBuf> {
+        let target = self.repo_dir(repo, commit);
+        let tmp = target.with_extension("partial");
+        let _ = std::fs::remove_dir_all(&tmp);
+        std::fs::create_dir_all(&tmp)?;
+        for (path, bytes) in files {
+            let full = tmp.join(path.as_str());
+            if let Some(parent) = full.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::write(full, bytes)?;
+        }
+        let _ = std::fs::remove_dir_all(&target);
+        std::fs::rename(&tmp, &target)?;
+        if let Ok(entries) = std::fs::read_dir(target.parent().unwrap_or(&self.dir)) {
+            for entry in entries.flatten() {
+                if entry.path() != target {
+                    let _ = std::fs::remove_dir_all(entry.path());
+                }
+            }
+        }
+        Ok(target)
+    }
+}
+
+impl OrgCache {
+    /// Removes the copies of repositories that are no longer listed (deleted, renamed, filtered).
+    pub fn prune<'a>(&self, keep: impl Iterator<Item = &'a str>) {
+        let keep: std::collections::BTreeSet<String> = keep.map(safe_segment).collect();
+        if let Ok(entries) = std::fs::read_dir(self.dir.join("repos")) {
+            for entry in entries.flatten() {
+                if !keep.contains(entry.file_name().to_string_lossy().as_ref()) {
+                    let _ = std::fs::remove_dir_all(entry.path());
+                }
+            }
+        }
+    }
+}
+
+/// A path segment from a name GitHub gave us: nothing that could climb out of the cache.
+fn safe_segment(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if cleaned.is_empty() || cleaned.chars().all(|c| c == '.') {
+        format!("_{cleaned}")
+    } else {
+        cleaned
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_cannot_climb_out() {
+        assert_eq!(safe_segment(".."), "_..");
+        assert_eq!(safe_segment("a/b"), "a_b");
+        assert_eq!(safe_segment("ledger-api"), "ledger-api");
+    }
+
+    #[test]
+    fn materialising_replaces_older_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = OrgCache::new(dir.path(), "github.com", "kloudvin");
+        let file = |p: &str| (RepoPath::from_walked(p), b"x".to_vec());
+        let one = cache
+            .materialise("ledger", "c1", &[file("catalog-info.yaml")])
+            .unwrap();
+        assert!(one.join("catalog-info.yaml").is_file());
+        let two = cache
+            .materialise("ledger", "c2", &[file("docs/index.md")])
+            .unwrap();
+        assert!(two.join("docs/index.md").is_file());
+        assert!(!one.exists());
+        cache.prune(["other"].into_iter());
+        assert!(!two.exists());
+        let mut state = cache.load("s");
+        state.repos.insert("ledger".into(), RepoState::default());
+        cache.save(&state).unwrap();
+        assert_eq!(cache.load("s").repos.len(), 1);
+        assert!(cache.load("other settings").repos.is_empty());
+    }
+}

@@ -1,0 +1,1052 @@
+//! The github source against a GitHub REST API server on loopback, reached through `api_url`
+//! with a GitHub Enterprise style `/api/v3` prefix: plain HTTP on 127.0.0.1, and HTTPS with a
+//! private CA in one test. The server (a thread per connection) speaks the parts Playbill uses:
+//! the organisation's repository listing with Link pagination and ETags, commits, contents,
+//! recursive trees, blobs, teams and members, App installation tokens, rate-limit headers;
+//! faults (500s, secondary and primary rate limits) are injected per path.
+
+mod common;
+
+use common::{codes, find};
+use playbill::config::Config;
+use playbill::gather::Workspace;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+const ORG: &str = "kloudvin";
+const APP_TOKEN: &str = "ghs_installation_token_1";
+
+#[derive(Clone)]
+struct FakeRepo {
+    files: BTreeMap<String, Vec<u8>>,
+    pushed_at: String,
+    archived: bool,
+    fork: bool,
+}
+
+impl FakeRepo {
+    fn new(files: &[(&str, &str)]) -> FakeRepo {
+        FakeRepo {
+            files: files
+                .iter()
+                .map(|(p, t)| (p.to_string(), t.as_bytes().to_vec()))
+                .collect(),
+            pushed_at: "2026-01-01T00:00:00Z".into(),
+            archived: false,
+            fork: false,
+        }
+    }
+
+    fn commit(&self) -> String {
+        let mut h = Sha256::new();
+        for (p, b) in &self.files {
+            h.update(p.as_bytes());
+            h.update(b);
+        }
+        hex(&h.finalize())[..40].to_string()
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn blob_sha(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))[..40].to_string()
+}
+
+struct Fault {
+    path: String,
+    status: u16,
+    times: usize,
+    retry_after: Option<u64>,
+    /// A primary rate limit: remaining 0, reset in a second.
+    exhausted: bool,
+}
+
+#[derive(Default)]
+struct World {
+    repos: BTreeMap<String, FakeRepo>,
+    /// (slug, name, parent slug, member logins)
+    teams: Vec<(String, String, Option<String>, Vec<String>)>,
+    members: Vec<String>,
+    faults: Vec<Fault>,
+    /// (path and query, Authorization header)
+    log: Vec<(String, Option<String>)>,
+}
+
+/// A thread per connection, one request per connection (`Connection: close`), so what the
+/// tests measure is the client's behaviour, not a server's connection reuse.
+struct FakeGithub {
+    world: Arc<Mutex<World>>,
+    port: u16,
+    tls: bool,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for FakeGithub {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl FakeGithub {
+    fn start(world: World, token: &str) -> FakeGithub {
+        FakeGithub::start_with(world, token, None)
+    }
+
+    /// With `tls`, connections are HTTPS with that server configuration.
+    fn start_with(world: World, token: &str, tls: Option<Arc<rustls::ServerConfig>>) -> FakeGithub {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let port = listener.local_addr().unwrap().port();
+        let world = Arc::new(Mutex::new(world));
+        let stop = Arc::new(AtomicBool::new(false));
+        let remaining = Arc::new(AtomicU64::new(5000));
+        let (w, token, halt, https) = (
+            world.clone(),
+            token.to_string(),
+            stop.clone(),
+            tls.is_some(),
+        );
+        let thread = std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if halt.load(Ordering::Relaxed) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                let (w, token, remaining, tls) =
+                    (w.clone(), token.clone(), remaining.clone(), tls.clone());
+                std::thread::spawn(move || match tls {
+                    Some(config) => {
+                        if let Ok(conn) = rustls::ServerConnection::new(config) {
+                            let stream = rustls::StreamOwned::new(conn, stream);
+                            serve(stream, &w, &token, &remaining, port);
+                        }
+                    }
+                    None => serve(stream, &w, &token, &remaining, port),
+                });
+            }
+        });
+        FakeGithub {
+            world,
+            port,
+            tls: https,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn api_url(&self) -> String {
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://127.0.0.1:{}/api/v3", self.port)
+    }
+
+    fn requests(&self) -> usize {
+        self.world.lock().unwrap().log.len()
+    }
+
+    fn clear_log(&self) {
+        self.world.lock().unwrap().log.clear();
+    }
+
+    fn fault(&self, path: &str, status: u16, times: usize, retry_after: Option<u64>) {
+        self.world.lock().unwrap().faults.push(Fault {
+            path: path.into(),
+            status,
+            times,
+            retry_after,
+            exhausted: false,
+        });
+    }
+}
+
+/// Reads one request, answers it and closes the connection.
+fn serve(
+    mut stream: impl Read + Write,
+    world: &Mutex<World>,
+    token: &str,
+    remaining: &AtomicU64,
+    port: u16,
+) {
+    let mut reader = BufReader::new(&mut stream);
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).is_err() {
+        return;
+    }
+    let url = request_line
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("")
+        .to_string();
+    let mut headers: Vec<(String, String)> = Vec::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+            break;
+        }
+        if let Some((k, v)) = line.split_once(':') {
+            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+        }
+    }
+    let get = |name: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    if let Some(len) = get("content-length").and_then(|l| l.parse::<usize>().ok()) {
+        let mut body = vec![0; len];
+        let _ = reader.read_exact(&mut body);
+    }
+    drop(reader);
+    let auth = get("authorization");
+    let (status, body, mut extra) = {
+        let mut world = world.lock().unwrap();
+        world.log.push((url.clone(), auth.clone()));
+        // A GitHub App signs its installation lookup and token minting with a JWT;
+        // everything else carries the token.
+        let jwt = url.ends_with("/installation") || url.contains("/app/installations/");
+        let allowed = if jwt {
+            auth.as_deref().is_some_and(|a| a.starts_with("Bearer ey"))
+        } else {
+            auth.as_deref() == Some(&format!("Bearer {token}"))
+        };
+        if allowed {
+            respond(&mut world, &url, get("if-none-match").as_deref(), port)
+        } else {
+            (
+                401,
+                br#"{"message":"Bad credentials"}"#.to_vec(),
+                Vec::new(),
+            )
+        }
+    };
+    // 304s do not count against the limit, as on GitHub.
+    let left = if status == 304 {
+        remaining.load(Ordering::Relaxed)
+    } else {
+        remaining.fetch_sub(1, Ordering::Relaxed) - 1
+    };
+    if !extra.iter().any(|(k, _)| k == "x-ratelimit-remaining") {
+        extra.push(("x-ratelimit-remaining".into(), left.to_string()));
+        extra.push(("x-ratelimit-reset".into(), (now() + 3600).to_string()));
+    }
+    extra.push(("x-ratelimit-limit".into(), "5000".into()));
+    let mut head = format!(
+        "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
+    for (k, v) in extra {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(&body);
+    let _ = stream.flush();
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+type Answer = (u16, Vec<u8>, Vec<(String, String)>);
+
+fn json_answer(value: serde_json::Value, if_none_match: Option<&str>) -> Answer {
+    let body = serde_json::to_vec(&value).unwrap();
+    let etag = format!("\"{}\"", blob_sha(&body));
+    if if_none_match == Some(etag.as_str()) {
+        return (304, Vec::new(), vec![("ETag".into(), etag)]);
+    }
+    (
+        200,
+        body,
+        vec![
+            ("ETag".into(), etag),
+            ("Content-Type".into(), "application/json".into()),
+        ],
+    )
+}
+
+fn not_found() -> Answer {
+    (404, br#"{"message":"Not Found"}"#.to_vec(), Vec::new())
+}
+
+fn respond(world: &mut World, url: &str, if_none_match: Option<&str>, port: u16) -> Answer {
+    if let Some(fault) = world
+        .faults
+        .iter_mut()
+        .find(|f| f.times > 0 && url.contains(&f.path))
+    {
+        fault.times -= 1;
+        let mut headers = Vec::new();
+        if let Some(secs) = fault.retry_after {
+            headers.push(("Retry-After".to_string(), secs.to_string()));
+        }
+        if fault.exhausted {
+            headers.push(("x-ratelimit-remaining".into(), "0".into()));
+            headers.push(("x-ratelimit-reset".into(), (now() + 1).to_string()));
+        }
+        return (fault.status, br#"{"message":"injected"}"#.to_vec(), headers);
+    }
+    let Some(path) = url.strip_prefix("/api/v3") else {
+        return not_found();
+    };
+    let (path, query) = path.split_once('?').unwrap_or((path, ""));
+    let param = |name: &str| {
+        query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
+            .map(str::to_string)
+    };
+    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match parts.as_slice() {
+        ["orgs", org, "repos"] if *org == ORG => {
+            const PAGE: usize = 40;
+            let page: usize = param("page").and_then(|p| p.parse().ok()).unwrap_or(1);
+            let all: Vec<serde_json::Value> = world
+                .repos
+                .iter()
+                .map(|(name, r)| {
+                    serde_json::json!({
+                        "name": name,
+                        "full_name": format!("{ORG}/{name}"),
+                        "html_url": format!("https://github.example.com/{ORG}/{name}"),
+                        "default_branch": "main",
+                        "pushed_at": r.pushed_at,
+                        "archived": r.archived,
+                        "fork": r.fork,
+                        "topics": [],
+                    })
+                })
+                .collect();
+            let last = all.len().div_ceil(PAGE).max(1);
+            let items: Vec<_> = all.into_iter().skip((page - 1) * PAGE).take(PAGE).collect();
+            let mut answer = json_answer(serde_json::Value::Array(items), if_none_match);
+            let link = |p: usize, rel: &str| {
+                format!("<http://127.0.0.1:{port}/api/v3/orgs/{ORG}/repos?per_page=100&type=all&page={p}>; rel=\"{rel}\"")
+            };
+            let mut links = Vec::new();
+            if page < last {
+                links.push(link(page + 1, "next"));
+            }
+            links.push(link(last, "last"));
+            answer.2.push(("Link".into(), links.join(", ")));
+            answer
+        }
+        ["repos", org, name, rest @ ..] if *org == ORG => {
+            let Some(repo) = world.repos.get(*name) else {
+                return not_found();
+            };
+            match rest {
+                ["commits", "main"] => json_answer(
+                    serde_json::json!({
+                        "sha": repo.commit(),
+                        "commit": { "committer": { "date": "2026-01-01T10:00:00Z" } },
+                    }),
+                    if_none_match,
+                ),
+                ["contents", file @ ..] => {
+                    if param("ref").as_deref() != Some(repo.commit().as_str()) {
+                        return not_found();
+                    }
+                    match repo.files.get(&file.join("/")) {
+                        Some(bytes) => (200, bytes.clone(), Vec::new()),
+                        None => not_found(),
+                    }
+                }
+                ["git", "trees", sha] if *sha == repo.commit() => json_answer(
+                    serde_json::json!({
+                        "sha": sha,
+                        "truncated": false,
+                        "tree": repo.files.iter().map(|(p, b)| serde_json::json!({
+                            "path": p, "type": "blob", "sha": blob_sha(b), "size": b.len(), "mode": "100644",
+                        })).collect::<Vec<_>>(),
+                    }),
+                    None,
+                ),
+                ["git", "blobs", sha] => match repo.files.values().find(|b| blob_sha(b) == *sha) {
+                    Some(bytes) => (200, bytes.clone(), Vec::new()),
+                    None => not_found(),
+                },
+                _ => not_found(),
+            }
+        }
+        ["orgs", org, "installation"] if *org == ORG => {
+            json_answer(serde_json::json!({ "id": 7 }), None)
+        }
+        ["app", "installations", "7", "access_tokens"] => json_answer(
+            serde_json::json!({
+                "token": APP_TOKEN,
+                "expires_at": "2099-01-01T00:00:00Z",
+                "permissions": { "contents": "read", "metadata": "read" },
+            }),
+            None,
+        ),
+        ["orgs", org, "teams"] if *org == ORG => json_answer(
+            serde_json::Value::Array(
+                world
+                    .teams
+                    .iter()
+                    .map(|(slug, name, parent, _)| {
+                        serde_json::json!({
+                            "slug": slug, "name": name, "description": format!("The {name} team"),
+                            "parent": parent.as_ref().map(|p| serde_json::json!({"slug": p, "name": p})),
+                        })
+                    })
+                    .collect(),
+            ),
+            if_none_match,
+        ),
+        ["orgs", org, "teams", slug, "members"] if *org == ORG => {
+            match world.teams.iter().find(|t| t.0 == *slug) {
+                Some(team) => json_answer(
+                    serde_json::Value::Array(
+                        team.3
+                            .iter()
+                            .map(|l| serde_json::json!({ "login": l }))
+                            .collect(),
+                    ),
+                    if_none_match,
+                ),
+                None => not_found(),
+            }
+        }
+        ["orgs", org, "members"] if *org == ORG => json_answer(
+            serde_json::Value::Array(
+                world
+                    .members
+                    .iter()
+                    .map(|l| serde_json::json!({ "login": l, "avatar_url": format!("https://avatars.example.com/{l}") }))
+                    .collect(),
+            ),
+            if_none_match,
+        ),
+        _ => not_found(),
+    }
+}
+
+fn component(name: &str, extra_annotations: &str) -> String {
+    format!(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n  annotations:\n    {extra_annotations}\nspec:\n  type: service\n  lifecycle: production\n  owner: platform\n"
+    )
+}
+
+/// An organisation of `n` repositories: every third one without a catalog file, every tenth
+/// one with TechDocs, one with Locations and a placeholder, one archived.
+fn organisation(n: usize) -> World {
+    let mut world = World::default();
+    for i in 0..n {
+        let name = format!("svc-{i:03}");
+        let repo = if i % 3 == 2 {
+            FakeRepo::new(&[("README.md", "no catalog here")])
+        } else if i % 10 == 0 {
+            FakeRepo::new(&[
+                (
+                    "catalog-info.yaml",
+                    &component(&name, "backstage.io/techdocs-ref: dir:."),
+                ),
+                ("mkdocs.yml", "site_name: Docs\ndocs_dir: pages\n"),
+                (
+                    "pages/index.md",
+                    "# Welcome\n\nSee [the guide](guide.md).\n",
+                ),
+                ("pages/guide.md", "# Guide\n"),
+                ("src/main.rs", "fn main() {}"),
+            ])
+        } else {
+            FakeRepo::new(&[
+                ("catalog-info.yaml", &component(&name, "a.example.com/x: y")),
+                ("src/lib.rs", "// code"),
+            ])
+        };
+        world.repos.insert(name, repo);
+    }
+    let platform = format!(
+        "{}---\napiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: more\nspec:\n  targets:\n    - ./more/*.yaml\n    - https://github.example.com/{ORG}/platform/blob/main/extra/x.yaml\n",
+        component("platform-api", "a.example.com/x: y")
+    );
+    let mut api = component("platform-db", "a.example.com/x: y");
+    api = api.replace("kind: Component", "kind: API").replace(
+        "owner: platform\n",
+        "owner: platform\n  definition:\n    $text: ../openapi.yaml\n",
+    );
+    world.repos.insert(
+        "platform".into(),
+        FakeRepo::new(&[
+            ("catalog-info.yaml", &platform),
+            (
+                "more/a.yaml",
+                &component("platform-worker", "a.example.com/x: y"),
+            ),
+            ("more/b.yaml", &api),
+            ("openapi.yaml", "openapi: 3.0.0\n"),
+            (
+                "extra/x.yaml",
+                &component("platform-extra", "a.example.com/x: y"),
+            ),
+        ]),
+    );
+    let mut old = FakeRepo::new(&[("catalog-info.yaml", &component("old-thing", "a/b: c"))]);
+    old.archived = true;
+    world.repos.insert("old-thing".into(), old);
+    world.teams = vec![
+        (
+            "platform".into(),
+            "Platform".into(),
+            None,
+            vec!["Alice".into(), "bob".into()],
+        ),
+        (
+            "payments".into(),
+            "Payments".into(),
+            Some("platform".into()),
+            vec!["carol".into()],
+        ),
+    ];
+    world.members = vec!["Alice".into(), "bob".into(), "carol".into()];
+    world
+}
+
+fn site(dir: &Path, api_url: &str, token_env: &str) -> Config {
+    github_site(
+        dir,
+        api_url,
+        &format!("catalog_path = \"/catalog-info.yaml\"\ntoken_env = \"{token_env}\"\norg_data = true\nconcurrency = 6"),
+    )
+}
+
+/// A site.toml with one github source for the test organisation; `settings` are its other keys.
+fn github_site(dir: &Path, api_url: &str, settings: &str) -> Config {
+    let text = format!(
+        "title = \"Test\"\nout_dir = \"public\"\ncache_dir = \"cache\"\n\n[[sources]]\ntype = \"github\"\norganization = \"{ORG}\"\napi_url = \"{api_url}\"\n{settings}\n"
+    );
+    let file = dir.join("site.toml");
+    std::fs::write(&file, text).unwrap();
+    Config::load(&file).unwrap()
+}
+
+fn assert_no_github_problems(diagnostics: &playbill::diagnostics::Diagnostics) {
+    let github: Vec<_> = codes(diagnostics)
+        .into_iter()
+        .filter(|c| c.starts_with("github/"))
+        .collect();
+    assert!(github.is_empty(), "{diagnostics:?}");
+}
+
+fn gather(
+    config: &Config,
+) -> (
+    Workspace,
+    playbill::catalog::Catalog,
+    playbill::diagnostics::Diagnostics,
+) {
+    playbill::build::load_catalog(config, &|_| {})
+}
+
+#[test]
+fn an_organisation_is_gathered_and_an_unchanged_one_costs_a_handful_of_requests() {
+    let token = "ghp_test_token_first_run_0123456789";
+    std::env::set_var("PLAYBILL_TEST_TOKEN_A", token);
+    let server = FakeGithub::start(organisation(100), token);
+    // A secondary rate limit on the second listing page, a 500 on one commit lookup, and a
+    // used-up primary limit on one contents request: each retried, none fatal.
+    server.fault("repos?per_page=100&type=all&page=2", 403, 1, Some(1));
+    server.fault("/repos/kloudvin/svc-004/commits/", 500, 1, None);
+    server.world.lock().unwrap().faults.push(Fault {
+        path: "/repos/kloudvin/svc-005/contents/".into(),
+        status: 403,
+        times: 1,
+        retry_after: None,
+        exhausted: true,
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let config = site(dir.path(), &server.api_url(), "PLAYBILL_TEST_TOKEN_A");
+
+    let started = Instant::now();
+    let (workspace, catalog, diagnostics) = gather(&config);
+    let first_time = started.elapsed();
+    let first = server.requests();
+    let summary = workspace.github[0].clone();
+    eprintln!("first run: {summary} in {:.2}s", first_time.as_secs_f64());
+    assert!(!diagnostics.has_errors(), "{diagnostics:?}");
+    assert_no_github_problems(&diagnostics);
+    // 101 listed (the archived one is skipped), 33 without a catalog file.
+    assert_eq!(summary.scanned, 101);
+    assert_eq!(summary.with_catalog, 68);
+    assert_eq!(summary.fetched, 101);
+    assert_eq!(summary.failed, 0);
+    assert_eq!(summary.requests, first, "every request is counted");
+    // Listing 3 pages + 1 retry; commits 101 + 1 retry; catalog files 101 + 1 retry; trees for
+    // the 7 docs repositories and the Location one; 7 × 3 docs blobs + 4 Location/placeholder
+    // blobs; teams, 2 team member lists, members.
+    assert_eq!(first, 4 + 102 + 102 + 8 + 25 + 4);
+    assert!(summary.rate_limit_remaining.is_some());
+    // A repository without a catalog file costs its commit and one 404.
+    let log: Vec<String> = server
+        .world
+        .lock()
+        .unwrap()
+        .log
+        .iter()
+        .map(|l| l.0.clone())
+        .collect();
+    assert_eq!(
+        log.iter().filter(|u| u.contains("/svc-002/")).count(),
+        2,
+        "{log:?}"
+    );
+    assert!(
+        !log.iter().any(|u| u.contains("/svc-001/git/")),
+        "no tree without docs"
+    );
+    assert!(!log.iter().any(|u| u.contains("old-thing")));
+
+    let refs: Vec<String> = catalog.entities.iter().map(|e| e.key.to_string()).collect();
+    for r in [
+        "component:default/svc-000",
+        "component:default/platform-worker",
+        "component:default/platform-extra",
+        "api:default/platform-db",
+        "group:default/platform",
+        "group:default/payments",
+        "user:default/alice",
+    ] {
+        assert!(refs.contains(&r.to_string()), "{r} missing from {refs:?}");
+    }
+    assert!(!refs.contains(&"component:default/old-thing".to_string()));
+    let api = catalog
+        .entities
+        .iter()
+        .find(|e| e.name == "platform-db")
+        .unwrap();
+    assert_eq!(api.spec_str("definition"), Some("openapi: 3.0.0\n"));
+    let payments = catalog
+        .entities
+        .iter()
+        .find(|e| e.name == "payments")
+        .unwrap();
+    assert_eq!(payments.spec_str("parent"), Some("platform"));
+
+    // Annotations as Backstage sets them for a discovered repository.
+    let svc = catalog
+        .entities
+        .iter()
+        .find(|e| e.name == "svc-000")
+        .unwrap();
+    let web = format!("https://github.example.com/{ORG}/svc-000");
+    assert_eq!(
+        svc.annotation("backstage.io/managed-by-location"),
+        Some(format!("url:{web}/blob/main/catalog-info.yaml").as_str())
+    );
+    assert_eq!(
+        svc.annotation("backstage.io/view-url"),
+        Some(format!("{web}/blob/main/catalog-info.yaml").as_str())
+    );
+    assert_eq!(
+        svc.annotation("backstage.io/edit-url"),
+        Some(format!("{web}/edit/main/catalog-info.yaml").as_str())
+    );
+    assert_eq!(
+        svc.annotation("backstage.io/source-location"),
+        Some(format!("url:{web}/tree/main/").as_str())
+    );
+    assert_eq!(
+        svc.annotation("github.com/project-slug"),
+        Some("kloudvin/svc-000")
+    );
+    let worker = catalog
+        .entities
+        .iter()
+        .find(|e| e.name == "platform-worker")
+        .unwrap();
+    assert_eq!(
+        worker.annotation("backstage.io/managed-by-origin-location"),
+        Some(
+            format!("url:https://github.example.com/{ORG}/platform/blob/main/catalog-info.yaml")
+                .as_str()
+        )
+    );
+
+    // The docs of svc-000 render from the materialised copy; only what they need was fetched.
+    let repo = workspace
+        .repos
+        .iter()
+        .find(|r| r.name == "svc-000")
+        .unwrap();
+    assert!(repo.root.join("pages/guide.md").is_file());
+    assert!(!repo.root.join("src/main.rs").exists());
+    assert_eq!(repo.commit.as_deref().map(str::len), Some(40));
+    assert_eq!(repo.commit_time, Some(1_767_261_600));
+    let (docs, docs_diags) = playbill::docs::build_docs(&workspace, &catalog, &config);
+    assert!(
+        docs.sites.iter().any(|s| s.pages.len() == 2),
+        "{docs_diags:?}"
+    );
+
+    // The nightly run on an unchanged organisation: the listing pages and the org data
+    // answer 304, nothing is downloaded.
+    server.clear_log();
+    let started = Instant::now();
+    let (workspace2, catalog2, diagnostics2) = gather(&config);
+    let second = server.requests();
+    let summary2 = workspace2.github[0].clone();
+    eprintln!(
+        "second run: {summary2} in {:.2}s",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(diagnostics2.is_empty() || !diagnostics2.has_errors());
+    // 3 listing pages + teams + 2 team member lists + org members.
+    assert_eq!(second, 7, "{:?}", server.world.lock().unwrap().log);
+    assert_eq!(summary2.cached, 101);
+    assert_eq!(summary2.fetched, 0);
+    assert_eq!(catalog2.entities.len(), catalog.entities.len());
+    eprintln!("requests: first run {first}, unchanged run {second}");
+}
+
+#[test]
+fn a_failing_repository_keeps_its_cached_copy_and_the_rest_go_on() {
+    let token = "ghp_test_token_stale_0123456789";
+    std::env::set_var("PLAYBILL_TEST_TOKEN_B", token);
+    let server = FakeGithub::start(organisation(6), token);
+    let dir = tempfile::tempdir().unwrap();
+    let config = site(dir.path(), &server.api_url(), "PLAYBILL_TEST_TOKEN_B");
+    let (_, catalog, diagnostics) = gather(&config);
+    assert!(!diagnostics.has_errors(), "{diagnostics:?}");
+    assert!(catalog.entities.iter().any(|e| e.name == "svc-001"));
+
+    // Both repositories change; one of them then fails on every attempt.
+    {
+        let mut world = server.world.lock().unwrap();
+        for (name, new_name) in [
+            ("svc-001", "svc-001-renamed"),
+            ("svc-003", "svc-003-renamed"),
+        ] {
+            let repo = world.repos.get_mut(name).unwrap();
+            repo.files.insert(
+                "catalog-info.yaml".into(),
+                component(new_name, "a.example.com/x: y").into_bytes(),
+            );
+            repo.pushed_at = "2026-02-01T00:00:00Z".into();
+        }
+    }
+    server.fault("/repos/kloudvin/svc-001/", 500, 1000, None);
+    let (workspace, catalog, diagnostics) = gather(&config);
+    let stale = find(&diagnostics, "github/repo-stale");
+    assert_eq!(stale.len(), 1, "{diagnostics:?}");
+    assert_eq!(stale[0].repo.as_deref(), Some("svc-001"));
+    assert!(
+        stale[0].message.contains("server error 500"),
+        "{}",
+        stale[0].message
+    );
+    let names: Vec<&str> = catalog.entities.iter().map(|e| e.name.as_str()).collect();
+    assert!(
+        names.contains(&"svc-001"),
+        "the cached copy is used: {names:?}"
+    );
+    assert!(
+        names.contains(&"svc-003-renamed"),
+        "the other repository is fetched: {names:?}"
+    );
+    assert_eq!(workspace.github[0].failed, 1);
+
+    // Once the repository answers again it is fetched (its stale copy is not trusted).
+    server.world.lock().unwrap().faults.clear();
+    let (_, catalog, diagnostics) = gather(&config);
+    assert!(find(&diagnostics, "github/repo-stale").is_empty());
+    assert!(catalog.entities.iter().any(|e| e.name == "svc-001-renamed"));
+
+    // A repository that has never been fetched and fails is skipped with an error.
+    server.world.lock().unwrap().repos.insert(
+        "brand-new".into(),
+        FakeRepo::new(&[("catalog-info.yaml", &component("brand-new", "a/b: c"))]),
+    );
+    server.fault("/repos/kloudvin/brand-new/", 500, 1000, None);
+    let (_, _, diagnostics) = gather(&config);
+    assert_eq!(
+        find(&diagnostics, "github/repo-failed").len(),
+        1,
+        "{diagnostics:?}"
+    );
+}
+
+#[test]
+fn the_token_never_appears_in_output_logs_or_files() {
+    let token = "ghp_secret_token_never_printed_42";
+    let server = FakeGithub::start(organisation(12), token);
+    let dir = tempfile::tempdir().unwrap();
+    site(dir.path(), &server.api_url(), "PLAYBILL_TEST_TOKEN_C");
+    let run = |token: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_playbill"))
+            .args(["build", "--config"])
+            .arg(dir.path().join("site.toml"))
+            .env("PLAYBILL_TEST_TOKEN_C", token)
+            .env("RUST_LOG", "trace")
+            .output()
+            .unwrap()
+    };
+    let output = run(token);
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("GitHub kloudvin: 13 repositories scanned, 9 with a catalog, 13 fetched, 0 cached, 0 failed;"), "{stderr}");
+    assert!(stderr.contains("rate limit"), "{stderr}");
+    // Every request carried the token, and nothing else did.
+    let log = server.world.lock().unwrap().log.clone();
+    assert!(log
+        .iter()
+        .all(|(_, auth)| auth.as_deref() == Some(&format!("Bearer {token}"))));
+
+    // A wrong token: the listing fails with a diagnostic that names the variable's problem,
+    // not the token, and the cached copies are used.
+    let output = run("ghp_wrong_token_also_secret");
+    let stderr_wrong = String::from_utf8_lossy(&output.stderr).to_string();
+    assert!(
+        stderr_wrong.contains("github/unreachable"),
+        "{stderr_wrong}"
+    );
+    assert!(stderr_wrong.contains("401"), "{stderr_wrong}");
+
+    for text in [&stderr, &stdout, &stderr_wrong] {
+        assert!(
+            !text.contains(token) && !text.contains("ghp_wrong"),
+            "token printed"
+        );
+    }
+    for file in common::files_below(dir.path()) {
+        let bytes = std::fs::read(dir.path().join(&file)).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains(token) && !text.contains("ghp_wrong"),
+            "token written to {file}"
+        );
+    }
+}
+
+#[test]
+fn a_missing_token_variable_is_a_diagnostic() {
+    let server = FakeGithub::start(organisation(3), "x");
+    let dir = tempfile::tempdir().unwrap();
+    let config = site(dir.path(), &server.api_url(), "PLAYBILL_TEST_TOKEN_UNSET");
+    let (workspace, _, diagnostics) = gather(&config);
+    let auth = find(&diagnostics, "github/auth");
+    assert_eq!(auth.len(), 1);
+    assert!(auth[0].message.contains("PLAYBILL_TEST_TOKEN_UNSET"));
+    assert!(workspace.repos.is_empty());
+    assert_eq!(server.requests(), 0);
+}
+
+#[test]
+fn a_github_app_mints_an_installation_token() {
+    let key = std::process::Command::new("openssl")
+        .args(["genrsa", "-traditional", "2048"])
+        .output()
+        .expect("openssl makes the test App's key");
+    assert!(key.status.success());
+    let key = String::from_utf8(key.stdout).unwrap();
+    std::env::set_var("PLAYBILL_TEST_APP_ID", "12345");
+    std::env::set_var("PLAYBILL_TEST_APP_KEY", &key);
+    let server = FakeGithub::start(organisation(4), APP_TOKEN);
+    let dir = tempfile::tempdir().unwrap();
+    let config = github_site(
+        dir.path(),
+        &server.api_url(),
+        "app_id_env = \"PLAYBILL_TEST_APP_ID\"\napp_key_env = \"PLAYBILL_TEST_APP_KEY\"",
+    );
+    let (workspace, catalog, diagnostics) = gather(&config);
+    assert_no_github_problems(&diagnostics);
+    assert!(catalog.entities.iter().any(|e| e.name == "svc-000"));
+    let log = server.world.lock().unwrap().log.clone();
+    let mints = log
+        .iter()
+        .filter(|(u, _)| u.contains("/access_tokens"))
+        .count();
+    assert_eq!(mints, 1, "one token for the whole run: {log:?}");
+    assert_eq!(workspace.github[0].requests + mints, log.len());
+    for file in common::files_below(dir.path()) {
+        let text = std::fs::read_to_string(dir.path().join(&file)).unwrap_or_default();
+        assert!(
+            !text.contains(APP_TOKEN) && !text.contains("PRIVATE KEY"),
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn a_catalog_glob_reads_every_catalog_file_of_a_monorepo() {
+    let token = "ghp_test_token_monorepo";
+    std::env::set_var("PLAYBILL_TEST_TOKEN_D", token);
+    let mut world = World::default();
+    world.repos.insert(
+        "mono".into(),
+        FakeRepo::new(&[
+            ("catalog-info.yaml", &component("mono-root", "a/b: c")),
+            (
+                "services/a/catalog-info.yaml",
+                &component("mono-a", "a/b: c"),
+            ),
+            (
+                "services/b/catalog-info.yaml",
+                &component("mono-b", "a/b: c"),
+            ),
+            (
+                "node_modules/x/catalog-info.yaml",
+                &component("vendored", "a/b: c"),
+            ),
+            ("services/a/main.go", "package main"),
+        ]),
+    );
+    let server = FakeGithub::start(world, token);
+    let dir = tempfile::tempdir().unwrap();
+    let config = github_site(
+        dir.path(),
+        &server.api_url(),
+        "catalog_path = \"/**/catalog-info.yaml\"\ntoken_env = \"PLAYBILL_TEST_TOKEN_D\"",
+    );
+    let (workspace, catalog, _) = gather(&config);
+    let mut names: Vec<&str> = catalog.entities.iter().map(|e| e.name.as_str()).collect();
+    names.sort();
+    assert_eq!(names, vec!["mono-a", "mono-b", "mono-root"]);
+    let b = catalog
+        .entities
+        .iter()
+        .find(|e| e.name == "mono-b")
+        .unwrap();
+    assert_eq!(
+        b.annotation("backstage.io/source-location"),
+        Some(format!("url:https://github.example.com/{ORG}/mono/tree/main/services/b/").as_str())
+    );
+    assert!(!workspace.repos[0].root.join("services/a/main.go").exists());
+    // The listing, the commit, one tree and three blobs.
+    assert_eq!(
+        server.requests(),
+        6,
+        "{:?}",
+        server.world.lock().unwrap().log
+    );
+}
+
+/// openssl, run in `dir`; panics with its message when it fails.
+fn openssl(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl makes the test certificates");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn https_with_a_private_certificate_authority() {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    openssl(
+        d,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=Playbill Test CA",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ],
+    );
+    openssl(
+        d,
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=127.0.0.1",
+        ],
+    );
+    std::fs::write(
+        d.join("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    openssl(
+        d,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "ext.cnf",
+        ],
+    );
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(d.join("server.pem"))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let key = PrivateKeyDer::from_pem_file(d.join("server.key")).unwrap();
+    playbill::install_tls_provider();
+    let config = rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
+
+    let token = "ghp_test_token_https";
+    std::env::set_var("PLAYBILL_TEST_TOKEN_E", token);
+    // rustls-native-certs reads the trusted roots from here: how a GitHub Enterprise with a
+    // private CA is trusted.
+    std::env::set_var("SSL_CERT_FILE", d.join("ca.pem"));
+    let server = FakeGithub::start_with(organisation(3), token, Some(Arc::new(config)));
+    assert!(server.api_url().starts_with("https://"));
+    let config = github_site(
+        d,
+        &server.api_url(),
+        "token_env = \"PLAYBILL_TEST_TOKEN_E\"",
+    );
+    let (workspace, catalog, diagnostics) = gather(&config);
+    assert_no_github_problems(&diagnostics);
+    assert_eq!(workspace.github[0].fetched, 4);
+    assert!(catalog.entities.iter().any(|e| e.name == "svc-000"));
+}
