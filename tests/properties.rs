@@ -1,11 +1,13 @@
 //! Property tests over hostile input: random soups of the constructs attackers and typos
-//! produce, fed to the catalog parser and validator, the Markdown pipeline and the secret
-//! scanner. Each must finish, never panic, and keep its promises (inert HTML, lines in range,
-//! no secret left). `PROPTEST_CASES` raises the case count for a longer run.
+//! produce, fed to the catalog parser and validator, the Markdown pipeline, the label-selector
+//! parser and the secret scanner. Each must finish, never panic, and keep its promises (inert
+//! HTML, lines in range, selectors that print back to themselves, no secret left).
+//! `PROPTEST_CASES` raises the case count for a longer run.
 
 mod common;
 
 use playbill::catalog::{validate, yaml};
+use playbill::cluster::selector::Selector;
 use playbill::docs::markdown::{self, LinkResolution, RenderContext};
 use playbill::secrets::{Scanner, REDACTED};
 use proptest::prelude::*;
@@ -123,6 +125,32 @@ const MARKDOWN: &[&str] = &[
     "\r\n",
 ];
 
+const SELECTOR: &[&str] = &[
+    "app",
+    "backstage.io/kubernetes-id",
+    "tier",
+    "=",
+    "==",
+    "!=",
+    "!",
+    " in ",
+    " notin ",
+    "(",
+    ")",
+    ",",
+    " ",
+    "a",
+    "b",
+    "payments-ledger",
+    ">",
+    "<",
+    "1",
+    "-",
+    ".",
+    "/",
+    "_",
+];
+
 fn render(text: &str) -> markdown::Rendered {
     let keep = |_: &str, _: markdown::LinkKind| LinkResolution::Keep;
     markdown::render(
@@ -170,6 +198,27 @@ proptest! {
         prop_assert!(!tags.iter().any(|(name, _)| name == "script"), "{}", rendered.html);
         for (line, _) in &rendered.problems {
             prop_assert!(*line >= 1);
+        }
+    }
+
+    #[test]
+    fn label_selectors_parse_or_explain_and_print_back_to_themselves(
+        text in soup(SELECTOR, 20),
+        labels in proptest::collection::btree_map(
+            proptest::sample::select(&["app", "tier", "a", "backstage.io/kubernetes-id"][..]).prop_map(str::to_string),
+            proptest::sample::select(&["a", "b", "1", "payments-ledger"][..]).prop_map(str::to_string),
+            0..4,
+        ),
+    ) {
+        // Never panics; a selector that parses prints as one that parses to the same
+        // requirements and selects the same labels.
+        if let Ok(selector) = Selector::parse(&text) {
+            let printed = selector.to_string();
+            let again = Selector::parse(&printed);
+            prop_assert!(again.is_ok(), "{:?} printed as {:?}, which does not parse", text, printed);
+            let again = again.unwrap();
+            prop_assert_eq!(again.to_string(), printed);
+            prop_assert_eq!(again.matches(&labels), selector.matches(&labels));
         }
     }
 
