@@ -21,6 +21,8 @@ pub struct AuditReport<'a> {
     /// Per remote source (a GitHub organisation): repositories fetched, cached and failed, API
     /// calls and the rate limit left.
     pub remote_sources: &'a [String],
+    /// Clusters queried (or read from a snapshot file): API requests, staleness, failures.
+    pub clusters: Vec<ClusterRead>,
     pub entities: usize,
     pub pages: usize,
     pub docs_pages: usize,
@@ -31,6 +33,18 @@ pub struct AuditReport<'a> {
     pub bytes_written: u64,
     pub diagnostics: DiagnosticSummary,
     pub secrets_redacted: Vec<Location>,
+}
+
+/// One cluster of the snapshot behind the pages.
+#[derive(Serialize)]
+pub struct ClusterRead {
+    pub name: String,
+    pub requests: u32,
+    /// When its data was read (Unix seconds).
+    pub taken_at: i64,
+    pub stale: bool,
+    pub unreachable: bool,
+    pub errors: Vec<String>,
 }
 
 /// One repository the build read.
@@ -88,6 +102,18 @@ impl<'a> AuditReport<'a> {
             out_dir: out_dir.display().to_string(),
             sources: &report.sources,
             remote_sources: &report.remote_summaries,
+            clusters: report
+                .clusters
+                .iter()
+                .map(|c| ClusterRead {
+                    name: c.name.clone(),
+                    requests: c.requests,
+                    taken_at: c.taken_at,
+                    stale: c.stale,
+                    unreachable: c.unreachable,
+                    errors: c.errors.clone(),
+                })
+                .collect(),
             entities: report.entities,
             pages: report.pages,
             docs_pages: report.docs_pages,
@@ -116,6 +142,21 @@ impl<'a> AuditReport<'a> {
         std::fs::write(path, json)
             .map_err(|e| format!("cannot write the build report {}: {e}", path.display()))
     }
+}
+
+/// Adds what `playbill publish` did to the build report at `path` (creating it when the build
+/// wrote none): the target, counts, and every object uploaded or deleted, so the audit trail
+/// holds what reached the bucket and when.
+pub fn record_publish(path: &Path, published: &serde_json::Value) -> Result<(), String> {
+    let mut report: serde_json::Value = std::fs::read(path)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .filter(serde_json::Value::is_object)
+        .unwrap_or_else(|| serde_json::json!({}));
+    report["published"] = published.clone();
+    let json = serde_json::to_vec_pretty(&report).map_err(|e| e.to_string())?;
+    std::fs::write(path, json)
+        .map_err(|e| format!("cannot write the build report {}: {e}", path.display()))
 }
 
 /// `2026-11-23T23:41:04Z`.

@@ -20,6 +20,8 @@ pub struct BuildReport {
     pub sources: Vec<SourceRead>,
     /// A line of figures per remote source (repositories fetched, API calls, rate limit).
     pub remote_summaries: Vec<String>,
+    /// Clusters of the snapshot the pages show: requests made, staleness, errors.
+    pub clusters: Vec<crate::cluster::model::ClusterInfo>,
     pub entities: usize,
     pub pages: usize,
     pub docs_pages: usize,
@@ -42,11 +44,19 @@ pub fn load_catalog(config: &Config, progress: &dyn Fn(&str)) -> (Workspace, Cat
     (workspace, catalog, diagnostics)
 }
 
+/// Everything a build produced in memory, before writing.
+pub struct Rendered {
+    pub workspace: Workspace,
+    pub catalog: Catalog,
+    pub docs: DocSets,
+    pub site: Site,
+    pub diagnostics: Diagnostics,
+    /// The clusters of the snapshot the pages show (none without `[kubernetes]`).
+    pub clusters: Vec<crate::cluster::model::ClusterInfo>,
+}
+
 /// Renders the site in memory.
-pub fn render(
-    config: &Config,
-    progress: &dyn Fn(&str),
-) -> Result<(Workspace, Catalog, DocSets, Site, Diagnostics), String> {
+pub fn render(config: &Config, progress: &dyn Fn(&str)) -> Result<Rendered, String> {
     let (workspace, catalog, mut diagnostics) = load_catalog(config, progress);
     diagnostics.sort();
     progress("rendering the docs");
@@ -63,7 +73,14 @@ pub fn render(
     let (site, site_diags) = render_site(config, &catalog, &docs, snapshot.as_ref(), &diagnostics)?;
     diagnostics.extend(site_diags);
     diagnostics.sort();
-    Ok((workspace, catalog, docs, site, diagnostics))
+    Ok(Rendered {
+        workspace,
+        catalog,
+        docs,
+        site,
+        diagnostics,
+        clusters: snapshot.map(|s| s.clusters).unwrap_or_default(),
+    })
 }
 
 /// Renders and writes the site to `out_dir`. Errors are fatal problems (unwritable output);
@@ -80,7 +97,14 @@ pub fn build(
         Source::Github(_) => None,
     }));
     check_out_dir(out_dir, &protected)?;
-    let (workspace, catalog, docs, site, diagnostics) = render(config, progress)?;
+    let Rendered {
+        workspace,
+        catalog,
+        docs,
+        site,
+        diagnostics,
+        clusters,
+    } = render(config, progress)?;
     progress(&format!("writing {} files", site.files.len()));
     let write = write_site(&site, out_dir)?;
     let sources = workspace
@@ -98,6 +122,7 @@ pub fn build(
         repos: workspace.repos.len(),
         sources,
         remote_summaries: workspace.github.iter().map(|g| g.to_string()).collect(),
+        clusters,
         entities: catalog.entities.len(),
         pages: site.pages,
         docs_pages: docs.sites.iter().map(|s| s.pages.len()).sum(),

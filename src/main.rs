@@ -122,6 +122,10 @@ enum Command {
         /// Print the plan (uploads, deletions, bytes) and change nothing.
         #[arg(long)]
         dry_run: bool,
+        /// The build report to add what was published to (default: playbill-report.json
+        /// beside site.toml).
+        #[arg(long)]
+        report: Option<PathBuf>,
     },
 }
 
@@ -210,7 +214,14 @@ fn main() -> ExitCode {
             out,
             to,
             dry_run,
-        } => run_publish(&config, out.as_deref(), to.as_deref(), dry_run),
+            report,
+        } => run_publish(
+            &config,
+            out.as_deref(),
+            to.as_deref(),
+            dry_run,
+            report.as_deref(),
+        ),
         Command::Docs {
             command: DocsCommand::Build { repo, out, strict },
         } => run_docs_build(&repo, &out, strict),
@@ -519,6 +530,7 @@ fn run_publish(
     out: Option<&Path>,
     to: Option<&str>,
     dry_run: bool,
+    report_path: Option<&Path>,
 ) -> ExitCode {
     let config = match load_config(config_path) {
         Ok(c) => c,
@@ -538,6 +550,25 @@ fn run_publish(
         Ok(summary) => {
             if dry_run {
                 print!("{}", publish::describe_plan(&summary.plan));
+            } else {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs() as i64);
+                let published = serde_json::json!({
+                    "target": target,
+                    "finished_at": playbill::audit::iso_datetime(now),
+                    "seconds": summary.elapsed.as_secs_f64(),
+                    "uploaded": summary.plan.uploads.iter().map(|u| &u.path).collect::<Vec<_>>(),
+                    "deleted": &summary.plan.deletes,
+                    "unchanged": summary.unchanged,
+                    "bytes": summary.bytes,
+                });
+                let path = report_path
+                    .map(absolute)
+                    .unwrap_or_else(|| config.base_dir.join("playbill-report.json"));
+                if let Err(e) = playbill::audit::record_publish(&path, &published) {
+                    eprintln!("warning: {e}");
+                }
             }
             eprintln!("{}", publish::summary_line(&summary, target));
             ExitCode::SUCCESS

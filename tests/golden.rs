@@ -9,7 +9,8 @@ use std::path::Path;
 fn golden(case: &Path) -> String {
     let out = tempfile::tempdir().unwrap();
     let config = Config::for_repository(case, out.path());
-    let (_, _, docs, _, diagnostics) = playbill::build::render(&config, &|_| {}).expect("renders");
+    let rendered = playbill::build::render(&config, &|_| {}).expect("renders");
+    let (docs, diagnostics) = (rendered.docs, rendered.diagnostics);
     let mut text = String::new();
     for site in &docs.sites {
         text.push_str(&format!("# site {} ({})\n", site.site_name, site.base));

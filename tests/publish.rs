@@ -862,6 +862,15 @@ fn cli_publishes_to_a_directory_and_dry_run_changes_nothing() {
         std::fs::read(target.join("index.html")).unwrap(),
         b"<h1>home</h1>"
     );
+    // The audit trail records what reached the target; a dry run records nothing.
+    let report: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("playbill-report.json")).expect("a report"),
+    )
+    .unwrap();
+    assert_eq!(report["published"]["target"], url.as_str());
+    let uploaded = report["published"]["uploaded"].as_array().unwrap();
+    assert_eq!(uploaded.len(), 13);
+    assert!(uploaded.iter().any(|p| p == "index.html"));
     let again = playbill(&["publish", "--to", &url], dir.path());
     assert!(String::from_utf8_lossy(&again.stderr).contains("0 uploaded"));
 }

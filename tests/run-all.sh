@@ -31,5 +31,6 @@ echo "== browser tests"
 site="$(mktemp -d "${TMPDIR:-/tmp}/playbill-e2e.XXXXXX")"
 trap 'rm -rf "$site"' EXIT
 cargo build --locked --quiet
-target/debug/playbill build --out "$site/public"
+# The report goes beside the site, not into the work tree.
+"${CARGO_TARGET_DIR:-target}/debug/playbill" build --out "$site/public" --report "$site/report.json"
 PLAYBILL_SITE="$site/public" tests/e2e/run.sh

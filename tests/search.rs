@@ -27,7 +27,8 @@ fn terms_are_cut_as_the_browser_cuts_them() {
 fn the_demo_ranks_as_recorded() {
     let config =
         Config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("site.toml")).expect("site.toml");
-    let (_, catalog, docs, _, _) = playbill::build::render(&config, &|_| {}).expect("demo renders");
+    let rendered = playbill::build::render(&config, &|_| {}).expect("demo renders");
+    let (catalog, docs) = (rendered.catalog, rendered.docs);
     let summaries: Vec<_> = catalog
         .entities
         .iter()

@@ -438,3 +438,22 @@ fn the_home_page_lists_recently_changed_services_newest_first() {
         "no commit, no date"
     );
 }
+
+#[test]
+fn the_audit_report_names_the_clusters_behind_the_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    let report = build_demo(&out);
+    let audit = playbill::audit::AuditReport::new(&report, None, &out);
+    let json = serde_json::to_value(&audit).unwrap();
+    let names: Vec<&str> = json["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert_eq!(names, ["prod-eu", "prod-us", "staging", "dev"]);
+    let dev = &json["clusters"][3];
+    assert_eq!(dev["stale"], true, "the demo's dev cluster is stale");
+    assert_eq!(json["sources"].as_array().unwrap().len(), report.repos);
+}

@@ -107,7 +107,7 @@ test('on-page TOC link moves location.hash to an existing heading', async () => 
   noProblems('toc');
 });
 
-test('on-call: header search "payments-ledger" + Enter → search results → one click → owner and runbook', async () => {
+test('on-call: header search "payments-ledger" + Enter → search results → one click → owner, runbook and clusters', async () => {
   await page.goto(site('index.html'), { waitUntil: 'load' });
   await page.fill('#site-search', 'payments-ledger');
   // The results list opens as you type; Enter with none chosen goes to the results page.
@@ -130,6 +130,11 @@ test('on-call: header search "payments-ledger" + Enter → search results → on
   assert.ok(rb.startsWith(server.base + 'docs/'), rb);
   const res = await page.request.get(rb);
   assert.equal(res.status(), 200);
+  // Where it runs: the same page names every cluster (the third on-call question).
+  const where = page.locator('.k8s-overview .k8s-where li');
+  await where.first().waitFor({ state: 'visible' });
+  const clusters = (await where.allTextContents()).join(' | ');
+  for (const c of ['prod-eu', 'prod-us']) assert.ok(clusters.includes(c), `no ${c} in: ${clusters}`);
   noProblems('on-call path');
 });
 
