@@ -255,7 +255,7 @@ pub const CODES: &[(&str, &str)] = &[
     ("catalog/location-target-missing", "A Location target does not exist (and presence is not `optional`)."),
     ("catalog/location-outside-repo", "A Location target, placeholder or path leaves its repository (`..`, an absolute or Windows-style path, or a symlink); it is not read."),
     ("catalog/location-cycle", "Location entities point at each other in a loop; the loop is cut where it closes."),
-    ("catalog/location-not-followed", "A Location target is a URL that Playbill does not fetch for this source."),
+    ("catalog/location-not-followed", "A Location target is a URL into no gathered repository; Playbill reads gathered repositories only and does not fetch arbitrary URLs."),
     ("docs/ref-not-resolved", "A `backstage.io/techdocs-ref` (or `techdocs-entity`) names nothing Playbill gathered, or is neither `dir:` nor `url:`; no docs are built for it."),
     ("docs/outside-repo", "A techdocs-ref or `docs_dir` leaves its repository; no docs are built."),
     ("docs/mkdocs-missing", "No mkdocs.yml (or mkdocs.yaml) beside the docs; they render with default settings and a nav derived from the files."),

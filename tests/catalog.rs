@@ -434,3 +434,63 @@ fn documents_are_recorded_with_their_index_and_validity() {
         ]
     );
 }
+
+/// A repository with a git origin, so URLs into it can be recognised.
+fn with_origin(fx: Fixture, repo: &str, origin: &str) -> Fixture {
+    fx.file(
+        &format!("{repo}/.git/HEAD"),
+        "0123456789abcdef0123456789abcdef01234567\n",
+    )
+    .file(
+        &format!("{repo}/.git/config"),
+        format!("[remote \"origin\"]\n\turl = {origin}\n"),
+    )
+}
+
+#[test]
+fn location_urls_into_other_gathered_repositories_are_read_from_there() {
+    let location = "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: org\nspec:\n  targets:\n    - https://github.com/kloudvin/teams/blob/main/org/groups.yaml\n    - https://github.com/kloudvin/teams/blob/main/org/missing.yaml\n    - https://github.com/elsewhere/repo/blob/main/x.yaml\n";
+    let groups = format!(
+        "{}---\napiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: back\nspec:\n  targets:\n    - https://github.com/kloudvin/portal/blob/main/catalog-info.yaml\n    - https://github.com/kloudvin/portal/blob/main/more.yaml\n",
+        group("team-ledger")
+    );
+    let fx = Fixture::new()
+        .file("portal/catalog-info.yaml", location)
+        .file("portal/more.yaml", component("ledger", "team-ledger"))
+        .file("teams/org/groups.yaml", groups);
+    let fx = with_origin(fx, "portal", "https://github.com/kloudvin/portal.git");
+    let fx = with_origin(fx, "teams", "git@github.com:kloudvin/teams.git");
+    let (catalog, diagnostics) = fx.catalog();
+
+    // The group comes from the teams repository; its Location back into the portal reads
+    // more.yaml there, and the portal's own catalog file is not read twice.
+    let team = catalog
+        .get(&EntityRef::new("group", "default", "team-ledger"))
+        .expect("the group from the other repository");
+    assert_eq!(team.source.repo, "teams");
+    assert_eq!(team.source.file.as_str(), "org/groups.yaml");
+    let ledger = catalog
+        .get(&EntityRef::new("component", "default", "ledger"))
+        .expect("the component two hops away");
+    assert_eq!(ledger.source.repo, "portal");
+    assert!(
+        find(&diagnostics, "catalog/duplicate-entity").is_empty(),
+        "{diagnostics:?}"
+    );
+    assert!(
+        find(&diagnostics, "catalog/unresolved-ref").is_empty(),
+        "{diagnostics:?}"
+    );
+
+    let missing = find(&diagnostics, "catalog/location-target-missing");
+    assert_eq!(missing.len(), 1, "{diagnostics:?}");
+    assert_eq!(missing[0].repo.as_deref(), Some("portal"));
+    assert_eq!(missing[0].line, Some(8));
+    let outside = find(&diagnostics, "catalog/location-not-followed");
+    assert_eq!(outside.len(), 1, "{diagnostics:?}");
+    assert!(
+        outside[0].message.contains("elsewhere"),
+        "{}",
+        outside[0].message
+    );
+}

@@ -18,7 +18,7 @@ use crate::paths::RepoPath;
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 pub use refs::EntityRef;
 pub use relations::Relation;
@@ -140,11 +140,45 @@ impl Catalog {
 
 /// Builds the catalog from every repository of the workspace.
 pub fn build_catalog(workspace: &Workspace, config: &Config) -> (Catalog, Diagnostics) {
-    let contents: Vec<read::RepoContents> = workspace
+    let (mut contents, mut visited): (Vec<read::RepoContents>, Vec<HashSet<RepoPath>>) = workspace
         .repos
         .par_iter()
-        .map(|repo| read::read_repo(repo, config))
+        .map(|repo| {
+            let mut visited = HashSet::new();
+            let contents = read::read_repo(repo, config, workspace, &mut visited);
+            (contents, visited)
+        })
+        .unzip();
+    // Locations whose targets are URLs into other gathered repositories: read those files
+    // from their own repository, a round per level of nesting, skipping files already read.
+    let mut pending: Vec<read::RemoteTarget> = contents
+        .iter_mut()
+        .flat_map(|c| c.remote.drain(..))
         .collect();
+    let mut extra = read::RepoContents::default();
+    for _ in 0..config.limits.max_location_depth {
+        if pending.is_empty() {
+            break;
+        }
+        let mut roots: BTreeMap<usize, Vec<RepoPath>> = BTreeMap::new();
+        for target in pending.drain(..) {
+            let repo = &workspace.repos[target.repo];
+            if repo.check_file(&target.path).is_ok() {
+                roots.entry(target.repo).or_default().push(target.path);
+            } else if !target.optional {
+                extra.diagnostics.push(target.missing);
+            }
+        }
+        for (index, files) in roots {
+            let repo = &workspace.repos[index];
+            let mut more = read::read_files(repo, config, workspace, &files, &mut visited[index]);
+            pending.append(&mut more.remote);
+            extra.entities.append(&mut more.entities);
+            extra.documents.append(&mut more.documents);
+            extra.diagnostics.extend(more.diagnostics);
+        }
+    }
+    contents.push(extra);
     let mut diagnostics = Diagnostics::new();
     let mut candidates = Vec::new();
     let mut documents = Vec::new();

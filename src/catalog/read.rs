@@ -7,7 +7,7 @@ use super::yaml::{self, Seg};
 use super::{placeholders, rules, validate, DocumentRecord, Entity, EntitySource};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::gather::{ReadError, Repo};
+use crate::gather::{ReadError, Repo, Workspace};
 use crate::paths::RepoPath;
 use serde_json::Value;
 use std::collections::HashSet;
@@ -18,6 +18,18 @@ pub(super) struct RepoContents {
     pub entities: Vec<Entity>,
     pub documents: Vec<DocumentRecord>,
     pub diagnostics: Diagnostics,
+    /// Location targets that are URLs into other gathered repositories, read in a later pass.
+    pub remote: Vec<RemoteTarget>,
+}
+
+/// A Location target in another repository of the workspace.
+pub(super) struct RemoteTarget {
+    /// Index of the repository in the workspace.
+    pub repo: usize,
+    pub path: RepoPath,
+    pub optional: bool,
+    /// The diagnostic to report, at the Location, when the file does not exist.
+    pub missing: Diagnostic,
 }
 
 struct Pending {
@@ -26,11 +38,26 @@ struct Pending {
     chain: Vec<RepoPath>,
 }
 
-pub(super) fn read_repo(repo: &Repo, config: &Config) -> RepoContents {
+pub(super) fn read_repo(
+    repo: &Repo,
+    config: &Config,
+    workspace: &Workspace,
+    visited: &mut HashSet<RepoPath>,
+) -> RepoContents {
+    read_files(repo, config, workspace, &repo.catalog_files, visited)
+}
+
+/// Reads `roots` and every file their Locations lead to inside `repo`, skipping files in
+/// `visited` (already read) and adding the ones read to it.
+pub(super) fn read_files(
+    repo: &Repo,
+    config: &Config,
+    workspace: &Workspace,
+    roots: &[RepoPath],
+    visited: &mut HashSet<RepoPath>,
+) -> RepoContents {
     let mut out = RepoContents::default();
-    let mut visited: HashSet<RepoPath> = HashSet::new();
-    let mut stack: Vec<Pending> = repo
-        .catalog_files
+    let mut stack: Vec<Pending> = roots
         .iter()
         .rev()
         .map(|f| Pending {
@@ -42,7 +69,7 @@ pub(super) fn read_repo(repo: &Repo, config: &Config) -> RepoContents {
         if !visited.insert(pending.file.clone()) {
             continue;
         }
-        let targets = read_file(repo, config, &pending, &mut out);
+        let targets = read_file(repo, config, workspace, &pending, &mut out);
         let mut chain = pending.chain.clone();
         chain.push(pending.file.clone());
         for target in targets.into_iter().rev() {
@@ -63,6 +90,7 @@ fn diag_at(repo: &Repo, file: &RepoPath, d: Diagnostic) -> Diagnostic {
 fn read_file(
     repo: &Repo,
     config: &Config,
+    workspace: &Workspace,
     pending: &Pending,
     out: &mut RepoContents,
 ) -> Vec<RepoPath> {
@@ -134,7 +162,9 @@ fn read_file(
         }
         if let Some(entity) = read_document(repo, config, pending, doc, out) {
             if entity.kind == "Location" {
-                targets.extend(location_targets(repo, config, pending, &entity, out));
+                targets.extend(location_targets(
+                    repo, config, workspace, pending, &entity, out,
+                ));
             }
             out.entities.push(entity);
         }
@@ -433,6 +463,7 @@ fn url_in_repo(repo: &Repo, target: &str) -> Option<String> {
 fn location_targets(
     repo: &Repo,
     config: &Config,
+    workspace: &Workspace,
     pending: &Pending,
     entity: &Entity,
     out: &mut RepoContents,
@@ -468,7 +499,23 @@ fn location_targets(
             match url_in_repo(repo, &target) {
                 Some(path) => RepoPath::root().join(&path),
                 None => {
-                    out.diagnostics.push(diag(Diagnostic::warning("catalog/location-not-followed", format!("Location target \"{target}\" is a URL outside this repository; Playbill reads each repository's own files only, so it was not followed"))));
+                    // A URL into another gathered repository is read from there, after every
+                    // repository's own files; anything else is not fetched.
+                    let other = workspace.repos.iter().enumerate().find_map(|(i, r)| {
+                        Some((i, RepoPath::root().join(&url_in_repo(r, &target)?).ok()?))
+                    });
+                    match other {
+                        Some((index, path)) => out.remote.push(RemoteTarget {
+                            repo: index,
+                            path,
+                            optional,
+                            missing: diag(Diagnostic::error(
+                                "catalog/location-target-missing",
+                                format!("Location target \"{target}\" does not exist in that repository; fix the URL or set `presence: optional`"),
+                            )),
+                        }),
+                        None => out.diagnostics.push(diag(Diagnostic::warning("catalog/location-not-followed", format!("Location target \"{target}\" is a URL into no gathered repository, so it was not followed")))),
+                    }
                     continue;
                 }
             }
