@@ -96,7 +96,7 @@ impl<'a> AuditReport<'a> {
             .unwrap_or(0);
         AuditReport {
             playbill_version: env!("CARGO_PKG_VERSION"),
-            finished_at: iso_datetime(now),
+            finished_at: crate::time::iso_datetime(now),
             elapsed_seconds: report.elapsed.as_secs_f64(),
             config: config.map(|p| p.display().to_string()),
             out_dir: out_dir.display().to_string(),
@@ -157,25 +157,4 @@ pub fn record_publish(path: &Path, published: &serde_json::Value) -> Result<(), 
     let json = serde_json::to_vec_pretty(&report).map_err(|e| e.to_string())?;
     std::fs::write(path, json)
         .map_err(|e| format!("cannot write the build report {}: {e}", path.display()))
-}
-
-/// `2026-11-23T23:41:04Z`.
-pub fn iso_datetime(secs: i64) -> String {
-    let t = secs.rem_euclid(86_400);
-    format!(
-        "{}T{:02}:{:02}:{:02}Z",
-        crate::site::iso_date(secs),
-        t / 3600,
-        t % 3600 / 60,
-        t % 60
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn datetimes() {
-        assert_eq!(super::iso_datetime(0), "1970-01-01T00:00:00Z");
-        assert_eq!(super::iso_datetime(1_700_000_123), "2023-11-14T22:15:23Z");
-    }
 }

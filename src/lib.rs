@@ -20,6 +20,7 @@ pub mod search;
 pub mod secrets;
 pub mod serve;
 pub mod site;
+pub mod time;
 pub mod write;
 
 /// Chooses rustls's crypto provider for the process. Both providers are compiled in (the

@@ -256,6 +256,18 @@ fn spinner() -> ProgressBar {
     bar
 }
 
+/// Runs a stage behind a spinner that shows its progress messages; a fatal error is printed
+/// and becomes exit code 2.
+fn with_spinner<T>(stage: impl FnOnce(&dyn Fn(&str)) -> Result<T, String>) -> Result<T, ExitCode> {
+    let bar = spinner();
+    let result = stage(&|msg| bar.set_message(msg.to_string()));
+    bar.finish_and_clear();
+    result.map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })
+}
+
 fn print_diagnostics(diagnostics: &Diagnostics) {
     for d in diagnostics {
         if json_logs() {
@@ -293,15 +305,9 @@ fn run_build(
             .snapshot = Some(absolute(file));
     }
     let out_dir = out.map(absolute).unwrap_or_else(|| config.out_dir.clone());
-    let bar = spinner();
-    let result = build::build(&config, &out_dir, &|msg| bar.set_message(msg.to_string()));
-    bar.finish_and_clear();
-    let report = match result {
+    let report = match with_spinner(|progress| build::build(&config, &out_dir, progress)) {
         Ok(report) => report,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     print_diagnostics(&report.diagnostics);
     let audit = AuditReport::new(&report, config.file.as_deref(), &out_dir);
@@ -363,17 +369,11 @@ fn run_snapshot(
             return ExitCode::from(2);
         }
     };
-    let bar = spinner();
-    let result = build::snapshot(&config, previous.as_ref(), update_site, &|msg| {
-        bar.set_message(msg.to_string())
-    });
-    bar.finish_and_clear();
+    let result =
+        with_spinner(|progress| build::snapshot(&config, previous.as_ref(), update_site, progress));
     let report = match result {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     print_diagnostics(&report.diagnostics);
     if let Err(e) = std::fs::write(out, playbill::cluster::to_json(&report.snapshot)) {
@@ -482,17 +482,9 @@ fn run_docs_build(repo: &Path, out: &Path, strict: bool) -> ExitCode {
         return ExitCode::from(2);
     }
     let config = Config::for_repository(repo, out);
-    let bar = spinner();
-    let result = build::build(&config, &config.out_dir, &|msg| {
-        bar.set_message(msg.to_string())
-    });
-    bar.finish_and_clear();
-    let report = match result {
+    let report = match with_spinner(|progress| build::build(&config, &config.out_dir, progress)) {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     // The repository's catalog may name entities defined elsewhere: only docs problems count.
     let docs_diagnostics: Diagnostics = report
@@ -556,7 +548,7 @@ fn run_publish(
                     .map_or(0, |d| d.as_secs() as i64);
                 let published = serde_json::json!({
                     "target": target,
-                    "finished_at": playbill::audit::iso_datetime(now),
+                    "finished_at": playbill::time::iso_datetime(now),
                     "seconds": summary.elapsed.as_secs_f64(),
                     "uploaded": summary.plan.uploads.iter().map(|u| &u.path).collect::<Vec<_>>(),
                     "deleted": &summary.plan.deletes,

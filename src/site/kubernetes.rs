@@ -52,7 +52,7 @@ fn datetime(secs: i64) -> String {
     let minutes = secs.rem_euclid(86_400) / 60;
     format!(
         "{} {:02}:{:02} UTC",
-        super::iso_date(secs),
+        crate::time::iso_date(secs),
         minutes / 60,
         minutes % 60
     )

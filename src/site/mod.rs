@@ -284,7 +284,7 @@ fn recent_entities(shared: &Shared<'_>) -> Vec<serde_json::Value> {
         .take(8)
         .map(|(time, e)| {
             let summary = model::summary(shared.catalog, e);
-            serde_json::json!({ "entity": summary, "date": iso_date(time), "repo": e.source.repo })
+            serde_json::json!({ "entity": summary, "date": crate::time::iso_date(time), "repo": e.source.repo })
         })
         .collect()
 }
@@ -304,21 +304,6 @@ fn docs_link(docs: &DocSets, key: &crate::catalog::EntityRef) -> Option<serde_js
         .map(|p| serde_json::json!({ "title": p.title, "url": p.out }))
         .collect();
     Some(serde_json::json!({ "url": home.out, "site_name": site.site_name, "runbooks": runbooks }))
-}
-
-/// `YYYY-MM-DD` (UTC) of a Unix time, without a date library (days-from-civil inverted).
-pub fn iso_date(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
 }
 
 /// What TechDocs publishes beside a site, so the bucket holds the same layout.
@@ -590,15 +575,4 @@ fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<Strin
         .tera
         .render(template, &ctx)
         .map_err(|e| theme::describe_tera_error(&e))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn iso_dates() {
-        assert_eq!(super::iso_date(0), "1970-01-01");
-        assert_eq!(super::iso_date(1_700_000_123), "2023-11-14");
-        assert_eq!(super::iso_date(951_782_400), "2000-02-29");
-        assert_eq!(super::iso_date(-86_400), "1969-12-31");
-    }
 }
