@@ -31,13 +31,16 @@ pub struct Config {
     pub kubernetes: Option<crate::cluster::config::KubernetesConfig>,
 }
 
-/// `[publish]`: the target only. Credentials never live in site.toml; they come from each
-/// cloud's standard environment variables and workload identity.
+/// `[publish]`: the target and a safety bound. Credentials never live in site.toml; they come
+/// from each cloud's standard environment variables and workload identity.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PublishConfig {
     /// `s3://bucket/prefix`, `gs://bucket/prefix`, `az://container/prefix` or `file:///dir`.
     pub to: Option<String>,
+    /// The largest share of the target's objects (percent) one publish may delete; more is
+    /// refused unless `--allow-mass-delete` (default 50).
+    pub max_delete_percent: Option<u8>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

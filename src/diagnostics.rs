@@ -284,6 +284,7 @@ pub const CODES: &[(&str, &str)] = &[
     ("publish/target-invalid", "No publish target, or one Playbill cannot use: give `--to` or `[publish] to` as s3://bucket/prefix, gs://bucket/prefix, az://container/prefix or file:///dir, without credentials in it."),
     ("publish/not-built", "The output directory holds no built portal (no `.playbill-files`), or a file the build listed is missing; run `playbill build` first."),
     ("publish/secret-in-output", "An output file contains the value of a secret environment variable (a `*_env` setting or a standard cloud or CI credential); nothing is published. The message names the file and the variable, never the value."),
+    ("publish/too-many-deletes", "The publish would delete more than `[publish] max_delete_percent` (default 50) of the target's objects, so nothing was changed. Usually a build that lost a source; pass --allow-mass-delete when the portal really shrank."),
     ("publish/failed", "The bucket could not be listed or an object could not be written or deleted (after retries); the message names the object and the cause. Re-running converges: the bucket's manifest only records what is known uploaded."),
 ];
 

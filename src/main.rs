@@ -122,6 +122,10 @@ enum Command {
         /// Print the plan (uploads, deletions, bytes) and change nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Publish even when it deletes more than `[publish] max_delete_percent` (default 50)
+        /// of the target's objects, for a portal that really shrank.
+        #[arg(long)]
+        allow_mass_delete: bool,
         /// The build report to add what was published to (default: playbill-report.json
         /// beside site.toml).
         #[arg(long)]
@@ -214,12 +218,13 @@ fn main() -> ExitCode {
             out,
             to,
             dry_run,
+            allow_mass_delete,
             report,
         } => run_publish(
             &config,
             out.as_deref(),
             to.as_deref(),
-            dry_run,
+            (dry_run, allow_mass_delete),
             report.as_deref(),
         ),
         Command::Docs {
@@ -521,7 +526,7 @@ fn run_publish(
     config_path: &Path,
     out: Option<&Path>,
     to: Option<&str>,
-    dry_run: bool,
+    (dry_run, allow_mass_delete): (bool, bool),
     report_path: Option<&Path>,
 ) -> ExitCode {
     let config = match load_config(config_path) {
@@ -531,6 +536,11 @@ fn run_publish(
     let out_dir = out.map(absolute).unwrap_or_else(|| config.out_dir.clone());
     let options = publish::Options {
         dry_run,
+        allow_mass_delete,
+        max_delete_percent: config
+            .publish
+            .max_delete_percent
+            .unwrap_or(publish::sync::DEFAULT_MAX_DELETE_PERCENT),
         ..publish::Options::default()
     };
     let target = to.or(config.publish.to.as_deref()).unwrap_or_default();

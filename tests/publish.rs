@@ -876,6 +876,41 @@ fn cli_publishes_to_a_directory_and_dry_run_changes_nothing() {
 }
 
 #[test]
+fn cli_refuses_to_delete_most_of_the_target_unless_told() {
+    let dir = site_dir();
+    let out = dir.path().join("public");
+    write(&out, &portal(40));
+    let target = dir.path().join("mirror");
+    let url = format!("file://{}", target.display());
+    let first = playbill(&["publish", "--to", &url], dir.path());
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+
+    // A build that lost most of its inputs: two pages are left.
+    let shrunk: BTreeMap<String, Vec<u8>> = portal(0).into_iter().take(2).collect();
+    std::fs::remove_dir_all(&out).unwrap();
+    write(&out, &shrunk);
+    let refused = playbill(&["publish", "--to", &url], dir.path());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("publish/too-many-deletes"), "{stderr}");
+    assert!(stderr.contains("--allow-mass-delete"), "{stderr}");
+    let shard = "search/shard-0001.0000001ef0.js";
+    assert!(target.join(shard).is_file(), "nothing was deleted");
+
+    let allowed = playbill(
+        &["publish", "--to", &url, "--allow-mass-delete"],
+        dir.path(),
+    );
+    let stderr = String::from_utf8_lossy(&allowed.stderr);
+    assert!(allowed.status.success(), "{stderr}");
+    assert!(!target.join(shard).exists(), "{stderr}");
+}
+
+#[test]
 fn cli_refuses_a_portal_that_contains_a_secret() {
     let dir = site_dir();
     let token = "ghp_0123456789abcdefSECRET";

@@ -20,10 +20,21 @@ use std::time::{Duration, Instant};
 /// Uploads in flight at once: enough to hide latency, few enough not to be throttled.
 pub const DEFAULT_CONCURRENCY: usize = 16;
 
+/// The share of a target's objects one publish may delete unless told otherwise (percent).
+pub const DEFAULT_MAX_DELETE_PERCENT: u8 = 50;
+
+/// Targets smaller than this are not guarded: wiping a handful of objects is cheap to redo.
+const GUARDED_FROM_OBJECTS: usize = 20;
+
 #[derive(Clone, Debug)]
 pub struct Options {
     pub dry_run: bool,
     pub concurrency: usize,
+    /// A plan deleting more than this share of the target's objects is refused: a build that
+    /// lost most of its inputs (a revoked token, an empty checkout) must not wipe the portal.
+    pub max_delete_percent: u8,
+    /// Lifts that bound, for an intended shrink.
+    pub allow_mass_delete: bool,
 }
 
 impl Default for Options {
@@ -31,8 +42,25 @@ impl Default for Options {
         Options {
             dry_run: false,
             concurrency: DEFAULT_CONCURRENCY,
+            max_delete_percent: DEFAULT_MAX_DELETE_PERCENT,
+            allow_mass_delete: false,
         }
     }
+}
+
+/// Why a plan deletes too much of what the target holds (`listed` objects), if it does.
+pub fn mass_delete(plan: &Plan, listed: usize, options: &Options) -> Option<String> {
+    let deletes = plan.deletes.len();
+    let too_many = deletes * 100 > usize::from(options.max_delete_percent) * listed;
+    if options.allow_mass_delete || listed < GUARDED_FROM_OBJECTS || !too_many {
+        return None;
+    }
+    Some(format!(
+        "this publish would delete {deletes} of the {listed} objects in the target (more than \
+         {}%), so nothing was changed; check that the build gathered every source (see its \
+         diagnostics), or pass --allow-mass-delete if the portal really shrank",
+        options.max_delete_percent
+    ))
 }
 
 #[derive(Clone, Debug)]
@@ -149,6 +177,9 @@ pub async fn sync(
     let manifest = read_manifest(store).await?;
     let listing = list(store).await?;
     let plan = plan::plan(local, &manifest, &listing);
+    if let Some(why) = mass_delete(&plan, listing.len(), options) {
+        return Err(fatal("publish/too-many-deletes", why));
+    }
     let mut summary = Summary {
         unchanged: plan.unchanged,
         plan: plan.clone(),
@@ -352,4 +383,41 @@ async fn list(store: &Store) -> Result<BTreeMap<String, Listed>, Diagnostics> {
         })
         .filter(|(rel, _)| rel != MANIFEST_NAME)
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan_deleting(n: usize) -> Plan {
+        Plan {
+            deletes: (0..n).map(|i| format!("gone/{i}.html")).collect(),
+            ..Plan::default()
+        }
+    }
+
+    #[test]
+    fn deleting_more_than_the_allowed_share_is_refused() {
+        let options = Options::default();
+        assert!(mass_delete(&plan_deleting(50), 100, &options).is_none());
+        let why = mass_delete(&plan_deleting(51), 100, &options).expect("refused");
+        assert!(why.contains("51 of the 100 objects"), "{why}");
+        let lifted = Options {
+            allow_mass_delete: true,
+            ..Options::default()
+        };
+        assert!(mass_delete(&plan_deleting(100), 100, &lifted).is_none());
+        let strict = Options {
+            max_delete_percent: 10,
+            ..Options::default()
+        };
+        assert!(mass_delete(&plan_deleting(11), 100, &strict).is_some());
+    }
+
+    #[test]
+    fn small_targets_are_not_guarded() {
+        let options = Options::default();
+        assert!(mass_delete(&plan_deleting(19), 19, &options).is_none());
+        assert!(mass_delete(&plan_deleting(20), 20, &options).is_some());
+    }
 }
