@@ -117,6 +117,16 @@ test('Enter without a chosen result opens search/index.html?q=, which ranks the 
   noProblems('results page');
 });
 
+test('the home page\'s big search box opens the results page, catalog and docs alike', async () => {
+  await page.goto(site('index.html'), { waitUntil: 'load' });
+  await page.fill('#home-search', 'idempotency keys');
+  await Promise.all([page.waitForURL('**/search/index.html?q=idempotency+keys'), page.press('#home-search', 'Enter')]);
+  await page.waitForSelector('#search-results li');
+  const urls = (await targets('#search-results a')).map((u) => rel(u, server.base));
+  assert.ok(urls.some((u) => u.startsWith('docs/')), urls.join('\n'));
+  noProblems('home search');
+});
+
 test('search/index.html?q= with kind and owner filters, shareable by URL', async () => {
   await page.goto(site('search/index.html?q=ledger&kind=api'), { waitUntil: 'load' });
   await page.waitForSelector('#search-results li');
