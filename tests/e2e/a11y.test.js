@@ -1,6 +1,6 @@
 'use strict';
-// axe-core finds no serious or critical accessibility violations on the main page types, in the
-// light and the dark theme.
+// axe-core finds no accessibility violations of moderate impact or worse on the main page types,
+// in the light and the dark theme; minor ones are listed.
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
@@ -8,7 +8,7 @@ const { ENTITY, DOCS_HOME, useSession } = require('./lib/helpers');
 
 const AXE = require.resolve('axe-core/axe.min.js');
 const PAGES = ['index.html', 'catalog/index.html', ENTITY, 'teams/index.html', 'issues/index.html', DOCS_HOME,
-  'catalog/default/component/payments-ledger/kubernetes/index.html', 'clusters/index.html'];
+  'catalog/default/component/payments-ledger/kubernetes/index.html', 'clusters/index.html', 'search/index.html'];
 
 // addScriptTag inserts axe as an inline script, which the pages' CSP rightly refuses; this
 // context alone bypasses the CSP. The other test files run with it enforced.
@@ -22,7 +22,7 @@ function describe(v) {
 
 for (const scheme of ['light', 'dark']) {
   for (const rel of PAGES) {
-    test(`axe: ${rel} (${scheme}) has no serious or critical violations`, async () => {
+    test(`axe: ${rel} (${scheme}) has no violations of moderate impact or worse`, async () => {
       await page.emulateMedia({ colorScheme: scheme });
       problems.reset();
       await page.goto(server.base + rel, { waitUntil: 'load' });
@@ -34,7 +34,7 @@ for (const scheme of ['light', 'dark']) {
           nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })),
         }));
       });
-      const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      const bad = violations.filter((v) => v.impact !== 'minor');
       const minor = violations.filter((v) => !bad.includes(v));
       if (minor.length) console.log(`# ${rel} (${scheme}) minor: ${minor.map((v) => `${v.id}(${v.impact})`).join(', ')}`);
       assert.equal(bad.length, 0, `${rel} (${scheme}):\n${bad.map(describe).join('\n')}`);
