@@ -29,6 +29,48 @@ pub struct Config {
     pub publish: PublishConfig,
     /// `[kubernetes]`: clusters to snapshot, or a snapshot file to render from.
     pub kubernetes: Option<crate::cluster::config::KubernetesConfig>,
+    /// `[sso]`: what the sign-in proxy in front of the portal tells pages about the reader.
+    pub sso: SsoConfig,
+}
+
+/// `[sso]`: the sign-in proxy's user endpoint, for the home page's "My services".
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SsoConfig {
+    /// A path on the portal's own origin (`/oauth2/userinfo`) that answers the signed-in user
+    /// as JSON; unset, pages never ask.
+    pub userinfo_url: Option<String>,
+}
+
+impl SsoConfig {
+    /// The URL must be a path on the portal's origin: the pages' CSP allows no other, and a
+    /// path from site.toml lands in an HTML attribute, so it stays plain.
+    fn validate(&self, text: &str) -> Result<(), String> {
+        let Some(url) = &self.userinfo_url else {
+            return Ok(());
+        };
+        let plain = url.len() <= 2048
+            && url.starts_with('/')
+            && !url.starts_with("//")
+            && url
+                .chars()
+                .all(|c| c.is_ascii_graphic() && !matches!(c, '\\' | '"' | '\'' | '<' | '>' | '`'));
+        if plain {
+            Ok(())
+        } else {
+            let line = text
+                .lines()
+                .position(|l| {
+                    l.split_once('=')
+                        .is_some_and(|(k, _)| k.trim() == "userinfo_url")
+                })
+                .map(|n| format!("line {}: ", n + 1))
+                .unwrap_or_default();
+            Err(format!(
+                "{line}[sso] userinfo_url = {url:?} must be a path on the portal's own origin, such as \"/oauth2/userinfo\" (no scheme, host, spaces or quotes)"
+            ))
+        }
+    }
 }
 
 /// `[publish]`: the target and a safety bound. Credentials never live in site.toml; they come
@@ -190,6 +232,8 @@ struct RawConfig {
     #[serde(default)]
     publish: PublishConfig,
     kubernetes: Option<crate::cluster::config::RawKubernetes>,
+    #[serde(default)]
+    sso: SsoConfig,
 }
 
 /// `[secrets]`: values that look like credentials but are not, and rules to switch off.
@@ -317,6 +361,10 @@ impl Config {
             })?),
             None => None,
         };
+        raw.sso.validate(text).map_err(|message| ConfigError {
+            file: file.to_path_buf(),
+            message,
+        })?;
         Ok(Config {
             file: Some(file.to_path_buf()),
             base_dir: base_dir.to_path_buf(),
@@ -330,6 +378,7 @@ impl Config {
             static_dir,
             publish: raw.publish,
             kubernetes,
+            sso: raw.sso,
             cache_dir: resolve(
                 raw.cache_dir
                     .as_deref()
@@ -378,6 +427,7 @@ impl Config {
             static_dir: None,
             publish: PublishConfig::default(),
             kubernetes: None,
+            sso: SsoConfig::default(),
             cache_dir: base_dir.join(DEFAULT_CACHE_DIR),
         }
     }
@@ -666,6 +716,30 @@ mod tests {
     fn wrong_type_names_the_line() {
         let err = parse("title = 3\n").unwrap_err();
         assert!(err.message.contains("line 1"), "{}", err.message);
+    }
+
+    #[test]
+    fn the_userinfo_url_is_a_path_on_the_portal_origin() {
+        assert_eq!(parse("").unwrap().sso.userinfo_url, None);
+        let c = parse("[sso]\nuserinfo_url = \"/oauth2/userinfo\"\n").unwrap();
+        assert_eq!(c.sso.userinfo_url.as_deref(), Some("/oauth2/userinfo"));
+        for bad in [
+            "https://idp.example/userinfo",
+            "//idp.example/x",
+            "oauth2/userinfo",
+            "/a b",
+            "/x\\\"y",
+        ] {
+            let err =
+                parse(&format!("title = \"t\"\n[sso]\nuserinfo_url = {bad:?}\n")).unwrap_err();
+            assert!(
+                err.message.contains("line 3: [sso] userinfo_url"),
+                "{bad}: {}",
+                err.message
+            );
+        }
+        let err = parse("[sso]\nuserinfo = \"/x\"\n").unwrap_err();
+        assert!(err.message.contains("userinfo"), "{}", err.message);
     }
 
     #[test]

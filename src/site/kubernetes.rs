@@ -178,11 +178,30 @@ pub fn status_files(
     let page = render("clusters_status.html", &ctx);
     ctx.insert("root", "");
     let home = render("clusters_home.html", &ctx);
+    let services = service_health(&matrix.1);
     files.insert(
         "clusters/status.js".to_string(),
-        script("clusters", &json!({ "page": page, "home": home })),
+        script(
+            "clusters",
+            &json!({ "page": page, "home": home, "services": services }),
+        ),
     );
     (files, diagnostics)
+}
+
+/// Each running service's health as data, by entity ref: `[health, problems, [unhealthy
+/// clusters]]`. The home page's "My services" reads it beside its owner index, so the index
+/// never changes with the clusters.
+fn service_health(rows: &[Row]) -> BTreeMap<&str, Value> {
+    rows.iter()
+        .filter_map(|r| {
+            let health = r.worst?;
+            Some((
+                r.entity_ref.as_str(),
+                json!([health, r.problems, r.unhealthy]),
+            ))
+        })
+        .collect()
 }
 
 fn targets_by_key(targets: &[Target]) -> BTreeMap<&str, &Target> {
@@ -217,6 +236,10 @@ struct Row {
     cells: Vec<Cell>,
     drift: bool,
     worst: Option<Health>,
+    /// Problems found in all clusters together.
+    problems: usize,
+    /// Clusters where the service is degraded or failing.
+    unhealthy: Vec<String>,
 }
 
 #[derive(Serialize, Default)]
@@ -296,6 +319,11 @@ fn clusters_matrix(catalog: &Catalog, snap: &Snapshot) -> (Vec<Value>, Vec<Row>,
         if drift {
             counts.drift += 1;
         }
+        let running: Vec<(&ClusterInfo, &Resources)> = snap
+            .clusters
+            .iter()
+            .filter_map(|c| Some((c, found(c)?)))
+            .collect();
         rows.push(Row {
             title: e.title().to_string(),
             entity_ref: e.key.to_string(),
@@ -303,6 +331,12 @@ fn clusters_matrix(catalog: &Catalog, snap: &Snapshot) -> (Vec<Value>, Vec<Row>,
             cells,
             drift,
             worst,
+            problems: running.iter().map(|(_, r)| r.problems.len()).sum(),
+            unhealthy: running
+                .iter()
+                .filter(|(_, r)| r.health() != Health::Healthy)
+                .map(|(c, _)| c.name.clone())
+                .collect(),
         });
     }
     // Failing first, then degraded, then by name: what needs attention on top.

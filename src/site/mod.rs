@@ -5,6 +5,7 @@
 mod catalog_data;
 pub mod kubernetes;
 pub mod model;
+mod owners_data;
 pub mod theme;
 
 use crate::catalog::{Catalog, Entity};
@@ -83,6 +84,8 @@ struct Shared<'a> {
     summaries: Vec<model::EntitySummary>,
     /// Root-relative path of the catalog page's data file.
     catalog_data: String,
+    /// Root-relative path of the owner index, when `[sso] userinfo_url` is set.
+    owners_data: Option<String>,
 }
 
 /// A script made of JSON data with every `<` written as `\u003c`. In JSON, `<` occurs only
@@ -133,6 +136,14 @@ pub fn render_site(
         .collect();
     let data = catalog_data::script(&summaries);
     let data_path = format!("catalog/{}", theme::hashed_name("entities.js", &data));
+    let owners = config
+        .sso
+        .userinfo_url
+        .is_some()
+        .then(|| owners_data::script(catalog, &by_entity));
+    let owners_path = owners
+        .as_ref()
+        .map(|o| format!("catalog/{}", theme::hashed_name("owners.js", o)));
     let shared = Shared {
         config,
         catalog,
@@ -141,6 +152,7 @@ pub fn render_site(
         assets: assets.paths,
         summaries,
         catalog_data: data_path.clone(),
+        owners_data: owners_path.clone(),
         counts: crate::diagnostics::Counts::of(&all),
         diagnostics: all,
         by_entity,
@@ -177,6 +189,9 @@ pub fn render_site(
         pages: rendered.len(),
     };
     site.files.insert(data_path, data);
+    if let (Some(path), Some(bytes)) = (owners_path, owners) {
+        site.files.insert(path, bytes);
+    }
     site.files.extend(search);
     for doc_site in &docs.sites {
         for (path, bytes) in &doc_site.files {
@@ -367,6 +382,13 @@ fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<Strin
             );
             ctx.insert("problems", &problem_entities(shared));
             ctx.insert("recent", &recent_entities(shared));
+            if let (Some(url), Some(data)) = (&shared.config.sso.userinfo_url, &shared.owners_data)
+            {
+                ctx.insert(
+                    "my_services",
+                    &serde_json::json!({ "userinfo_url": url, "data": data }),
+                );
+            }
             ("home.html", shared.config.title.clone(), "home", vec![])
         }
         Page::Catalog => {

@@ -101,7 +101,7 @@ fn first_target<'a>(
         .next()
 }
 
-fn targets<'a>(catalog: &'a Catalog, key: &EntityRef, kind: &str) -> Vec<&'a EntityRef> {
+pub(super) fn targets<'a>(catalog: &'a Catalog, key: &EntityRef, kind: &str) -> Vec<&'a EntityRef> {
     catalog
         .relations_of(key)
         .iter()

@@ -53,13 +53,26 @@ const TYPES = {
   '.xml': 'application/xml', '.woff2': 'font/woff2', '.yaml': 'text/plain; charset=utf-8',
 };
 
+// The sign-in proxy's user endpoint the demo's site.toml names ([sso] userinfo_url).
+const USERINFO_PATH = '/oauth2/userinfo';
+
+// What the proxy answers when the test does not say: JSON naming nobody, so pages show no
+// "My services" and request nothing that fails.
+function nobody(req, res) {
+  res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end('{}');
+}
+
 // A minimal static file server on 127.0.0.1 and an ephemeral port. Only GET and HEAD; never
 // serves anything outside `root`; no directory listings (the site names files in its links).
-async function startServer(root) {
+// Like the proxy in front of a published portal, it answers USERINFO_PATH, with
+// `options.userinfo(req, res)` when given.
+async function startServer(root, options = {}) {
+  const userinfo = options.userinfo || nobody;
   const server = http.createServer(async (req, res) => {
     try {
       if (req.method !== 'GET' && req.method !== 'HEAD') { res.writeHead(405).end(); return; }
       const pathname = decodeURIComponent(new URL(req.url, 'http://127.0.0.1').pathname);
+      if (pathname === USERINFO_PATH) { userinfo(req, res); return; }
       let file = path.join(root, path.normalize(pathname));
       if (file !== root && !file.startsWith(root + path.sep)) { res.writeHead(403).end(); return; }
       let st = await fsp.stat(file).catch(() => null);
@@ -164,11 +177,12 @@ async function catalogRows(page) {
 // Starts the loopback server and the browser before a file's tests and stops them after.
 // `ready(session)` runs inside the same hook once both are up: node:test does not wait for one
 // top-level before() hook to finish before starting the next, so a file's own set-up goes here.
-function useSession(launchOptions = {}, ready = async () => {}) {
+// `serverOptions` go to startServer.
+function useSession(launchOptions = {}, ready = async () => {}, serverOptions = {}) {
   const { before, after } = require('node:test');
   const session = { root: siteDir() };
   before(async () => {
-    session.server = await startServer(session.root);
+    session.server = await startServer(session.root, serverOptions);
     session.browser = await launch(launchOptions);
     session.page = session.browser.page;
     session.problems = watch(session.page);
@@ -182,6 +196,6 @@ function useSession(launchOptions = {}, ready = async () => {}) {
 }
 
 module.exports = {
-  REPO_ROOT, ENTITY, DOCS_HOME, siteDir, listPages, startServer, launch, watch, fileUrl, catalogRows,
-  useSession,
+  REPO_ROOT, ENTITY, DOCS_HOME, USERINFO_PATH, siteDir, listPages, startServer, launch, watch, fileUrl,
+  catalogRows, useSession,
 };
