@@ -29,6 +29,8 @@ pub struct Config {
     pub publish: PublishConfig,
     /// `[kubernetes]`: clusters to snapshot, or a snapshot file to render from.
     pub kubernetes: Option<crate::cluster::config::KubernetesConfig>,
+    /// `[scorecards]`: which checks score each entity, with what weight.
+    pub scorecards: crate::scorecard::config::ScorecardConfig,
 }
 
 /// `[publish]`: the target only. Credentials never live in site.toml; they come from each
@@ -187,6 +189,8 @@ struct RawConfig {
     #[serde(default)]
     publish: PublishConfig,
     kubernetes: Option<crate::cluster::config::RawKubernetes>,
+    #[serde(default)]
+    scorecards: crate::scorecard::config::RawScorecards,
 }
 
 /// `[secrets]`: values that look like credentials but are not, and rules to switch off.
@@ -314,6 +318,13 @@ impl Config {
             })?),
             None => None,
         };
+        let scorecards = raw
+            .scorecards
+            .resolve(text)
+            .map_err(|message| ConfigError {
+                file: file.to_path_buf(),
+                message,
+            })?;
         Ok(Config {
             file: Some(file.to_path_buf()),
             base_dir: base_dir.to_path_buf(),
@@ -327,6 +338,7 @@ impl Config {
             static_dir,
             publish: raw.publish,
             kubernetes,
+            scorecards,
             cache_dir: resolve(
                 raw.cache_dir
                     .as_deref()
@@ -375,6 +387,7 @@ impl Config {
             static_dir: None,
             publish: PublishConfig::default(),
             kubernetes: None,
+            scorecards: crate::scorecard::config::ScorecardConfig::default(),
             cache_dir: base_dir.join(DEFAULT_CACHE_DIR),
         }
     }

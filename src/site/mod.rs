@@ -5,6 +5,7 @@
 mod catalog_data;
 pub mod kubernetes;
 pub mod model;
+pub mod scorecards;
 pub mod theme;
 
 use crate::catalog::{Catalog, Entity};
@@ -36,6 +37,7 @@ enum Page<'a> {
     /// An entity's Kubernetes tab and the services × clusters page (cluster status in `kubernetes`).
     Kubernetes(&'a Entity),
     Clusters,
+    Scorecards,
     Doc {
         site: usize,
         page: usize,
@@ -55,6 +57,7 @@ impl Page<'_> {
             Page::Entity(e) => model::entity_url(&e.key),
             Page::Kubernetes(e) => format!("{}/index.html", kubernetes::page_dir(e)),
             Page::Clusters => "clusters/index.html".into(),
+            Page::Scorecards => scorecards::PAGE.into(),
             Page::Doc { site, page } => docs.sites[*site].pages[*page].out.clone(),
         }
     }
@@ -83,6 +86,8 @@ struct Shared<'a> {
     summaries: Vec<model::EntitySummary>,
     /// Root-relative path of the catalog page's data file.
     catalog_data: String,
+    /// None when `[scorecards] enabled = false`.
+    scorecards: Option<crate::scorecard::Scorecards>,
 }
 
 /// A script made of JSON data with every `<` written as `\u003c`. In JSON, `<` occurs only
@@ -131,6 +136,18 @@ pub fn render_site(
         .iter()
         .map(|e| model::summary(catalog, e))
         .collect();
+    let scorecards = config.scorecards.enabled.then(|| {
+        use crate::scorecard::{evaluate, ClusterData, Inputs};
+        let clusters = match (kubernetes::enabled(config), snapshot) {
+            (false, _) => ClusterData::NotConfigured,
+            (true, None) => ClusterData::Missing,
+            (true, Some(s)) => ClusterData::Snapshot(s),
+        };
+        evaluate(
+            &Inputs::new(catalog, docs, clusters, &all),
+            &config.scorecards,
+        )
+    });
     let data = catalog_data::script(&summaries);
     let data_path = format!("catalog/{}", theme::hashed_name("entities.js", &data));
     let shared = Shared {
@@ -144,6 +161,7 @@ pub fn render_site(
         counts: crate::diagnostics::Counts::of(&all),
         diagnostics: all,
         by_entity,
+        scorecards,
     };
     let mut pages = vec![
         Page::Home,
@@ -154,6 +172,9 @@ pub fn render_site(
         Page::NotFound,
     ];
     pages.extend(catalog.entities.iter().map(Page::Entity));
+    if shared.scorecards.is_some() {
+        pages.push(Page::Scorecards);
+    }
     if kubernetes::enabled(config) {
         pages.push(Page::Clusters);
         let with_view = catalog.entities.iter().filter(|e| kubernetes::has_view(e));
@@ -446,6 +467,23 @@ fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<Strin
                 },
             ],
         ),
+        Page::Scorecards => {
+            if let Some(cards) = &shared.scorecards {
+                ctx.insert("scorecards", &scorecards::page_context(catalog, cards));
+            }
+            (
+                "scorecards.html",
+                "Scorecards".to_string(),
+                "scorecards",
+                vec![
+                    home,
+                    Crumb {
+                        title: "Scorecards".into(),
+                        url: String::new(),
+                    },
+                ],
+            )
+        }
         Page::Kubernetes(e) => {
             ctx.insert("k8s", &kubernetes::page_context(e));
             ctx.insert("entity_title", e.title());
@@ -544,6 +582,9 @@ fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<Strin
             let entity = model::entity_page(catalog, e, diagnostics);
             ctx.insert("entity", &entity);
             ctx.insert("docs_link", &docs_link(shared.docs, &e.key));
+            if let Some(cards) = &shared.scorecards {
+                ctx.insert("scorecard", &scorecards::card(cards, &e.key));
+            }
             if kubernetes::enabled(shared.config) && kubernetes::has_view(e) {
                 ctx.insert("k8s", &kubernetes::page_context(e));
             }
@@ -571,6 +612,7 @@ fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<Strin
     ctx.insert("breadcrumbs", &crumbs);
     ctx.insert("diag_counts", &shared.counts);
     ctx.insert("clusters_enabled", &kubernetes::enabled(shared.config));
+    ctx.insert("scorecards_enabled", &shared.scorecards.is_some());
     shared
         .tera
         .render(template, &ctx)
