@@ -31,6 +31,8 @@ pub struct Config {
     pub kubernetes: Option<crate::cluster::config::KubernetesConfig>,
     /// `[sso]`: what the sign-in proxy in front of the portal tells pages about the reader.
     pub sso: SsoConfig,
+    /// `[scorecards]`: which checks score each entity, with what weight.
+    pub scorecards: crate::scorecard::config::ScorecardConfig,
 }
 
 /// `[sso]`: the sign-in proxy's user endpoint, for the home page's "My services".
@@ -234,6 +236,8 @@ struct RawConfig {
     kubernetes: Option<crate::cluster::config::RawKubernetes>,
     #[serde(default)]
     sso: SsoConfig,
+    #[serde(default)]
+    scorecards: crate::scorecard::config::RawScorecards,
 }
 
 /// `[secrets]`: values that look like credentials but are not, and rules to switch off.
@@ -365,6 +369,13 @@ impl Config {
             file: file.to_path_buf(),
             message,
         })?;
+        let scorecards = raw
+            .scorecards
+            .resolve(text)
+            .map_err(|message| ConfigError {
+                file: file.to_path_buf(),
+                message,
+            })?;
         Ok(Config {
             file: Some(file.to_path_buf()),
             base_dir: base_dir.to_path_buf(),
@@ -379,6 +390,7 @@ impl Config {
             publish: raw.publish,
             kubernetes,
             sso: raw.sso,
+            scorecards,
             cache_dir: resolve(
                 raw.cache_dir
                     .as_deref()
@@ -428,6 +440,7 @@ impl Config {
             publish: PublishConfig::default(),
             kubernetes: None,
             sso: SsoConfig::default(),
+            scorecards: crate::scorecard::config::ScorecardConfig::default(),
             cache_dir: base_dir.join(DEFAULT_CACHE_DIR),
         }
     }

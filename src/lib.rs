@@ -16,6 +16,7 @@ pub mod gather;
 pub mod highlight;
 pub mod paths;
 pub mod publish;
+pub mod scorecard;
 pub mod search;
 pub mod secrets;
 pub mod serve;

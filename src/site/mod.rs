@@ -6,6 +6,7 @@ mod catalog_data;
 pub mod kubernetes;
 pub mod model;
 mod owners_data;
+pub mod scorecards;
 pub mod theme;
 
 use crate::catalog::{Catalog, Entity};
@@ -37,6 +38,7 @@ enum Page<'a> {
     /// An entity's Kubernetes tab and the services × clusters page (cluster status in `kubernetes`).
     Kubernetes(&'a Entity),
     Clusters,
+    Scorecards,
     Doc {
         site: usize,
         page: usize,
@@ -56,6 +58,7 @@ impl Page<'_> {
             Page::Entity(e) => model::entity_url(&e.key),
             Page::Kubernetes(e) => format!("{}/index.html", kubernetes::page_dir(e)),
             Page::Clusters => "clusters/index.html".into(),
+            Page::Scorecards => scorecards::PAGE.into(),
             Page::Doc { site, page } => docs.sites[*site].pages[*page].out.clone(),
         }
     }
@@ -86,6 +89,8 @@ struct Shared<'a> {
     catalog_data: String,
     /// Root-relative path of the owner index, when `[sso] userinfo_url` is set.
     owners_data: Option<String>,
+    /// None when `[scorecards] enabled = false`.
+    scorecards: Option<crate::scorecard::Scorecards>,
 }
 
 /// A script made of JSON data with every `<` written as `\u003c`. In JSON, `<` occurs only
@@ -134,6 +139,18 @@ pub fn render_site(
         .iter()
         .map(|e| model::summary(catalog, e))
         .collect();
+    let scorecards = config.scorecards.enabled.then(|| {
+        use crate::scorecard::{evaluate, ClusterData, Inputs};
+        let clusters = match (kubernetes::enabled(config), snapshot) {
+            (false, _) => ClusterData::NotConfigured,
+            (true, None) => ClusterData::Missing,
+            (true, Some(s)) => ClusterData::Snapshot(s),
+        };
+        evaluate(
+            &Inputs::new(catalog, docs, clusters, &all),
+            &config.scorecards,
+        )
+    });
     let data = catalog_data::script(&summaries);
     let data_path = format!("catalog/{}", theme::hashed_name("entities.js", &data));
     let owners = config
@@ -156,6 +173,7 @@ pub fn render_site(
         counts: crate::diagnostics::Counts::of(&all),
         diagnostics: all,
         by_entity,
+        scorecards,
     };
     let mut pages = vec![
         Page::Home,
@@ -166,6 +184,9 @@ pub fn render_site(
         Page::NotFound,
     ];
     pages.extend(catalog.entities.iter().map(Page::Entity));
+    if shared.scorecards.is_some() {
+        pages.push(Page::Scorecards);
+    }
     if kubernetes::enabled(config) {
         pages.push(Page::Clusters);
         let with_view = catalog.entities.iter().filter(|e| kubernetes::has_view(e));
@@ -468,6 +489,23 @@ fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<Strin
                 },
             ],
         ),
+        Page::Scorecards => {
+            if let Some(cards) = &shared.scorecards {
+                ctx.insert("scorecards", &scorecards::page_context(catalog, cards));
+            }
+            (
+                "scorecards.html",
+                "Scorecards".to_string(),
+                "scorecards",
+                vec![
+                    home,
+                    Crumb {
+                        title: "Scorecards".into(),
+                        url: String::new(),
+                    },
+                ],
+            )
+        }
         Page::Kubernetes(e) => {
             ctx.insert("k8s", &kubernetes::page_context(e));
             ctx.insert("entity_title", e.title());
@@ -566,6 +604,9 @@ fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<Strin
             let entity = model::entity_page(catalog, e, diagnostics);
             ctx.insert("entity", &entity);
             ctx.insert("docs_link", &docs_link(shared.docs, &e.key));
+            if let Some(cards) = &shared.scorecards {
+                ctx.insert("scorecard", &scorecards::card(cards, &e.key));
+            }
             if kubernetes::enabled(shared.config) && kubernetes::has_view(e) {
                 ctx.insert("k8s", &kubernetes::page_context(e));
             }
@@ -593,6 +634,7 @@ fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<Strin
     ctx.insert("breadcrumbs", &crumbs);
     ctx.insert("diag_counts", &shared.counts);
     ctx.insert("clusters_enabled", &kubernetes::enabled(shared.config));
+    ctx.insert("scorecards_enabled", &shared.scorecards.is_some());
     shared
         .tera
         .render(template, &ctx)

@@ -11,7 +11,8 @@ const { REPO_ROOT, ENTITY, DOCS_HOME, useSession } = require('./lib/helpers');
 
 const OUT = path.join(REPO_ROOT, '.artifacts', 'screenshots');
 const PAGES = { home: 'index.html', catalog: 'catalog/index.html', entity: ENTITY, docs: DOCS_HOME,
-  kubernetes: 'catalog/default/component/payments-ledger/kubernetes/index.html', clusters: 'clusters/index.html' };
+  kubernetes: 'catalog/default/component/payments-ledger/kubernetes/index.html', clusters: 'clusters/index.html',
+  scorecards: 'scorecards/index.html' };
 const WIDTHS = [375, 1440];
 
 let server, page, problems;

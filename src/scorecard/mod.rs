@@ -1,0 +1,196 @@
+//! Scorecards: Catalog + DocSets + cluster Snapshot + diagnostics + `[scorecards]` in, one
+//! scorecard per entity out. Pure: every check reads only `Inputs`. An entity gets a card when
+//! at least one enabled check applies to its kind, type and lifecycle; every enabled check
+//! then has a result (pass, fail or not applicable) with a reason, and a fix when it fails.
+//! The score is the weighted share of the applicable checks that pass.
+//!
+//! Checks from other data (a repository's CI status, say) are added as a `Check` variant and
+//! a field of `Inputs` carrying that data; nothing else changes.
+
+pub mod checks;
+pub mod config;
+
+use crate::catalog::{Catalog, Entity, EntityRef};
+use crate::cluster::model::Snapshot;
+use crate::diagnostics::Diagnostic;
+use crate::docs::DocSets;
+use checks::Check;
+use config::ScorecardConfig;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// Cluster status as far as the build has it.
+#[derive(Clone, Copy, Debug)]
+pub enum ClusterData<'a> {
+    /// No `[kubernetes]` in site.toml: cluster checks do not apply.
+    NotConfigured,
+    /// Configured, but no snapshot could be read or taken.
+    Missing,
+    Snapshot(&'a Snapshot),
+}
+
+/// Everything the checks read.
+pub struct Inputs<'a> {
+    pub catalog: &'a Catalog,
+    pub docs: &'a DocSets,
+    pub clusters: ClusterData<'a>,
+    /// Diagnostics by the entity they are about.
+    by_entity: HashMap<&'a str, Vec<&'a Diagnostic>>,
+}
+
+impl<'a> Inputs<'a> {
+    pub fn new(
+        catalog: &'a Catalog,
+        docs: &'a DocSets,
+        clusters: ClusterData<'a>,
+        diagnostics: impl IntoIterator<Item = &'a Diagnostic>,
+    ) -> Inputs<'a> {
+        let mut by_entity: HashMap<&str, Vec<&Diagnostic>> = HashMap::new();
+        for d in diagnostics {
+            if let Some(e) = &d.entity {
+                by_entity.entry(e.as_str()).or_default().push(d);
+            }
+        }
+        Inputs {
+            catalog,
+            docs,
+            clusters,
+            by_entity,
+        }
+    }
+
+    fn diagnostics_of(&self, key: &EntityRef) -> &[&'a Diagnostic] {
+        let list = self.by_entity.get(key.to_string().as_str());
+        list.map_or(&[], Vec::as_slice)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Pass,
+    Fail,
+    NotApplicable,
+}
+
+/// What a check found about one entity.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Outcome {
+    pub status: Status,
+    pub reason: String,
+    /// What to do, when it fails.
+    pub fix: Option<String>,
+}
+
+impl Outcome {
+    pub fn pass(reason: impl Into<String>) -> Outcome {
+        Outcome {
+            status: Status::Pass,
+            reason: reason.into(),
+            fix: None,
+        }
+    }
+
+    pub fn fail(reason: impl Into<String>, fix: impl Into<String>) -> Outcome {
+        Outcome {
+            status: Status::Fail,
+            reason: reason.into(),
+            fix: Some(fix.into()),
+        }
+    }
+
+    pub fn not_applicable(reason: impl Into<String>) -> Outcome {
+        Outcome {
+            status: Status::NotApplicable,
+            reason: reason.into(),
+            fix: None,
+        }
+    }
+}
+
+/// One check's result on one entity.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CheckResult {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub weight: u32,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+/// An entity's scorecard.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Scorecard {
+    /// 0–100; None when no applicable check carries weight.
+    pub score: Option<u32>,
+    pub passed: usize,
+    pub failed: usize,
+    pub results: Vec<CheckResult>,
+}
+
+/// Every entity's scorecard, by entity.
+#[derive(Clone, Debug, Default)]
+pub struct Scorecards {
+    pub cards: BTreeMap<EntityRef, Scorecard>,
+    /// The enabled checks, in page order.
+    pub checks: Vec<Check>,
+}
+
+/// Scores every entity of the catalog.
+pub fn evaluate(inputs: &Inputs<'_>, config: &ScorecardConfig) -> Scorecards {
+    let cards = inputs
+        .catalog
+        .entities
+        .iter()
+        .filter_map(|e| Some((e.key.clone(), scorecard(e, inputs, config)?)))
+        .collect();
+    Scorecards {
+        cards,
+        checks: config.checks.iter().map(|s| s.check).collect(),
+    }
+}
+
+/// One entity's scorecard; None when no enabled check applies to it.
+pub fn scorecard(e: &Entity, inputs: &Inputs<'_>, config: &ScorecardConfig) -> Option<Scorecard> {
+    let (spec_type, lifecycle) = (e.spec_str("type"), e.spec_str("lifecycle"));
+    let in_scope = |s: &config::CheckSettings| s.scope.covers(&e.kind, spec_type, lifecycle);
+    if !config.checks.iter().any(in_scope) {
+        return None;
+    }
+    let results: Vec<CheckResult> = config
+        .checks
+        .iter()
+        .map(|s| CheckResult {
+            id: s.check.id(),
+            title: s.check.title(),
+            weight: s.weight,
+            outcome: if in_scope(s) {
+                s.check.judge(e, inputs, &config.runbook)
+            } else {
+                Outcome::not_applicable(format!("applies to {}", s.scope.describe()))
+            },
+        })
+        .collect();
+    let weight_of = |status: Status| -> u32 {
+        let matching = results.iter().filter(|r| r.outcome.status == status);
+        matching.map(|r| r.weight).sum()
+    };
+    let (passed, failed) = (weight_of(Status::Pass), weight_of(Status::Fail));
+    let total = passed + failed;
+    let count = |status: Status| {
+        results
+            .iter()
+            .filter(|r| r.outcome.status == status)
+            .count()
+    };
+    Some(Scorecard {
+        // Rounded to the nearest whole percent, in integers so it is the same everywhere.
+        score: (total > 0).then(|| (passed * 100 + total / 2) / total),
+        passed: count(Status::Pass),
+        failed: count(Status::Fail),
+        results,
+    })
+}
+
+#[cfg(test)]
+mod tests;
