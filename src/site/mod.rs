@@ -5,6 +5,7 @@
 mod catalog_data;
 pub mod kubernetes;
 pub mod model;
+mod repository;
 pub mod theme;
 
 use crate::catalog::{Catalog, Entity};
@@ -544,6 +545,9 @@ fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<Strin
             let entity = model::entity_page(catalog, e, diagnostics);
             ctx.insert("entity", &entity);
             ctx.insert("docs_link", &docs_link(shared.docs, &e.key));
+            if let Some(health) = catalog.repo_health.get(&e.source.repo) {
+                ctx.insert("repository", &repository::card(health));
+            }
             if kubernetes::enabled(shared.config) && kubernetes::has_view(e) {
                 ctx.insert("k8s", &kubernetes::page_context(e));
             }
