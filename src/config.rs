@@ -113,6 +113,8 @@ pub struct GithubSource {
     pub auth: GithubAuth,
     /// Teams as Groups and members as Users.
     pub org_data: bool,
+    /// Workflow runs, open pull requests and security alerts of each repository with a catalog.
+    pub repo_health: bool,
     pub concurrency: usize,
 }
 
@@ -280,6 +282,7 @@ struct RawSource {
     app_key_env: Option<String>,
     #[serde(default)]
     org_data: bool,
+    repo_health: Option<bool>,
     concurrency: Option<usize>,
 }
 
@@ -601,6 +604,7 @@ fn resolve_github(raw: RawSource) -> Result<Source, String> {
         api_url,
         auth,
         org_data: raw.org_data,
+        repo_health: raw.repo_health.unwrap_or(true),
         concurrency: raw.concurrency.unwrap_or(8).clamp(1, 32),
     })))
 }

@@ -2,8 +2,9 @@
 //! with a GitHub Enterprise style `/api/v3` prefix: plain HTTP on 127.0.0.1, and HTTPS with a
 //! private CA in one test. The server (a thread per connection) speaks the parts Playbill uses:
 //! the organisation's repository listing with Link pagination and ETags, commits, contents,
-//! recursive trees, blobs, teams and members, App installation tokens, rate-limit headers;
-//! faults (500s, secondary and primary rate limits) are injected per path.
+//! recursive trees, blobs, teams and members, App installation tokens, rate-limit headers,
+//! workflow runs, open pull requests and security alerts (403 where the token may not read
+//! them); faults (500s, secondary and primary rate limits) are injected per path.
 
 mod common;
 
@@ -70,9 +71,26 @@ struct Fault {
     exhausted: bool,
 }
 
+/// What the health endpoints answer for a repository; `None` alerts answer 403.
+#[derive(Default)]
+struct FakeHealth {
+    /// (workflow id, name, status, conclusion, created_at), newest first.
+    runs: Vec<(
+        u64,
+        &'static str,
+        &'static str,
+        Option<&'static str>,
+        &'static str,
+    )>,
+    open_pulls: usize,
+    dependabot: Option<Vec<&'static str>>,
+    code_scanning: Option<Vec<&'static str>>,
+}
+
 #[derive(Default)]
 struct World {
     repos: BTreeMap<String, FakeRepo>,
+    health: BTreeMap<String, FakeHealth>,
     /// (slug, name, parent slug, member logins)
     teams: Vec<(String, String, Option<String>, Vec<String>)>,
     members: Vec<String>,
@@ -382,7 +400,10 @@ fn respond(world: &mut World, url: &str, if_none_match: Option<&str>, port: u16)
                     Some(bytes) => (200, bytes.clone(), Vec::new()),
                     None => not_found(),
                 },
-                _ => not_found(),
+                health_path => match world.health.get(*name) {
+                    Some(health) => health_answer(health, health_path, &param, if_none_match, port),
+                    None => not_found(),
+                },
             }
         }
         ["orgs", org, "installation"] if *org == ORG => {
@@ -435,6 +456,68 @@ fn respond(world: &mut World, url: &str, if_none_match: Option<&str>, port: u16)
             ),
             if_none_match,
         ),
+        _ => not_found(),
+    }
+}
+
+fn health_answer(
+    health: &FakeHealth,
+    path: &[&str],
+    param: &dyn Fn(&str) -> Option<String>,
+    if_none_match: Option<&str>,
+    port: u16,
+) -> Answer {
+    let forbidden = || {
+        (
+            403,
+            br#"{"message":"Resource not accessible by personal access token"}"#.to_vec(),
+            Vec::new(),
+        )
+    };
+    match path {
+        ["actions", "runs"] if param("branch").as_deref() == Some("main") => json_answer(
+            serde_json::json!({
+                "total_count": health.runs.len(),
+                "workflow_runs": health.runs.iter().enumerate().map(|(i, (id, name, status, conclusion, at))| serde_json::json!({
+                    "id": 1000 + i, "workflow_id": id, "name": name, "status": status,
+                    "conclusion": conclusion, "created_at": at, "head_branch": "main",
+                    "html_url": format!("https://github.example.com/{ORG}/r/actions/runs/{}", 1000 + i),
+                    "repository": { "full_name": "padding the real answers carry" },
+                })).collect::<Vec<_>>(),
+            }),
+            if_none_match,
+        ),
+        ["pulls"] => {
+            let first: Vec<serde_json::Value> = (0..health.open_pulls.min(1))
+                .map(|n| serde_json::json!({ "number": n + 1, "title": "A change" }))
+                .collect();
+            let mut answer = json_answer(serde_json::Value::Array(first), if_none_match);
+            if health.open_pulls > 1 {
+                answer.2.push(("Link".into(), format!(
+                    "<http://127.0.0.1:{port}/api/v3/repos/{ORG}/r/pulls?state=open&per_page=1&page=2>; rel=\"next\", <http://127.0.0.1:{port}/api/v3/repos/{ORG}/r/pulls?state=open&per_page=1&page={}>; rel=\"last\"",
+                    health.open_pulls
+                )));
+            }
+            answer
+        }
+        ["dependabot", "alerts"] => match &health.dependabot {
+            Some(list) => json_answer(
+                serde_json::Value::Array(list.iter().map(|s| serde_json::json!({
+                    "state": "open", "security_advisory": { "severity": s, "summary": "x" },
+                })).collect()),
+                if_none_match,
+            ),
+            None => forbidden(),
+        },
+        ["code-scanning", "alerts"] => match &health.code_scanning {
+            Some(list) => json_answer(
+                serde_json::Value::Array(list.iter().map(|s| serde_json::json!({
+                    "state": "open", "rule": { "security_severity_level": s, "severity": "error" },
+                })).collect()),
+                if_none_match,
+            ),
+            None => forbidden(),
+        },
         _ => not_found(),
     }
 }
@@ -525,7 +608,7 @@ fn site(dir: &Path, api_url: &str, token_env: &str) -> Config {
     github_site(
         dir,
         api_url,
-        &format!("catalog_path = \"/catalog-info.yaml\"\ntoken_env = \"{token_env}\"\norg_data = true\nconcurrency = 6"),
+        &format!("catalog_path = \"/catalog-info.yaml\"\ntoken_env = \"{token_env}\"\norg_data = true\nconcurrency = 6\nrepo_health = false"),
     )
 }
 
@@ -915,7 +998,7 @@ fn a_catalog_glob_reads_every_catalog_file_of_a_monorepo() {
     let config = github_site(
         dir.path(),
         &server.api_url(),
-        "catalog_path = \"/**/catalog-info.yaml\"\ntoken_env = \"PLAYBILL_TEST_TOKEN_D\"",
+        "catalog_path = \"/**/catalog-info.yaml\"\ntoken_env = \"PLAYBILL_TEST_TOKEN_D\"\nrepo_health = false",
     );
     let (workspace, catalog, _) = gather(&config);
     let mut names: Vec<&str> = catalog.entities.iter().map(|e| e.name.as_str()).collect();
@@ -1049,4 +1132,251 @@ fn https_with_a_private_certificate_authority() {
     assert_no_github_problems(&diagnostics);
     assert_eq!(workspace.github[0].fetched, 4);
     assert!(catalog.entities.iter().any(|e| e.name == "svc-000"));
+}
+
+/// A portal repository whose catalog names files in two other repositories of the
+/// organisation, neither of which has a catalog file of its own, and a ledger repository.
+fn cross_repo_world() -> World {
+    let web = format!("https://github.example.com/{ORG}");
+    let portal = format!(
+        "{}---\napiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: org\nspec:\n  targets:\n    - {web}/teams/blob/main/org/groups.yaml\n    - {web}/teams/blob/dev/org/next.yaml\n",
+        component(
+            "portal",
+            &format!("backstage.io/techdocs-ref: url:{web}/handbook/tree/main/guides")
+        )
+    );
+    let groups = format!(
+        "{}---\napiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: more-teams\nspec:\n  target: ./more.yaml\n",
+        common::group("sre")
+    );
+    let mut world = World::default();
+    world.repos.insert(
+        "portal".into(),
+        FakeRepo::new(&[("catalog-info.yaml", &portal), ("src/app.ts", "export {}")]),
+    );
+    world.repos.insert(
+        "teams".into(),
+        FakeRepo::new(&[
+            ("org/groups.yaml", &groups),
+            ("org/more.yaml", &common::group("dba")),
+            ("README.md", "# Teams"),
+        ]),
+    );
+    world.repos.insert(
+        "handbook".into(),
+        FakeRepo::new(&[
+            ("guides/mkdocs.yml", "site_name: Handbook\n"),
+            (
+                "guides/docs/index.md",
+                "# Handbook\n\nSee [setup](setup.md).\n",
+            ),
+            ("guides/docs/setup.md", "# Setup\n"),
+            ("README.md", "# Handbook"),
+        ]),
+    );
+    world.repos.insert(
+        "ledger".into(),
+        FakeRepo::new(&[("catalog-info.yaml", &component("ledger", "a/b: c"))]),
+    );
+    world.health.insert(
+        "portal".into(),
+        FakeHealth {
+            runs: vec![
+                (
+                    1,
+                    "CI",
+                    "completed",
+                    Some("failure"),
+                    "2026-01-02T09:30:00Z",
+                ),
+                (
+                    2,
+                    "Deploy",
+                    "completed",
+                    Some("success"),
+                    "2026-01-02T08:00:00Z",
+                ),
+                (
+                    1,
+                    "CI",
+                    "completed",
+                    Some("success"),
+                    "2026-01-01T09:30:00Z",
+                ),
+            ],
+            open_pulls: 7,
+            dependabot: Some(vec!["critical", "high", "high", "low"]),
+            code_scanning: Some(vec!["medium"]),
+        },
+    );
+    // A token without the security permissions, and a repository without workflows or PRs.
+    world.health.insert("ledger".into(), FakeHealth::default());
+    world
+}
+
+fn entity_page(site: &playbill::site::Site, name: &str) -> String {
+    let path = format!("catalog/default/component/{name}/index.html");
+    String::from_utf8(site.files[&path].clone()).unwrap()
+}
+
+fn log_of(server: &FakeGithub) -> Vec<String> {
+    server
+        .world
+        .lock()
+        .unwrap()
+        .log
+        .iter()
+        .map(|l| l.0.clone())
+        .collect()
+}
+
+#[test]
+fn urls_into_other_repositories_are_fetched_and_health_is_shown() {
+    let token = "ghp_test_token_cross_repo";
+    std::env::set_var("PLAYBILL_TEST_TOKEN_F", token);
+    let server = FakeGithub::start(cross_repo_world(), token);
+    let dir = tempfile::tempdir().unwrap();
+    let config = github_site(
+        dir.path(),
+        &server.api_url(),
+        "token_env = \"PLAYBILL_TEST_TOKEN_F\"",
+    );
+    let rendered = playbill::build::render(&config, &|_| {}).unwrap();
+    let log = log_of(&server);
+    // Listing; commit + catalog file of 4 repositories; teams: tree + groups.yaml + more.yaml;
+    // handbook: tree + mkdocs.yml + 2 pages; health: runs, pulls, 2 alert kinds × 2 catalogs.
+    assert_eq!(log.len(), 1 + 8 + 3 + 4 + 8, "{log:#?}");
+    assert!(!log
+        .iter()
+        .any(|u| u.contains("next.yaml") || u.contains("README")));
+
+    let refs = common::refs(&rendered.catalog);
+    for r in [
+        "group:default/sre",
+        "group:default/dba",
+        "component:default/portal",
+    ] {
+        assert!(refs.contains(&r.to_string()), "{r} missing from {refs:?}");
+    }
+    let codes = codes(&rendered.diagnostics);
+    assert!(
+        !codes.contains(&"catalog/location-target-missing"),
+        "{:?}",
+        rendered.diagnostics
+    );
+    assert!(
+        !codes.iter().any(|c| c.starts_with("docs/")),
+        "{:?}",
+        rendered.diagnostics
+    );
+    // The Location naming another branch than the one gathered says so.
+    let other_ref = find(&rendered.diagnostics, "github/ref-not-gathered");
+    assert_eq!(other_ref.len(), 1, "{:?}", rendered.diagnostics);
+    assert!(other_ref[0].message.contains("`dev`") && other_ref[0].message.contains("`main`"));
+    assert_eq!(other_ref[0].repo.as_deref(), Some("portal"));
+    assert_eq!(other_ref[0].file.as_deref(), Some("catalog-info.yaml"));
+    let handbook = rendered
+        .docs
+        .sites
+        .iter()
+        .find(|s| s.site_name == "Handbook")
+        .expect("the portal's docs come from the handbook repository");
+    assert_eq!(handbook.pages.len(), 2);
+
+    // The health model of each repository with a catalog.
+    let health = &rendered.catalog.repo_health;
+    assert_eq!(health.keys().collect::<Vec<_>>(), vec!["ledger", "portal"]);
+    let portal = &health["portal"];
+    let runs: Vec<(&str, Option<&str>)> = portal
+        .workflows
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|r| (r.workflow.as_str(), r.conclusion.as_deref()))
+        .collect();
+    assert_eq!(
+        runs,
+        vec![("CI", Some("failure")), ("Deploy", Some("success"))]
+    );
+    assert_eq!(portal.ci_passing(), Some(false));
+    assert_eq!(portal.open_pull_requests, Some(7));
+    let dependabot = portal.dependabot_alerts.unwrap();
+    assert_eq!(
+        (
+            dependabot.critical,
+            dependabot.high,
+            dependabot.medium,
+            dependabot.low
+        ),
+        (1, 2, 0, 1)
+    );
+    assert_eq!(portal.code_scanning_alerts.unwrap().medium, 1);
+    let ledger = &health["ledger"];
+    assert_eq!(ledger.workflows.as_deref(), Some(&[][..]));
+    assert_eq!(ledger.open_pull_requests, Some(0));
+    assert_eq!(
+        (ledger.dependabot_alerts, ledger.code_scanning_alerts),
+        (None, None)
+    );
+    assert!(!portal.stale && !ledger.stale);
+    let summary = rendered.workspace.github[0].to_string();
+    assert!(
+        summary.ends_with(
+            "health of 2 repositories read (0 stale): 1 with failing CI, 1 with critical alerts"
+        ),
+        "{summary}"
+    );
+
+    // The page: CI per workflow with links, PRs, alerts by severity, and "not available".
+    let page = entity_page(&rendered.site, "portal");
+    let card = &page[page.find("repo-health-title").expect("Repository card")..];
+    let card = &card[..card.find("</section>").unwrap()];
+    assert!(card.contains("run-failed"), "{card}");
+    assert!(card.contains("2026-01-02 09:30 UTC"));
+    assert!(card.contains(&format!(
+        "https://github.example.com/{ORG}/r/actions/runs/1000"
+    )));
+    assert!(card.contains(&format!("https://github.example.com/{ORG}/portal/pulls")));
+    assert!(card.contains("1 critical") && card.contains("2 high"));
+    assert!(!card.contains("stale"));
+    let page = entity_page(&rendered.site, "ledger");
+    assert!(page.contains("Not available with this token"));
+    assert!(page.contains("No workflow ran on this branch"));
+
+    // An unchanged run: the listing and the health requests, answered 304 except the alerts
+    // this token may not read; nothing else.
+    server.clear_log();
+    let again = playbill::build::render(&config, &|_| {}).unwrap();
+    let log = log_of(&server);
+    assert_eq!(log.len(), 1 + 4 + 4, "{log:#?}");
+    assert!(log
+        .iter()
+        .all(|u| !u.contains("/git/") && !u.contains("/contents/")));
+    assert_eq!(common::refs(&again.catalog), refs);
+    assert_eq!(
+        entity_page(&again.site, "portal"),
+        entity_page(&rendered.site, "portal")
+    );
+
+    // The portal cannot be fetched: its copy and its last health are kept, marked stale.
+    server
+        .world
+        .lock()
+        .unwrap()
+        .repos
+        .get_mut("portal")
+        .unwrap()
+        .pushed_at = "2026-02-01T00:00:00Z".into();
+    server.fault("/repos/kloudvin/portal/commits/", 401, 1, None);
+    let stale = playbill::build::render(&config, &|_| {}).unwrap();
+    assert_eq!(find(&stale.diagnostics, "github/repo-stale").len(), 1);
+    assert!(stale.catalog.repo_health["portal"].stale);
+    assert!(!stale.catalog.repo_health["ledger"].stale);
+    let page = entity_page(&stale.site, "portal");
+    let today = playbill::time::iso_date(i64::try_from(now()).unwrap());
+    assert!(page.contains("badge-stale"), "{page}");
+    assert!(page.contains(&format!("figures as of {today}")), "{page}");
+    assert!(refs
+        .iter()
+        .all(|r| common::refs(&stale.catalog).contains(r)));
 }

@@ -122,6 +122,8 @@ pub struct Catalog {
     /// Committer time of each repository's HEAD, by repository name, where it is known: when
     /// an entity's definition last changed, at the latest.
     pub commit_times: BTreeMap<String, i64>,
+    /// CI runs, pull requests and alerts of each repository gathered from GitHub, by name.
+    pub repo_health: BTreeMap<String, crate::gather::health::RepoHealth>,
     index: HashMap<EntityRef, usize>,
 }
 
@@ -241,6 +243,11 @@ pub fn build_catalog(workspace: &Workspace, config: &Config) -> (Catalog, Diagno
             .repos
             .iter()
             .filter_map(|r| Some((r.name.clone(), r.commit_time?)))
+            .collect(),
+        repo_health: workspace
+            .repos
+            .iter()
+            .filter_map(|r| Some((r.name.clone(), r.health.clone()?)))
             .collect(),
         index,
     };

@@ -458,6 +458,28 @@ fn url_in_repo(repo: &Repo, target: &str) -> Option<String> {
     }
 }
 
+/// Whether a URL into `repo` names the branch or commit that was gathered (true when the
+/// gathered branch is not known, as for local checkouts).
+fn names_gathered_ref(repo: &Repo, target: &str) -> bool {
+    let Some(branch) = repo.branch.as_deref() else {
+        return true;
+    };
+    let Some(rest) = repo.origin.as_deref().and_then(|o| target.strip_prefix(o)) else {
+        return true;
+    };
+    let rest = rest.trim_start_matches('/');
+    let Some(ref_path) = rest
+        .strip_prefix("blob/")
+        .or_else(|| rest.strip_prefix("tree/"))
+    else {
+        return true;
+    };
+    [Some(branch), repo.commit.as_deref()]
+        .into_iter()
+        .flatten()
+        .any(|r| ref_path == r || ref_path.starts_with(&format!("{r}/")))
+}
+
 /// The files a Location entity points at, checked: inside the repository, present (unless
 /// `presence: optional`), and not already on the chain that led here.
 fn location_targets(
@@ -505,6 +527,10 @@ fn location_targets(
                         Some((i, RepoPath::root().join(&url_in_repo(r, &target)?).ok()?))
                     });
                     match other {
+                        // Another branch than the one gathered: the github source reports it
+                        // (github/ref-not-gathered), and nothing here says what is there.
+                        Some((index, _))
+                            if !names_gathered_ref(&workspace.repos[index], &target) => {}
                         Some((index, path)) => out.remote.push(RemoteTarget {
                             repo: index,
                             path,

@@ -31,6 +31,36 @@ pub struct RepoState {
     pub catalog_files: Vec<String>,
     /// Blob id of every materialised file, so a new commit copies unchanged files locally.
     pub blobs: BTreeMap<String, String>,
+    /// Files in other repositories of the organisation that this one's catalog names by URL.
+    #[serde(default)]
+    pub cross_wants: Vec<CrossWant>,
+    /// Files fetched into this copy because another repository's catalog named them: what was
+    /// asked for (a want's key) and the paths it resolved to at this commit.
+    #[serde(default)]
+    pub imports: BTreeMap<String, Vec<String>>,
+    /// The repository's health as last read; kept when a run cannot refresh it.
+    #[serde(default)]
+    pub health: Option<super::health::RepoHealth>,
+}
+
+impl RepoState {
+    /// Whether anything of the repository is materialised.
+    pub fn has_files(&self) -> bool {
+        !self.catalog_files.is_empty() || !self.imports.is_empty()
+    }
+}
+
+/// A Location target or techdocs-ref that is a URL into another repository of the organisation.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct CrossWant {
+    pub repo: String,
+    /// What follows `/blob/` or `/tree/`: the ref, then the path (empty for the repository root).
+    pub ref_path: String,
+    /// A techdocs-ref (its directory's mkdocs.yml is wanted) rather than a catalog file.
+    pub docs: bool,
+    /// The URL as written and the file that holds it, for diagnostics.
+    pub url: String,
+    pub from: String,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -121,14 +151,42 @@ impl OrgCache {
         }
         let _ = std::fs::remove_dir_all(&target);
         std::fs::rename(&tmp, &target)?;
-        if let Ok(entries) = std::fs::read_dir(target.parent().unwrap_or(&self.dir)) {
-            for entry in entries.flatten() {
-                if entry.path() != target {
-                    let _ = std::fs::remove_dir_all(entry.path());
-                }
+        remove_siblings(&target);
+        Ok(target)
+    }
+
+    /// Adds `files` to the repository's copy at `commit` (created when missing), each through a
+    /// temporary file; copies of older commits are removed.
+    pub fn add_files(
+        &self,
+        repo: &str,
+        commit: &str,
+        files: &[(RepoPath, Vec<u8>)],
+    ) -> std::io::Result<()> {
+        let target = self.repo_dir(repo, commit);
+        std::fs::create_dir_all(&target)?;
+        for (path, bytes) in files {
+            let full = target.join(path.as_str());
+            if let Some(parent) = full.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            let tmp = full.with_extension("partial-file");
+            std::fs::write(&tmp, bytes)?;
+            std::fs::rename(tmp, full)?;
+        }
+        remove_siblings(&target);
+        Ok(())
+    }
+}
+
+/// Removes every other commit's copy beside `target`.
+fn remove_siblings(target: &Path) {
+    if let Some(Ok(entries)) = target.parent().map(std::fs::read_dir) {
+        for entry in entries.flatten() {
+            if entry.path() != target {
+                let _ = std::fs::remove_dir_all(entry.path());
             }
         }
-        Ok(target)
     }
 }
 
@@ -190,6 +248,10 @@ mod tests {
             .unwrap();
         assert!(two.join("docs/index.md").is_file());
         assert!(!one.exists());
+        cache
+            .add_files("ledger", "c2", &[file("org/groups.yaml")])
+            .unwrap();
+        assert!(two.join("org/groups.yaml").is_file() && two.join("docs/index.md").is_file());
         cache.prune(["other"].into_iter());
         assert!(!two.exists());
         let mut state = cache.load("s");

@@ -4,10 +4,15 @@
 //! Requests are kept few: one conditional listing of the organisation (a 304 when nothing was
 //! pushed), then per changed repository its head commit, the catalog file, and — only when
 //! the catalog points at more files (docs, Location targets, placeholders) — one recursive
-//! tree listing and the blobs needed. This is the only async code of the build: a tokio runtime
-//! lives for the duration of `gather_github`.
+//! tree listing and the blobs needed. Then a cross-repository round fetches what catalogs name
+//! by URL in other repositories of the organisation (`cross`), and, with `repo_health`, each
+//! repository's CI runs, pull requests and alerts are read (`health`). This is the only async
+//! code of the build: a tokio runtime lives for the duration of `gather_github`.
 
-use super::cache::{CachedResponse, OrgCache, RepoState, State};
+mod cross;
+mod health;
+
+use super::cache::{CachedResponse, CrossWant, OrgCache, RepoState, State};
 use super::{compile_patterns, is_literal_pattern, Repo};
 use crate::config::{GithubAuth, GithubSource};
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -50,6 +55,8 @@ pub struct GithubSummary {
     /// HTTP requests sent, retries and 304s included.
     pub requests: usize,
     pub rate_limit_remaining: Option<u64>,
+    /// Repository health read (`repo_health`), `None` when not asked for.
+    pub health: Option<health::HealthFigures>,
 }
 
 impl fmt::Display for GithubSummary {
@@ -61,6 +68,13 @@ impl fmt::Display for GithubSummary {
         )?;
         if let Some(left) = self.rate_limit_remaining {
             write!(f, ", rate limit {left} left")?;
+        }
+        if let Some(h) = self.health {
+            write!(
+                f,
+                "; health of {} repositories read ({} stale): {} with failing CI, {} with critical alerts",
+                h.read, h.stale, h.ci_failing, h.critical_alerts
+            )?;
         }
         Ok(())
     }
@@ -168,21 +182,34 @@ async fn gather_async(
         outcomes.push(outcome);
     }
     outcomes.sort_by(|a, b| a.name.cmp(&b.name));
-    let mut repos = Vec::new();
     let mut repo_states = BTreeMap::new();
+    let mut failed = BTreeSet::new();
     for outcome in outcomes {
         match outcome.kind {
             Kind::Fetched => summary.fetched += 1,
             Kind::Cached => summary.cached += 1,
-            Kind::Failed => summary.failed += 1,
+            Kind::Failed => {
+                summary.failed += 1;
+                failed.insert(outcome.name.clone());
+            }
         }
         diagnostics.extend(outcome.diagnostics);
         if let Some(repo_state) = outcome.state {
-            if let Some(repo) = materialised_repo(index, &cache, &outcome.name, &repo_state) {
-                summary.with_catalog += 1;
-                repos.push(repo);
-            }
             repo_states.insert(outcome.name, repo_state);
+        }
+    }
+    cross::fetch_cross(&ctx, &mut repo_states, &mut diagnostics).await;
+    if source.repo_health {
+        progress(&format!(
+            "GitHub {org}: reading CI runs, pull requests and alerts"
+        ));
+        summary.health = Some(health::read_health(&ctx, &mut repo_states, &failed).await);
+    }
+    let mut repos = Vec::new();
+    for (name, repo_state) in &repo_states {
+        if let Some(repo) = materialised_repo(index, &cache, name, repo_state) {
+            summary.with_catalog += usize::from(!repo_state.catalog_files.is_empty());
+            repos.push(repo);
         }
     }
     if source.org_data {
@@ -529,6 +556,13 @@ impl Ctx {
         Ok(items)
     }
 
+    /// Replaces the kept body of a conditional response by a smaller one that reads the same.
+    fn keep_compact(&self, path: &str, body: String) {
+        if let Some(kept) = lock(&self.fresh).get_mut(path) {
+            kept.body = body;
+        }
+    }
+
     /// A URL the API handed out, as a path relative to api_url (octocrab adds the base back).
     fn relative(&self, link: &str) -> Option<String> {
         let url = url::Url::parse(link).ok()?;
@@ -568,17 +602,20 @@ fn status_message(status: u16, body: &[u8]) -> String {
 
 /// The `rel="next"` target of a Link header.
 fn next_link(link: &str) -> Option<String> {
+    link_target(link, "next")
+}
+
+/// The target of a Link header's `rel` relation.
+fn link_target(link: &str, rel: &str) -> Option<String> {
+    let wanted = format!("rel=\"{rel}\"");
     link.split(',').find_map(|part| {
         let (url, params) = part.split_once(';')?;
-        params
-            .split(';')
-            .any(|p| p.trim() == "rel=\"next\"")
-            .then(|| {
-                url.trim()
-                    .trim_start_matches('<')
-                    .trim_end_matches('>')
-                    .to_string()
-            })
+        params.split(';').any(|p| p.trim() == wanted).then(|| {
+            url.trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_string()
+        })
     })
 }
 
@@ -651,7 +688,7 @@ struct Outcome {
 
 /// A cached state is usable when its files are still on disk.
 fn usable(cache: &OrgCache, name: &str, state: &RepoState) -> bool {
-    state.catalog_files.is_empty() || cache.repo_dir(name, &state.commit).is_dir()
+    !state.has_files() || cache.repo_dir(name, &state.commit).is_dir()
 }
 
 async fn gather_repo(ctx: Arc<Ctx>, info: RepoInfo, previous: Option<RepoState>) -> Outcome {
@@ -771,6 +808,20 @@ enum Want {
     File(String, Role),
     Glob(String, Role),
     Dir(String),
+    /// A file or docs directory in another repository of the organisation.
+    Cross(CrossWant),
+}
+
+impl Want {
+    /// What the want asks for, as remembered with the paths it resolved to.
+    fn key(&self) -> String {
+        match self {
+            Want::File(p, role) => format!("file:{role:?}:{p}"),
+            Want::Glob(p, role) => format!("glob:{role:?}:{p}"),
+            Want::Dir(d) => format!("dir:{d}"),
+            Want::Cross(c) => format!("cross:{}/{}", c.repo, c.ref_path),
+        }
+    }
 }
 
 /// One repository at its head commit: reuses the cached copy when the commit is unchanged.
@@ -813,9 +864,13 @@ async fn fetch_repo(
         .and_then(|d| parse_time(&d));
     if let Some(p) = previous {
         if p.commit == state.commit && p.branch == branch {
-            state.catalog_files = p.catalog_files.clone();
-            state.blobs = p.blobs.clone();
-            return Ok((state, Kind::Cached));
+            let kept = RepoState {
+                pushed_at: state.pushed_at,
+                origin: state.origin,
+                commit_time: state.commit_time,
+                ..p.clone()
+            };
+            return Ok((kept, Kind::Cached));
         }
     }
     let sha = state.commit.clone();
@@ -848,7 +903,12 @@ async fn fetch_repo(
     for _round in 0..MAX_ROUNDS {
         for (path, (bytes, role)) in &files {
             if *role != Role::Plain && scanned.insert(path.clone()) {
-                wants.extend(wanted_by(path, bytes, *role, &info.html_url));
+                for want in wanted_by(path, bytes, *role, &info.html_url) {
+                    match want {
+                        Want::Cross(c) => state.cross_wants.push(c),
+                        local => wants.push(local),
+                    }
+                }
             }
         }
         if wants.is_empty() {
@@ -887,6 +947,8 @@ async fn fetch_repo(
             .filter_map(|p| shas.get(p.as_str()).map(|s| (p.clone(), s.to_string())))
             .collect();
     }
+    state.cross_wants.sort();
+    state.cross_wants.dedup();
     state.catalog_files = files
         .iter()
         .filter(|(_, (_, role))| *role == Role::Catalog)
@@ -927,6 +989,7 @@ fn resolve_want<'a>(want: &Want, entries: &'a [TreeEntry]) -> Vec<(&'a TreeEntry
                 .map(|e| (e, *role))
                 .collect()
         }
+        Want::Cross(_) => Vec::new(),
         Want::Dir(dir) => {
             let prefix = if dir.is_empty() {
                 String::new()
@@ -1052,6 +1115,8 @@ fn wanted_by(path: &str, bytes: &[u8], role: Role, origin: &str) -> Vec<Want> {
                     } else {
                         Want::Glob(p, Role::Catalog)
                     });
+                } else if let Some(c) = cross::elsewhere(target, origin, path, false) {
+                    wants.push(Want::Cross(c));
                 }
             }
         }
@@ -1063,7 +1128,12 @@ fn wanted_by(path: &str, bytes: &[u8], role: Role, origin: &str) -> Vec<Want> {
             let docs = if let Some(d) = reference.strip_prefix("dir:") {
                 dir.join(d.trim()).ok()
             } else if let Some(u) = reference.strip_prefix("url:") {
-                relative(u.trim().trim_end_matches('/'))
+                let u = u.trim().trim_end_matches('/');
+                let here = relative(u);
+                if here.is_none() {
+                    wants.extend(cross::elsewhere(u, origin, path, true).map(Want::Cross));
+                }
+                here
             } else {
                 None
             };
@@ -1135,7 +1205,7 @@ fn materialised_repo(
     name: &str,
     state: &RepoState,
 ) -> Option<Repo> {
-    if state.catalog_files.is_empty() {
+    if !state.has_files() {
         return None;
     }
     let root = std::fs::canonicalize(cache.repo_dir(name, &state.commit)).ok()?;
@@ -1152,6 +1222,7 @@ fn materialised_repo(
             .iter()
             .map(|p| RepoPath::from_walked(p))
             .collect(),
+        health: state.health.clone(),
     })
 }
 
@@ -1163,11 +1234,14 @@ fn cached_repos(
     summary: &mut GithubSummary,
     diagnostics: &mut Diagnostics,
 ) -> Vec<Repo> {
-    let repos: Vec<Repo> = state
+    let mut repos: Vec<Repo> = state
         .repos
         .iter()
         .filter_map(|(name, s)| materialised_repo(index, cache, name, s))
         .collect();
+    for health in repos.iter_mut().filter_map(|r| r.health.as_mut()) {
+        health.stale = true;
+    }
     if !repos.is_empty() {
         diagnostics.push(Diagnostic::warning(
             "github/repo-stale",
@@ -1321,6 +1395,7 @@ fn org_repo(index: usize, cache: &OrgCache, org: &str, web: &str, yaml: &str) ->
         origin: Some(format!("{web}/{org}")),
         branch: None,
         catalog_files: vec![RepoPath::from_walked("org.yaml")],
+        health: None,
     })
 }
 
@@ -1391,6 +1466,7 @@ mod tests {
             api_url: "https://api.github.com".into(),
             auth: GithubAuth::None,
             org_data: false,
+            repo_health: true,
             concurrency: 4,
         };
         let repo = |name: &str, topics: &[&str], archived: bool, fork: bool| RepoInfo {

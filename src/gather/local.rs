@@ -91,6 +91,7 @@ fn open_repo(source: usize, name: String, root: PathBuf, patterns: &[String]) ->
         origin,
         branch: None,
         catalog_files,
+        health: None,
     }
 }
 

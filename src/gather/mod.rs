@@ -5,6 +5,7 @@
 mod cache;
 mod git;
 mod github;
+pub mod health;
 mod local;
 
 use crate::config::Config;
@@ -42,6 +43,8 @@ pub struct Repo {
     pub branch: Option<String>,
     /// Catalog files matched by `catalog.files`, sorted.
     pub catalog_files: Vec<RepoPath>,
+    /// CI runs, pull requests and alerts, for repositories gathered from GitHub.
+    pub health: Option<health::RepoHealth>,
 }
 
 /// Why a file in a repository could not be read.

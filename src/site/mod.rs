@@ -6,6 +6,7 @@ mod catalog_data;
 pub mod kubernetes;
 pub mod model;
 mod owners_data;
+mod repository;
 pub mod scorecards;
 pub mod theme;
 
@@ -606,6 +607,9 @@ fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<Strin
             ctx.insert("docs_link", &docs_link(shared.docs, &e.key));
             if let Some(cards) = &shared.scorecards {
                 ctx.insert("scorecard", &scorecards::card(cards, &e.key));
+            }
+            if let Some(health) = catalog.repo_health.get(&e.source.repo) {
+                ctx.insert("repository", &repository::card(health));
             }
             if kubernetes::enabled(shared.config) && kubernetes::has_view(e) {
                 ctx.insert("k8s", &kubernetes::page_context(e));
