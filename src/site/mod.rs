@@ -326,17 +326,19 @@ fn recent_entities(shared: &Shared<'_>) -> Vec<serde_json::Value> {
         .collect()
 }
 
-/// The docs of an entity as its page links to them: the landing page and any runbook pages.
-fn docs_link(docs: &DocSets, key: &crate::catalog::EntityRef) -> Option<serde_json::Value> {
+/// The docs of an entity as its page links to them: the landing page and any runbook pages
+/// (as the scorecards' runbook check recognises them).
+fn docs_link(
+    docs: &DocSets,
+    key: &crate::catalog::EntityRef,
+    runbook: &crate::scorecard::config::RunbookPattern,
+) -> Option<serde_json::Value> {
     let site = docs.site_of(key)?;
     let home = site.home()?;
     let runbooks: Vec<serde_json::Value> = site
         .pages
         .iter()
-        .filter(|p| {
-            p.source.to_ascii_lowercase().contains("runbook")
-                || p.title.to_ascii_lowercase().contains("runbook")
-        })
+        .filter(|p| runbook.matches(&p.source, &p.title))
         .take(3)
         .map(|p| serde_json::json!({ "title": p.title, "url": p.out }))
         .collect();
@@ -604,7 +606,10 @@ fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<Strin
                 .unwrap_or_default();
             let entity = model::entity_page(catalog, e, diagnostics);
             ctx.insert("entity", &entity);
-            ctx.insert("docs_link", &docs_link(shared.docs, &e.key));
+            ctx.insert(
+                "docs_link",
+                &docs_link(shared.docs, &e.key, &shared.config.scorecards.runbook),
+            );
             if let Some(cards) = &shared.scorecards {
                 ctx.insert("scorecard", &scorecards::card(cards, &e.key));
             }
