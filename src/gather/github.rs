@@ -1418,7 +1418,7 @@ mod tests {
 
     #[test]
     fn catalog_files_point_at_docs_locations_and_placeholders() {
-        let yaml = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: a\n  annotations:\n    backstage.io/techdocs-ref: dir:.\nspec:\n  definition:\n    $text: ./api.yaml\n---\nkind: Location\nspec:\n  targets: [./svc/*.yaml, https://github.com/o/r/blob/main/x/catalog-info.yaml, https://elsewhere/y.yaml]\n";
+        let yaml = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: a\n  annotations:\n    backstage.io/techdocs-ref: dir:.\nspec:\n  definition:\n    $text: ./api.yaml\n---\nkind: Location\nspec:\n  targets: [./svc/*.yaml, https://github.com/o/r/blob/main/x/catalog-info.yaml, https://github.com/o/teams/blob/main/org/groups.yaml, https://elsewhere/y.yaml]\n";
         let wants = wanted_by(
             "sub/catalog-info.yaml",
             yaml.as_bytes(),
@@ -1431,6 +1431,7 @@ mod tests {
                 Want::File(p, r) => format!("file {p} {r:?}"),
                 Want::Glob(p, r) => format!("glob {p} {r:?}"),
                 Want::Dir(d) => format!("dir {d}"),
+                Want::Cross(c) => format!("cross {} {} from {}", c.repo, c.ref_path, c.from),
             })
             .collect();
         assert_eq!(
@@ -1441,6 +1442,7 @@ mod tests {
                 "file sub/api.yaml Plain",
                 "glob sub/svc/*.yaml Catalog",
                 "file x/catalog-info.yaml Catalog",
+                "cross teams main/org/groups.yaml from sub/catalog-info.yaml",
             ]
         );
         let mk = wanted_by(
