@@ -19,6 +19,8 @@ pub enum Check {
     KubernetesAnnotations,
     RunningInCluster,
     NoSecrets,
+    CiPassing,
+    NoCriticalAlerts,
 }
 
 /// Kinds whose spec names an owner.
@@ -26,7 +28,7 @@ const OWNED_KINDS: &[&str] = &["Component", "API", "Resource", "System", "Domain
 
 impl Check {
     /// Every check, in the order the pages show them.
-    pub const ALL: [Check; 9] = [
+    pub const ALL: [Check; 11] = [
         Check::OwnerResolves,
         Check::HasDescription,
         Check::HasSystem,
@@ -36,6 +38,8 @@ impl Check {
         Check::KubernetesAnnotations,
         Check::RunningInCluster,
         Check::NoSecrets,
+        Check::CiPassing,
+        Check::NoCriticalAlerts,
     ];
 
     /// The name site.toml and the data files use.
@@ -50,6 +54,8 @@ impl Check {
             Check::KubernetesAnnotations => "kubernetes-annotations",
             Check::RunningInCluster => "running-in-cluster",
             Check::NoSecrets => "no-secrets",
+            Check::CiPassing => "ci-passing",
+            Check::NoCriticalAlerts => "no-critical-alerts",
         }
     }
 
@@ -68,6 +74,8 @@ impl Check {
             Check::KubernetesAnnotations => "Has Kubernetes annotations",
             Check::RunningInCluster => "Runs in a cluster",
             Check::NoSecrets => "No secrets in its files",
+            Check::CiPassing => "Default branch CI passes",
+            Check::NoCriticalAlerts => "No open critical security alerts",
         }
     }
 
@@ -86,6 +94,7 @@ impl Check {
             Check::KubernetesAnnotations | Check::RunningInCluster => {
                 Scope::new(&["Component"], &["service"], &["production"])
             }
+            Check::CiPassing | Check::NoCriticalAlerts => Scope::new(&["Component"], &[], &[]),
         }
     }
 
@@ -101,6 +110,8 @@ impl Check {
             Check::KubernetesAnnotations => kubernetes_annotations(e),
             Check::RunningInCluster => running_in_cluster(e, inputs),
             Check::NoSecrets => no_secrets(e, inputs),
+            Check::CiPassing => ci_passing(e, inputs),
+            Check::NoCriticalAlerts => no_critical_alerts(e, inputs),
         }
     }
 }
@@ -314,6 +325,82 @@ fn no_secrets(e: &Entity, inputs: &Inputs<'_>) -> Outcome {
         ),
         "Remove the credential from the repository (and its history), rotate it, and read it from a secret store instead.",
     )
+}
+
+/// The GitHub health of the entity's repository, or why a check on it does not apply.
+fn repo_health<'a>(
+    e: &Entity,
+    inputs: &Inputs<'a>,
+) -> Result<&'a crate::gather::health::RepoHealth, Outcome> {
+    inputs
+        .catalog
+        .repo_health
+        .get(&e.source.repo)
+        .ok_or_else(|| {
+            Outcome::not_applicable("its repository is not gathered from GitHub with repo_health")
+        })
+}
+
+/// " (figures of <date>)" when the health could not be refreshed this build.
+fn as_of(health: &crate::gather::health::RepoHealth) -> String {
+    if health.stale {
+        format!(" (figures of {})", crate::time::iso_date(health.read_at))
+    } else {
+        String::new()
+    }
+}
+
+fn ci_passing(e: &Entity, inputs: &Inputs<'_>) -> Outcome {
+    let health = match repo_health(e, inputs) {
+        Ok(h) => h,
+        Err(not_applicable) => return not_applicable,
+    };
+    let branch = &health.branch;
+    let runs = health.workflows.as_deref().unwrap_or_default();
+    match health.ci_passing() {
+        None => Outcome::not_applicable(format!("no workflow run is known on {branch}")),
+        Some(true) => Outcome::pass(format!(
+            "the latest run of each of its {} workflow{} on {branch} did not fail{}",
+            runs.len(),
+            plural(runs.len()),
+            as_of(health)
+        )),
+        Some(false) => {
+            let failed: Vec<String> = runs
+                .iter()
+                .filter(|r| r.outcome() == crate::gather::health::RunOutcome::Failed)
+                .map(|r| r.workflow.clone())
+                .collect();
+            Outcome::fail(
+                format!("failing on {branch}: {}{}", list(&failed), as_of(health)),
+                format!(
+                    "Fix the failing workflow{} on {branch} ({}/actions): a red default branch hides the next regression.",
+                    plural(failed.len()),
+                    health.repo_url
+                ),
+            )
+        }
+    }
+}
+
+fn no_critical_alerts(e: &Entity, inputs: &Inputs<'_>) -> Outcome {
+    let health = match repo_health(e, inputs) {
+        Ok(h) => h,
+        Err(not_applicable) => return not_applicable,
+    };
+    match health.critical_alerts() {
+        None => Outcome::not_applicable(
+            "security alerts are not readable with the token (Dependabot and code scanning)",
+        ),
+        Some(0) => Outcome::pass(format!("no open critical alert{}", as_of(health))),
+        Some(n) => Outcome::fail(
+            format!("{n} open critical alert{}{}", plural(n as usize), as_of(health)),
+            format!(
+                "Upgrade the affected dependencies or fix the findings ({}/security): critical alerts are exploitable now.",
+                health.repo_url
+            ),
+        ),
+    }
 }
 
 fn plural(n: usize) -> &'static str {

@@ -3,6 +3,7 @@
 use super::*;
 use crate::cluster::model::{EntityStatus, Resources, Workload};
 use crate::config::{Config, Layout, Source};
+use crate::gather::health::{AlertCounts, RepoHealth, WorkflowRun};
 
 /// A repository on disk: its files, read through gather, catalog and docs as a build does.
 struct World {
@@ -110,9 +111,33 @@ fn running(key: &str, ready: u32) -> Snapshot {
     snapshot
 }
 
+/// Health of a GitHub repository: one workflow of each outcome given, alerts as given.
+fn health(outcomes: &[(&str, &str)], critical: Option<u64>) -> RepoHealth {
+    let runs = outcomes.iter().map(|(workflow, conclusion)| WorkflowRun {
+        workflow: workflow.to_string(),
+        status: "completed".into(),
+        conclusion: Some(conclusion.to_string()),
+        ..WorkflowRun::default()
+    });
+    let alerts = critical.map(|critical| AlertCounts {
+        critical,
+        high: 2,
+        ..AlertCounts::default()
+    });
+    RepoHealth {
+        repo_url: "https://github.com/o/good".into(),
+        branch: "main".into(),
+        workflows: Some(runs.collect()),
+        dependabot_alerts: alerts,
+        ..RepoHealth::default()
+    }
+}
+
 #[test]
 fn a_complete_service_passes_every_check() {
-    let w = good_world();
+    let mut w = good_world();
+    let green = health(&[("ci", "success"), ("deploy", "success")], Some(0));
+    w.catalog.repo_health.insert("good".into(), green);
     let snapshot = running("component:default/good", 2);
     let card = w
         .card("component:default/good", ClusterData::Snapshot(&snapshot))
@@ -298,4 +323,57 @@ fn weights_and_disabled_checks_change_the_score() {
         .unwrap();
     assert!(card.results.iter().all(|r| r.id != "has-docs"));
     assert_eq!(card.score, Some(20));
+}
+
+#[test]
+fn repository_health_from_github_scores_ci_and_critical_alerts() {
+    let mut w = good_world();
+    let key = "component:default/good";
+    let card = w.card(key, ClusterData::NotConfigured).unwrap();
+    assert_eq!(
+        status(&card, "ci-passing"),
+        Status::NotApplicable,
+        "local repository"
+    );
+    assert_eq!(status(&card, "no-critical-alerts"), Status::NotApplicable);
+
+    let red = health(&[("ci", "failure"), ("deploy", "success")], Some(3));
+    w.catalog.repo_health.insert("good".into(), red);
+    let card = w.card(key, ClusterData::NotConfigured).unwrap();
+    let ci = result(&card, "ci-passing");
+    assert_eq!(ci.outcome.status, Status::Fail);
+    assert!(ci.outcome.reason.contains("failing on main: ci"), "{ci:?}");
+    assert!(!ci.outcome.reason.contains("deploy"), "{ci:?}");
+    assert!(ci
+        .outcome
+        .fix
+        .as_deref()
+        .unwrap()
+        .contains("https://github.com/o/good/actions"));
+    let alerts = result(&card, "no-critical-alerts");
+    assert_eq!(alerts.outcome.status, Status::Fail);
+    assert!(
+        alerts.outcome.reason.starts_with("3 open critical alerts"),
+        "{alerts:?}"
+    );
+
+    // Unreadable alerts and no runs say nothing either way; stale figures say their date.
+    let mut unknown = health(&[], None);
+    unknown.stale = true;
+    unknown.read_at = 1_767_225_600; // 2026-01-01
+    w.catalog.repo_health.insert("good".into(), unknown);
+    let card = w.card(key, ClusterData::NotConfigured).unwrap();
+    assert_eq!(status(&card, "ci-passing"), Status::NotApplicable);
+    assert_eq!(status(&card, "no-critical-alerts"), Status::NotApplicable);
+    let mut stale_green = health(&[("ci", "success")], Some(0));
+    stale_green.stale = true;
+    stale_green.read_at = 1_767_225_600;
+    w.catalog.repo_health.insert("good".into(), stale_green);
+    let card = w.card(key, ClusterData::NotConfigured).unwrap();
+    let ci = result(&card, "ci-passing");
+    assert_eq!(ci.outcome.status, Status::Pass);
+    assert!(
+        ci.outcome.reason.ends_with("(figures of 2026-01-01)"),
+        "{ci:?}"
+    );
 }
