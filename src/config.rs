@@ -29,6 +29,11 @@ pub struct Config {
     pub publish: PublishConfig,
     /// `[kubernetes]`: clusters to snapshot, or a snapshot file to render from.
     pub kubernetes: Option<crate::cluster::config::KubernetesConfig>,
+    /// The address the portal is served at, ending in `/` (absolute links in the Atom feed
+    /// and webhook records); None: relative links only.
+    pub base_url: Option<String>,
+    /// `[changes]`: the previous state to compare with and the onboarding webhook.
+    pub changes: crate::changes::config::ChangesConfig,
 }
 
 /// `[publish]`: the target only. Credentials never live in site.toml; they come from each
@@ -187,6 +192,9 @@ struct RawConfig {
     #[serde(default)]
     publish: PublishConfig,
     kubernetes: Option<crate::cluster::config::RawKubernetes>,
+    base_url: Option<String>,
+    #[serde(default)]
+    changes: crate::changes::config::RawChanges,
 }
 
 /// `[secrets]`: values that look like credentials but are not, and rules to switch off.
@@ -314,6 +322,16 @@ impl Config {
             })?),
             None => None,
         };
+        let error = |message: String| ConfigError {
+            file: file.to_path_buf(),
+            message,
+        };
+        let base_url = raw
+            .base_url
+            .map(|b| resolve_base_url(&b))
+            .transpose()
+            .map_err(error)?;
+        let changes = raw.changes.resolve(base_dir).map_err(error)?;
         Ok(Config {
             file: Some(file.to_path_buf()),
             base_dir: base_dir.to_path_buf(),
@@ -327,6 +345,8 @@ impl Config {
             static_dir,
             publish: raw.publish,
             kubernetes,
+            base_url,
+            changes,
             cache_dir: resolve(
                 raw.cache_dir
                     .as_deref()
@@ -375,6 +395,8 @@ impl Config {
             static_dir: None,
             publish: PublishConfig::default(),
             kubernetes: None,
+            base_url: None,
+            changes: Default::default(),
             cache_dir: base_dir.join(DEFAULT_CACHE_DIR),
         }
     }
@@ -422,10 +444,28 @@ impl Config {
                 }
             }
         }
+        if let Some((_, env)) = self.changes.webhook.as_ref().and_then(|w| w.auth.as_ref()) {
+            names.push(env.clone());
+        }
         names.sort();
         names.dedup();
         names
     }
+}
+
+/// `base_url`: an http(s) URL, kept with a trailing `/` so page paths append to it.
+fn resolve_base_url(text: &str) -> Result<String, String> {
+    let url = url::Url::parse(text).map_err(|e| format!("base_url `{text}`: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.query().is_some() {
+        return Err(format!(
+            "base_url `{text}`: use the http:// or https:// address the portal is served at"
+        ));
+    }
+    let mut base = url.to_string();
+    if !base.ends_with('/') {
+        base.push('/');
+    }
+    Ok(base)
 }
 
 fn resolve_source(

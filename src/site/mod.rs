@@ -36,6 +36,8 @@ enum Page<'a> {
     /// An entity's Kubernetes tab and the services × clusters page (cluster status in `kubernetes`).
     Kubernetes(&'a Entity),
     Clusters,
+    /// "What changed": the change feed's history.
+    Changes,
     Doc {
         site: usize,
         page: usize,
@@ -55,6 +57,7 @@ impl Page<'_> {
             Page::Entity(e) => model::entity_url(&e.key),
             Page::Kubernetes(e) => format!("{}/index.html", kubernetes::page_dir(e)),
             Page::Clusters => "clusters/index.html".into(),
+            Page::Changes => crate::changes::feed::PAGE_PATH.into(),
             Page::Doc { site, page } => docs.sites[*site].pages[*page].out.clone(),
         }
     }
@@ -83,6 +86,7 @@ struct Shared<'a> {
     summaries: Vec<model::EntitySummary>,
     /// Root-relative path of the catalog page's data file.
     catalog_data: String,
+    changes: &'a crate::changes::Outcome,
 }
 
 /// A script made of JSON data with every `<` written as `\u003c`. In JSON, `<` occurs only
@@ -102,6 +106,7 @@ pub fn render_site(
     catalog: &Catalog,
     docs: &DocSets,
     snapshot: Option<&crate::cluster::model::Snapshot>,
+    changes: &crate::changes::Outcome,
     diagnostics: &Diagnostics,
 ) -> Result<(Site, Diagnostics), String> {
     let mut stage = Diagnostics::new();
@@ -144,6 +149,7 @@ pub fn render_site(
         counts: crate::diagnostics::Counts::of(&all),
         diagnostics: all,
         by_entity,
+        changes,
     };
     let mut pages = vec![
         Page::Home,
@@ -152,6 +158,7 @@ pub fn render_site(
         Page::Issues,
         Page::Search,
         Page::NotFound,
+        Page::Changes,
     ];
     pages.extend(catalog.entities.iter().map(Page::Entity));
     if kubernetes::enabled(config) {
@@ -367,6 +374,8 @@ fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<Strin
             );
             ctx.insert("problems", &problem_entities(shared));
             ctx.insert("recent", &recent_entities(shared));
+            let changes = crate::changes::feed::home_context(&shared.changes.state, catalog, 5);
+            ctx.insert("latest_changes", &changes);
             ("home.html", shared.config.title.clone(), "home", vec![])
         }
         Page::Catalog => {
@@ -446,6 +455,25 @@ fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<Strin
                 },
             ],
         ),
+        Page::Changes => {
+            let changes = &shared.changes;
+            ctx.insert(
+                "changes",
+                &crate::changes::feed::page_context(&changes.state, catalog, changes.compared),
+            );
+            (
+                "changes.html",
+                "What changed".to_string(),
+                "changes",
+                vec![
+                    home,
+                    Crumb {
+                        title: "What changed".into(),
+                        url: String::new(),
+                    },
+                ],
+            )
+        }
         Page::Kubernetes(e) => {
             ctx.insert("k8s", &kubernetes::page_context(e));
             ctx.insert("entity_title", e.title());
