@@ -22,12 +22,6 @@ pub fn anchor(set: &ChangeSet) -> String {
     format!("set-{}", tail.replace(':', "-"))
 }
 
-/// `2026-11-23 10:04 UTC`.
-fn display_time(secs: i64) -> String {
-    let t = crate::time::iso_datetime(secs);
-    format!("{} {} UTC", &t[..10], &t[11..16])
-}
-
 /// One line of text per change, for the feed and for people reading JSON.
 pub fn describe(c: &Change) -> String {
     let subject = format!("{} ({})", c.title, c.entity);
@@ -135,7 +129,7 @@ pub fn page_context(state: &State, catalog: &Catalog, compared: bool) -> Value {
                 .collect();
             json!({
                 "id": anchor(set),
-                "time": display_time(set.at),
+                "time": crate::site::kubernetes::datetime(set.at),
                 "datetime": crate::time::iso_datetime(set.at),
                 "headline": headline(set),
                 "omitted": set.omitted,
@@ -166,7 +160,7 @@ pub fn home_context(state: &State, catalog: &Catalog, n: usize) -> Option<Value>
         .map(|c| json!({ "label": c.change.label(), "title": c.title, "link": entity_link(catalog, &c.entity) }))
         .collect();
     Some(json!({
-        "time": display_time(set.at),
+        "time": crate::site::kubernetes::datetime(set.at),
         "datetime": crate::time::iso_datetime(set.at),
         "headline": headline(set),
         "changes": changes,
