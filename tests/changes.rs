@@ -568,3 +568,29 @@ fn a_failing_receiver_is_a_warning_and_the_build_succeeds() {
     );
     assert_eq!(receiver.received().len(), 4);
 }
+
+#[test]
+fn a_refusing_receiver_is_not_retried() {
+    let receiver = Receiver::start(|_| (400, None));
+    let f = org().config(&webhook_config(&receiver.url, 3));
+    write_snapshot(&f, "1.0", false);
+    let env = [("CHANGES_TEST_AUTH", SECRET)];
+    let out1 = f.dir.path().join("out1");
+    build(&f, T1, &out1, &[], &env);
+    onboard_two(&f);
+    let run = build(
+        &f,
+        T2,
+        &f.dir.path().join("out2"),
+        &["--previous-state", &state_of(&out1)],
+        &env,
+    );
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(receiver.received().len(), 2, "one request per record");
+    assert_eq!(
+        stderr.matches("HTTP 400 Bad Request").count(),
+        2,
+        "{stderr}"
+    );
+    assert!(!stderr.contains("after 4 attempts"), "{stderr}");
+}
