@@ -269,9 +269,7 @@ pub fn json(state: &State, catalog: &Catalog) -> Vec<u8> {
         "updated": state.history.first().map(|s| crate::time::iso_datetime(s.at)),
         "change_sets": sets,
     });
-    let mut bytes = serde_json::to_vec_pretty(&value).unwrap_or_default();
-    bytes.push(b'\n');
-    bytes
+    super::to_json(&value)
 }
 
 /// Every file of the feed but the page: feed, JSON and the state the next build reads.

@@ -429,9 +429,10 @@ fn bound_history(history: &mut Vec<ChangeSet>) {
     history.truncate(kept);
 }
 
-/// The state as written: pretty JSON with a final newline.
-pub fn to_json(state: &State) -> Vec<u8> {
-    let mut bytes = serde_json::to_vec_pretty(state).unwrap_or_default();
+/// Pretty JSON with a final newline, every `<` escaped so no input can open markup in it.
+pub fn to_json(value: &impl Serialize) -> Vec<u8> {
+    let text = serde_json::to_string_pretty(value).unwrap_or_default();
+    let mut bytes = crate::site::inert_json(text).into_bytes();
     bytes.push(b'\n');
     bytes
 }
