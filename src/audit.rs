@@ -33,6 +33,17 @@ pub struct AuditReport<'a> {
     pub bytes_written: u64,
     pub diagnostics: DiagnosticSummary,
     pub secrets_redacted: Vec<Location>,
+    /// Changes found against the previous state (null: none to compare with).
+    pub changes: Option<usize>,
+    /// Onboarding webhook requests delivered and failed.
+    pub webhooks: Webhooks,
+}
+
+/// What the onboarding webhook did.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct Webhooks {
+    pub posted: usize,
+    pub failed: usize,
 }
 
 /// One cluster of the snapshot behind the pages.
@@ -129,6 +140,8 @@ impl<'a> AuditReport<'a> {
                 by_code,
             },
             secrets_redacted,
+            changes: report.changes,
+            webhooks: Webhooks::default(),
         }
     }
 

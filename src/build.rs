@@ -29,6 +29,11 @@ pub struct BuildReport {
     pub write: WriteStats,
     pub diagnostics: Diagnostics,
     pub elapsed: Duration,
+    /// Changes found against the previous state (None: there was none to compare with).
+    pub changes: Option<usize>,
+    /// The onboarding webhook's records: one per Component new since the previous state, with
+    /// the fields its body template sees. Sent by the CLI after the build (`--no-webhooks`).
+    pub onboarding: Vec<(String, serde_json::Value)>,
 }
 
 /// Gathers and reads the catalog: everything `check` needs.
@@ -53,6 +58,8 @@ pub struct Rendered {
     pub diagnostics: Diagnostics,
     /// The clusters of the snapshot the pages show (none without `[kubernetes]`).
     pub clusters: Vec<crate::cluster::model::ClusterInfo>,
+    /// This build compared with the previous state.
+    pub changes: crate::changes::Outcome,
 }
 
 /// Renders the site in memory.
@@ -70,7 +77,31 @@ pub fn render(config: &Config, progress: &dyn Fn(&str)) -> Result<Rendered, Stri
     ));
     let (snapshot, cluster_diags) = crate::cluster::obtain(config, &catalog);
     diagnostics.extend(cluster_diags);
-    let (site, site_diags) = render_site(config, &catalog, &docs, snapshot.as_ref(), &diagnostics)?;
+    progress("comparing with the previous state");
+    let (previous, unreadable) = crate::changes::previous::load(config);
+    if let Some(warning) = unreadable {
+        diagnostics.push(warning);
+    }
+    let changes = crate::changes::compare(
+        &catalog,
+        snapshot.as_ref(),
+        previous.as_ref(),
+        crate::changes::build_time(),
+    );
+    let (mut site, site_diags) = render_site(
+        config,
+        &catalog,
+        &docs,
+        snapshot.as_ref(),
+        &changes,
+        &diagnostics,
+    )?;
+    site.files.extend(crate::changes::feed::files(
+        &changes.state,
+        &catalog,
+        &config.title,
+        config.base_url.as_deref(),
+    ));
     diagnostics.extend(site_diags);
     diagnostics.sort();
     Ok(Rendered {
@@ -80,6 +111,7 @@ pub fn render(config: &Config, progress: &dyn Fn(&str)) -> Result<Rendered, Stri
         site,
         diagnostics,
         clusters: snapshot.map(|s| s.clusters).unwrap_or_default(),
+        changes,
     })
 }
 
@@ -104,6 +136,7 @@ pub fn build(
         site,
         diagnostics,
         clusters,
+        changes,
     } = render(config, progress)?;
     progress(&format!("writing {} files", site.files.len()));
     let write = write_site(&site, out_dir)?;
@@ -130,7 +163,28 @@ pub fn build(
         write,
         diagnostics,
         elapsed: started.elapsed(),
+        changes: changes.compared.then_some(changes.found),
+        onboarding: onboarding_records(config, &catalog, &changes),
     })
+}
+
+/// The webhook's records for the components this build onboarded (none without a webhook).
+fn onboarding_records(
+    config: &Config,
+    catalog: &Catalog,
+    changes: &crate::changes::Outcome,
+) -> Vec<(String, serde_json::Value)> {
+    if config.changes.webhook.is_none() {
+        return Vec::new();
+    }
+    changes
+        .onboarded
+        .iter()
+        .filter_map(|key| {
+            let record = crate::changes::webhook::record(catalog, key, config.base_url.as_deref())?;
+            Some((key.clone(), record))
+        })
+        .collect()
 }
 
 /// What `playbill snapshot` did.

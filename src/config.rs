@@ -33,6 +33,11 @@ pub struct Config {
     pub sso: SsoConfig,
     /// `[scorecards]`: which checks score each entity, with what weight.
     pub scorecards: crate::scorecard::config::ScorecardConfig,
+    /// The address the portal is served at, ending in `/` (absolute links in the Atom feed
+    /// and webhook records); None: relative links only.
+    pub base_url: Option<String>,
+    /// `[changes]`: the previous state to compare with and the onboarding webhook.
+    pub changes: crate::changes::config::ChangesConfig,
 }
 
 /// `[sso]`: the sign-in proxy's user endpoint, for the home page's "My services".
@@ -240,6 +245,9 @@ struct RawConfig {
     sso: SsoConfig,
     #[serde(default)]
     scorecards: crate::scorecard::config::RawScorecards,
+    base_url: Option<String>,
+    #[serde(default)]
+    changes: crate::changes::config::RawChanges,
 }
 
 /// `[secrets]`: values that look like credentials but are not, and rules to switch off.
@@ -379,6 +387,16 @@ impl Config {
                 file: file.to_path_buf(),
                 message,
             })?;
+        let error = |message: String| ConfigError {
+            file: file.to_path_buf(),
+            message,
+        };
+        let base_url = raw
+            .base_url
+            .map(|b| resolve_base_url(&b))
+            .transpose()
+            .map_err(error)?;
+        let changes = raw.changes.resolve(base_dir).map_err(error)?;
         Ok(Config {
             file: Some(file.to_path_buf()),
             base_dir: base_dir.to_path_buf(),
@@ -394,6 +412,8 @@ impl Config {
             kubernetes,
             sso: raw.sso,
             scorecards,
+            base_url,
+            changes,
             cache_dir: resolve(
                 raw.cache_dir
                     .as_deref()
@@ -444,6 +464,8 @@ impl Config {
             kubernetes: None,
             sso: SsoConfig::default(),
             scorecards: crate::scorecard::config::ScorecardConfig::default(),
+            base_url: None,
+            changes: Default::default(),
             cache_dir: base_dir.join(DEFAULT_CACHE_DIR),
         }
     }
@@ -491,10 +513,28 @@ impl Config {
                 }
             }
         }
+        if let Some((_, env)) = self.changes.webhook.as_ref().and_then(|w| w.auth.as_ref()) {
+            names.push(env.clone());
+        }
         names.sort();
         names.dedup();
         names
     }
+}
+
+/// `base_url`: an http(s) URL, kept with a trailing `/` so page paths append to it.
+fn resolve_base_url(text: &str) -> Result<String, String> {
+    let url = url::Url::parse(text).map_err(|e| format!("base_url `{text}`: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.query().is_some() {
+        return Err(format!(
+            "base_url `{text}`: use the http:// or https:// address the portal is served at"
+        ));
+    }
+    let mut base = url.to_string();
+    if !base.ends_with('/') {
+        base.push('/');
+    }
+    Ok(base)
 }
 
 fn resolve_source(

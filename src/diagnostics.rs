@@ -281,6 +281,8 @@ pub const CODES: &[(&str, &str)] = &[
     ("cluster/stale", "A cluster could not be read, so the pages show its data from the previous snapshot, marked with its age."),
     ("cluster/invalid-selector", "A `backstage.io/kubernetes-label-selector` annotation is not a valid (or is an empty) label selector; the entity gets no cluster data."),
     ("cluster/snapshot-unreadable", "The snapshot file given with `--snapshot` or `kubernetes.snapshot` cannot be read or is not a Playbill snapshot; pages show no cluster data."),
+    ("changes/previous-state-unreadable", "The previous build's state (`--previous-state`, `[changes] previous_state` or `<[publish] to>/changes/state.json`) cannot be read or is not a Playbill state; the build reports no changes, sends no webhooks and writes a fresh state."),
+    ("changes/webhook-failed", "The onboarding webhook for a new component was not delivered (an HTTP status after retries for 429 and 5xx, a connection error or timeout, an unset `auth_env` variable, or a body template that does not render); the build goes on."),
     ("site/template", "A template failed to render; the page is replaced by a minimal error page. Check a site's template overrides."),
     ("publish/target-invalid", "No publish target, or one Playbill cannot use: give `--to` or `[publish] to` as s3://bucket/prefix, gs://bucket/prefix, az://container/prefix or file:///dir, without credentials in it."),
     ("publish/not-built", "The output directory holds no built portal (no `.playbill-files`), or a file the build listed is missing; run `playbill build` first."),

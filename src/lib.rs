@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod build;
 pub mod catalog;
+pub mod changes;
 pub mod cluster;
 pub mod config;
 pub mod diagnostics;

@@ -52,6 +52,14 @@ enum Command {
         /// Render cluster status from this snapshot file instead of asking the clusters.
         #[arg(long)]
         snapshot: Option<PathBuf>,
+        /// The previous build's state to report changes against: a path or an s3://, gs://,
+        /// az:// or file:// URL (default: `[changes] previous_state`, else
+        /// `<[publish] to>/changes/state.json`).
+        #[arg(long)]
+        previous_state: Option<String>,
+        /// Do not send the onboarding webhook (a dry build).
+        #[arg(long)]
+        no_webhooks: bool,
     },
     /// List every configured Kubernetes cluster (read-only) and save what the pages show.
     Snapshot {
@@ -183,12 +191,18 @@ fn main() -> ExitCode {
             strict,
             report,
             snapshot,
+            previous_state,
+            no_webhooks,
         } => run_build(
             &config,
             out.as_deref(),
             strict,
             report.as_deref(),
-            snapshot.as_deref(),
+            BuildInputs {
+                snapshot: snapshot.as_deref(),
+                previous_state,
+                webhooks: !no_webhooks,
+            },
         ),
         Command::Snapshot {
             config,
@@ -292,30 +306,49 @@ fn log_json(kind: &str, value: &impl Serialize) {
     eprintln!("{v}");
 }
 
+/// What `build` takes from the command line besides the configuration.
+struct BuildInputs<'a> {
+    snapshot: Option<&'a Path>,
+    previous_state: Option<String>,
+    webhooks: bool,
+}
+
 fn run_build(
     config_path: &Path,
     out: Option<&Path>,
     strict: bool,
     report_path: Option<&Path>,
-    snapshot: Option<&Path>,
+    inputs: BuildInputs<'_>,
 ) -> ExitCode {
     let mut config = match load_config(config_path) {
         Ok(c) => c,
         Err(code) => return code,
     };
-    if let Some(file) = snapshot {
+    if let Some(file) = inputs.snapshot {
         config
             .kubernetes
             .get_or_insert_with(Default::default)
             .snapshot = Some(absolute(file));
     }
+    if let Some(location) = inputs.previous_state {
+        config.changes.previous_state = Some(if location.contains("://") {
+            location
+        } else {
+            absolute(Path::new(&location)).display().to_string()
+        });
+    }
+    if !inputs.webhooks {
+        config.changes.webhook = None;
+    }
     let out_dir = out.map(absolute).unwrap_or_else(|| config.out_dir.clone());
-    let report = match with_spinner(|progress| build::build(&config, &out_dir, progress)) {
+    let mut report = match with_spinner(|progress| build::build(&config, &out_dir, progress)) {
         Ok(report) => report,
         Err(code) => return code,
     };
+    let webhooks = send_webhooks(&config, &mut report);
     print_diagnostics(&report.diagnostics);
-    let audit = AuditReport::new(&report, config.file.as_deref(), &out_dir);
+    let mut audit = AuditReport::new(&report, config.file.as_deref(), &out_dir);
+    audit.webhooks = webhooks;
     let report_path = report_path
         .map(absolute)
         .unwrap_or_else(|| config.base_dir.join("playbill-report.json"));
@@ -348,12 +381,54 @@ fn run_build(
             c.warnings,
             out_dir.display()
         );
+        eprintln!("{}", changes_summary(report.changes, webhooks));
     }
     if strict && c.errors > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Posts the onboarding records of the build; failures join the build's diagnostics.
+fn send_webhooks(config: &Config, report: &mut build::BuildReport) -> playbill::audit::Webhooks {
+    let Some(webhook) = &config.changes.webhook else {
+        return Default::default();
+    };
+    if report.onboarding.is_empty() {
+        return Default::default();
+    }
+    let bar = spinner();
+    bar.set_message(format!(
+        "sending {} onboarding records",
+        report.onboarding.len()
+    ));
+    let (posted, failures) = playbill::changes::webhook::send(webhook, &report.onboarding);
+    bar.finish_and_clear();
+    let failed = failures.len();
+    report.diagnostics.extend(failures);
+    report.diagnostics.sort();
+    playbill::audit::Webhooks { posted, failed }
+}
+
+/// `12 changes since the previous build; 2 onboarding webhooks sent, 0 failed`.
+fn changes_summary(changes: Option<usize>, webhooks: playbill::audit::Webhooks) -> String {
+    let mut line = match changes {
+        None => "No previous state: changes are reported from the next build on".to_string(),
+        Some(n) => format!(
+            "{n} change{} since the previous build",
+            if n == 1 { "" } else { "s" }
+        ),
+    };
+    if webhooks.posted + webhooks.failed > 0 {
+        line.push_str(&format!(
+            "; {} onboarding webhook{} sent, {} failed",
+            webhooks.posted,
+            if webhooks.posted == 1 { "" } else { "s" },
+            webhooks.failed
+        ));
+    }
+    line
 }
 
 fn run_snapshot(

@@ -70,9 +70,13 @@ impl Target {
 
     /// Builds the client. Nothing is contacted yet.
     pub fn open(&self, url: &str) -> Result<Store, String> {
+        self.open_with_retry(url, retry_config())
+    }
+
+    /// Builds the client with its own retry policy (a single small read needs less patience).
+    pub fn open_with_retry(&self, url: &str, retry: RetryConfig) -> Result<Store, String> {
         crate::install_tls_provider();
         let fail = |e: object_store::Error| format!("cannot set up {url}: {e}");
-        let retry = retry_config();
         let (inner, prefix): (Arc<dyn ObjectStore>, &str) = match self {
             Target::S3 { bucket, prefix } => {
                 let s3 = AmazonS3Builder::from_env()

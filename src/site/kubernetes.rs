@@ -48,7 +48,7 @@ pub fn page_context(e: &Entity) -> Value {
 }
 
 /// `2026-11-23 10:04 UTC`.
-fn datetime(secs: i64) -> String {
+pub(crate) fn datetime(secs: i64) -> String {
     let minutes = secs.rem_euclid(86_400) / 60;
     format!(
         "{} {:02}:{:02} UTC",

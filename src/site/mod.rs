@@ -40,6 +40,8 @@ enum Page<'a> {
     Kubernetes(&'a Entity),
     Clusters,
     Scorecards,
+    /// "What changed": the change feed's history.
+    Changes,
     Doc {
         site: usize,
         page: usize,
@@ -60,6 +62,7 @@ impl Page<'_> {
             Page::Kubernetes(e) => format!("{}/index.html", kubernetes::page_dir(e)),
             Page::Clusters => "clusters/index.html".into(),
             Page::Scorecards => scorecards::PAGE.into(),
+            Page::Changes => crate::changes::feed::PAGE_PATH.into(),
             Page::Doc { site, page } => docs.sites[*site].pages[*page].out.clone(),
         }
     }
@@ -92,6 +95,7 @@ struct Shared<'a> {
     owners_data: Option<String>,
     /// None when `[scorecards] enabled = false`.
     scorecards: Option<crate::scorecard::Scorecards>,
+    changes: &'a crate::changes::Outcome,
 }
 
 /// A script made of JSON data with every `<` written as `\u003c`. In JSON, `<` occurs only
@@ -111,6 +115,7 @@ pub fn render_site(
     catalog: &Catalog,
     docs: &DocSets,
     snapshot: Option<&crate::cluster::model::Snapshot>,
+    changes: &crate::changes::Outcome,
     diagnostics: &Diagnostics,
 ) -> Result<(Site, Diagnostics), String> {
     let mut stage = Diagnostics::new();
@@ -175,6 +180,7 @@ pub fn render_site(
         diagnostics: all,
         by_entity,
         scorecards,
+        changes,
     };
     let mut pages = vec![
         Page::Home,
@@ -183,6 +189,7 @@ pub fn render_site(
         Page::Issues,
         Page::Search,
         Page::NotFound,
+        Page::Changes,
     ];
     pages.extend(catalog.entities.iter().map(Page::Entity));
     if shared.scorecards.is_some() {
@@ -413,6 +420,8 @@ fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<Strin
                     &serde_json::json!({ "userinfo_url": url, "data": data }),
                 );
             }
+            let changes = crate::changes::feed::home_context(&shared.changes.state, catalog, 5);
+            ctx.insert("latest_changes", &changes);
             ("home.html", shared.config.title.clone(), "home", vec![])
         }
         Page::Catalog => {
@@ -504,6 +513,25 @@ fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<Strin
                     home,
                     Crumb {
                         title: "Scorecards".into(),
+                        url: String::new(),
+                    },
+                ],
+            )
+        }
+        Page::Changes => {
+            let changes = &shared.changes;
+            ctx.insert(
+                "changes",
+                &crate::changes::feed::page_context(&changes.state, catalog, changes.compared),
+            );
+            (
+                "changes.html",
+                "What changed".to_string(),
+                "changes",
+                vec![
+                    home,
+                    Crumb {
+                        title: "What changed".into(),
                         url: String::new(),
                     },
                 ],

@@ -1,0 +1,287 @@
+//! What the history looks like to readers: the "What changed" page's context, the Atom feed
+//! (`changes/feed.xml`) and the JSON (`changes/changes.json`). Everything is derived from the
+//! history alone, so an unchanged history gives the same bytes; times are those of the builds
+//! that found the changes.
+
+use super::{Change, ChangeKind, ChangeSet, State, STATE_PATH};
+use crate::catalog::Catalog;
+use crate::site::model;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+pub const PAGE_PATH: &str = "changes/index.html";
+pub const FEED_PATH: &str = "changes/feed.xml";
+pub const JSON_PATH: &str = "changes/changes.json";
+
+/// The fragment id of a change set on the page (stable: derived from its id).
+pub fn anchor(set: &ChangeSet) -> String {
+    let tail = set
+        .id
+        .strip_prefix("urn:playbill:changes:")
+        .unwrap_or(&set.id);
+    format!("set-{}", tail.replace(':', "-"))
+}
+
+/// One line of text per change, for the feed and for people reading JSON.
+pub fn describe(c: &Change) -> String {
+    let subject = format!("{} ({})", c.title, c.entity);
+    let from_to = || {
+        format!(
+            "{} → {}",
+            c.old.as_deref().unwrap_or("none"),
+            c.new.as_deref().unwrap_or("none")
+        )
+    };
+    let place = || {
+        format!(
+            "{} in {}",
+            c.object.as_deref().unwrap_or(""),
+            c.cluster.as_deref().unwrap_or("")
+        )
+    };
+    match c.change {
+        ChangeKind::Added => format!("New {}: {subject}", c.kind),
+        ChangeKind::Removed => format!("Removed {}: {subject}", c.kind),
+        ChangeKind::Owner | ChangeKind::Type | ChangeKind::Lifecycle | ChangeKind::System => {
+            format!("{}: {subject} {}", c.change.label(), from_to())
+        }
+        ChangeKind::Version => format!("Version changed: {subject} {}: {}", place(), from_to()),
+        ChangeKind::Problem => format!(
+            "New problem: {subject} {}: {}",
+            place(),
+            c.new.as_deref().unwrap_or("")
+        ),
+    }
+}
+
+/// `3 changes: 1 new, 2 version changed`.
+fn headline(set: &ChangeSet) -> String {
+    let mut counts: BTreeMap<ChangeKind, usize> = BTreeMap::new();
+    for c in &set.changes {
+        *counts.entry(c.change).or_default() += 1;
+    }
+    let total = set.changes.len() + set.omitted;
+    let parts: Vec<String> = counts
+        .iter()
+        .map(|(k, n)| {
+            let (one, many) = match k {
+                ChangeKind::Added => ("new", "new"),
+                ChangeKind::Removed => ("removed", "removed"),
+                ChangeKind::Owner => ("owner change", "owner changes"),
+                ChangeKind::Type => ("type change", "type changes"),
+                ChangeKind::Lifecycle => ("lifecycle change", "lifecycle changes"),
+                ChangeKind::System => ("system change", "system changes"),
+                ChangeKind::Version => ("version change", "version changes"),
+                ChangeKind::Problem => ("new problem", "new problems"),
+            };
+            format!("{n} {}", if *n == 1 { one } else { many })
+        })
+        .collect();
+    format!(
+        "{total} change{}: {}",
+        if total == 1 { "" } else { "s" },
+        parts.join(", ")
+    )
+}
+
+/// A link to an entity of the current catalog (None for one that is gone).
+fn entity_link(catalog: &Catalog, entity_ref: &str) -> Option<Value> {
+    let key = crate::catalog::EntityRef::parse(entity_ref, None, "default").ok()?;
+    let link = model::link(catalog, &key);
+    link.resolved
+        .then(|| json!({ "title": link.title, "url": link.url }))
+}
+
+/// The page's context: change sets newest first, each change with links where the entity (or
+/// the old and new owner or system) is in the catalog now, and the kinds present for filters.
+pub fn page_context(state: &State, catalog: &Catalog, compared: bool) -> Value {
+    let mut present: BTreeMap<ChangeKind, usize> = BTreeMap::new();
+    let sets: Vec<Value> = state
+        .history
+        .iter()
+        .map(|set| {
+            let changes: Vec<Value> = set
+                .changes
+                .iter()
+                .map(|c| {
+                    *present.entry(c.change).or_default() += 1;
+                    let refs = matches!(c.change, ChangeKind::Owner | ChangeKind::System);
+                    let side = |v: &Option<String>| {
+                        v.as_deref()
+                            .filter(|_| refs)
+                            .and_then(|r| entity_link(catalog, r))
+                    };
+                    json!({
+                        "change": c.change.name(),
+                        "label": c.change.label(),
+                        "entity": c.entity,
+                        "title": c.title,
+                        "kind": c.kind,
+                        "link": entity_link(catalog, &c.entity),
+                        "cluster": c.cluster,
+                        "object": c.object,
+                        "old": c.old,
+                        "new": c.new,
+                        "old_link": side(&c.old),
+                        "new_link": side(&c.new),
+                    })
+                })
+                .collect();
+            json!({
+                "id": anchor(set),
+                "time": crate::site::kubernetes::datetime(set.at),
+                "datetime": crate::time::iso_datetime(set.at),
+                "headline": headline(set),
+                "omitted": set.omitted,
+                "changes": changes,
+            })
+        })
+        .collect();
+    let kinds: Vec<Value> = present
+        .iter()
+        .map(|(k, n)| json!({ "name": k.name(), "label": k.label(), "count": n }))
+        .collect();
+    json!({
+        "sets": sets,
+        "kinds": kinds,
+        "compared": compared,
+        "feed": "changes/feed.xml",
+        "json": JSON_PATH,
+    })
+}
+
+/// The newest change sets for the home page (at most `n` changes, from the newest set).
+pub fn home_context(state: &State, catalog: &Catalog, n: usize) -> Option<Value> {
+    let set = state.history.first()?;
+    let changes: Vec<Value> = set
+        .changes
+        .iter()
+        .take(n)
+        .map(|c| json!({ "label": c.change.label(), "title": c.title, "link": entity_link(catalog, &c.entity) }))
+        .collect();
+    Some(json!({
+        "time": crate::site::kubernetes::datetime(set.at),
+        "datetime": crate::time::iso_datetime(set.at),
+        "headline": headline(set),
+        "changes": changes,
+        "more": (set.changes.len() + set.omitted).saturating_sub(n),
+        "url": format!("{PAGE_PATH}#{}", anchor(set)),
+    }))
+}
+
+/// Text for XML: escaped, without the control characters XML 1.0 forbids.
+fn xml(text: &str) -> String {
+    let clean: String = text
+        .chars()
+        .filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    crate::highlight::escape(&clean)
+}
+
+/// The Atom 1.0 feed: one entry per change set. With `base_url` links are absolute; without,
+/// they are relative to the feed (Atom resolves them against the feed's own address).
+pub fn atom(state: &State, title: &str, base_url: Option<&str>) -> Vec<u8> {
+    use sha2::Digest;
+    let base = base_url.unwrap_or("");
+    let page = if base.is_empty() {
+        "index.html".to_string()
+    } else {
+        format!("{base}{PAGE_PATH}")
+    };
+    let feed_id = if base.is_empty() {
+        let digest = sha2::Sha256::digest(title.as_bytes());
+        let hash: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+        format!("urn:playbill:feed:{hash}")
+    } else {
+        format!("{base}{FEED_PATH}")
+    };
+    // The time of the newest change, not of the build: an unchanged build writes the same feed.
+    let updated = crate::time::iso_datetime(state.history.first().map(|s| s.at).unwrap_or(0));
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+    out += &format!("<id>{}</id>\n", xml(&feed_id));
+    out += &format!("<title>{} · What changed</title>\n", xml(title));
+    out += &format!("<updated>{updated}</updated>\n");
+    out += &format!("<author><name>{}</name></author>\n", xml(title));
+    out += "<generator>Playbill</generator>\n";
+    out += &format!(
+        "<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
+        xml(&page)
+    );
+    if !base.is_empty() {
+        out += &format!(
+            "<link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n",
+            xml(&format!("{base}{FEED_PATH}"))
+        );
+    }
+    for set in &state.history {
+        let at = crate::time::iso_datetime(set.at);
+        let mut html = String::from("<ul>");
+        for c in &set.changes {
+            html += &format!("<li>{}</li>", crate::highlight::escape(&describe(c)));
+        }
+        if set.omitted > 0 {
+            html += &format!("<li>… and {} more</li>", set.omitted);
+        }
+        html += "</ul>";
+        out += "<entry>\n";
+        out += &format!("<id>{}</id>\n", xml(&set.id));
+        out += &format!("<title>{}</title>\n", xml(&headline(set)));
+        out += &format!("<updated>{at}</updated>\n");
+        out += &format!(
+            "<link rel=\"alternate\" type=\"text/html\" href=\"{}#{}\"/>\n",
+            xml(&page),
+            anchor(set)
+        );
+        out += &format!("<content type=\"html\">{}</content>\n", xml(&html));
+        out += "</entry>\n";
+    }
+    out += "</feed>\n";
+    out.into_bytes()
+}
+
+/// `changes/changes.json`: the history with a text line and the page of each entity.
+pub fn json(state: &State, catalog: &Catalog) -> Vec<u8> {
+    let sets: Vec<Value> = state
+        .history
+        .iter()
+        .map(|set| {
+            let changes: Vec<Value> = set
+                .changes
+                .iter()
+                .map(|c| {
+                    let mut v = serde_json::to_value(c).unwrap_or_default();
+                    v["text"] = describe(c).into();
+                    if let Some(link) = entity_link(catalog, &c.entity) {
+                        v["url"] = link["url"].clone();
+                    }
+                    v
+                })
+                .collect();
+            json!({
+                "id": set.id,
+                "at": crate::time::iso_datetime(set.at),
+                "changes": changes,
+                "omitted": set.omitted,
+            })
+        })
+        .collect();
+    let value = json!({
+        "updated": state.history.first().map(|s| crate::time::iso_datetime(s.at)),
+        "change_sets": sets,
+    });
+    super::to_json(&value)
+}
+
+/// Every file of the feed but the page: feed, JSON and the state the next build reads.
+pub fn files(
+    state: &State,
+    catalog: &Catalog,
+    title: &str,
+    base_url: Option<&str>,
+) -> Vec<(String, Vec<u8>)> {
+    vec![
+        (FEED_PATH.to_string(), atom(state, title, base_url)),
+        (JSON_PATH.to_string(), json(state, catalog)),
+        (STATE_PATH.to_string(), super::to_json(state)),
+    ]
+}
