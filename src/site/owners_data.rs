@@ -16,13 +16,15 @@ use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 
+type EntityRow<'a> = (String, &'a str, &'a str, &'a str, usize, usize);
+
 #[derive(Serialize)]
 struct Data<'a> {
     /// `[ref, title, [entity indices]]`: every group, and every user with an e-mail or
     /// something owned.
     owners: Vec<(String, &'a str, Vec<usize>)>,
     /// `[ref, title, type, lifecycle, errors, warnings]`: every entity an owner owns.
-    entities: Vec<(String, &'a str, &'a str, &'a str, usize, usize)>,
+    entities: Vec<EntityRow<'a>>,
     /// Lower-cased e-mail → `[the user's owner index, its groups' owner indices...]`.
     users: BTreeMap<String, Vec<usize>>,
     /// Lower-cased group name, `namespace/name`, ref and e-mail → owner indices.
@@ -66,9 +68,11 @@ pub fn script(catalog: &Catalog, by_entity: &HashMap<String, Vec<Diagnostic>>) -
     let mut owner_index: HashMap<&EntityRef, usize> = HashMap::new();
     let mut entity_index: HashMap<&EntityRef, usize> = HashMap::new();
     for e in &catalog.entities {
-        let is_group = e.key.kind == "group";
+        if !matches!(e.key.kind.as_str(), "group" | "user") {
+            continue;
+        }
         let owns = owned(catalog, &e.key);
-        if !is_group && !(e.key.kind == "user" && (email(e).is_some() || !owns.is_empty())) {
+        if e.key.kind == "user" && owns.is_empty() && email(e).is_none() {
             continue;
         }
         let indices = owns
