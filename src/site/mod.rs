@@ -2,6 +2,7 @@
 //! in parallel (rayon) through tera, then pass through minify-html. Every internal link is
 //! relative and names a file, and the same inputs give byte-identical files.
 
+pub mod apidocs;
 mod catalog_data;
 pub mod kubernetes;
 pub mod model;
@@ -35,6 +36,8 @@ enum Page<'a> {
     Entity(&'a Entity),
     /// An entity's Kubernetes tab and the services × clusters page (cluster status in `kubernetes`).
     Kubernetes(&'a Entity),
+    /// An API entity's reference page, built from its definition (in `apis`).
+    Api(&'a Entity),
     Clusters,
     Doc {
         site: usize,
@@ -54,6 +57,7 @@ impl Page<'_> {
             Page::NotFound => "404.html".into(),
             Page::Entity(e) => model::entity_url(&e.key),
             Page::Kubernetes(e) => format!("{}/index.html", kubernetes::page_dir(e)),
+            Page::Api(e) => format!("{}/index.html", apidocs::page_dir(e)),
             Page::Clusters => "clusters/index.html".into(),
             Page::Doc { site, page } => docs.sites[*site].pages[*page].out.clone(),
         }
@@ -83,6 +87,8 @@ struct Shared<'a> {
     summaries: Vec<model::EntitySummary>,
     /// Root-relative path of the catalog page's data file.
     catalog_data: String,
+    /// API reference pages, by entity ref.
+    apis: HashMap<String, apidocs::Reference>,
 }
 
 /// A script made of JSON data with every `<` written as `\u003c`. In JSON, `<` occurs only
@@ -118,6 +124,10 @@ pub fn render_site(
         }
     };
     let assets = theme::assets(config.static_dir.as_deref(), &mut stage);
+    let (apis, api_problems) = apidocs::build_all(catalog);
+    for problem in api_problems {
+        stage.push(problem);
+    }
     let mut all: Vec<Diagnostic> = diagnostics.iter().cloned().collect();
     all.extend(stage.iter().cloned());
     let mut by_entity: HashMap<String, Vec<Diagnostic>> = HashMap::new();
@@ -144,6 +154,7 @@ pub fn render_site(
         counts: crate::diagnostics::Counts::of(&all),
         diagnostics: all,
         by_entity,
+        apis,
     };
     let mut pages = vec![
         Page::Home,
@@ -154,6 +165,11 @@ pub fn render_site(
         Page::NotFound,
     ];
     pages.extend(catalog.entities.iter().map(Page::Entity));
+    let with_reference = catalog
+        .entities
+        .iter()
+        .filter(|e| shared.apis.contains_key(&e.key.to_string()));
+    pages.extend(with_reference.map(Page::Api));
     if kubernetes::enabled(config) {
         pages.push(Page::Clusters);
         let with_view = catalog.entities.iter().filter(|e| kubernetes::has_view(e));
@@ -468,6 +484,37 @@ fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<Strin
                 crumbs,
             )
         }
+        Page::Api(e) => {
+            let key = e.key.to_string();
+            let problems: Vec<&Diagnostic> = shared
+                .by_entity
+                .get(&key)
+                .into_iter()
+                .flatten()
+                .filter(|d| d.code.starts_with("api/"))
+                .collect();
+            ctx.insert("api", &shared.apis.get(&key));
+            ctx.insert("api_problems", &problems);
+            ctx.insert("entity_title", e.title());
+            let crumbs = vec![
+                home,
+                catalog_crumb(),
+                Crumb {
+                    title: e.title().to_string(),
+                    url: model::entity_url(&e.key),
+                },
+                Crumb {
+                    title: "API reference".into(),
+                    url: String::new(),
+                },
+            ];
+            (
+                "api.html",
+                format!("{} · API reference", e.title()),
+                "catalog",
+                crumbs,
+            )
+        }
         Page::Doc { site, page } => {
             let doc_site = &shared.docs.sites[*site];
             let doc = &doc_site.pages[*page];
@@ -547,6 +594,10 @@ fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<Strin
             if kubernetes::enabled(shared.config) && kubernetes::has_view(e) {
                 ctx.insert("k8s", &kubernetes::page_context(e));
             }
+            ctx.insert(
+                "api_reference",
+                &shared.apis.contains_key(&e.key.to_string()),
+            );
             let crumbs = vec![
                 home,
                 catalog_crumb(),
