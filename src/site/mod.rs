@@ -357,6 +357,20 @@ fn minify(html: &[u8]) -> Vec<u8> {
     minify_html::minify(html, &cfg)
 }
 
+/// Home › Catalog › the entity › `tab`: the trail of a page beside an entity's page.
+fn tab_crumbs(e: &Entity, tab: &str) -> Vec<Crumb> {
+    let crumb = |title: &str, url: String| Crumb {
+        title: title.to_string(),
+        url,
+    };
+    vec![
+        crumb("Home", "index.html".into()),
+        crumb("Catalog", "catalog/index.html".into()),
+        crumb(e.title(), model::entity_url(&e.key)),
+        crumb(tab, String::new()),
+    ]
+}
+
 fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<String, String> {
     let mut ctx = tera::Context::new();
     let catalog = shared.catalog;
@@ -465,23 +479,11 @@ fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<Strin
         Page::Kubernetes(e) => {
             ctx.insert("k8s", &kubernetes::page_context(e));
             ctx.insert("entity_title", e.title());
-            let crumbs = vec![
-                home,
-                catalog_crumb(),
-                Crumb {
-                    title: e.title().to_string(),
-                    url: model::entity_url(&e.key),
-                },
-                Crumb {
-                    title: "Kubernetes".into(),
-                    url: String::new(),
-                },
-            ];
             (
                 "kubernetes.html",
                 format!("{} · Kubernetes", e.title()),
                 "clusters",
-                crumbs,
+                tab_crumbs(e, "Kubernetes"),
             )
         }
         Page::Api(e) => {
@@ -496,23 +498,11 @@ fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<Strin
             ctx.insert("api", &shared.apis.get(&key));
             ctx.insert("api_problems", &problems);
             ctx.insert("entity_title", e.title());
-            let crumbs = vec![
-                home,
-                catalog_crumb(),
-                Crumb {
-                    title: e.title().to_string(),
-                    url: model::entity_url(&e.key),
-                },
-                Crumb {
-                    title: "API reference".into(),
-                    url: String::new(),
-                },
-            ];
             (
                 "api.html",
                 format!("{} · API reference", e.title()),
                 "catalog",
-                crumbs,
+                tab_crumbs(e, "API reference"),
             )
         }
         Page::Doc { site, page } => {

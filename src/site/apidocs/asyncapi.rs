@@ -156,19 +156,8 @@ struct Reader<'d, 'a, 'w> {
 impl<'a> Reader<'_, 'a, '_> {
     fn channels_v2(&mut self, root: &'a Value, anchors: &mut Anchors) -> (Vec<Channel>, usize) {
         let mut out = Vec::new();
-        let mut count = 0;
-        let mut left_out = 0;
-        for (name, channel) in root
-            .get("channels")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
-            count += 1;
-            if count > MAX_ITEMS {
-                left_out += 1;
-                continue;
-            }
+        let (mut taken, mut left_out) = (0, 0);
+        for (name, channel) in entries(root, "channels", &mut taken, &mut left_out) {
             let Some(channel) = self.doc.deref(channel) else {
                 continue;
             };
@@ -217,19 +206,8 @@ impl<'a> Reader<'_, 'a, '_> {
     fn channels_v3(&mut self, root: &'a Value, anchors: &mut Anchors) -> (Vec<Channel>, usize) {
         let mut out = Vec::new();
         let mut keys = Vec::new();
-        let mut count = 0;
-        let mut left_out = 0;
-        for (key, channel) in root
-            .get("channels")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
-            count += 1;
-            if count > MAX_ITEMS {
-                left_out += 1;
-                continue;
-            }
+        let (mut taken, mut left_out) = (0, 0);
+        for (key, channel) in entries(root, "channels", &mut taken, &mut left_out) {
             let Some(channel) = self.doc.deref(channel) else {
                 continue;
             };
@@ -253,17 +231,7 @@ impl<'a> Reader<'_, 'a, '_> {
                 messages: Vec::new(),
             });
         }
-        for (op_id, op) in root
-            .get("operations")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
-            count += 1;
-            if count > MAX_ITEMS {
-                left_out += 1;
-                continue;
-            }
+        for (op_id, op) in entries(root, "operations", &mut taken, &mut left_out) {
             let Some(op) = self.doc.deref(op) else {
                 continue;
             };
@@ -361,6 +329,31 @@ impl<'a> Reader<'_, 'a, '_> {
             examples,
         })
     }
+}
+
+/// The entries of the mapping at `key`, while fewer than [`MAX_ITEMS`] were taken (`taken`
+/// counts across calls); `left_out` counts the rest.
+fn entries<'v>(
+    root: &'v Value,
+    key: &str,
+    taken: &mut usize,
+    left_out: &mut usize,
+) -> Vec<(&'v String, &'v Value)> {
+    let mut out = Vec::new();
+    for entry in root
+        .get(key)
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        if *taken < MAX_ITEMS {
+            *taken += 1;
+            out.push(entry);
+        } else {
+            *left_out += 1;
+        }
+    }
+    out
 }
 
 fn parameter_names(channel: &Value) -> Vec<String> {
