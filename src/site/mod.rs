@@ -2,6 +2,7 @@
 //! in parallel (rayon) through tera, then pass through minify-html. Every internal link is
 //! relative and names a file, and the same inputs give byte-identical files.
 
+pub mod apidocs;
 mod catalog_data;
 pub mod kubernetes;
 pub mod model;
@@ -38,6 +39,8 @@ enum Page<'a> {
     Entity(&'a Entity),
     /// An entity's Kubernetes tab and the services × clusters page (cluster status in `kubernetes`).
     Kubernetes(&'a Entity),
+    /// An API entity's reference page, built from its definition (in `apis`).
+    Api(&'a Entity),
     Clusters,
     Scorecards,
     /// "What changed": the change feed's history.
@@ -60,6 +63,7 @@ impl Page<'_> {
             Page::NotFound => "404.html".into(),
             Page::Entity(e) => model::entity_url(&e.key),
             Page::Kubernetes(e) => format!("{}/index.html", kubernetes::page_dir(e)),
+            Page::Api(e) => format!("{}/index.html", apidocs::page_dir(e)),
             Page::Clusters => "clusters/index.html".into(),
             Page::Scorecards => scorecards::PAGE.into(),
             Page::Changes => crate::changes::feed::PAGE_PATH.into(),
@@ -96,6 +100,8 @@ struct Shared<'a> {
     /// None when `[scorecards] enabled = false`.
     scorecards: Option<crate::scorecard::Scorecards>,
     changes: &'a crate::changes::Outcome,
+    /// API reference pages, by entity ref.
+    apis: HashMap<String, apidocs::Reference>,
 }
 
 /// A script made of JSON data with every `<` written as `\u003c`. In JSON, `<` occurs only
@@ -132,6 +138,10 @@ pub fn render_site(
         }
     };
     let assets = theme::assets(config.static_dir.as_deref(), &mut stage);
+    let (apis, api_problems) = apidocs::build_all(catalog);
+    for problem in api_problems {
+        stage.push(problem);
+    }
     let mut all: Vec<Diagnostic> = diagnostics.iter().cloned().collect();
     all.extend(stage.iter().cloned());
     let mut by_entity: HashMap<String, Vec<Diagnostic>> = HashMap::new();
@@ -181,6 +191,7 @@ pub fn render_site(
         by_entity,
         scorecards,
         changes,
+        apis,
     };
     let mut pages = vec![
         Page::Home,
@@ -195,6 +206,11 @@ pub fn render_site(
     if shared.scorecards.is_some() {
         pages.push(Page::Scorecards);
     }
+    let with_reference = catalog
+        .entities
+        .iter()
+        .filter(|e| shared.apis.contains_key(&e.key.to_string()));
+    pages.extend(with_reference.map(Page::Api));
     if kubernetes::enabled(config) {
         pages.push(Page::Clusters);
         let with_view = catalog.entities.iter().filter(|e| kubernetes::has_view(e));
@@ -387,6 +403,20 @@ fn minify(html: &[u8]) -> Vec<u8> {
     minify_html::minify(html, &cfg)
 }
 
+/// Home › Catalog › the entity › `tab`: the trail of a page beside an entity's page.
+fn tab_crumbs(e: &Entity, tab: &str) -> Vec<Crumb> {
+    let crumb = |title: &str, url: String| Crumb {
+        title: title.to_string(),
+        url,
+    };
+    vec![
+        crumb("Home", "index.html".into()),
+        crumb("Catalog", "catalog/index.html".into()),
+        crumb(e.title(), model::entity_url(&e.key)),
+        crumb(tab, String::new()),
+    ]
+}
+
 fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<String, String> {
     let mut ctx = tera::Context::new();
     let catalog = shared.catalog;
@@ -540,23 +570,30 @@ fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<Strin
         Page::Kubernetes(e) => {
             ctx.insert("k8s", &kubernetes::page_context(e));
             ctx.insert("entity_title", e.title());
-            let crumbs = vec![
-                home,
-                catalog_crumb(),
-                Crumb {
-                    title: e.title().to_string(),
-                    url: model::entity_url(&e.key),
-                },
-                Crumb {
-                    title: "Kubernetes".into(),
-                    url: String::new(),
-                },
-            ];
             (
                 "kubernetes.html",
                 format!("{} · Kubernetes", e.title()),
                 "clusters",
-                crumbs,
+                tab_crumbs(e, "Kubernetes"),
+            )
+        }
+        Page::Api(e) => {
+            let key = e.key.to_string();
+            let problems: Vec<&Diagnostic> = shared
+                .by_entity
+                .get(&key)
+                .into_iter()
+                .flatten()
+                .filter(|d| d.code.starts_with("api/"))
+                .collect();
+            ctx.insert("api", &shared.apis.get(&key));
+            ctx.insert("api_problems", &problems);
+            ctx.insert("entity_title", e.title());
+            (
+                "api.html",
+                format!("{} · API reference", e.title()),
+                "catalog",
+                tab_crumbs(e, "API reference"),
             )
         }
         Page::Doc { site, page } => {
@@ -647,6 +684,10 @@ fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<Strin
             if kubernetes::enabled(shared.config) && kubernetes::has_view(e) {
                 ctx.insert("k8s", &kubernetes::page_context(e));
             }
+            ctx.insert(
+                "api_reference",
+                &shared.apis.contains_key(&e.key.to_string()),
+            );
             let crumbs = vec![
                 home,
                 catalog_crumb(),

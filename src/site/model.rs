@@ -182,7 +182,7 @@ pub struct SourceInfo {
     pub view_url: String,
 }
 
-#[derive(Serialize)]
+#[derive(Debug, Serialize)]
 pub struct Definition {
     pub language: String,
     pub html: String,
@@ -396,7 +396,7 @@ pub fn entity_page(catalog: &Catalog, e: &Entity, diagnostics: Vec<Diagnostic>) 
 }
 
 /// An API's definition, highlighted in the language its type implies.
-fn definition(e: &Entity) -> Option<Definition> {
+pub(crate) fn definition(e: &Entity) -> Option<Definition> {
     if e.kind != "API" {
         return None;
     }

@@ -1,0 +1,290 @@
+//! API reference pages built from the definitions in tests/fixtures/apis/: operations grouped
+//! by tag, `$ref`s resolved (cycles named, missing ones reported), AsyncAPI channels and
+//! messages, GraphQL types and fields, and broken definitions reported with their line while
+//! the page falls back to the highlighted source.
+
+mod common;
+
+use common::{find, Fixture};
+use playbill::build::BuildReport;
+use std::sync::OnceLock;
+
+const APIS: &[(&str, &str, &str)] = &[
+    ("accounts-api", "openapi", "openapi3.yaml"),
+    ("transfers-api", "openapi", "swagger2.json"),
+    ("card-events", "asyncapi", "asyncapi2.yaml"),
+    ("settlement-events", "asyncapi", "asyncapi3.yaml"),
+    ("merchants-graphql", "graphql", "schema.graphql"),
+    ("broken-api", "openapi", "broken-openapi.yaml"),
+    ("broken-graphql", "graphql", "broken.graphql"),
+    ("wrong-type-api", "openapi", "wrong-type.yaml"),
+];
+
+fn fixture_text(file: &str) -> String {
+    let path = format!("{}/tests/fixtures/apis/{file}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(path).expect("fixture")
+}
+
+struct Built {
+    fixture: Fixture,
+    report: BuildReport,
+}
+
+/// One build of a catalog holding every fixture, shared by the tests.
+fn built() -> &'static Built {
+    static BUILT: OnceLock<Built> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let mut catalog = common::group("team-a");
+        let mut fixture = Fixture::new();
+        for (name, api_type, file) in APIS {
+            catalog.push_str(&format!(
+                "---\napiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: {name}\nspec:\n  type: {api_type}\n  lifecycle: production\n  owner: team-a\n  definition:\n    $text: ./defs/{file}\n"
+            ));
+            fixture = fixture.file(&format!("apis/defs/{file}"), fixture_text(file));
+        }
+        // A definition written inline: its error lines count from the catalog file.
+        catalog.push_str("---\napiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: inline-api\nspec:\n  type: graphql\n  lifecycle: production\n  owner: team-a\n  definition: |\n    type Query {\n      ok: String\n      nope(: Int\n    }\n");
+        let fixture = fixture.file("apis/catalog-info.yaml", catalog);
+        let config = fixture.load_config();
+        let report = playbill::build::build(&config, &fixture.out(), &|_| {}).expect("builds");
+        Built { fixture, report }
+    })
+}
+
+fn page(name: &str) -> String {
+    let path = built()
+        .fixture
+        .out()
+        .join(format!("catalog/default/api/{name}/api/index.html"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Position of `needle` in `html`, failing with a readable message.
+fn at(html: &str, needle: &str) -> usize {
+    html.find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} not on the page"))
+}
+
+#[test]
+fn openapi_operations_are_grouped_by_tag_with_untagged_last() {
+    let html = page("accounts-api");
+    let accounts = at(&html, "id=tag-accounts");
+    let entries = at(&html, "id=tag-entries");
+    let other = at(&html, "id=tag-untagged");
+    assert!(accounts < entries && entries < other, "tag order");
+    let list = at(&html, "id=op-listaccounts");
+    let post = at(&html, "id=op-postentry");
+    let health = at(&html, "id=op-health");
+    assert!(accounts < list && list < entries && entries < post && post < other && other < health);
+    // The table of contents links every tag and operation.
+    for anchor in [
+        "#tag-accounts",
+        "#op-listaccounts",
+        "#op-getaccount",
+        "#op-closeaccount",
+        "#op-health",
+    ] {
+        assert!(
+            html.contains(&format!("href={anchor}")),
+            "toc links {anchor}"
+        );
+    }
+    assert!(html.contains("Accounts API") && html.contains("version 2.4.0"));
+    assert!(html.contains("https://accounts.test.example/v2"));
+    assert!(
+        html.contains("badge-deprecated"),
+        "closeAccount is deprecated"
+    );
+}
+
+#[test]
+fn openapi_schemas_resolve_refs_and_name_cycles() {
+    let html = page("accounts-api");
+    let post = &html[at(&html, "id=op-postentry")..at(&html, "id=tag-untagged")];
+    // EntryRequest -> Money: property names that only exist behind a $ref.
+    for property in ["accountId", "amountMinor", "currency", "entryId", "lines"] {
+        assert!(
+            post.contains(&format!(">{property}<")),
+            "{property} resolved"
+        );
+    }
+    assert!(post.contains(">EntryRequest<") && post.contains(">Money<"));
+    // Entry.reversal refers to Entry while Entry is being expanded.
+    assert!(post.contains("recursive: Entry is expanded above"));
+    // A missing schema is shown as unresolved and reported, not fatal.
+    assert!(post.contains("unresolved <code>#/components/schemas/Missing</code>"));
+    let unresolved = find(&built().report.diagnostics, "api/unresolved-ref");
+    assert_eq!(unresolved.len(), 1, "{unresolved:?}");
+    let d = unresolved[0];
+    assert!(d.message.contains("#/components/schemas/Missing"));
+    assert_eq!(d.file.as_deref(), Some("defs/openapi3.yaml"));
+    let line = fixture_text("openapi3.yaml")
+        .lines()
+        .position(|l| l.contains("schemas/Missing"))
+        .unwrap() as u32
+        + 1;
+    assert_eq!(d.line, Some(line));
+    // The escaped pointer #/paths/~1accounts/... reaches the list response.
+    let get = &html[at(&html, "id=op-getaccount")..at(&html, "id=op-closeaccount")];
+    assert!(get.contains("A page of accounts."));
+    assert!(get.contains(">Account<") && get.contains(">balance<"));
+    // Parameters from components, with their constraints.
+    let list = &html[at(&html, "id=op-listaccounts")..at(&html, "id=op-getaccount")];
+    assert!(list.contains("<code>pageSize</code>") && list.contains("max 200"));
+    assert!(list.contains("<code>frozen</code>"), "enum values");
+    assert!(list.contains("The token is missing or expired."));
+}
+
+#[test]
+fn swagger_2_bodies_and_servers() {
+    let html = page("transfers-api");
+    assert!(html.contains("Swagger 2.0"));
+    assert!(html.contains("https://transfers.test.example/v1"));
+    let body = &html[at(&html, "Request body")..at(&html, "Responses")];
+    for property in ["sortCode", "accountNumber", "reference"] {
+        assert!(body.contains(&format!(">{property}<")), "{property}");
+    }
+    assert!(html.contains("<code>X-Request-Id</code>") && html.contains("(uuid)"));
+    assert!(
+        html.contains(">transferId<") && html.contains("tr_1"),
+        "response schema and example"
+    );
+}
+
+#[test]
+fn asyncapi_channels_operations_and_messages() {
+    let v2 = page("card-events");
+    assert!(v2.contains("AsyncAPI 2.6.0"));
+    for text in [
+        "cards.card-frozen.v1",
+        "cards.commands.v1",
+        "onCardFrozen",
+        "sendCardCommand",
+        ">CardFrozen",
+        ">FreezeCard",
+        ">UnfreezeCard",
+        ">requestedBy<",
+        ">reason<",
+        "by-holder",
+    ] {
+        assert!(v2.contains(text), "v2: {text}");
+    }
+    let v3 = page("settlement-events");
+    assert!(v3.contains("AsyncAPI 3.0.0"));
+    // Channels are listed by key: `audit` before `batchClosed`.
+    let audit = at(&v3, "id=channel-settlement-audit-v1");
+    let batch = &v3[at(&v3, "id=channel-settlement-batch-closed-v3")..];
+    for text in [
+        "publishBatchClosed",
+        "consumeBatchClosed",
+        ">send<",
+        ">receive<",
+        ">BatchClosed",
+        ">batchId<",
+        ">settledMinor<",
+        ">Totals<",
+    ] {
+        assert!(batch.contains(text), "v3: {text}");
+    }
+    // A channel no operation uses still lists its messages.
+    assert!(v3[audit..].contains(">AuditRecord") && !batch.contains(">actor<"));
+    assert!(v3[audit..].contains(">actor<"));
+}
+
+#[test]
+fn graphql_roots_then_types() {
+    let html = page("merchants-graphql");
+    let queries = at(&html, ">Queries");
+    let mutations = at(&html, ">Mutations");
+    let subscriptions = at(&html, ">Subscriptions");
+    let objects = at(&html, "id=kind-object-types");
+    assert!(queries < mutations && mutations < subscriptions && subscriptions < objects);
+    for text in [
+        "merchant",
+        "search",
+        "createMerchant",
+        "merchantStatusChanged",
+        "tradingName",
+        "Trading name shown to cardholders.",
+        "MerchantInput",
+        "SearchResult",
+        "DateTime",
+        "SUSPENDED",
+        "use LIVE with a hold",
+    ] {
+        assert!(html.contains(text), "{text}");
+    }
+    // Field types link to their type's section.
+    assert!(html.contains("href=#type-merchant"));
+    assert!(html.contains("= 20"), "argument default");
+}
+
+#[test]
+fn broken_definitions_are_reported_and_fall_back_to_the_source() {
+    let report = &built().report;
+    let invalid = find(&report.diagnostics, "api/invalid-definition");
+    let by_entity = |name: &str| {
+        invalid
+            .iter()
+            .find(|d| d.entity.as_deref() == Some(&format!("api:default/{name}")))
+            .unwrap_or_else(|| panic!("no diagnostic for {name}: {invalid:?}"))
+    };
+    let yaml = by_entity("broken-api");
+    assert_eq!(yaml.file.as_deref(), Some("defs/broken-openapi.yaml"));
+    assert!(yaml.message.contains("invalid YAML"), "{}", yaml.message);
+    assert!(yaml.line.is_some());
+    let graphql = by_entity("broken-graphql");
+    assert_eq!(graphql.line, Some(3), "{}", graphql.message);
+    let wrong = by_entity("wrong-type-api");
+    assert!(
+        wrong.message.contains("asyncapi document"),
+        "{}",
+        wrong.message
+    );
+    // Inline definitions count lines from the catalog file: `nope(: Int` is on line 3 of the
+    // definition, which starts on the line after `definition: |`.
+    let inline = by_entity("inline-api");
+    let catalog =
+        std::fs::read_to_string(built().fixture.repos().join("apis/catalog-info.yaml")).unwrap();
+    let line = catalog
+        .lines()
+        .position(|l| l.contains("nope(: Int"))
+        .unwrap() as u32
+        + 1;
+    assert_eq!(
+        (inline.file.as_deref(), inline.line),
+        (Some("catalog-info.yaml"), Some(line))
+    );
+    assert_eq!(invalid.len(), 4, "{invalid:?}");
+    // The page says what is wrong and shows the highlighted source instead.
+    let html = page("broken-api");
+    assert!(html.contains("api/invalid-definition"));
+    assert!(html.contains("definition-title") && html.contains("unclosed"));
+}
+
+#[test]
+fn entity_pages_link_to_the_reference_and_input_stays_inert() {
+    let out = built().fixture.out();
+    let entity =
+        std::fs::read_to_string(out.join("catalog/default/api/accounts-api/index.html")).unwrap();
+    assert!(entity.contains("href=api/index.html"));
+    let html = page("accounts-api");
+    assert!(
+        html.contains("<strong>ledger</strong>"),
+        "descriptions are Markdown"
+    );
+    assert!(
+        !html.contains("<script>alert"),
+        "raw script from a description is not kept"
+    );
+    for (tag, attrs) in common::start_tags(&html) {
+        if tag == "script" {
+            assert!(
+                attrs.iter().any(|(name, _)| name == "src"),
+                "no inline script"
+            );
+        }
+    }
+    // The reference page does not repeat the highlighted definition.
+    assert!(!html.contains("class=code-scroll"));
+}
