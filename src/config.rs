@@ -94,7 +94,13 @@ pub struct PublishConfig {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Source {
-    Local { path: PathBuf, layout: Layout },
+    Local {
+        path: PathBuf,
+        layout: Layout,
+        /// Repository health from a JSON file (repository name → health), for checkouts whose
+        /// CI and alert figures are gathered elsewhere; None: no health.
+        health_file: Option<PathBuf>,
+    },
     Github(Box<GithubSource>),
 }
 
@@ -270,6 +276,7 @@ struct RawSource {
     path: Option<PathBuf>,
     #[serde(default)]
     layout: Layout,
+    health_file: Option<PathBuf>,
     // type = "github"
     organization: Option<String>,
     catalog_path: Option<String>,
@@ -436,6 +443,7 @@ impl Config {
             sources: vec![Source::Local {
                 path: dir.clone(),
                 layout: Layout::Repo,
+                health_file: None,
             }],
             ..Config::defaults(&dir)
         }
@@ -571,6 +579,7 @@ fn resolve_source(
             Ok(Source::Local {
                 path: resolve(&path),
                 layout: raw.layout,
+                health_file: raw.health_file.as_deref().map(resolve),
             })
         }
         "github" => resolve_github(raw).map_err(error),
@@ -605,6 +614,12 @@ fn resolve_github(raw: RawSource) -> Result<Source, String> {
         .ok_or("a github source needs `organization`")?;
     if raw.path.is_some() {
         return Err("`path` belongs to local sources; a github source reads `organization`".into());
+    }
+    if raw.health_file.is_some() {
+        return Err(
+            "`health_file` belongs to local sources; a github source reads health itself (`repo_health`)"
+                .into(),
+        );
     }
     let catalog_path = raw
         .catalog_path
@@ -743,7 +758,8 @@ mod tests {
             c.sources,
             vec![Source::Local {
                 path: PathBuf::from("/srv/repos"),
-                layout: Layout::Auto
+                layout: Layout::Auto,
+                health_file: None,
             }]
         );
         assert_eq!(c.catalog.files, vec!["catalog-info.yaml".to_string()]);

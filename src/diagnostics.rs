@@ -233,6 +233,7 @@ pub const CODES: &[(&str, &str)] = &[
     ("github/auth", "A github source cannot authenticate: the environment variable named by `token_env` (or `app_id_env`/`app_key_env`) is not set, the App key is not an RSA PEM key, or the App is not installed on the organisation. The cached copies are used."),
     ("github/unreachable", "The organisation's repositories could not be listed (network, 401/403, unknown organisation, rate limit for too long); the cached copies of its repositories are used."),
     ("github/repo-failed", "A repository could not be fetched after retries and has no cached copy; it is skipped, the others are not affected. Also: the files other repositories' catalogs name in it could not be fetched."),
+    ("gather/health-file-unreadable", "A local source's `health_file` cannot be read or is not a JSON object of repository name to health; the repositories are shown without health."),
     ("github/repo-stale", "A repository could not be fetched after retries; its last cached copy is used and may be out of date."),
     ("github/ref-not-gathered", "A Location target or techdocs-ref URL into another repository of the organisation names a branch other than the one gathered there; it was not fetched."),
     ("github/org-data", "The organisation's teams or members could not be read (the token needs members:read); no Group or User entities come from them."),

@@ -266,3 +266,63 @@ fn settings_disable_checks_change_weights_and_name_unknown_checks() {
     assert!(err.contains("unknown check `runbook`"), "{err}");
     assert!(err.contains("line 5"), "{err}");
 }
+
+#[test]
+fn demo_repository_health_shows_on_entity_pages_and_scores() {
+    let (config, r) = demo();
+    let cards = cards(&config, &r);
+    // The bundled health file: settlement's ci workflow failed, fraud-scorer has a critical
+    // Dependabot alert, fx-rates is green; repositories the file does not name are n/a.
+    let ci = outcome(&cards, "component:default/settlement", "ci-passing");
+    assert_eq!(ci.status, Status::Fail, "{ci:?}");
+    assert!(ci.reason.starts_with("failing on main: ci"), "{ci:?}");
+    let alerts = outcome(
+        &cards,
+        "component:default/fraud-scorer",
+        "no-critical-alerts",
+    );
+    assert_eq!(alerts.status, Status::Fail, "{alerts:?}");
+    let green = outcome(&cards, "component:default/fx-rates", "ci-passing");
+    assert_eq!(green.status, Status::Pass, "{green:?}");
+    let unknown = outcome(&cards, "component:default/payouts", "ci-passing");
+    assert_eq!(unknown.status, Status::NotApplicable, "{unknown:?}");
+
+    let settlement = page(&r, "catalog/default/component/settlement/index.html");
+    assert!(settlement.contains("Repository</h2>"), "a Repository card");
+    assert!(settlement.contains("https://github.com/kloudvin/settlement/actions/runs/"));
+    let payouts = page(&r, "catalog/default/component/payouts/index.html");
+    assert!(!payouts.contains("Repository</h2>"), "no health, no card");
+}
+
+#[test]
+fn an_unreadable_health_file_is_one_warning_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repos/svc");
+    std::fs::create_dir_all(&repo).unwrap();
+    std::fs::write(
+        repo.join("catalog-info.yaml"),
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("health.json"), "{\n  \"svc\": [1, 2]\n}\n").unwrap();
+    std::fs::write(
+        dir.path().join("site.toml"),
+        "[[sources]]\ntype = \"local\"\npath = \"repos\"\nlayout = \"repos\"\nhealth_file = \"health.json\"\n",
+    )
+    .unwrap();
+    let config = Config::load(&dir.path().join("site.toml")).unwrap();
+    let r = render(&config, &|_| {}).expect("renders");
+    let problems: Vec<_> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "gather/health-file-unreadable")
+        .collect();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].message.contains("line 2"),
+        "{}",
+        problems[0].message
+    );
+    assert!(r.catalog.get(&key("component:default/svc")).is_some());
+    assert!(r.catalog.repo_health.is_empty());
+}

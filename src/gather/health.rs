@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RepoHealth {
     /// Web address of the repository, for links to its runs, pull requests and alerts.
     pub repo_url: String,
@@ -105,6 +106,40 @@ impl RepoHealth {
             (None, None) => None,
             (a, b) => Some(a.map_or(0, |c| c.critical) + b.map_or(0, |c| c.critical)),
         }
+    }
+}
+
+/// Gives each repository the health a JSON file (repository name → [`RepoHealth`]) holds for
+/// it. A file that cannot be read is one warning, returned; the repositories keep no health.
+pub fn attach_from_file(
+    repos: &mut [super::Repo],
+    file: &std::path::Path,
+) -> Option<crate::diagnostics::Diagnostic> {
+    let read = || -> Result<std::collections::BTreeMap<String, RepoHealth>, String> {
+        let text = std::fs::read(file).map_err(|e| format!("cannot read it: {e}"))?;
+        serde_json::from_slice(&text).map_err(|e| {
+            format!(
+                "line {}: not a JSON object of repository name to health ({e})",
+                e.line()
+            )
+        })
+    };
+    match read() {
+        Ok(mut by_repo) => {
+            for repo in repos {
+                if let Some(health) = by_repo.remove(&repo.name) {
+                    repo.health = Some(health);
+                }
+            }
+            None
+        }
+        Err(why) => Some(
+            crate::diagnostics::Diagnostic::warning(
+                "gather/health-file-unreadable",
+                format!("{why}; repository health is left out. Fix or remove `health_file`"),
+            )
+            .file(file.display().to_string()),
+        ),
     }
 }
 

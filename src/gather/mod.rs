@@ -159,9 +159,18 @@ pub fn gather_with_progress(config: &Config, progress: &dyn Fn(&str)) -> (Worksp
     let mut diagnostics = Diagnostics::new();
     for (index, source) in config.sources.iter().enumerate() {
         match source {
-            crate::config::Source::Local { path, layout } => {
-                let (repos, diags) =
+            crate::config::Source::Local {
+                path,
+                layout,
+                health_file,
+            } => {
+                let (mut repos, diags) =
                     gather_local(index, path, *layout, &config.catalog.files, &config.out_dir);
+                if let Some(file) = health_file {
+                    if let Some(problem) = health::attach_from_file(&mut repos, file) {
+                        diagnostics.push(problem);
+                    }
+                }
                 workspace.repos.extend(repos);
                 diagnostics.extend(diags);
             }

@@ -25,6 +25,7 @@ fn world(files: &[(&str, &str)]) -> World {
     config.sources = vec![Source::Local {
         path: std::fs::canonicalize(&root).unwrap(),
         layout: Layout::Repos,
+        health_file: None,
     }];
     let (workspace, catalog, mut diagnostics) = crate::build::load_catalog(&config, &|_| {});
     let (docs, more) = crate::docs::build_docs(&workspace, &catalog, &config);
