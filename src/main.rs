@@ -113,6 +113,10 @@ enum Command {
         /// Output directory (default: `out_dir` of site.toml).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Preview "My services" as this reader: `[sso] userinfo_url` answers with this
+        /// e-mail, as the sign-in proxy would.
+        #[arg(long = "as", value_name = "EMAIL")]
+        signed_in: Option<String>,
     },
     /// Sync an already built portal to a bucket: uploads only new and changed files, then
     /// deletes stale ones. Exits 1 when the output holds a secret, 2 when publishing fails.
@@ -223,8 +227,13 @@ fn main() -> ExitCode {
             strict,
             paths,
         } => run_check(&config, format, strict, &paths),
-        Command::Serve { config, port, out } => match load_config(&config) {
-            Ok(config) => run_serve(config, port, out.as_deref()),
+        Command::Serve {
+            config,
+            port,
+            out,
+            signed_in,
+        } => match load_config(&config) {
+            Ok(config) => run_serve(config, port, out.as_deref(), signed_in.as_deref()),
             Err(code) => code,
         },
         Command::Publish {
@@ -250,7 +259,7 @@ fn main() -> ExitCode {
             let out = out.unwrap_or_else(|| {
                 std::env::temp_dir().join(format!("playbill-docs-{}", std::process::id()))
             });
-            run_serve(Config::for_repository(&repo, &out), port, None)
+            run_serve(Config::for_repository(&repo, &out), port, None, None)
         }
     }
 }
@@ -660,7 +669,7 @@ fn run_publish(
     }
 }
 
-fn run_serve(config: Config, port: u16, out: Option<&Path>) -> ExitCode {
+fn run_serve(config: Config, port: u16, out: Option<&Path>, signed_in: Option<&str>) -> ExitCode {
     let out_dir = out.map(absolute).unwrap_or_else(|| config.out_dir.clone());
     let rebuild = || {
         // Re-read site.toml too: it is one of the inputs.
@@ -687,7 +696,10 @@ fn run_serve(config: Config, port: u16, out: Option<&Path>) -> ExitCode {
         }
     };
     rebuild();
-    match playbill::serve::serve(&config, &out_dir, port, &rebuild) {
+    if signed_in.is_some() && config.sso.userinfo_url.is_none() {
+        eprintln!("warning: --as has no effect: site.toml sets no [sso] userinfo_url");
+    }
+    match playbill::serve::serve(&config, &out_dir, port, signed_in, &rebuild) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

@@ -78,11 +78,33 @@ pub fn content_type(path: &Path) -> &'static str {
     }
 }
 
+/// What the sign-in proxy's user endpoint would answer for `url`: with `serve --as EMAIL`, the
+/// path of `[sso] userinfo_url` answers as oauth2-proxy does for that reader, so "My services"
+/// can be previewed without a proxy. None for every other path.
+pub fn userinfo_answer(config: &Config, signed_in: Option<&str>, url: &str) -> Option<String> {
+    let email = signed_in?;
+    let endpoint = config.sso.userinfo_url.as_deref()?;
+    let path = url.split(['?', '#']).next().unwrap_or("");
+    if path != endpoint {
+        return None;
+    }
+    let user = email.split('@').next().unwrap_or(email);
+    let answer = serde_json::json!({
+        "user": user,
+        "email": email,
+        "preferredUsername": user,
+        "groups": [],
+    });
+    Some(answer.to_string())
+}
+
 /// Serves `out_dir` until the process is stopped; `rebuild` runs whenever inputs change.
+/// `signed_in` plays the sign-in proxy's reader (see [`userinfo_answer`]).
 pub fn serve(
     config: &Config,
     out_dir: &Path,
     port: u16,
+    signed_in: Option<&str>,
     rebuild: &(dyn Fn() + Sync),
 ) -> Result<(), String> {
     let server = tiny_http::Server::http(("127.0.0.1", port))
@@ -104,6 +126,13 @@ pub fn serve(
             }
         });
         for request in server.incoming_requests() {
+            if let Some(json) = userinfo_answer(config, signed_in, request.url()) {
+                let response = tiny_http::Response::from_data(json.into_bytes())
+                    .with_header(header("Content-Type", "application/json"))
+                    .with_header(header("Cache-Control", "no-store"));
+                let _ = request.respond(response);
+                continue;
+            }
             let response = match resolve_request(out_dir, request.url()) {
                 Some(path) => match std::fs::read(&path) {
                     Ok(bytes) => tiny_http::Response::from_data(bytes)
@@ -133,6 +162,20 @@ fn header(name: &str, value: &str) -> tiny_http::Header {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_userinfo_path_answers_for_the_reader_given_with_as() {
+        let mut config = Config::defaults(Path::new("/tmp"));
+        let reader = Some("ingrid.halvorsen@kloudvin.example");
+        assert_eq!(userinfo_answer(&config, reader, "/oauth2/userinfo"), None);
+        config.sso.userinfo_url = Some("/oauth2/userinfo".into());
+        assert_eq!(userinfo_answer(&config, None, "/oauth2/userinfo"), None);
+        assert_eq!(userinfo_answer(&config, reader, "/index.html"), None);
+        let answer = userinfo_answer(&config, reader, "/oauth2/userinfo?x=1").unwrap();
+        let json: serde_json::Value = serde_json::from_str(&answer).unwrap();
+        assert_eq!(json["email"], "ingrid.halvorsen@kloudvin.example");
+        assert_eq!(json["user"], "ingrid.halvorsen");
+    }
 
     #[test]
     fn requests_never_leave_the_output_directory() {
