@@ -280,6 +280,10 @@ fn two_builds_report_what_changed_and_an_unchanged_third_is_identical() {
         home.contains("changes/index.html#set-"),
         "the home page links the newest set"
     );
+    assert!(
+        home.contains("Deployment apps/svc-a in prod: 1.0 → 1.1"),
+        "the home page says what changed, not only where"
+    );
 
     // Nothing changed since: every change file is byte-identical, whatever the clock says.
     build(&f, T3, &out3, &["--previous-state", &state_of(&out2)], &[]);

@@ -22,35 +22,41 @@ pub fn anchor(set: &ChangeSet) -> String {
     format!("set-{}", tail.replace(':', "-"))
 }
 
+/// What changed, beside the entity: `old → new`, and where for versions and problems; None for
+/// an entity added or removed.
+pub fn detail(c: &Change) -> Option<String> {
+    let from_to = format!(
+        "{} → {}",
+        c.old.as_deref().unwrap_or("none"),
+        c.new.as_deref().unwrap_or("none")
+    );
+    let place = format!(
+        "{} in {}",
+        c.object.as_deref().unwrap_or(""),
+        c.cluster.as_deref().unwrap_or("")
+    );
+    match c.change {
+        ChangeKind::Added | ChangeKind::Removed => None,
+        ChangeKind::Owner | ChangeKind::Type | ChangeKind::Lifecycle | ChangeKind::System => {
+            Some(from_to)
+        }
+        ChangeKind::Version => Some(format!("{place}: {from_to}")),
+        ChangeKind::Problem => Some(format!("{place}: {}", c.new.as_deref().unwrap_or(""))),
+    }
+}
+
 /// One line of text per change, for the feed and for people reading JSON.
 pub fn describe(c: &Change) -> String {
     let subject = format!("{} ({})", c.title, c.entity);
-    let from_to = || {
-        format!(
-            "{} → {}",
-            c.old.as_deref().unwrap_or("none"),
-            c.new.as_deref().unwrap_or("none")
-        )
-    };
-    let place = || {
-        format!(
-            "{} in {}",
-            c.object.as_deref().unwrap_or(""),
-            c.cluster.as_deref().unwrap_or("")
-        )
-    };
+    let detail = detail(c).unwrap_or_default();
     match c.change {
         ChangeKind::Added => format!("New {}: {subject}", c.kind),
         ChangeKind::Removed => format!("Removed {}: {subject}", c.kind),
         ChangeKind::Owner | ChangeKind::Type | ChangeKind::Lifecycle | ChangeKind::System => {
-            format!("{}: {subject} {}", c.change.label(), from_to())
+            format!("{}: {subject} {detail}", c.change.label())
         }
-        ChangeKind::Version => format!("Version changed: {subject} {}: {}", place(), from_to()),
-        ChangeKind::Problem => format!(
-            "New problem: {subject} {}: {}",
-            place(),
-            c.new.as_deref().unwrap_or("")
-        ),
+        ChangeKind::Version => format!("Version changed: {subject} {detail}"),
+        ChangeKind::Problem => format!("New problem: {subject} {detail}"),
     }
 }
 
@@ -157,7 +163,14 @@ pub fn home_context(state: &State, catalog: &Catalog, n: usize) -> Option<Value>
         .changes
         .iter()
         .take(n)
-        .map(|c| json!({ "label": c.change.label(), "title": c.title, "link": entity_link(catalog, &c.entity) }))
+        .map(|c| {
+            json!({
+                "label": c.change.label(),
+                "title": c.title,
+                "link": entity_link(catalog, &c.entity),
+                "detail": detail(c),
+            })
+        })
         .collect();
     Some(json!({
         "time": crate::site::kubernetes::datetime(set.at),
