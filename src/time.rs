@@ -40,9 +40,49 @@ pub fn iso_datetime(secs: i64) -> String {
     )
 }
 
+/// Seconds since the epoch of an RFC 3339 time as the Kubernetes and GitHub APIs write it
+/// (`2026-11-23T10:00:00Z`, fractional seconds, or an offset such as `+02:00`); None when it
+/// does not parse.
+pub fn parse_rfc3339(text: &str) -> Option<i64> {
+    let (date, time) = text.split_once('T')?;
+    let mut d = date.split('-').map(|p| p.parse::<i64>().ok());
+    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
+    let (clock, offset) = match time.find(['Z', '+', '-']) {
+        Some(i) => (&time[..i], &time[i..]),
+        None => (time, "Z"),
+    };
+    let mut c = clock
+        .split(':')
+        .map(|p| p.split('.').next().and_then(|s| s.parse::<i64>().ok()));
+    let (h, min, s) = (c.next()??, c.next()??, c.next().flatten().unwrap_or(0));
+    let offset_secs = match offset.as_bytes().first() {
+        Some(b'+') | Some(b'-') => {
+            let sign = if offset.starts_with('-') { -1 } else { 1 };
+            let mut o = offset[1..].split(':').map(|p| p.parse::<i64>().ok());
+            sign * (o.next()?? * 3600 + o.next().flatten().unwrap_or(0) * 60)
+        }
+        _ => 0,
+    };
+    Some(days_from_civil(y, m, day) * 86_400 + h * 3600 + min * 60 + s - offset_secs)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rfc3339_times_parse() {
+        assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(parse_rfc3339("1970-01-02T00:00:01Z"), Some(86_401));
+        assert_eq!(parse_rfc3339("2023-11-14T22:15:23Z"), Some(1_700_000_123));
+        assert_eq!(parse_rfc3339("2023-11-14T22:13:20Z"), Some(1_700_000_000));
+        assert_eq!(
+            parse_rfc3339("2023-11-15T00:13:20+02:00"),
+            Some(1_700_000_000)
+        );
+        assert_eq!(parse_rfc3339("2000-02-29T00:00:00.5Z"), Some(951_782_400));
+        assert_eq!(parse_rfc3339("yesterday"), None);
+    }
 
     #[test]
     fn dates_both_ways() {

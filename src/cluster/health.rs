@@ -4,7 +4,8 @@
 //! the same objects always give the same problems.
 
 use super::model::Problem;
-use super::objects::{array_at, name, namespace, parse_time, str_at, u32_at};
+use super::objects::{array_at, name, namespace, str_at, u32_at};
+use crate::time::parse_rfc3339;
 use serde_json::Value;
 
 fn problem(severity: u8, rule: &str, object: String, message: String) -> Problem {
@@ -171,7 +172,7 @@ fn container_problems(
         status
             .pointer("/state/running/startedAt")
             .and_then(Value::as_str)
-            .and_then(parse_time),
+            .and_then(parse_rfc3339),
     ) {
         let field = |k: &str| probe.get(k).and_then(Value::as_i64).unwrap_or(0);
         let deadline = started

@@ -235,32 +235,10 @@ pub fn custom(resource: &str, v: &Value) -> Custom {
     }
 }
 
-/// Seconds since the epoch of an RFC 3339 UTC time as Kubernetes writes it
-/// (`2026-11-23T10:00:00Z`); None when it does not parse.
-pub fn parse_time(text: &str) -> Option<i64> {
-    let text = text.strip_suffix('Z')?;
-    let (date, time) = text.split_once('T')?;
-    let mut d = date.split('-').map(|p| p.parse::<i64>().ok());
-    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
-    let time = time.split('.').next()?;
-    let mut t = time.split(':').map(|p| p.parse::<i64>().ok());
-    let (hh, mm, ss) = (t.next()??, t.next()??, t.next()??);
-    let days = crate::time::days_from_civil(y, m, day);
-    Some(days * 86_400 + hh * 3600 + mm * 60 + ss)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn times_parse() {
-        assert_eq!(parse_time("1970-01-01T00:00:00Z"), Some(0));
-        assert_eq!(parse_time("2023-11-14T22:15:23Z"), Some(1_700_000_123));
-        assert_eq!(parse_time("2000-02-29T00:00:00.5Z"), Some(951_782_400));
-        assert_eq!(parse_time("yesterday"), None);
-    }
 
     #[test]
     fn reduces_a_deployment_and_a_pod() {

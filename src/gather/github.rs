@@ -861,7 +861,7 @@ async fn fetch_repo(
         .commit
         .committer
         .and_then(|c| c.date)
-        .and_then(|d| parse_time(&d));
+        .and_then(|d| crate::time::parse_rfc3339(&d));
     if let Some(p) = previous {
         if p.commit == state.commit && p.branch == branch {
             let kept = RepoState {
@@ -1173,31 +1173,6 @@ fn placeholders(value: &Value, dir: &RepoPath, wants: &mut Vec<Want>) {
     }
 }
 
-/// `2024-05-01T12:30:00Z` (or with an offset) as seconds since the epoch.
-fn parse_time(text: &str) -> Option<i64> {
-    let (date, time) = text.split_once('T')?;
-    let mut d = date.split('-').map(|p| p.parse::<i64>().ok());
-    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
-    let (clock, offset) = match time.find(['Z', '+', '-']) {
-        Some(i) => (&time[..i], &time[i..]),
-        None => (time, "Z"),
-    };
-    let mut c = clock
-        .split(':')
-        .map(|p| p.split('.').next().and_then(|s| s.parse::<i64>().ok()));
-    let (h, min, s) = (c.next()??, c.next()??, c.next().flatten().unwrap_or(0));
-    let offset_secs = match offset.as_bytes().first() {
-        Some(b'+') | Some(b'-') => {
-            let sign = if offset.starts_with('-') { -1 } else { 1 };
-            let mut o = offset[1..].split(':').map(|p| p.parse::<i64>().ok());
-            sign * (o.next()?? * 3600 + o.next().flatten().unwrap_or(0) * 60)
-        }
-        _ => 0,
-    };
-    let days = crate::time::days_from_civil(y, m, day);
-    Some(days * 86_400 + h * 3600 + min * 60 + s - offset_secs)
-}
-
 /// The repository the pipeline reads: the materialised directory of its commit.
 fn materialised_repo(
     index: usize,
@@ -1411,9 +1386,6 @@ mod tests {
             Some("https://api.github.com/orgs/o/repos?page=2")
         );
         assert_eq!(next_link("<x>; rel=\"prev\""), None);
-        assert_eq!(parse_time("1970-01-02T00:00:01Z"), Some(86_401));
-        assert_eq!(parse_time("2023-11-14T22:13:20Z"), Some(1_700_000_000));
-        assert_eq!(parse_time("2023-11-15T00:13:20+02:00"), Some(1_700_000_000));
     }
 
     #[test]

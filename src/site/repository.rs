@@ -39,7 +39,7 @@ pub struct AlertRow {
 
 /// `2026-01-01 10:00 UTC` from an RFC 3339 UTC time; the text as given when it does not parse.
 fn when(text: &str) -> String {
-    match crate::cluster::objects::parse_time(text) {
+    match crate::time::parse_rfc3339(text) {
         Some(secs) => {
             let t = crate::time::iso_datetime(secs);
             format!("{} {} UTC", &t[..10], &t[11..16])
