@@ -67,7 +67,8 @@ pub fn render(config: &Config, progress: &dyn Fn(&str)) -> Result<Rendered, Stri
     let (workspace, catalog, mut diagnostics) = load_catalog(config, progress);
     diagnostics.sort();
     progress("rendering the docs");
-    let (docs, docs_diags) = crate::docs::build_docs(&workspace, &catalog, config);
+    let pool = render_pool()?;
+    let (docs, docs_diags) = pool.install(|| crate::docs::build_docs(&workspace, &catalog, config));
     diagnostics.extend(docs_diags);
     diagnostics.sort();
     progress(&format!(
@@ -88,14 +89,16 @@ pub fn render(config: &Config, progress: &dyn Fn(&str)) -> Result<Rendered, Stri
         previous.as_ref(),
         crate::changes::build_time(),
     );
-    let (mut site, site_diags) = render_site(
-        config,
-        &catalog,
-        &docs,
-        snapshot.as_ref(),
-        &changes,
-        &diagnostics,
-    )?;
+    let (mut site, site_diags) = pool.install(|| {
+        render_site(
+            config,
+            &catalog,
+            &docs,
+            snapshot.as_ref(),
+            &changes,
+            &diagnostics,
+        )
+    })?;
     site.files.extend(crate::changes::feed::files(
         &changes.state,
         &catalog,
@@ -113,6 +116,21 @@ pub fn render(config: &Config, progress: &dyn Fn(&str)) -> Result<Rendered, Stri
         clusters: snapshot.map(|s| s.clusters).unwrap_or_default(),
         changes,
     })
+}
+
+/// Stack of each rendering thread. Every walk over input is bounded, and within the bounds the
+/// hostile corpus renders on 2 MiB; the rest is margin, so that a bound missed somewhere costs
+/// a page (a caught panic or a problem) rather than a stack overflow, which nothing can catch.
+/// Only the pages of it that are touched are ever mapped.
+const RENDER_STACK_BYTES: usize = 64 << 20;
+
+/// The threads that render docs and pages: rayon's, with [`RENDER_STACK_BYTES`] of stack.
+fn render_pool() -> Result<rayon::ThreadPool, String> {
+    rayon::ThreadPoolBuilder::new()
+        .stack_size(RENDER_STACK_BYTES)
+        .thread_name(|i| format!("render-{i}"))
+        .build()
+        .map_err(|e| format!("cannot start the rendering threads: {e}"))
 }
 
 /// Renders and writes the site to `out_dir`. Errors are fatal problems (unwritable output);

@@ -267,8 +267,11 @@ pub const CODES: &[(&str, &str)] = &[
     ("docs/no-pages", "The docs directory holds no Markdown page; no docs are built."),
     ("docs/unreadable", "A docs page or file could not be read; the rest of the site is built."),
     ("docs/broken-link", "A link to a page, file or anchor that does not exist; the text is kept without the link."),
-    ("docs/unsafe-content", "A page holds script, an event handler, a frame or style, or links with a scheme other than http(s) and mailto; it is removed or shown as text, never run."),
+    ("docs/unsafe-content", "A page or an SVG file holds script, an event handler, a frame or style, an external reference, or links with a scheme other than http(s) and mailto; it is removed or shown as text, never run."),
     ("docs/markdown", "A Markdown construct Playbill renders differently or not at all (an unknown code-block language, a nesting limit)."),
+    ("docs/too-deep", "Quotes, lists, emphasis or links nest over 64 levels; the deeper content is shown as plain text."),
+    ("docs/render-failed", "The page could not be rendered (an internal error); it is replaced by a short notice and every other page is built. Please report it with the page."),
+    ("docs/active-file", "A file beside the docs would run as a page on the portal (HTML, XHTML, XML, XSLT, compressed SVG, or an SVG that cannot be cleaned); it is not published."),
     ("docs/nav-missing-page", "The nav names a page that is not in the docs directory; the entry is left out."),
     ("docs/readme-dropped", "A directory holds both index.md and README.md; README.md is left out, as mkdocs does."),
     ("security/secret", "A credential (cloud key, token, private key, password in a URL or assignment) was found in a catalog file, a referenced file or the docs; it is replaced by REDACTED in every output and reported by file and line, never by value. Remove it from the repository and rotate it; a value that only looks like a secret can be allowed with `[secrets] allow` in site.toml."),
@@ -297,6 +300,15 @@ pub const CODES: &[(&str, &str)] = &[
 
 pub fn describe(code: &str) -> Option<&'static str> {
     CODES.iter().find(|(c, _)| *c == code).map(|(_, d)| *d)
+}
+
+/// The text a panic carries (`panic!("...")` gives a `&str` or a `String`).
+pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "an internal error".into())
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ pub mod search;
 pub mod secrets;
 pub mod serve;
 pub mod site;
+pub mod svg;
 pub mod time;
 pub mod write;
 

@@ -55,7 +55,7 @@ const RULES: &[Rule] = &[
     Rule {
         id: "aws-secret-access-key",
         what: "AWS secret access key",
-        pattern: r#"(?i)aws_?(?:secret_?access_?key|secret_?key|secret)["']?\s*[:=]\s*["']?([A-Za-z0-9/+]{40})\b"#,
+        pattern: r#"(?i)aws[_.-]?(?:secret[_.-]?access[_.-]?key|secret[_.-]?key|secret)["']?\s*[:=]\s*["']?([A-Za-z0-9/+]{40})\b"#,
         group: 1,
         check: Check::NotExample,
     },
@@ -123,9 +123,96 @@ const RULES: &[Rule] = &[
         check: Check::NotPlaceholder,
     },
     Rule {
+        id: "stripe-key",
+        what: "Stripe secret or restricted key",
+        pattern: r"\b((?:sk|rk)_(?:live|test)_[A-Za-z0-9]{20,99})\b",
+        group: 1,
+        check: Check::None,
+    },
+    Rule {
+        id: "google-api-key",
+        what: "Google API key",
+        pattern: r"\b(AIza[0-9A-Za-z_-]{35})(?:[^0-9A-Za-z_-]|$)",
+        group: 1,
+        check: Check::None,
+    },
+    Rule {
+        id: "npm-token",
+        what: "npm access token",
+        pattern: r"\b(npm_[A-Za-z0-9]{36})\b",
+        group: 1,
+        check: Check::None,
+    },
+    Rule {
+        id: "pypi-token",
+        what: "PyPI upload token",
+        pattern: r"\b(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,})",
+        group: 1,
+        check: Check::None,
+    },
+    Rule {
+        id: "sendgrid-key",
+        what: "SendGrid API key",
+        pattern: r"\b(SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})\b",
+        group: 1,
+        check: Check::None,
+    },
+    Rule {
+        id: "openai-key",
+        what: "OpenAI API key",
+        pattern: r"\b(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,})",
+        group: 1,
+        check: Check::None,
+    },
+    Rule {
+        id: "anthropic-key",
+        what: "Anthropic API key",
+        pattern: r"\b(sk-ant-(?:api|admin)[0-9]{2}-[A-Za-z0-9_-]{80,})",
+        group: 1,
+        check: Check::None,
+    },
+    Rule {
+        id: "vault-token",
+        what: "HashiCorp Vault token",
+        pattern: r"\b(hv[sb]\.[A-Za-z0-9_-]{24,})",
+        group: 1,
+        check: Check::None,
+    },
+    Rule {
+        id: "docker-hub-token",
+        what: "Docker Hub access token",
+        pattern: r"\b(dckr_pat_[A-Za-z0-9_-]{27,})",
+        group: 1,
+        check: Check::None,
+    },
+    Rule {
+        id: "digitalocean-token",
+        what: "DigitalOcean token",
+        pattern: r"\b(do[opr]_v1_[a-f0-9]{64})\b",
+        group: 1,
+        check: Check::None,
+    },
+    Rule {
+        id: "shopify-token",
+        what: "Shopify access token",
+        pattern: r"\b(shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32})\b",
+        group: 1,
+        check: Check::None,
+    },
+    Rule {
+        id: "age-secret-key",
+        what: "age encryption secret key",
+        pattern: r"\b(AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58})\b",
+        group: 1,
+        check: Check::None,
+    },
+    Rule {
         id: "generic-secret",
         what: "password or secret assignment",
-        pattern: r#"(?i)(?:password|passwd|pwd|secret|client_?secret|api_?key|apikey|access_?token|auth_?token|token|secret_?key)["']?\s*[:=]\s*["']?([^\s"',;`]{8,128})"#,
+        // A key that names a secret, spelt with any of `_ - .` and a prefix or suffix
+        // (`DB_PASSWORD`, `example.com/aws-secret-access-key`, `client_secret.prod`), then the
+        // assignment of YAML, JSON, TOML, INI, .env, a Markdown table cell or prose.
+        pattern: r#"(?i)(?:passwor[dt]|passwd|passphrase|pwd|secret|api[_.-]?key|access[_.-]?key|access[_.-]?token|auth[_.-]?token|token|credentials?|private[_.-]?key)[\w.-]{0,24}["']?[ \t]*(?::=|=>|[:=|])[ \t]*["'`]?([^\s"',;`|]{10,128})"#,
         group: 1,
         check: Check::HighEntropy,
     },
@@ -162,7 +249,7 @@ impl Finding {
         Diagnostic::error(
             "security/secret",
             format!(
-                "a {} ({}) was found here and redacted from the portal; remove it from the repository and rotate it. If it is not a secret, allow it under [secrets] in site.toml",
+                "{} ({}) found here and redacted from the portal; remove it from the repository and rotate it. If it is not a secret, allow it under [secrets] in site.toml",
                 self.what, self.rule
             ),
         )
@@ -436,6 +523,69 @@ mod tests {
                 format!("postgres://app:{}@db.internal:5432/ledger", "Zx8qL2mP9w"),
                 "url-password",
             ),
+            (
+                format!("sk_live_{}", "4eC39HqLyjWDarjtT1zdp7dc"),
+                "stripe-key",
+            ),
+            (
+                format!(
+                    "key={}",
+                    "AIza".to_string() + "SyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY"
+                ),
+                "google-api-key",
+            ),
+            (
+                format!(
+                    "//registry.npmjs.org/:_authToken=npm_{}",
+                    "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5"
+                ),
+                "npm-token",
+            ),
+            (
+                format!(
+                    "pypi-AgEIcHlwaS5vcmc{}",
+                    "Q2Vq8Zr9x2LmP0vAaBbCcDdEeFfGgHhIiJjKkLlMmNnOoPpQqRr"
+                ),
+                "pypi-token",
+            ),
+            (
+                format!(
+                    "SG.{}.{}",
+                    "ngeVfQFYQlKU0ufo8x5d1A", "TwL2iGABf9DHoTf-09kqeF8tAmbihYzrnopKc-1s5cr"
+                ),
+                "sendgrid-key",
+            ),
+            (
+                format!(
+                    "sk-proj-{}T3BlbkFJ{}",
+                    "aB3dE5fG7hJ9kL1mN3pQ", "rS7tU9vW1xY3zA5bC7dE"
+                ),
+                "openai-key",
+            ),
+            (
+                format!("sk-ant-api03-{}", "aB3dE5fG7hJ9kL1mN3pQ".repeat(5)),
+                "anthropic-key",
+            ),
+            (
+                format!("hvs.{}", "CAESIJ5aB3dE5fG7hJ9kL1mN3pQ5rS7t"),
+                "vault-token",
+            ),
+            (
+                format!("dckr_pat_{}", "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9"),
+                "docker-hub-token",
+            ),
+            (
+                format!("dop_v1_{}", "0a1b2c3d".repeat(8)),
+                "digitalocean-token",
+            ),
+            (format!("shpat_{}", "0a1b2c3d".repeat(4)), "shopify-token"),
+            (
+                format!(
+                    "AGE-SECRET-KEY-1{}",
+                    &"QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L".repeat(2)[..58]
+                ),
+                "age-secret-key",
+            ),
             (format!("password: {}", "q8Zr!x2LmP0v"), "generic-secret"),
         ];
         assert_eq!(cases.len(), RULES.len(), "one credential per rule");
@@ -479,6 +629,21 @@ mod tests {
                 "url-password",
                 "https://user@example.com/ and https://example.com:8443/x",
             ),
+            (
+                "stripe-key",
+                "pk_live_4eC39HqLyjWDarjtT1zdp7dc is publishable",
+            ),
+            ("google-api-key", "AIzaShort"),
+            ("npm-token", "npm_install"),
+            ("pypi-token", "pypi-AgEIcHlwaS5vcmc"),
+            ("sendgrid-key", "SG.short.short"),
+            ("openai-key", "sk-abc123"),
+            ("anthropic-key", "sk-ant-api03-short"),
+            ("vault-token", "hvs.short"),
+            ("docker-hub-token", "dckr_pat_short"),
+            ("digitalocean-token", "dop_v1_0a1b2c3d"),
+            ("shopify-token", "shpat_0a1b"),
+            ("age-secret-key", "AGE-SECRET-KEY-1QPZ"),
             ("generic-secret", "token: build-cache-key-v1"),
         ];
         assert_eq!(near_misses.len(), RULES.len(), "one near miss per rule");
@@ -486,6 +651,41 @@ mod tests {
             let (out, rules) = scan(text);
             assert!(rules.is_empty(), "{rule}: {text} gave {rules:?}");
             assert_eq!(out, text);
+        }
+    }
+
+    #[test]
+    fn keys_that_name_a_secret_are_caught_in_every_format_and_spelling() {
+        let value = "Zq9Kd83Jd7Xk2LqP0wRt5YbAaBbCcDdEeFfGg12";
+        for line in [
+            format!("    example.com/aws-secret-access-key: {value}"),
+            format!("    example.com/db.password: \"{value}\""),
+            format!("  client_secret: '{value}'"),
+            format!("  api-key: {value}"),
+            format!("{{\"clientSecret\": \"{value}\"}}"),
+            format!("\"service.api_key\" : \"{value}\","),
+            format!("api_key = \"{value}\""),
+            format!("[db]\npassword = {value}"),
+            format!("export DB_PASSWORD={value}"),
+            format!("STRIPE_SECRET_KEY='{value}'"),
+            format!("| client-secret | `{value}` |"),
+            format!("| prod.access-token | {value} |"),
+            format!("auth.token := {value}"),
+            format!("credentials => {value}"),
+        ] {
+            let (out, rules) = scan(&line);
+            assert!(!rules.is_empty(), "not found in {line}");
+            assert!(!out.contains(value), "{out}");
+        }
+        for harmless in [
+            "| Password | Description |",
+            "secretName: payments-db-creds2",
+            "tokenUrl: https://auth.example.com/oauth2/token",
+            "api-key:\n  valueFrom: vault",
+            "password_hash: $2b$12$abcdefghijklmnopqrstuv",
+        ] {
+            let (_, rules) = scan(harmless);
+            assert!(rules.is_empty(), "{harmless} gave {rules:?}");
         }
     }
 

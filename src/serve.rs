@@ -60,22 +60,16 @@ pub fn resolve_request(out_dir: &Path, url: &str) -> Option<PathBuf> {
     resolved.is_file().then_some(resolved)
 }
 
-pub fn content_type(path: &Path) -> &'static str {
-    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
-        "html" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "ico" => "image/x-icon",
-        "txt" | "md" => "text/plain; charset=utf-8",
-        "xml" => "application/xml",
-        _ => "application/octet-stream",
-    }
+/// Headers of every file served: its Content-Type (the table `publish` gives the bucket), and
+/// the response headers README asks the CDN or proxy in front of the bucket to add.
+pub fn file_headers(path: &Path) -> Vec<(&'static str, String)> {
+    let name = path.to_string_lossy();
+    let mut headers = vec![(
+        "Content-Type",
+        crate::publish::plan::content_type(&name).to_string(),
+    )];
+    headers.extend(crate::site::response_headers());
+    headers
 }
 
 /// What the sign-in proxy's user endpoint would answer for `url`: with `serve --as EMAIL`, the
@@ -135,8 +129,10 @@ pub fn serve(
             }
             let response = match resolve_request(out_dir, request.url()) {
                 Some(path) => match std::fs::read(&path) {
-                    Ok(bytes) => tiny_http::Response::from_data(bytes)
-                        .with_header(header("Content-Type", content_type(&path))),
+                    Ok(bytes) => file_headers(&path).iter().fold(
+                        tiny_http::Response::from_data(bytes),
+                        |response, (name, value)| response.with_header(header(name, value)),
+                    ),
                     Err(_) => tiny_http::Response::from_data(b"cannot read file".to_vec())
                         .with_status_code(500),
                 },
@@ -162,6 +158,45 @@ fn header(name: &str, value: &str) -> tiny_http::Header {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_file_carries_its_type_and_the_security_headers() {
+        let headers = |p: &str| file_headers(Path::new(p));
+        let value = |p: &str, name: &str| {
+            headers(p)
+                .into_iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v)
+                .unwrap_or_default()
+        };
+        assert_eq!(value("out/docs/a/d.svg", "Content-Type"), "image/svg+xml");
+        assert_eq!(
+            value("out/docs/a/notes.md", "Content-Type"),
+            "text/plain; charset=utf-8"
+        );
+        assert_eq!(
+            value("out/docs/a/blob", "Content-Type"),
+            "application/octet-stream"
+        );
+        for file in ["out/index.html", "out/docs/a/d.svg", "out/x.json"] {
+            assert_eq!(value(file, "X-Content-Type-Options"), "nosniff");
+            let csp = value(file, "Content-Security-Policy");
+            assert!(
+                csp.starts_with("default-src 'none'; script-src 'self'"),
+                "{csp}"
+            );
+            assert!(csp.ends_with("frame-ancestors 'none'"), "{csp}");
+        }
+    }
+
+    #[test]
+    fn readme_gives_the_cdn_the_headers_serve_sends() {
+        let readme = include_str!("../README.md");
+        for (name, value) in crate::site::response_headers() {
+            let line = format!("{name}: {value}");
+            assert!(readme.contains(&line), "README lacks `{line}`");
+        }
+    }
 
     #[test]
     fn the_userinfo_path_answers_for_the_reader_given_with_as() {

@@ -35,7 +35,43 @@ const PLANTED_SECRETS: &[&str] = &[
     "q8Zr!x2LmP0v",
     "Zk3%2Bq9Kd83Jd7Xk2LqP0wRt5YbAaBbCc",
     "xoxb-1234567890-abcdefABCDEF",
+    // The head of every value planted under a secret-naming key (58 and 59).
+    "Zq9Kd83Jd7Xk2LqP0wRt5YbK",
 ];
+
+/// Extensions a browser would open as an active document; no copied file may have one.
+const ACTIVE_EXTENSIONS: &[&str] = &[
+    ".htm", ".html", ".xhtml", ".xht", ".shtml", ".xml", ".xsl", ".xslt", ".mhtml", ".svgz",
+];
+
+/// What no published SVG may hold: script, handlers, HTML islands, references that leave it.
+fn active_svg_parts(svg: &str) -> Vec<&'static str> {
+    let lower = svg.to_ascii_lowercase();
+    let mut found: Vec<&str> = [
+        "<script",
+        "javascript:",
+        "foreignobject",
+        "evil.example",
+        "<!doctype",
+        "<?xml-stylesheet",
+        "<animate",
+        "<set",
+        "@import",
+        "alert(",
+    ]
+    .into_iter()
+    .filter(|needle| lower.contains(needle))
+    .collect();
+    for (_, attrs) in common::start_tags(svg) {
+        if attrs
+            .iter()
+            .any(|(name, _)| name.to_ascii_lowercase().starts_with("on"))
+        {
+            found.push("event handler");
+        }
+    }
+    found
+}
 
 /// A relative `href` on page `from` (both site-root relative) as a site-root relative path.
 fn resolve(from: &str, href: &str) -> String {
@@ -124,6 +160,8 @@ fn the_hostile_corpus_builds_reports_every_case_and_publishes_nothing_unsafe() {
                     );
                 }
             }
+        } else if file.ends_with(".svg") {
+            assert_eq!(active_svg_parts(&text), Vec::<&str>::new(), "{file}");
         } else if !file.starts_with("static/") {
             // Data files (the catalog's, search shards) and copied docs files; the theme's own
             // scripts under static/ are not input.
@@ -131,10 +169,44 @@ fn the_hostile_corpus_builds_reports_every_case_and_publishes_nothing_unsafe() {
         }
     }
 
-    // Everything else still renders: the docs around a removed script, the entity with a
-    // hostile title, the cases' owner.
+    // Only pages Playbill rendered open as documents: copied HTML-like files are not published.
+    for file in &files {
+        let lower = file.to_ascii_lowercase();
+        let rendered = lower.ends_with("/index.html") || !lower.starts_with("docs/");
+        assert!(
+            rendered || !ACTIVE_EXTENSIONS.iter().any(|e| lower.ends_with(e)),
+            "{file} is an active file copied from a repository"
+        );
+    }
+
+    // Deeply nested pages render (flattened past the bound) and their neighbours untouched.
     let page =
         |p: &str| std::fs::read_to_string(out.join(p)).unwrap_or_else(|e| panic!("{p}: {e}"));
+    for case in cases.keys().filter(|c| c.contains("-md-")) {
+        let Some(name) = case.split('-').next().map(|n| format!("d{n}")) else {
+            continue;
+        };
+        let dir = format!("docs/default/component/{name}");
+        if !out.join(&dir).join("neighbour/index.html").is_file() {
+            continue;
+        }
+        assert!(
+            page(&format!("{dir}/index.html")).contains("After."),
+            "{case}"
+        );
+        assert!(
+            page(&format!("{dir}/neighbour/index.html")).contains("still renders"),
+            "{case}"
+        );
+    }
+    let good = page("docs/default/component/a56/good.svg");
+    assert!(
+        good.contains("<title>Fine</title>") && good.contains("fill=\"#0a0\""),
+        "{good}"
+    );
+
+    // Everything else still renders: the docs around a removed script, the entity with a
+    // hostile title, the cases' owner.
     assert!(page("docs/default/component/m21/index.html").contains("After."));
     // The minifier writes `&lt;` as `&LT`; either way the title is text in the heading.
     let x14 = page("catalog/default/component/x14/index.html");

@@ -3,6 +3,7 @@
 //! Markdown: nav resolved, pages rendered in parallel (rayon) through the TechDocs dialect,
 //! links rewritten to generated pages and checked, other files copied beside the pages.
 
+mod assets;
 pub mod links;
 pub mod markdown;
 pub mod mkdocs;

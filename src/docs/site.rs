@@ -2,6 +2,7 @@
 //! in parallel, checks links and anchors once every page's headings are known, and assembles
 //! the nav, titles, previous/next and edit links.
 
+use super::assets::{vet, Verdict};
 use super::markdown::{self, LinkKind, LinkResolution, RenderContext};
 use super::mkdocs::{self, Mkdocs};
 use super::{links, nav, source, DocPage, DocSite};
@@ -204,13 +205,15 @@ fn render_pages(
                 }
                 resolution
             };
-            let rendered = markdown::render(
-                &text,
-                &RenderContext {
-                    resolve_link: &resolve,
-                    _private: (),
-                },
-            );
+            let rendered = guarded(|| {
+                markdown::render(
+                    &text,
+                    &RenderContext {
+                        resolve_link: &resolve,
+                        _private: (),
+                    },
+                )
+            });
             RenderedPage {
                 source: page.clone(),
                 rendered,
@@ -221,6 +224,21 @@ fn render_pages(
         })
         .collect()
 }
+
+/// Runs one page's render so that a panic in it (a bug, or a bound missed on hostile input)
+/// costs that page, not the build: the page says it could not be rendered, with an error.
+fn guarded(render: impl FnOnce() -> markdown::Rendered) -> markdown::Rendered {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(render)).unwrap_or_else(|panic| {
+        markdown::Rendered {
+            html: "<p class=\"render-failed\">This page could not be rendered. The build's issues page says why.</p>".into(),
+            problems: vec![(1, format!("{RENDER_FAILED_PREFIX} {}", crate::diagnostics::panic_message(&*panic)))],
+            ..markdown::Rendered::default()
+        }
+    })
+}
+
+/// How the problem of a page whose render panicked starts; reported as `docs/render-failed`.
+const RENDER_FAILED_PREFIX: &str = "the page could not be rendered:";
 
 /// Reports each page's problems and broken anchors; returns each page's title.
 fn report_pages(
@@ -251,10 +269,17 @@ fn report_pages(
         for (line, message) in &page.rendered.problems {
             // Broken links are the resolver's messages (docs/links.rs) and unsafe content the
             // renderer's; each kind starts with its own prefix.
-            let d = if message.starts_with("link \"") {
+            let d = if message.starts_with(RENDER_FAILED_PREFIX) {
+                Diagnostic::error(
+                    "docs/render-failed",
+                    format!("{message}; please report it with this page attached"),
+                )
+            } else if message.starts_with("link \"") {
                 Diagnostic::warning("docs/broken-link", message.clone())
             } else if message.starts_with("unsafe ") {
                 Diagnostic::warning("docs/unsafe-content", message.clone())
+            } else if message.starts_with(markdown::NESTING_PREFIX) {
+                Diagnostic::warning("docs/too-deep", message.clone())
             } else {
                 Diagnostic::info("docs/markdown", message.clone())
             };
@@ -476,7 +501,18 @@ fn list_files(
                 for finding in &findings {
                     diagnostics.push(diag(finding.diagnostic(), Some(&file)));
                 }
-                assets.push((rel, bytes))
+                match vet(&rel, bytes) {
+                    Verdict::Keep(bytes) => assets.push((rel, bytes)),
+                    Verdict::Cleaned(bytes, message) => {
+                        let d = Diagnostic::warning("docs/unsafe-content", message);
+                        diagnostics.push(diag(d, Some(&file)));
+                        assets.push((rel, bytes));
+                    }
+                    Verdict::Dropped(message) => {
+                        let d = Diagnostic::warning("docs/active-file", message);
+                        diagnostics.push(diag(d, Some(&file)));
+                    }
+                }
             }
             Err(e) => diagnostics.push(diag(
                 Diagnostic::warning("docs/unreadable", format!("{e}; the file was not copied")),

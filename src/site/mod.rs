@@ -22,6 +22,21 @@ use std::collections::{BTreeMap, HashMap};
 /// Content-Security-Policy of every page: no inline script, nothing from another origin.
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; manifest-src 'self'; base-uri 'none'; object-src 'none'";
 
+/// The response headers the portal wants on every file, which a bucket cannot set per object:
+/// the pages' CSP (plus `frame-ancestors`, which only a header can carry) for every file, so
+/// that an SVG or any other file opened directly runs nothing either; no MIME sniffing; no
+/// referrer leaving the portal. README gives them for each CDN; `serve` sends them.
+pub fn response_headers() -> [(&'static str, String); 3] {
+    [
+        (
+            "Content-Security-Policy",
+            format!("{CSP}; frame-ancestors 'none'"),
+        ),
+        ("X-Content-Type-Options", "nosniff".to_string()),
+        ("Referrer-Policy", "no-referrer".to_string()),
+    ]
+}
+
 /// Every output file, by path relative to the output directory.
 #[derive(Debug, Default)]
 pub struct Site {
@@ -292,14 +307,19 @@ fn render_pages(shared: &Shared<'_>, pages: &[Page<'_>]) -> Vec<RenderedPage> {
         .par_iter()
         .map(|page| {
             let path = page.path(shared.docs);
-            let (html, problem) = match render_page(shared, page, &path) {
-                Ok(html) => (html, None),
-                Err(e) => (
-                    format!("<!doctype html><title>Error</title><p>This page could not be rendered: {}</p>", crate::highlight::escape(&e)),
-                    Some(Diagnostic::error("site/template", format!("{path}: {e}"))),
-                ),
-            };
-            (path, minify(html.as_bytes()), problem)
+            // A panic in one page (a bug, or a bound missed on hostile input) costs that page.
+            let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                render_page(shared, page, &path).map(|html| minify(html.as_bytes()))
+            }))
+            .unwrap_or_else(|panic| Err(crate::diagnostics::panic_message(&*panic)));
+            match rendered {
+                Ok(bytes) => (path, bytes, None),
+                Err(e) => {
+                    let html = format!("<!doctype html><title>Error</title><p>This page could not be rendered: {}</p>", crate::highlight::escape(&e));
+                    let problem = Diagnostic::error("site/template", format!("{path}: {e}"));
+                    (path, html.into_bytes(), Some(problem))
+                }
+            }
         })
         .collect()
 }

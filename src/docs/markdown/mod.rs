@@ -31,6 +31,7 @@ mod prepass;
 mod render;
 mod sanitize;
 
+pub use render::{MAX_NESTING, NESTING_PREFIX};
 pub use sanitize::dangerous as dangerous_html;
 mod slug;
 

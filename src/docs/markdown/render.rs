@@ -24,12 +24,62 @@ type Spanned<'a> = (Event<'a>, Range<usize>);
 
 /// Renders the events of `parser` (which parsed `prepared.text`).
 pub fn write(parser: Parser<'_>, prepared: &Prepared, ctx: &RenderContext<'_>) -> Rendered {
-    let events = merge_text(parser);
+    let (events, too_deep) = flatten_deep(merge_text(parser));
     let mut writer = Writer::new(prepared, ctx, &events);
     for (i, (event, range)) in events.into_iter().enumerate() {
         writer.event(i, event, range);
     }
-    writer.finish()
+    let mut rendered = writer.finish();
+    if let Some(offset) = too_deep {
+        rendered.problems.push((
+            prepared.src_line(offset),
+            format!("{NESTING_PREFIX} {MAX_NESTING} levels (quotes, lists, emphasis or links); the deeper content is shown as plain text"),
+        ));
+    }
+    rendered
+}
+
+/// Containers (block quotes, list items, emphasis, links...) nested deeper than this are
+/// flattened: their text is kept, their markup is not. Real pages stay far below it; the
+/// bound keeps the output's nesting, and every walk over it, shallow.
+pub const MAX_NESTING: usize = 64;
+
+/// How the problem of a page past [`MAX_NESTING`] starts; the docs stage reports it as
+/// `docs/too-deep`.
+pub const NESTING_PREFIX: &str = "content nests deeper than";
+
+/// Drops the start and end of every container past [`MAX_NESTING`], keeping what is inside as
+/// text. Returns the offset of the first container dropped.
+fn flatten_deep(events: Vec<Spanned<'_>>) -> (Vec<Spanned<'_>>, Option<usize>) {
+    let mut depth = 0usize;
+    let mut first = None;
+    let mut out = Vec::with_capacity(events.len());
+    for (event, range) in events {
+        let deep = depth >= MAX_NESTING;
+        match event {
+            Event::Start(_) => {
+                depth += 1;
+                if deep {
+                    first.get_or_insert(range.start);
+                    continue;
+                }
+            }
+            Event::End(_) => {
+                depth -= 1;
+                if depth >= MAX_NESTING {
+                    continue;
+                }
+            }
+            Event::Html(html) | Event::InlineHtml(html) if deep => {
+                out.push((Event::Text(html), range));
+                continue;
+            }
+            Event::TaskListMarker(_) | Event::Rule if deep => continue,
+            _ => {}
+        }
+        out.push((event, range));
+    }
+    (out, first)
 }
 
 /// Collects the events, joining adjacent text events so inline extensions see whole runs.

@@ -51,7 +51,11 @@ fn format_of(e: &Entity) -> Option<Format> {
     if e.key.kind != "api" || e.value.pointer("/spec/definition").is_none() {
         return None;
     }
-    match e.spec_str("type")?.to_ascii_lowercase().as_str() {
+    format_named(e.spec_str("type")?)
+}
+
+fn format_named(spec_type: &str) -> Option<Format> {
+    match spec_type.to_ascii_lowercase().as_str() {
         "openapi" | "swagger" => Some(Format::OpenApi),
         "asyncapi" => Some(Format::AsyncApi),
         "graphql" => Some(Format::GraphQl),
@@ -157,15 +161,7 @@ fn build(e: &Entity, format: Format) -> (Reference, Vec<Diagnostic>) {
         };
         return (reference, vec![place.diagnostic(e, d, None)]);
     }
-    let result = match (format, text) {
-        (Format::GraphQl, Some(text)) => graphql::build(text),
-        (Format::GraphQl, None) => Err(Invalid::new(
-            "a GraphQL definition must be SDL text, not a mapping",
-        )),
-        (_, Some(text)) => parse_tree(text).and_then(|tree| tree_reference(format, &tree)),
-        (_, None) => tree_reference(format, definition),
-    };
-    match result {
+    match read(format, definition) {
         Ok((reference, unresolved, truncated)) => {
             let mut problems: Vec<Diagnostic> = unresolved
                 .iter()
@@ -215,6 +211,28 @@ fn build(e: &Entity, format: Format) -> (Reference, Vec<Diagnostic>) {
             (reference, vec![place.diagnostic(e, d, invalid.line)])
         }
     }
+}
+
+/// One definition, as text or as a mapping, read into its reference page.
+fn read(format: Format, definition: &Value) -> Result<Built, Invalid> {
+    match (format, definition.as_str()) {
+        (Format::GraphQl, Some(text)) => graphql::build(text),
+        (Format::GraphQl, None) => Err(Invalid::new(
+            "a GraphQL definition must be SDL text, not a mapping",
+        )),
+        (_, Some(text)) => parse_tree(text).and_then(|tree| tree_reference(format, &tree)),
+        (_, None) => tree_reference(format, definition),
+    }
+}
+
+/// The reference page of one definition's text, for an API of `spec_type` (`openapi`,
+/// `asyncapi`, `graphql`), or why there is none.
+pub fn read_definition(spec_type: &str, text: &str) -> Result<Reference, String> {
+    let format = format_named(spec_type)
+        .ok_or_else(|| format!("spec.type `{spec_type}` gets no reference page"))?;
+    read(format, &Value::String(text.to_string()))
+        .map(|(reference, _, _)| reference)
+        .map_err(|invalid| invalid.message)
 }
 
 /// A reference page, the `$ref`s it could not resolve, and whether a bound cut it short.
