@@ -3,7 +3,7 @@
 //! (diagnostics by code, where secrets were redacted — never their values) and what was written.
 //! A CI job keeps it as an artifact; a SIEM can ingest it.
 
-use crate::build::BuildReport;
+use crate::build::{BuildReport, SourceRead};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -56,17 +56,6 @@ pub struct ClusterRead {
     pub stale: bool,
     pub unreachable: bool,
     pub errors: Vec<String>,
-}
-
-/// One repository the build read.
-#[derive(Clone, Debug, Serialize)]
-pub struct SourceRead {
-    pub repo: String,
-    /// Index of the `[[sources]]` entry.
-    pub source: usize,
-    pub commit: Option<String>,
-    pub origin: Option<String>,
-    pub catalog_files: usize,
 }
 
 #[derive(Serialize)]

@@ -2,7 +2,6 @@
 //! → write. Stages report progress through a callback so the CLI can draw a spinner and tests
 //! stay quiet.
 
-use crate::audit::SourceRead;
 use crate::catalog::{build_catalog, Catalog};
 use crate::config::{Config, Source};
 use crate::diagnostics::Diagnostics;
@@ -10,8 +9,20 @@ use crate::docs::DocSets;
 use crate::gather::{gather_with_progress, Workspace};
 use crate::site::{render_site, Site};
 use crate::write::{check_out_dir, write_site, WriteStats};
+use serde::Serialize;
 use std::path::Path;
 use std::time::{Duration, Instant};
+
+/// One repository the build read.
+#[derive(Clone, Debug, Serialize)]
+pub struct SourceRead {
+    pub repo: String,
+    /// Index of the `[[sources]]` entry.
+    pub source: usize,
+    pub commit: Option<String>,
+    pub origin: Option<String>,
+    pub catalog_files: usize,
+}
 
 /// What a build produced and found.
 pub struct BuildReport {
@@ -99,12 +110,14 @@ pub fn render(config: &Config, progress: &dyn Fn(&str)) -> Result<Rendered, Stri
             &diagnostics,
         )
     })?;
-    site.files.extend(crate::changes::feed::files(
+    site.files.extend(crate::site::feed::files(
         &changes.state,
         &catalog,
         &config.title,
         config.base_url.as_deref(),
     ));
+    site.files
+        .extend([crate::changes::state_file(&changes.state)]);
     diagnostics.extend(site_diags);
     diagnostics.sort();
     Ok(Rendered {

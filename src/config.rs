@@ -1,6 +1,7 @@
 //! `site.toml`: parsed strictly (unknown keys and wrong types are errors that name the key and
 //! the line) into a raw struct, then resolved into a `Config` with absolute paths and defaults.
 
+use crate::paths::{absolute, normalize};
 use crate::secrets::Scanner;
 use serde::Deserialize;
 use std::fmt;
@@ -710,32 +711,6 @@ fn describe_toml_error(text: &str, error: &toml::de::Error) -> String {
         Some(line) => format!("line {line}: {message}"),
         None => message,
     }
-}
-
-/// An absolute path without touching the file system (the path may not exist yet).
-pub fn absolute(path: &Path) -> PathBuf {
-    if path.is_absolute() {
-        normalize(path)
-    } else {
-        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-        normalize(&cwd.join(path))
-    }
-}
-
-/// Removes `.` and resolves `..` lexically.
-pub fn normalize(path: &Path) -> PathBuf {
-    use std::path::Component;
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -1,8 +1,10 @@
 //! Repository-relative paths taken from untrusted input (Location targets, placeholders,
 //! techdocs refs). A `RepoPath` is always `/`-separated, relative, normalised and inside its
-//! repository; building one is the only way input reaches the file system.
+//! repository; building one is the only way input reaches the file system. Local paths from
+//! site.toml and the command line are made absolute and normalised here too.
 
 use std::fmt;
+use std::path::{Path, PathBuf};
 
 /// A normalised path inside a repository, `/`-separated, without leading `/` (empty: the root).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -113,6 +115,34 @@ pub fn percent_decode(s: &str) -> Option<String> {
 fn has_drive_letter(target: &str) -> bool {
     let b = target.as_bytes();
     b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':'
+}
+
+// Local paths: site.toml's settings and output directories, resolved without touching the disk.
+
+/// An absolute path without touching the file system (the path may not exist yet).
+pub fn absolute(path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        normalize(path)
+    } else {
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        normalize(&cwd.join(path))
+    }
+}
+
+/// Removes `.` and resolves `..` lexically.
+pub fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

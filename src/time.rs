@@ -66,6 +66,17 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
     Some(days_from_civil(y, m, day) * 86_400 + h * 3600 + min * 60 + s - offset_secs)
 }
 
+/// `2026-11-23 10:04 UTC`.
+pub fn datetime(secs: i64) -> String {
+    let minutes = secs.rem_euclid(86_400) / 60;
+    format!(
+        "{} {:02}:{:02} UTC",
+        iso_date(secs),
+        minutes / 60,
+        minutes % 60
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

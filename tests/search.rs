@@ -32,7 +32,7 @@ fn the_demo_ranks_as_recorded() {
     let summaries: Vec<_> = catalog
         .entities
         .iter()
-        .map(|e| playbill::site::model::summary(&catalog, e))
+        .map(|e| playbill::catalog::summary::summary(&catalog, e))
         .collect();
     let index = build_index(&catalog, &summaries, &docs);
     let path = fixture("demo-queries.json");

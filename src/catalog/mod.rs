@@ -8,6 +8,7 @@ mod read;
 pub mod refs;
 mod relations;
 mod rules;
+pub mod summary;
 pub mod validate;
 pub mod yaml;
 

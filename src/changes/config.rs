@@ -59,7 +59,7 @@ impl RawChanges {
             if p.contains("://") {
                 p
             } else {
-                crate::config::normalize(&base_dir.join(p))
+                crate::paths::normalize(&base_dir.join(p))
                     .display()
                     .to_string()
             }
@@ -114,7 +114,7 @@ fn resolve_webhook(raw: RawWebhook) -> Result<WebhookConfig, String> {
             .map_err(|e| {
                 format!(
                     "body: {}",
-                    crate::site::theme::describe_tera_error(&e).replace('\n', " ")
+                    crate::output::describe_tera_error(&e).replace('\n', " ")
                 )
             })?;
     }

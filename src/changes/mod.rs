@@ -7,7 +7,6 @@
 //! unchanged rebuild writes the same bytes.
 
 pub mod config;
-pub mod feed;
 pub mod previous;
 pub mod webhook;
 
@@ -204,7 +203,7 @@ pub fn current_state(
 }
 
 fn entity_state(catalog: &Catalog, e: &Entity) -> EntityState {
-    let summary = crate::site::model::summary(catalog, e);
+    let summary = crate::catalog::summary::summary(catalog, e);
     EntityState {
         kind: e.kind.clone(),
         spec_type: summary.spec_type,
@@ -429,12 +428,9 @@ fn bound_history(history: &mut Vec<ChangeSet>) {
     history.truncate(kept);
 }
 
-/// Pretty JSON with a final newline, every `<` escaped so no input can open markup in it.
-pub fn to_json(value: &impl Serialize) -> Vec<u8> {
-    let text = serde_json::to_string_pretty(value).unwrap_or_default();
-    let mut bytes = crate::site::inert_json(text).into_bytes();
-    bytes.push(b'\n');
-    bytes
+/// The state file the next build compares with, as written into the site.
+pub fn state_file(state: &State) -> (String, Vec<u8>) {
+    (STATE_PATH.to_string(), crate::output::pretty_json(state))
 }
 
 #[cfg(test)]

@@ -21,8 +21,8 @@ const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// `base_url`), the repository it was read from, annotations, labels, tags and links.
 pub fn record(catalog: &Catalog, key: &str, base_url: Option<&str>) -> Option<Value> {
     let e = catalog.entities.iter().find(|e| e.key.to_string() == key)?;
-    let summary = crate::site::model::summary(catalog, e);
-    let page = crate::site::model::entity_url(&e.key);
+    let summary = crate::catalog::summary::summary(catalog, e);
+    let page = crate::catalog::summary::entity_url(&e.key);
     let url = match base_url {
         Some(base) => format!("{base}{page}"),
         None => page,
@@ -151,7 +151,7 @@ fn body(config: &WebhookConfig, fields: &Value) -> Result<String, String> {
     tera::Tera::one_off(template, &context, false).map_err(|e| {
         format!(
             "the body template does not render: {}",
-            crate::site::theme::describe_tera_error(&e).replace('\n', " ")
+            crate::output::describe_tera_error(&e).replace('\n', " ")
         )
     })
 }

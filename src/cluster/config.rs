@@ -135,7 +135,7 @@ impl RawKubernetes {
             clusters,
             snapshot: self
                 .snapshot
-                .map(|p| crate::config::normalize(&base_dir.join(p))),
+                .map(|p| crate::paths::normalize(&base_dir.join(p))),
             timeout: Duration::from_secs(self.timeout_secs.unwrap_or(30).max(1)),
             page_size: self.page_size.unwrap_or(500).clamp(1, 5000),
         })
@@ -168,7 +168,7 @@ fn resolve_cluster(raw: RawCluster, base_dir: &Path) -> Result<ClusterConfig, St
             })?,
         },
         "kubeconfig" => Auth::Kubeconfig {
-            file: raw.kubeconfig.map(|p| crate::config::normalize(&base_dir.join(p))),
+            file: raw.kubeconfig.map(|p| crate::paths::normalize(&base_dir.join(p))),
             context: raw.context,
         },
         other => {
@@ -188,7 +188,7 @@ fn resolve_cluster(raw: RawCluster, base_dir: &Path) -> Result<ClusterConfig, St
     }
     let ca = match (raw.ca_file, raw.ca_data_env) {
         (Some(_), Some(_)) => return Err("give `ca_file` or `ca_data_env`, not both".into()),
-        (Some(f), None) => Ca::File(crate::config::normalize(&base_dir.join(f))),
+        (Some(f), None) => Ca::File(crate::paths::normalize(&base_dir.join(f))),
         (None, Some(env)) => Ca::DataEnv(env),
         (None, None) => Ca::System,
     };

@@ -53,7 +53,7 @@ fn resolve_items(
                 None => missing.push(path.clone()),
             },
             NavItem::Link { title, url } => {
-                if let Some(url) = crate::site::model::safe_url(url) {
+                if let Some(url) = crate::catalog::summary::safe_url(url) {
                     out.push(NavEntry {
                         title: title.clone(),
                         url,

@@ -550,7 +550,7 @@ fn edit_base(mk: &Mkdocs, entity: &Entity, docs_dir: &RepoPath) -> Option<String
     if let Some(repo_url) = mk
         .repo_url
         .as_deref()
-        .and_then(crate::site::model::safe_url)
+        .and_then(crate::catalog::summary::safe_url)
     {
         let edit_uri = mk.edit_uri.clone().unwrap_or_else(|| {
             if repo_url.contains("github.com") {
@@ -562,7 +562,7 @@ fn edit_base(mk: &Mkdocs, entity: &Entity, docs_dir: &RepoPath) -> Option<String
         if edit_uri.is_empty() {
             return None;
         }
-        if let Some(absolute) = crate::site::model::safe_url(&edit_uri) {
+        if let Some(absolute) = crate::catalog::summary::safe_url(&edit_uri) {
             return Some(format!("{}/", absolute.trim_end_matches('/')));
         }
         return Some(format!(
@@ -574,7 +574,7 @@ fn edit_base(mk: &Mkdocs, entity: &Entity, docs_dir: &RepoPath) -> Option<String
     let location = entity
         .annotation("backstage.io/source-location")?
         .strip_prefix("url:")?;
-    let location = crate::site::model::safe_url(location)?;
+    let location = crate::catalog::summary::safe_url(location)?;
     let (before, after) = location.split_once("/tree/")?;
     let (branch, _) = after.split_once('/').unwrap_or((after, ""));
     Some(format!(

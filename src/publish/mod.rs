@@ -31,7 +31,7 @@ pub fn run(
     let target = store::Target::parse(url).map_err(invalid)?;
     if let store::Target::File { dir } = &target {
         // Syncing a directory into itself (or around itself) would delete the build's files.
-        let dir = crate::config::normalize(dir);
+        let dir = crate::paths::normalize(dir);
         if dir.starts_with(out_dir) || out_dir.starts_with(&dir) {
             return Err(invalid(format!(
                 "{url} overlaps the output directory {}; publish to a directory outside it",

@@ -142,8 +142,8 @@ fn read_local(out_dir: &Path, rel: &str, scanner: &Scanner) -> Result<LocalFile,
     Ok(LocalFile {
         path: rel.to_string(),
         size: bytes.len() as u64,
-        sha256: crate::site::theme::hex(&Sha256::digest(&bytes)),
-        md5: crate::site::theme::hex(&Md5::digest(&bytes)),
+        sha256: crate::output::hex(&Sha256::digest(&bytes)),
+        md5: crate::output::hex(&Md5::digest(&bytes)),
     })
 }
 
@@ -282,7 +282,7 @@ async fn upload<'a>(
             .file(u.path.clone())
     })?;
     // What goes up must be what was scanned for secrets and recorded in the manifest.
-    if crate::site::theme::hex(&Sha256::digest(&bytes)) != u.sha256 {
+    if crate::output::hex(&Sha256::digest(&bytes)) != u.sha256 {
         return Err(Diagnostic::error(
             "publish/failed",
             format!(

@@ -2,102 +2,13 @@
 //! the function that judges one entity from the scorecard's inputs. A new check is one more
 //! variant here, its arm in each match, and (when it reads new data) a field of `Inputs`.
 
-use super::config::{RunbookPattern, Scope};
+use super::config::{Check, RunbookPattern};
 use super::{ClusterData, Inputs, Outcome};
 use crate::catalog::{Entity, EntityRef};
 use crate::cluster::matching::{ID_ANNOTATION, SELECTOR_ANNOTATION};
 use crate::diagnostics::Severity;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Check {
-    OwnerResolves,
-    HasDescription,
-    HasSystem,
-    HasDocs,
-    DocsBuildClean,
-    HasRunbook,
-    KubernetesAnnotations,
-    RunningInCluster,
-    NoSecrets,
-    CiPassing,
-    NoCriticalAlerts,
-}
-
-/// Kinds whose spec names an owner.
-const OWNED_KINDS: &[&str] = &["Component", "API", "Resource", "System", "Domain"];
-
 impl Check {
-    /// Every check, in the order the pages show them.
-    pub const ALL: [Check; 11] = [
-        Check::OwnerResolves,
-        Check::HasDescription,
-        Check::HasSystem,
-        Check::HasDocs,
-        Check::DocsBuildClean,
-        Check::HasRunbook,
-        Check::KubernetesAnnotations,
-        Check::RunningInCluster,
-        Check::NoSecrets,
-        Check::CiPassing,
-        Check::NoCriticalAlerts,
-    ];
-
-    /// The name site.toml and the data files use.
-    pub fn id(self) -> &'static str {
-        match self {
-            Check::OwnerResolves => "owner-resolves",
-            Check::HasDescription => "has-description",
-            Check::HasSystem => "has-system",
-            Check::HasDocs => "has-docs",
-            Check::DocsBuildClean => "docs-build-clean",
-            Check::HasRunbook => "has-runbook",
-            Check::KubernetesAnnotations => "kubernetes-annotations",
-            Check::RunningInCluster => "running-in-cluster",
-            Check::NoSecrets => "no-secrets",
-            Check::CiPassing => "ci-passing",
-            Check::NoCriticalAlerts => "no-critical-alerts",
-        }
-    }
-
-    pub fn from_id(id: &str) -> Option<Check> {
-        Check::ALL.into_iter().find(|c| c.id() == id)
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Check::OwnerResolves => "Owner is a team or person in the catalog",
-            Check::HasDescription => "Has a description",
-            Check::HasSystem => "Belongs to a system",
-            Check::HasDocs => "Has TechDocs",
-            Check::DocsBuildClean => "Docs build without errors",
-            Check::HasRunbook => "Has a runbook",
-            Check::KubernetesAnnotations => "Has Kubernetes annotations",
-            Check::RunningInCluster => "Runs in a cluster",
-            Check::NoSecrets => "No secrets in its files",
-            Check::CiPassing => "Default branch CI passes",
-            Check::NoCriticalAlerts => "No open critical security alerts",
-        }
-    }
-
-    /// Which entities the check applies to unless site.toml says otherwise.
-    pub fn default_scope(self) -> Scope {
-        let services = || Scope::new(&["Component"], &["service"], &[]);
-        match self {
-            Check::OwnerResolves | Check::HasDescription | Check::NoSecrets => {
-                Scope::new(OWNED_KINDS, &[], &[])
-            }
-            Check::HasSystem => Scope::new(&["Component", "API"], &[], &[]),
-            Check::HasDocs | Check::DocsBuildClean => {
-                Scope::new(&["Component", "API", "System"], &[], &[])
-            }
-            Check::HasRunbook => services(),
-            Check::KubernetesAnnotations | Check::RunningInCluster => {
-                Scope::new(&["Component"], &["service"], &["production"])
-            }
-            Check::CiPassing | Check::NoCriticalAlerts => Scope::new(&["Component"], &[], &[]),
-        }
-    }
-
     /// Judges one entity that is in the check's scope.
     pub fn judge(self, e: &Entity, inputs: &Inputs<'_>, runbook: &RunbookPattern) -> Outcome {
         match self {

@@ -14,7 +14,7 @@ use crate::catalog::{Catalog, Entity, EntityRef};
 use crate::cluster::model::Snapshot;
 use crate::diagnostics::Diagnostic;
 use crate::docs::DocSets;
-use checks::Check;
+use config::Check;
 use config::ScorecardConfig;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};

@@ -8,7 +8,7 @@
 
 use super::text::STOP_WORDS;
 use super::Index;
-use crate::site::theme::hex;
+use crate::output::hex;
 use rayon::prelude::*;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -205,7 +205,7 @@ fn script_text(call: &str, arg: &Value, body: &str) -> String {
     } else {
         format!("PlaybillSearch.{call}({arg},{body});\n")
     };
-    crate::site::inert_json(text)
+    crate::output::inert_json(text)
 }
 
 /// One content hash for a group of files: the manifest names a group, not every file, so it

@@ -9,9 +9,9 @@ pub mod query;
 pub mod text;
 mod weights;
 
+use crate::catalog::summary::EntitySummary;
 use crate::catalog::Catalog;
 use crate::docs::{DocPage, DocSets};
-use crate::site::model::EntitySummary;
 use std::collections::{BTreeMap, HashMap};
 
 pub use emit::{shard_file_key, shards_for, write_index, SearchFiles, CHUNK, MANIFEST};

@@ -2,10 +2,10 @@
 
 use super::query::{search, words};
 use super::{build_index, shard_file_key, shards_for, write_index, Index, MANIFEST};
+use crate::catalog::summary::{EntityLink, EntitySummary};
 use crate::catalog::EntityRef;
 use crate::docs::markdown::Heading;
 use crate::docs::{DocPage, DocSets, DocSite};
-use crate::site::model::{EntityLink, EntitySummary};
 use serde_json::Value;
 use std::collections::BTreeMap;
 

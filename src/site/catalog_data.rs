@@ -4,7 +4,7 @@
 //! grows. It loads through a classic `<script src>` that sets a global, which works on
 //! `file://` too.
 
-use super::model::{EntityLink, EntitySummary};
+use crate::catalog::summary::{EntityLink, EntitySummary};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -60,7 +60,7 @@ pub fn script(summaries: &[EntitySummary]) -> Vec<u8> {
         })
         .collect();
     let json = serde_json::to_string(&Data { links, rows }).unwrap_or_else(|_| "{}".into());
-    super::inert_json(format!("window.PLAYBILL_CATALOG={json};\n")).into_bytes()
+    crate::output::inert_json(format!("window.PLAYBILL_CATALOG={json};\n")).into_bytes()
 }
 
 /// The index of `link` in `links`, adding it the first time; -1 for none.

@@ -47,17 +47,6 @@ pub fn page_context(e: &Entity) -> Value {
     })
 }
 
-/// `2026-11-23 10:04 UTC`.
-pub(crate) fn datetime(secs: i64) -> String {
-    let minutes = secs.rem_euclid(86_400) / 60;
-    format!(
-        "{} {:02}:{:02} UTC",
-        crate::time::iso_date(secs),
-        minutes / 60,
-        minutes % 60
-    )
-}
-
 #[derive(Serialize)]
 struct ClusterCard<'a> {
     name: &'a str,
@@ -103,7 +92,7 @@ fn card<'a>(
         state,
         health: resources.map(Resources::health),
         versions: resources.map(Resources::versions).unwrap_or_default(),
-        taken_at: datetime(info.taken_at),
+        taken_at: crate::time::datetime(info.taken_at),
         age: age(snapshot.taken_at - info.taken_at),
         errors: &info.errors,
         namespaces,
@@ -127,7 +116,7 @@ pub fn status_files(
         tera.render(template, ctx).unwrap_or_else(|e| {
             diagnostics.push(Diagnostic::error(
                 "site/template",
-                format!("{template}: {}", super::theme::describe_tera_error(&e)),
+                format!("{template}: {}", crate::output::describe_tera_error(&e)),
             ));
             String::new()
         })
@@ -157,7 +146,7 @@ pub fn status_files(
             .collect();
         let mut ctx = tera::Context::new();
         ctx.insert("has_snapshot", &snapshot.is_some());
-        ctx.insert("taken_at", &datetime(snap.taken_at));
+        ctx.insert("taken_at", &crate::time::datetime(snap.taken_at));
         ctx.insert("cards", &cards);
         ctx.insert("page", &page_context(e));
         ctx.insert("selector", &status.map(|s| s.selector.clone()));
@@ -168,7 +157,7 @@ pub fn status_files(
     }
     let mut ctx = tera::Context::new();
     ctx.insert("has_snapshot", &snapshot.is_some());
-    ctx.insert("taken_at", &datetime(snap.taken_at));
+    ctx.insert("taken_at", &crate::time::datetime(snap.taken_at));
     let matrix = clusters_matrix(catalog, snap);
     ctx.insert("clusters", &matrix.0);
     ctx.insert("rows", &matrix.1);
@@ -262,7 +251,7 @@ fn clusters_matrix(catalog: &Catalog, snap: &Snapshot) -> (Vec<Value>, Vec<Row>,
         .map(|c| {
             json!({ "name": c.name, "title": c.title, "stale": c.stale, "errors": c.errors,
                     "age": age(snap.taken_at - c.taken_at), "dashboard_url": c.dashboard_url,
-                    "taken_at": datetime(c.taken_at), "unread": !c.stale && c.unreachable })
+                    "taken_at": crate::time::datetime(c.taken_at), "unread": !c.stale && c.unreachable })
         })
         .collect();
     let mut counts = Counts {

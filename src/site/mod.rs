@@ -4,6 +4,7 @@
 
 pub mod apidocs;
 mod catalog_data;
+pub mod feed;
 pub mod kubernetes;
 pub mod model;
 mod owners_data;
@@ -76,12 +77,12 @@ impl Page<'_> {
             Page::Issues => "issues/index.html".into(),
             Page::Search => "search/index.html".into(),
             Page::NotFound => "404.html".into(),
-            Page::Entity(e) => model::entity_url(&e.key),
+            Page::Entity(e) => crate::catalog::summary::entity_url(&e.key),
             Page::Kubernetes(e) => format!("{}/index.html", kubernetes::page_dir(e)),
             Page::Api(e) => format!("{}/index.html", apidocs::page_dir(e)),
             Page::Clusters => "clusters/index.html".into(),
             Page::Scorecards => scorecards::PAGE.into(),
-            Page::Changes => crate::changes::feed::PAGE_PATH.into(),
+            Page::Changes => crate::site::feed::PAGE_PATH.into(),
             Page::Doc { site, page } => docs.sites[*site].pages[*page].out.clone(),
         }
     }
@@ -107,7 +108,7 @@ struct Shared<'a> {
     diagnostics: Vec<Diagnostic>,
     by_entity: HashMap<String, Vec<Diagnostic>>,
     counts: crate::diagnostics::Counts,
-    summaries: Vec<model::EntitySummary>,
+    summaries: Vec<crate::catalog::summary::EntitySummary>,
     /// Root-relative path of the catalog page's data file.
     catalog_data: String,
     /// Root-relative path of the owner index, when `[sso] userinfo_url` is set.
@@ -117,17 +118,6 @@ struct Shared<'a> {
     changes: &'a crate::changes::Outcome,
     /// API reference pages, by entity ref.
     apis: HashMap<String, apidocs::Reference>,
-}
-
-/// A script made of JSON data with every `<` written as `\u003c`. In JSON, `<` occurs only
-/// inside strings, where the escape means the same character, so the data is unchanged while
-/// no text from input can close a script element or open markup, wherever the file is read.
-pub(crate) fn inert_json(script: String) -> String {
-    if script.contains('<') {
-        script.replace('<', "\\u003c")
-    } else {
-        script
-    }
 }
 
 /// Renders the whole portal.
@@ -165,10 +155,10 @@ pub fn render_site(
             by_entity.entry(e.clone()).or_default().push(d.clone());
         }
     }
-    let summaries: Vec<model::EntitySummary> = catalog
+    let summaries: Vec<crate::catalog::summary::EntitySummary> = catalog
         .entities
         .iter()
-        .map(|e| model::summary(catalog, e))
+        .map(|e| crate::catalog::summary::summary(catalog, e))
         .collect();
     let scorecards = config.scorecards.enabled.then(|| {
         use crate::scorecard::{evaluate, ClusterData, Inputs};
@@ -183,7 +173,10 @@ pub fn render_site(
         )
     });
     let data = catalog_data::script(&summaries);
-    let data_path = format!("catalog/{}", theme::hashed_name("entities.js", &data));
+    let data_path = format!(
+        "catalog/{}",
+        crate::output::hashed_name("entities.js", &data)
+    );
     let owners = config
         .sso
         .userinfo_url
@@ -191,7 +184,7 @@ pub fn render_site(
         .then(|| owners_data::script(catalog, &by_entity));
     let owners_path = owners
         .as_ref()
-        .map(|o| format!("catalog/{}", theme::hashed_name("owners.js", o)));
+        .map(|o| format!("catalog/{}", crate::output::hashed_name("owners.js", o)));
     let shared = Shared {
         config,
         catalog,
@@ -282,7 +275,7 @@ const TIMINGS: &str = "PLAYBILL_TIMINGS";
 /// The search index files (and, with [`TIMINGS`], their time on stderr).
 fn search_index(
     catalog: &Catalog,
-    summaries: &[model::EntitySummary],
+    summaries: &[crate::catalog::summary::EntitySummary],
     docs: &DocSets,
 ) -> crate::search::SearchFiles {
     let started = std::time::Instant::now();
@@ -344,7 +337,7 @@ fn problem_entities(shared: &Shared<'_>) -> Vec<serde_json::Value> {
     rows.into_iter()
         .take(10)
         .map(|(errors, warnings, e)| {
-            serde_json::json!({ "title": e.title(), "ref": e.key.to_string(), "url": model::entity_url(&e.key), "errors": errors, "warnings": warnings })
+            serde_json::json!({ "title": e.title(), "ref": e.key.to_string(), "url": crate::catalog::summary::entity_url(&e.key), "errors": errors, "warnings": warnings })
         })
         .collect()
 }
@@ -363,7 +356,7 @@ fn recent_entities(shared: &Shared<'_>) -> Vec<serde_json::Value> {
     rows.into_iter()
         .take(8)
         .map(|(time, e)| {
-            let summary = model::summary(shared.catalog, e);
+            let summary = crate::catalog::summary::summary(shared.catalog, e);
             serde_json::json!({ "entity": summary, "date": crate::time::iso_date(time), "repo": e.source.repo })
         })
         .collect()
@@ -432,7 +425,7 @@ fn tab_crumbs(e: &Entity, tab: &str) -> Vec<Crumb> {
     vec![
         crumb("Home", "index.html".into()),
         crumb("Catalog", "catalog/index.html".into()),
-        crumb(e.title(), model::entity_url(&e.key)),
+        crumb(e.title(), crate::catalog::summary::entity_url(&e.key)),
         crumb(tab, String::new()),
     ]
 }
@@ -470,7 +463,7 @@ fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<Strin
                     &serde_json::json!({ "userinfo_url": url, "data": data }),
                 );
             }
-            let changes = crate::changes::feed::home_context(&shared.changes.state, catalog, 5);
+            let changes = crate::site::feed::home_context(&shared.changes.state, catalog, 5);
             ctx.insert("latest_changes", &changes);
             ("home.html", shared.config.title.clone(), "home", vec![])
         }
@@ -572,7 +565,7 @@ fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<Strin
             let changes = &shared.changes;
             ctx.insert(
                 "changes",
-                &crate::changes::feed::page_context(&changes.state, catalog, changes.compared),
+                &crate::site::feed::page_context(&changes.state, catalog, changes.compared),
             );
             (
                 "changes.html",
@@ -619,7 +612,7 @@ fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<Strin
         Page::Doc { site, page } => {
             let doc_site = &shared.docs.sites[*site];
             let doc = &doc_site.pages[*page];
-            let owner = model::link(catalog, &doc_site.entity);
+            let owner = crate::catalog::summary::link(catalog, &doc_site.entity);
             let home_url = doc_site.home().map(|h| h.out.clone()).unwrap_or_default();
             let neighbour = |i: Option<usize>| {
                 i.map(|i| serde_json::json!({ "title": doc_site.pages[i].title, "url": doc_site.pages[i].out }))
@@ -736,5 +729,5 @@ fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<Strin
     shared
         .tera
         .render(template, &ctx)
-        .map_err(|e| theme::describe_tera_error(&e))
+        .map_err(|e| crate::output::describe_tera_error(&e))
 }

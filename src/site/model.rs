@@ -1,143 +1,15 @@
 //! Page models: the plain data each template receives. Built from the catalog only; every URL
 //! here is relative to the site root, and templates prefix it with the page's `root`.
 
+use crate::catalog::summary::{
+    first_target, link, safe_url, summary, targets, EntityLink, EntitySummary,
+};
 use crate::catalog::{Catalog, Entity, EntityRef};
 use crate::diagnostics::Diagnostic;
 use crate::highlight;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-
-/// A reference to another entity; `url` is empty when it is not in the catalog.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
-pub struct EntityLink {
-    #[serde(rename = "ref")]
-    pub entity_ref: String,
-    pub title: String,
-    pub kind: String,
-    pub name: String,
-    pub namespace: String,
-    pub url: String,
-    pub resolved: bool,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct EntitySummary {
-    #[serde(rename = "ref")]
-    pub entity_ref: String,
-    pub kind: String,
-    pub kind_lc: String,
-    pub namespace: String,
-    pub name: String,
-    pub title: String,
-    pub description: String,
-    #[serde(rename = "type")]
-    pub spec_type: String,
-    pub lifecycle: String,
-    pub owner: Option<EntityLink>,
-    pub system: Option<EntityLink>,
-    pub tags: Vec<String>,
-    pub url: String,
-}
-
-pub fn entity_url(key: &EntityRef) -> String {
-    format!("{}/index.html", key.page_dir())
-}
-
-/// The display name of a kind written in lower case in a ref (`api` -> `API`).
-fn kind_name(kind_lc: &str) -> String {
-    const KINDS: &[&str] = &[
-        "Component",
-        "API",
-        "Resource",
-        "System",
-        "Domain",
-        "Group",
-        "User",
-        "Location",
-        "Template",
-    ];
-    KINDS
-        .iter()
-        .find(|k| k.eq_ignore_ascii_case(kind_lc))
-        .map(|k| k.to_string())
-        .unwrap_or_else(|| kind_lc.to_string())
-}
-
-pub fn link(catalog: &Catalog, key: &EntityRef) -> EntityLink {
-    match catalog.get(key) {
-        Some(e) => EntityLink {
-            entity_ref: key.to_string(),
-            title: e.title().to_string(),
-            kind: e.kind.clone(),
-            name: e.name.clone(),
-            namespace: e.namespace.clone(),
-            url: entity_url(key),
-            resolved: true,
-        },
-        None => EntityLink {
-            entity_ref: key.to_string(),
-            title: key.to_string(),
-            kind: kind_name(&key.kind),
-            name: key.name.clone(),
-            namespace: key.namespace.clone(),
-            url: String::new(),
-            resolved: false,
-        },
-    }
-}
-
-fn first_target<'a>(
-    catalog: &'a Catalog,
-    key: &EntityRef,
-    kind: &str,
-    target_kind: Option<&str>,
-) -> Option<&'a EntityRef> {
-    catalog
-        .relations_of(key)
-        .iter()
-        .filter(|r| r.kind == kind && target_kind.is_none_or(|k| r.target.kind == k))
-        .map(|r| &r.target)
-        .next()
-}
-
-pub(super) fn targets<'a>(catalog: &'a Catalog, key: &EntityRef, kind: &str) -> Vec<&'a EntityRef> {
-    catalog
-        .relations_of(key)
-        .iter()
-        .filter(|r| r.kind == kind)
-        .map(|r| &r.target)
-        .collect()
-}
-
-pub fn summary(catalog: &Catalog, e: &Entity) -> EntitySummary {
-    let tags = e
-        .value
-        .pointer("/metadata/tags")
-        .and_then(Value::as_array)
-        .map(|t| {
-            t.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default();
-    EntitySummary {
-        entity_ref: e.key.to_string(),
-        kind: e.kind.clone(),
-        kind_lc: e.key.kind.clone(),
-        namespace: e.namespace.clone(),
-        name: e.name.clone(),
-        title: e.title().to_string(),
-        description: e.metadata_str("description").unwrap_or("").to_string(),
-        spec_type: e.spec_str("type").unwrap_or("").to_string(),
-        lifecycle: e.spec_str("lifecycle").unwrap_or("").to_string(),
-        owner: first_target(catalog, &e.key, "ownedBy", None).map(|t| link(catalog, t)),
-        system: first_target(catalog, &e.key, "partOf", Some("system")).map(|t| link(catalog, t)),
-        tags,
-        url: entity_url(&e.key),
-    }
-}
 
 #[derive(Serialize)]
 pub struct KeyValue {
@@ -263,12 +135,6 @@ const RELATION_TITLES: &[(&str, &str)] = &[
     ("hasMember", "Members"),
     ("memberOf", "Member of"),
 ];
-
-/// Only web and mail links become links; anything else (javascript:, data:, file:) is text.
-pub fn safe_url(url: &str) -> Option<String> {
-    let parsed = url::Url::parse(url.trim()).ok()?;
-    matches!(parsed.scheme(), "http" | "https" | "mailto").then(|| parsed.to_string())
-}
 
 fn str_map(value: Option<&Value>) -> Vec<(String, String)> {
     value

@@ -48,7 +48,7 @@ fn owner_title(e: &Entity) -> &str {
 
 /// What `owner` owns that is in the catalog, by kind, then title, then ref.
 fn owned<'a>(catalog: &'a Catalog, owner: &EntityRef) -> Vec<&'a Entity> {
-    let mut owned: Vec<&Entity> = super::model::targets(catalog, owner, "ownerOf")
+    let mut owned: Vec<&Entity> = crate::catalog::summary::targets(catalog, owner, "ownerOf")
         .into_iter()
         .filter_map(|t| catalog.get(t))
         .collect();
@@ -123,7 +123,7 @@ pub fn script(catalog: &Catalog, by_entity: &HashMap<String, Vec<Diagnostic>>) -
             continue;
         }
         let mut entry = vec![owner_index[&e.key]];
-        let mut groups: Vec<usize> = super::model::targets(catalog, &e.key, "memberOf")
+        let mut groups: Vec<usize> = crate::catalog::summary::targets(catalog, &e.key, "memberOf")
             .into_iter()
             .filter(|g| g.kind == "group")
             .filter_map(|g| owner_index.get(g).copied())
@@ -134,5 +134,5 @@ pub fn script(catalog: &Catalog, by_entity: &HashMap<String, Vec<Diagnostic>>) -
         data.users.insert(address, entry);
     }
     let json = serde_json::to_string(&data).unwrap_or_else(|_| "{}".into());
-    super::inert_json(format!("window.PLAYBILL_OWNERS={json};\n")).into_bytes()
+    crate::output::inert_json(format!("window.PLAYBILL_OWNERS={json};\n")).into_bytes()
 }

@@ -49,7 +49,7 @@ fn when(text: &str) -> String {
 }
 
 pub fn card(health: &RepoHealth) -> Option<RepositoryCard> {
-    let url = super::model::safe_url(&health.repo_url)?;
+    let url = crate::catalog::summary::safe_url(&health.repo_url)?;
     let url = url.trim_end_matches('/').to_string();
     let workflows = health.workflows.as_ref().map(|runs| {
         runs.iter()
@@ -63,7 +63,7 @@ pub fn card(health: &RepoHealth) -> Option<RepositoryCard> {
                     .unwrap_or_else(|| r.status.clone())
                     .replace('_', " "),
                 when: when(&r.created_at),
-                url: super::model::safe_url(&r.html_url),
+                url: crate::catalog::summary::safe_url(&r.html_url),
             })
             .collect()
     });

@@ -2,9 +2,9 @@
 //! (`scorecards/index.html`) — teams by average score with the entities failing each check,
 //! and each check's pass rate across the organisation. Built from `scorecard::Scorecards`.
 
-use super::model::{self, EntityLink};
+use crate::catalog::summary::EntityLink;
 use crate::catalog::{Catalog, EntityRef};
-use crate::scorecard::checks::Check;
+use crate::scorecard::config::Check;
 use crate::scorecard::{Scorecard, Scorecards, Status};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -126,7 +126,7 @@ fn mean(scores: &[u32]) -> Option<u32> {
 }
 
 fn scored(catalog: &Catalog, key: &EntityRef, card: &Scorecard) -> Scored {
-    let link = model::link(catalog, key);
+    let link = crate::catalog::summary::link(catalog, key);
     Scored {
         title: link.title,
         entity_ref: link.entity_ref,
@@ -160,7 +160,7 @@ fn team(
         .collect();
     let average = mean(&scores);
     Team {
-        owner: owner.map(|o| model::link(catalog, &o)),
+        owner: owner.map(|o| crate::catalog::summary::link(catalog, &o)),
         entities: members.len(),
         average,
         level: level(average),

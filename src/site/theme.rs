@@ -3,8 +3,8 @@
 //! published under content-hashed names, so a CDN can cache them forever.
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::output::{describe_tera_error, hashed_name};
 use include_dir::{include_dir, Dir};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -105,35 +105,9 @@ pub fn assets(site_dir: Option<&Path>, diagnostics: &mut Diagnostics) -> Assets 
     Assets { files, paths }
 }
 
-/// `name.js` -> `name.<hash>.js`: a name that changes with the content, so a CDN may cache
-/// the file forever and a publish uploads it only when it changed.
-pub fn hashed_name(name: &str, bytes: &[u8]) -> String {
-    let hash = hex(&Sha256::digest(bytes)[..5]);
-    match name.rsplit_once('.') {
-        Some((stem, ext)) if !stem.is_empty() => format!("{stem}.{hash}.{ext}"),
-        _ => format!("{name}.{hash}"),
-    }
-}
-
 /// `playbill.css` -> `playbill_css`: every non-alphanumeric character becomes `_`.
 pub fn asset_key(name: &str) -> String {
     name.chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect()
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Tera's error chain, flattened into one line.
-pub fn describe_tera_error(e: &tera::Error) -> String {
-    let mut message = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        message.push_str(": ");
-        message.push_str(&s.to_string());
-        source = s.source();
-    }
-    message
 }

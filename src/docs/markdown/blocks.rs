@@ -9,7 +9,7 @@
 //! writes itself can never pose as a marker. `open_html` / `close_html` write the
 //! Python-Markdown / pymdownx markup for each marker.
 
-use super::prepass::{indent_cols, is_blank, split_indent, strip_cols, Fence, Line};
+use super::lines::{indent_cols, is_blank, split_indent, strip_cols, Fence, Line};
 use crate::highlight::escape;
 use std::borrow::Cow;
 

@@ -27,6 +27,7 @@ mod blocks;
 mod code;
 mod emoji;
 mod inline;
+mod lines;
 mod prepass;
 mod render;
 mod sanitize;

@@ -3,9 +3,8 @@
 //! history alone, so an unchanged history gives the same bytes; times are those of the builds
 //! that found the changes.
 
-use super::{Change, ChangeKind, ChangeSet, State, STATE_PATH};
 use crate::catalog::Catalog;
-use crate::site::model;
+use crate::changes::{Change, ChangeKind, ChangeSet, State};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -93,7 +92,7 @@ fn headline(set: &ChangeSet) -> String {
 /// A link to an entity of the current catalog (None for one that is gone).
 fn entity_link(catalog: &Catalog, entity_ref: &str) -> Option<Value> {
     let key = crate::catalog::EntityRef::parse(entity_ref, None, "default").ok()?;
-    let link = model::link(catalog, &key);
+    let link = crate::catalog::summary::link(catalog, &key);
     link.resolved
         .then(|| json!({ "title": link.title, "url": link.url }))
 }
@@ -135,7 +134,7 @@ pub fn page_context(state: &State, catalog: &Catalog, compared: bool) -> Value {
                 .collect();
             json!({
                 "id": anchor(set),
-                "time": crate::site::kubernetes::datetime(set.at),
+                "time": crate::time::datetime(set.at),
                 "datetime": crate::time::iso_datetime(set.at),
                 "headline": headline(set),
                 "omitted": set.omitted,
@@ -173,7 +172,7 @@ pub fn home_context(state: &State, catalog: &Catalog, n: usize) -> Option<Value>
         })
         .collect();
     Some(json!({
-        "time": crate::site::kubernetes::datetime(set.at),
+        "time": crate::time::datetime(set.at),
         "datetime": crate::time::iso_datetime(set.at),
         "headline": headline(set),
         "changes": changes,
@@ -282,10 +281,10 @@ pub fn json(state: &State, catalog: &Catalog) -> Vec<u8> {
         "updated": state.history.first().map(|s| crate::time::iso_datetime(s.at)),
         "change_sets": sets,
     });
-    super::to_json(&value)
+    crate::output::pretty_json(&value)
 }
 
-/// Every file of the feed but the page: feed, JSON and the state the next build reads.
+/// Every file of the feed but the page: the Atom feed and the JSON.
 pub fn files(
     state: &State,
     catalog: &Catalog,
@@ -295,6 +294,5 @@ pub fn files(
     vec![
         (FEED_PATH.to_string(), atom(state, title, base_url)),
         (JSON_PATH.to_string(), json(state, catalog)),
-        (STATE_PATH.to_string(), super::to_json(state)),
     ]
 }
