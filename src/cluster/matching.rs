@@ -3,10 +3,10 @@
 //! optional namespace and an optional cluster, exactly as Backstage reads them. Pure.
 
 use super::fetch::ObjectType;
-use super::health;
 use super::model::{ObjectRef, Resources};
 use super::objects;
 use super::selector::{Op, Selector};
+use super::{gitops, health};
 use crate::catalog::Catalog;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use serde_json::Value;
@@ -27,6 +27,22 @@ pub struct Target {
 }
 
 impl Target {
+    /// The names the service goes by in its clusters: the entity's name and the values its
+    /// selector asks of `backstage.io/kubernetes-id`, `app.kubernetes.io/name` or `app`.
+    pub fn service_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.entity.rsplit('/').next().into_iter().collect();
+        for r in &self.selector.requirements {
+            if matches!(r.op, Op::Equals | Op::In)
+                && [ID_ANNOTATION, "app.kubernetes.io/name", "app"].contains(&r.key.as_str())
+            {
+                names.extend(r.values.iter().map(String::as_str));
+            }
+        }
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+
     fn wants(&self, cluster: &str, namespace: &str, labels: &BTreeMap<String, String>) -> bool {
         self.cluster.as_deref().is_none_or(|c| c == cluster)
             && self.namespace.as_deref().is_none_or(|n| n == namespace)
@@ -151,16 +167,22 @@ impl Matched {
         items: &[Value],
         now: i64,
     ) {
+        let argo = gitops::is_argo_application(&t.id());
         for item in items {
             let labels = objects::labels(item);
             let ns = objects::namespace(item);
-            let wanting = index.wanting(cluster, ns, &labels);
+            let placed = match argo {
+                true => gitops::argo_destination(item).unwrap_or(ns),
+                false => ns,
+            };
+            let wanting = index.wanting(cluster, placed, &labels);
             for target in &wanting {
                 add(
                     self.by_entity.entry(target.entity.clone()).or_default(),
                     t,
                     item,
                     now,
+                    &target.service_names(),
                 );
             }
             let owned = item
@@ -230,14 +252,14 @@ pub fn match_cluster(
     (m.by_entity, m.unowned)
 }
 
-fn add(r: &mut Resources, t: &ObjectType, item: &Value, now: i64) {
+fn add(r: &mut Resources, t: &ObjectType, item: &Value, now: i64, service: &[&str]) {
     match t.kind.as_str() {
         "Pod" => {
             r.pods.push(objects::pod(item));
             r.problems.extend(health::pod_problems(item, now));
         }
         "Deployment" | "StatefulSet" | "DaemonSet" => {
-            r.workloads.push(objects::workload(&t.kind, item));
+            r.workloads.push(objects::workload(&t.kind, item, service));
             r.problems.extend(health::workload_problems(&t.kind, item));
         }
         "HorizontalPodAutoscaler" => {
@@ -253,7 +275,7 @@ fn add(r: &mut Resources, t: &ObjectType, item: &Value, now: i64) {
         "CronJob" => r.jobs.push(objects::job("CronJob", item)),
         "" => {
             let c = objects::custom(&t.id(), item);
-            r.problems.extend(health::custom_problems(&c));
+            r.problems.extend(health::custom_problems(&c, item));
             r.custom.push(c);
         }
         _ => *r.other.entry(t.plural.clone()).or_default() += 1,
@@ -318,5 +340,94 @@ mod tests {
         assert_eq!(found["component:default/shop"].workloads[0].name, "shop");
         let names: Vec<&str> = unowned.iter().map(|o| o.name.as_str()).collect();
         assert_eq!(names, vec!["ledger-copy", "stray"]);
+    }
+
+    fn object_type(kind: &str, group: &str, plural: &str) -> ObjectType {
+        ObjectType {
+            group: group.into(),
+            version: "v1".into(),
+            plural: plural.into(),
+            kind: kind.into(),
+        }
+    }
+
+    /// A pod of ReplicaSet `checkout-<hash>` running `tag`, with an Envoy sidecar.
+    fn checkout_pod(hash: &str, i: u32, tag: &str, ready: bool) -> Value {
+        let state = if ready {
+            json!({"running": {"startedAt": "2026-11-23T08:00:00Z"}})
+        } else {
+            json!({"waiting": {"reason": "CrashLoopBackOff", "message": "back-off 5m0s restarting failed container"}})
+        };
+        json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": format!("checkout-{hash}-{i:05}"), "namespace": "shop",
+                "labels": {"backstage.io/kubernetes-id": "checkout", "pod-template-hash": hash},
+                "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": format!("checkout-{hash}"), "controller": true}]},
+            "spec": {"containers": [{"name": "envoy", "image": "envoyproxy/envoy:v1.31.2"},
+                {"name": "checkout", "image": format!("registry.test/shop/checkout:{tag}")}]},
+            "status": {"phase": "Running", "containerStatuses": [
+                {"name": "envoy", "image": "docker.io/envoyproxy/envoy:v1.31.2", "ready": true, "restartCount": 0,
+                    "state": {"running": {"startedAt": "2026-11-23T08:00:00Z"}}},
+                {"name": "checkout", "image": format!("registry.test/shop/checkout:{tag}"), "ready": ready,
+                    "restartCount": if ready { 0 } else { 9 }, "state": state}]}})
+    }
+
+    #[test]
+    fn versions_are_what_ready_pods_run_with_sidecars_and_dependencies_apart() {
+        let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "checkout", "namespace": "shop", "generation": 9,
+                "labels": {"backstage.io/kubernetes-id": "checkout", "app.kubernetes.io/name": "checkout"}},
+            "spec": {"replicas": 3, "template": {"spec": {"containers": [
+                {"name": "envoy", "image": "envoyproxy/envoy:v1.31.2"},
+                {"name": "checkout", "image": "registry.test/shop/checkout:3.5.0"}]}}},
+            "status": {"observedGeneration": 9, "replicas": 4, "updatedReplicas": 1, "readyReplicas": 3, "availableReplicas": 3,
+                "unavailableReplicas": 1, "conditions": [
+                {"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable", "message": "Deployment has minimum availability."},
+                {"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded", "message": "ReplicaSet \"checkout-6c8f7\" has timed out progressing."}]}});
+        let redis = json!({"apiVersion": "apps/v1", "kind": "StatefulSet",
+            "metadata": {"name": "checkout-redis-master", "namespace": "shop",
+                "labels": {"backstage.io/kubernetes-id": "checkout", "app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": "checkout"}},
+            "spec": {"replicas": 1, "template": {"spec": {"containers": [{"name": "redis", "image": "docker.io/bitnami/redis:7.4.1-debian-12-r2"}]}}},
+            "status": {"replicas": 1, "readyReplicas": 1, "availableReplicas": 1, "updatedReplicas": 1,
+                "currentRevision": "checkout-redis-master-7d9", "updateRevision": "checkout-redis-master-7d9"}});
+        let redis_pod = json!({"metadata": {"name": "checkout-redis-master-0", "namespace": "shop",
+                "labels": {"backstage.io/kubernetes-id": "checkout"},
+                "ownerReferences": [{"kind": "StatefulSet", "name": "checkout-redis-master", "controller": true}]},
+            "spec": {"containers": [{"name": "redis", "image": "docker.io/bitnami/redis:7.4.1-debian-12-r2"}]},
+            "status": {"phase": "Running", "containerStatuses": [{"name": "redis", "image": "docker.io/bitnami/redis:7.4.1-debian-12-r2",
+                "ready": true, "restartCount": 0, "state": {"running": {}}}]}});
+        let mut pods: Vec<Value> = (0..3)
+            .map(|i| checkout_pod("5d4b8", i, "3.3.8", true))
+            .collect();
+        pods.push(checkout_pod("6c8f7", 0, "3.5.0", false));
+        pods.push(redis_pod);
+        let objects = vec![
+            (
+                object_type("Deployment", "apps", "deployments"),
+                vec![deployment],
+            ),
+            (
+                object_type("StatefulSet", "apps", "statefulsets"),
+                vec![redis],
+            ),
+            (object_type("Pod", "", "pods"), pods),
+        ];
+        let targets = vec![target(
+            "component:default/checkout",
+            "backstage.io/kubernetes-id=checkout",
+            None,
+        )];
+        let (found, _) = match_cluster(&targets, "prod", &objects, 0);
+        let r = &found["component:default/checkout"];
+        let v = r.workload_versions();
+        assert_eq!(v[0].name, "checkout");
+        assert_eq!(v[0].label, "3.3.8 ×3 → 3.5.0, rollout stuck");
+        assert_eq!(v[0].sidecars, vec!["envoyproxy/envoy:v1.31.2"]);
+        assert!(!v[0].dependency);
+        assert_eq!(v[1].name, "checkout-redis-master");
+        assert!(v[1].dependency, "a Redis of the same chart is a dependency");
+        assert_eq!(v[1].label, "7.4.1-debian-12-r2 ×1");
+        // What the pages show and compare across clusters: the service's own running tags.
+        assert_eq!(r.version_labels(), vec!["3.3.8 ×3 → 3.5.0, rollout stuck"]);
+        assert_eq!(r.versions(), vec!["3.3.8"]);
     }
 }

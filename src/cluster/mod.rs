@@ -6,7 +6,9 @@
 
 pub mod config;
 pub mod fetch;
+pub mod gitops;
 pub mod health;
+pub mod hpa;
 pub mod matching;
 pub mod model;
 pub mod objects;

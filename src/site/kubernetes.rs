@@ -73,8 +73,19 @@ struct ClusterCard<'a> {
     errors: &'a [String],
     namespaces: Vec<String>,
     resources: Option<&'a Resources>,
+    /// Each workload's running and desired versions, beside `resources.workloads`.
+    workload_versions: Vec<model::WorkloadVersion>,
+    /// Problems with their level (error, warning, info), most severe first.
+    problems: Vec<ProblemView<'a>>,
     pods_shown: Vec<&'a model::Pod>,
     pods_more: usize,
+}
+
+#[derive(Serialize)]
+struct ProblemView<'a> {
+    level: model::Level,
+    #[serde(flatten)]
+    problem: &'a model::Problem,
 }
 
 fn card<'a>(
@@ -102,12 +113,26 @@ fn card<'a>(
         stale: info.stale,
         state,
         health: resources.map(Resources::health),
-        versions: resources.map(Resources::versions).unwrap_or_default(),
+        versions: resources.map(Resources::version_labels).unwrap_or_default(),
         taken_at: datetime(info.taken_at),
         age: age(snapshot.taken_at - info.taken_at),
         errors: &info.errors,
         namespaces,
         resources,
+        workload_versions: resources
+            .map(Resources::workload_versions)
+            .unwrap_or_default(),
+        problems: resources
+            .map(|r| {
+                r.problems
+                    .iter()
+                    .map(|p| ProblemView {
+                        level: p.level(),
+                        problem: p,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
         pods_more: pods.len().saturating_sub(MAX_PODS),
         pods_shown: pods.into_iter().take(MAX_PODS).collect(),
     }
@@ -236,7 +261,7 @@ struct Row {
     cells: Vec<Cell>,
     drift: bool,
     worst: Option<Health>,
-    /// Problems found in all clusters together.
+    /// Errors and warnings found in all clusters together (information left out).
     problems: usize,
     /// Clusters where the service is degraded or failing.
     unhealthy: Vec<String>,
@@ -289,7 +314,7 @@ fn clusters_matrix(catalog: &Catalog, snap: &Snapshot) -> (Vec<Value>, Vec<Row>,
                 Some(r) => Cell {
                     state: "running",
                     health: Some(r.health()),
-                    versions: r.versions(),
+                    versions: r.version_labels(),
                     drift,
                     stale: c.stale,
                 },
@@ -331,7 +356,7 @@ fn clusters_matrix(catalog: &Catalog, snap: &Snapshot) -> (Vec<Value>, Vec<Row>,
             cells,
             drift,
             worst,
-            problems: running.iter().map(|(_, r)| r.problems.len()).sum(),
+            problems: running.iter().map(|(_, r)| r.alerts()).sum(),
             unhealthy: running
                 .iter()
                 .filter(|(_, r)| r.health() != Health::Healthy)
