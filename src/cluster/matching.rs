@@ -219,21 +219,28 @@ impl Matched {
 
     /// Sorted for output: problems most severe first, the rest by namespace and name.
     pub fn finish(mut self) -> Matched {
-        for r in self.by_entity.values_mut() {
-            r.problems.sort_by(|a, b| {
-                b.severity.cmp(&a.severity).then_with(|| {
-                    (&a.object, &a.rule, &a.message).cmp(&(&b.object, &b.rule, &b.message))
-                })
-            });
-            r.pods
-                .sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
-            r.workloads.sort_by(|a, b| {
-                (&a.kind, &a.namespace, &a.name).cmp(&(&b.kind, &b.namespace, &b.name))
-            });
-        }
+        self.by_entity = std::mem::take(&mut self.by_entity)
+            .into_iter()
+            .map(|(entity, r)| (entity, sorted(r)))
+            .collect();
         self.unowned.sort();
         self
     }
+}
+
+/// One entity's resources in output order: problems most severe first, pods and workloads
+/// by namespace and name.
+pub fn sorted(mut r: Resources) -> Resources {
+    r.problems.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| (&a.object, &a.rule, &a.message).cmp(&(&b.object, &b.rule, &b.message)))
+    });
+    r.pods
+        .sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    r.workloads
+        .sort_by(|a, b| (&a.kind, &a.namespace, &a.name).cmp(&(&b.kind, &b.namespace, &b.name)));
+    r
 }
 
 /// Matches one cluster's objects to the targets in one go (the fetch does it page by page).

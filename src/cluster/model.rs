@@ -40,9 +40,29 @@ pub struct ClusterInfo {
     /// Why the cluster (or some object types) could not be read.
     #[serde(default)]
     pub errors: Vec<String>,
-    /// API requests made for this cluster.
+    /// API requests made for this cluster, retries included.
     #[serde(default)]
     pub requests: u32,
+    /// Object types that could not be read this time, while the rest of the cluster was.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failed_types: Vec<FailedType>,
+}
+
+/// One object type a cluster could not list.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FailedType {
+    /// `autoscaling/v2/horizontalpodautoscalers`.
+    pub resource: String,
+    /// `HPAs`.
+    pub label: String,
+    /// `timed out (no answer within 10s, 2 attempts)`.
+    pub reason: String,
+    /// The diagnostic's message (also in `errors`).
+    pub message: String,
+    /// When the data shown for this type was read, from an earlier snapshot; `None` when
+    /// none is shown.
+    #[serde(default)]
+    pub stale_since: Option<i64>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -70,7 +70,9 @@ struct ClusterCard<'a> {
     versions: Vec<String>,
     taken_at: String,
     age: String,
-    errors: &'a [String],
+    /// Errors other than the failed types' (which `failed` shows).
+    errors: Vec<&'a String>,
+    failed: Vec<Value>,
     namespaces: Vec<String>,
     resources: Option<&'a Resources>,
     /// Each workload's running and desired versions, beside `resources.workloads`.
@@ -116,7 +118,8 @@ fn card<'a>(
         versions: resources.map(Resources::version_labels).unwrap_or_default(),
         taken_at: datetime(info.taken_at),
         age: age(snapshot.taken_at - info.taken_at),
-        errors: &info.errors,
+        errors: other_errors(info),
+        failed: failed_types(info, snapshot.taken_at),
         namespaces,
         resources,
         workload_versions: resources
@@ -136,6 +139,26 @@ fn card<'a>(
         pods_more: pods.len().saturating_sub(MAX_PODS),
         pods_shown: pods.into_iter().take(MAX_PODS).collect(),
     }
+}
+
+/// A cluster's errors, less those its failed types say.
+fn other_errors(info: &ClusterInfo) -> Vec<&String> {
+    info.errors
+        .iter()
+        .filter(|e| !info.failed_types.iter().any(|f| &f.message == *e))
+        .collect()
+}
+
+/// `{label, reason, stale}` per failed type: `HPAs could not be read in dev: timed out`, and
+/// the age of the earlier data shown in its place.
+fn failed_types(info: &ClusterInfo, taken_at: i64) -> Vec<Value> {
+    info.failed_types
+        .iter()
+        .map(|f| {
+            json!({ "label": f.label, "reason": f.reason,
+                    "stale": f.stale_since.map(|t| age(taken_at - t)) })
+        })
+        .collect()
 }
 
 /// Renders every status file: one per entity with a Kubernetes view, and the clusters file.
@@ -251,6 +274,8 @@ struct Cell {
     versions: Vec<String>,
     drift: bool,
     stale: bool,
+    /// Some object types of the cluster are from an earlier snapshot.
+    partly_stale: bool,
 }
 
 #[derive(Serialize)]
@@ -285,7 +310,8 @@ fn clusters_matrix(catalog: &Catalog, snap: &Snapshot) -> (Vec<Value>, Vec<Row>,
         .clusters
         .iter()
         .map(|c| {
-            json!({ "name": c.name, "title": c.title, "stale": c.stale, "errors": c.errors,
+            json!({ "name": c.name, "title": c.title, "stale": c.stale, "errors": other_errors(c),
+                    "failed": failed_types(c, snap.taken_at),
                     "age": age(snap.taken_at - c.taken_at), "dashboard_url": c.dashboard_url,
                     "taken_at": datetime(c.taken_at), "unread": !c.stale && c.unreachable })
         })
@@ -317,6 +343,7 @@ fn clusters_matrix(catalog: &Catalog, snap: &Snapshot) -> (Vec<Value>, Vec<Row>,
                     versions: r.version_labels(),
                     drift,
                     stale: c.stale,
+                    partly_stale: c.failed_types.iter().any(|f| f.stale_since.is_some()),
                 },
                 None => Cell {
                     state: if !c.stale && c.unreachable {
@@ -328,6 +355,7 @@ fn clusters_matrix(catalog: &Catalog, snap: &Snapshot) -> (Vec<Value>, Vec<Row>,
                     versions: vec![],
                     drift: false,
                     stale: c.stale,
+                    partly_stale: false,
                 },
             })
             .collect();
