@@ -358,65 +358,23 @@ mod tests {
         }
     }
 
-    /// A pod of ReplicaSet `checkout-<hash>` running `tag`, with an Envoy sidecar.
-    fn checkout_pod(hash: &str, i: u32, tag: &str, ready: bool) -> Value {
-        let state = if ready {
-            json!({"running": {"startedAt": "2026-11-23T08:00:00Z"}})
-        } else {
-            json!({"waiting": {"reason": "CrashLoopBackOff", "message": "back-off 5m0s restarting failed container"}})
-        };
-        json!({"apiVersion": "v1", "kind": "Pod",
-            "metadata": {"name": format!("checkout-{hash}-{i:05}"), "namespace": "shop",
-                "labels": {"backstage.io/kubernetes-id": "checkout", "pod-template-hash": hash},
-                "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": format!("checkout-{hash}"), "controller": true}]},
-            "spec": {"containers": [{"name": "envoy", "image": "envoyproxy/envoy:v1.31.2"},
-                {"name": "checkout", "image": format!("registry.test/shop/checkout:{tag}")}]},
-            "status": {"phase": "Running", "containerStatuses": [
-                {"name": "envoy", "image": "docker.io/envoyproxy/envoy:v1.31.2", "ready": true, "restartCount": 0,
-                    "state": {"running": {"startedAt": "2026-11-23T08:00:00Z"}}},
-                {"name": "checkout", "image": format!("registry.test/shop/checkout:{tag}"), "ready": ready,
-                    "restartCount": if ready { 0 } else { 9 }, "state": state}]}})
-    }
-
     #[test]
     fn versions_are_what_ready_pods_run_with_sidecars_and_dependencies_apart() {
-        let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": {"name": "checkout", "namespace": "shop", "generation": 9,
-                "labels": {"backstage.io/kubernetes-id": "checkout", "app.kubernetes.io/name": "checkout"}},
-            "spec": {"replicas": 3, "template": {"spec": {"containers": [
-                {"name": "envoy", "image": "envoyproxy/envoy:v1.31.2"},
-                {"name": "checkout", "image": "registry.test/shop/checkout:3.5.0"}]}}},
-            "status": {"observedGeneration": 9, "replicas": 4, "updatedReplicas": 1, "readyReplicas": 3, "availableReplicas": 3,
-                "unavailableReplicas": 1, "conditions": [
-                {"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable", "message": "Deployment has minimum availability."},
-                {"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded", "message": "ReplicaSet \"checkout-6c8f7\" has timed out progressing."}]}});
-        let redis = json!({"apiVersion": "apps/v1", "kind": "StatefulSet",
-            "metadata": {"name": "checkout-redis-master", "namespace": "shop",
-                "labels": {"backstage.io/kubernetes-id": "checkout", "app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": "checkout"}},
-            "spec": {"replicas": 1, "template": {"spec": {"containers": [{"name": "redis", "image": "docker.io/bitnami/redis:7.4.1-debian-12-r2"}]}}},
-            "status": {"replicas": 1, "readyReplicas": 1, "availableReplicas": 1, "updatedReplicas": 1,
-                "currentRevision": "checkout-redis-master-7d9", "updateRevision": "checkout-redis-master-7d9"}});
-        let redis_pod = json!({"metadata": {"name": "checkout-redis-master-0", "namespace": "shop",
-                "labels": {"backstage.io/kubernetes-id": "checkout"},
-                "ownerReferences": [{"kind": "StatefulSet", "name": "checkout-redis-master", "controller": true}]},
-            "spec": {"containers": [{"name": "redis", "image": "docker.io/bitnami/redis:7.4.1-debian-12-r2"}]},
-            "status": {"phase": "Running", "containerStatuses": [{"name": "redis", "image": "docker.io/bitnami/redis:7.4.1-debian-12-r2",
-                "ready": true, "restartCount": 0, "state": {"running": {}}}]}});
-        let mut pods: Vec<Value> = (0..3)
-            .map(|i| checkout_pod("5d4b8", i, "3.3.8", true))
-            .collect();
-        pods.push(checkout_pod("6c8f7", 0, "3.5.0", false));
-        pods.push(redis_pod);
+        let fixture: Value = serde_json::from_str(include_str!(
+            "../../tests/fixtures/kubernetes/checkout-stuck-rollout.json"
+        ))
+        .unwrap();
+        let items = |path: &str| fixture[path].as_array().unwrap().clone();
         let objects = vec![
             (
                 object_type("Deployment", "apps", "deployments"),
-                vec![deployment],
+                items("/apis/apps/v1/deployments"),
             ),
             (
                 object_type("StatefulSet", "apps", "statefulsets"),
-                vec![redis],
+                items("/apis/apps/v1/statefulsets"),
             ),
-            (object_type("Pod", "", "pods"), pods),
+            (object_type("Pod", "", "pods"), items("/api/v1/pods")),
         ];
         let targets = vec![target(
             "component:default/checkout",
