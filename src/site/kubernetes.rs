@@ -274,8 +274,6 @@ struct Cell {
     versions: Vec<String>,
     drift: bool,
     stale: bool,
-    /// Some object types of the cluster are from an earlier snapshot.
-    partly_stale: bool,
 }
 
 #[derive(Serialize)]
@@ -343,7 +341,6 @@ fn clusters_matrix(catalog: &Catalog, snap: &Snapshot) -> (Vec<Value>, Vec<Row>,
                     versions: r.version_labels(),
                     drift,
                     stale: c.stale,
-                    partly_stale: c.failed_types.iter().any(|f| f.stale_since.is_some()),
                 },
                 None => Cell {
                     state: if !c.stale && c.unreachable {
@@ -355,7 +352,6 @@ fn clusters_matrix(catalog: &Catalog, snap: &Snapshot) -> (Vec<Value>, Vec<Row>,
                     versions: vec![],
                     drift: false,
                     stale: c.stale,
-                    partly_stale: false,
                 },
             })
             .collect();
