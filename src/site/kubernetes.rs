@@ -301,18 +301,21 @@ struct Counts {
     stale_clusters: usize,
 }
 
+/// One cluster's card on the clusters page: staleness, errors and failed object types.
+fn cluster_json(c: &ClusterInfo, snap: &Snapshot) -> Value {
+    json!({ "name": c.name, "title": c.title, "stale": c.stale, "errors": other_errors(c),
+            "failed": failed_types(c, snap.taken_at),
+            "age": age(snap.taken_at - c.taken_at), "dashboard_url": c.dashboard_url,
+            "taken_at": datetime(c.taken_at), "unread": !c.stale && c.unreachable })
+}
+
 /// Every service × every cluster: health and versions, drift flagged where the same service
 /// runs different versions in different clusters.
 fn clusters_matrix(catalog: &Catalog, snap: &Snapshot) -> (Vec<Value>, Vec<Row>, Counts) {
     let clusters: Vec<Value> = snap
         .clusters
         .iter()
-        .map(|c| {
-            json!({ "name": c.name, "title": c.title, "stale": c.stale, "errors": other_errors(c),
-                    "failed": failed_types(c, snap.taken_at),
-                    "age": age(snap.taken_at - c.taken_at), "dashboard_url": c.dashboard_url,
-                    "taken_at": datetime(c.taken_at), "unread": !c.stale && c.unreachable })
-        })
+        .map(|c| cluster_json(c, snap))
         .collect();
     let mut counts = Counts {
         unowned: snap.unowned.values().map(Vec::len).sum(),
