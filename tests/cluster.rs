@@ -463,3 +463,262 @@ fn kubeconfig_context_custom_resources_and_skip_tls_verify() {
     );
     assert!(ledger.clusters.contains_key("lab"));
 }
+
+const HPAS: &str = "/apis/autoscaling/v2/horizontalpodautoscalers";
+
+/// The status data of one page's status file: `(window.PlaybillStatus ...)[key] = {...};`.
+fn status_data(out: &std::path::Path, file: &str) -> serde_json::Value {
+    let js = std::fs::read_to_string(out.join(file)).unwrap();
+    let json = js
+        .split_once("] = ")
+        .unwrap()
+        .1
+        .trim_end()
+        .trim_end_matches(';');
+    serde_json::from_str(json).unwrap()
+}
+
+#[test]
+fn a_flaky_cluster_keeps_what_answered_and_marks_only_the_failed_types() {
+    std::env::set_var("PB_T9_TOKEN", "s3cret-token-t9");
+    let healthy = KubeServer::start("s3cret-token-t9", world(&services()), Faults::default());
+    let mut faults = Faults {
+        hang_paths: vec![HPAS.into()],
+        ..Faults::default()
+    };
+    // 503s: the first pods page once, deployments twice, cronjobs on every attempt.
+    for (path, failing) in [
+        ("/api/v1/pods", 1),
+        ("/apis/apps/v1/deployments", 2),
+        ("/apis/batch/v1/cronjobs", 99),
+    ] {
+        faults.flaky.insert(path.into(), failing);
+    }
+    let flaky = KubeServer::start("s3cret-token-t9", world(&services()), faults);
+    let f = fixture();
+    let table = cluster_toml(&f, "prod-eu", &healthy, "PB_T9_TOKEN");
+    let f = f.config(&format!(
+        "[kubernetes]\npage_size = 2\ntimeout_secs = 20\nrequest_timeout_secs = 1\nretries = 2\n{table}"
+    ));
+    let mut config = f.load_config();
+    let (catalog, _) = f.catalog();
+    let previous = take_snapshot(
+        config.kubernetes.as_ref().unwrap(),
+        &catalog,
+        None,
+        NOW - 7200,
+    )
+    .0;
+    assert!(previous.clusters[0].failed_types.is_empty());
+
+    // The same cluster, now flaky.
+    let ca = f.dir.path().join("prod-eu-flaky-ca.pem");
+    std::fs::write(&ca, &flaky.ca_pem).unwrap();
+    let k = config.kubernetes.as_mut().unwrap();
+    k.clusters[0].url = Some(flaky.url.clone());
+    k.clusters[0].ca = playbill::cluster::config::Ca::File(ca);
+    let started = std::time::Instant::now();
+    let (snapshot, diagnostics) = take_snapshot(k, &catalog, Some(&previous), NOW);
+    let elapsed = started.elapsed();
+    let text = texts(&diagnostics).join("\n");
+
+    // Requests: 21 pages when all is well, HPAs' 2 pages never reached (their first request
+    // hangs), cronjobs' page never answered; 1 + 2 retries after 503s, 3 attempts each for
+    // the hanging HPAs and the failing cronjobs.
+    let requests = flaky.requests();
+    let count = |path: &str| requests.iter().filter(|r| r.path == path).count();
+    assert_eq!(count("/api/v1/pods"), 3 + 1);
+    assert_eq!(count("/apis/apps/v1/deployments"), 2 + 2);
+    assert_eq!(count("/apis/batch/v1/cronjobs"), 3);
+    assert_eq!(count(HPAS), 3, "a request that times out is retried too");
+    assert_eq!(count("/api/v1/services"), 2);
+    assert_eq!(requests.len(), 27);
+    assert_eq!(snapshot.clusters[0].requests, 27);
+    let failed_503 = 1 + 2 + 3;
+    assert!(
+        failed_503 * 100 / requests.len() >= 15,
+        "a real share of 503s"
+    );
+    assert!(
+        elapsed.as_secs() < 10,
+        "retries stay within the deadline: {elapsed:?}"
+    );
+
+    // The cluster stands: only HPAs and CronJobs are marked.
+    let codes: Vec<&str> = diagnostics.iter().map(|d| d.code).collect();
+    assert!(
+        !codes.contains(&"cluster/unreachable") && !codes.contains(&"cluster/timeout"),
+        "{text}"
+    );
+    assert!(
+        text.contains("HPAs could not be read in prod-eu: timed out"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "CronJobs could not be read in prod-eu: 503 ServiceUnavailable after 3 attempts"
+        ),
+        "{text}"
+    );
+    let info = &snapshot.clusters[0];
+    assert!(!info.stale && !info.unreachable);
+    let failed: Vec<(&str, Option<i64>)> = info
+        .failed_types
+        .iter()
+        .map(|f| (f.label.as_str(), f.stale_since))
+        .collect();
+    assert_eq!(
+        failed,
+        vec![("HPAs", Some(NOW - 7200)), ("CronJobs", Some(NOW - 7200))]
+    );
+    assert!(codes.contains(&"cluster/partly-stale"), "{text}");
+    assert!(text.contains("HPAs (2 h old)"), "{text}");
+
+    // Everything that answered is this snapshot's; HPAs come from the previous one.
+    let r = &snapshot.entities["component:default/payments-ledger"].clusters["prod-eu"];
+    assert_eq!(r.pods.len(), 3);
+    assert_eq!(r.workloads.len(), 1);
+    assert_eq!((r.services.len(), r.ingresses.len()), (1, 1));
+    assert_eq!(r.other["configmaps"], 1);
+    assert_eq!(r.hpas.len(), 1, "filled from the previous snapshot");
+    assert_eq!(r.hpas[0].max, 6);
+    assert!(r.problems.iter().any(|p| p.rule == "oom-killed"));
+
+    // The pages say which types failed, and how old the data shown in their place is.
+    let file = f.dir.path().join("snapshot.json");
+    std::fs::write(&file, playbill::cluster::to_json(&snapshot)).unwrap();
+    config.kubernetes.as_mut().unwrap().snapshot = Some(file);
+    let out = f.out();
+    playbill::build::build(&config, &out, &|_| {}).unwrap();
+    let page = status_data(&out, "clusters/status.js")["page"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        page.contains("HPAs could not be read in prod-eu: timed out"),
+        "{page}"
+    );
+    assert!(page.contains("HPAs stale: 2 h old"), "{page}");
+    let detail = status_data(
+        &out,
+        "catalog/default/component/payments-ledger/kubernetes/status.js",
+    )["detail"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        detail.contains("CronJobs could not be read in prod-eu: 503"),
+        "{detail}"
+    );
+    assert!(
+        detail.contains("shown from an earlier snapshot"),
+        "{detail}"
+    );
+}
+
+/// A checkout service whose template asks for 3.5.0, with an Envoy sidecar and a Redis of
+/// the same chart (tests/fixtures/kubernetes). Stuck: three ready pods of the old ReplicaSet
+/// run 3.3.8 and one new pod crash-loops; settled: the three run 3.5.0.
+fn checkout(w: &mut std::collections::BTreeMap<String, Vec<serde_json::Value>>, stuck: bool) {
+    let mut text =
+        std::fs::read_to_string("tests/fixtures/kubernetes/checkout-stuck-rollout.json").unwrap();
+    if !stuck {
+        text = text.replace("3.3.8", "3.5.0").replace("5d4b8", "6c8f7");
+    }
+    let fixture: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for (path, items) in fixture.as_object().unwrap() {
+        let Some(items) = items.as_array() else {
+            continue;
+        };
+        let list = w.get_mut(path).unwrap();
+        for item in items {
+            let crashing = item.pointer("/status/containerStatuses/1/ready") == Some(&false.into());
+            if stuck || !crashing {
+                list.push(item.clone());
+            }
+        }
+    }
+    if !stuck {
+        let d = w
+            .get_mut("/apis/apps/v1/deployments")
+            .unwrap()
+            .last_mut()
+            .unwrap();
+        d["status"] = serde_json::json!({"observedGeneration": 9, "replicas": 3, "updatedReplicas": 3,
+            "readyReplicas": 3, "availableReplicas": 3, "conditions": [
+            {"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable"},
+            {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable"}]});
+    }
+}
+
+#[test]
+fn pages_show_the_versions_that_run_with_the_desired_one_beside_them() {
+    std::env::set_var("PB_T10_TOKEN", "s3cret-token-t10");
+    let mut eu = world(&services());
+    checkout(&mut eu, true);
+    let mut us = world(&services());
+    checkout(&mut us, false);
+    let eu = KubeServer::start("s3cret-token-t10", eu, Faults::default());
+    let us = KubeServer::start("s3cret-token-t10", us, Faults::default());
+    let f = fixture().file(
+        "checkout/catalog-info.yaml",
+        annotated("checkout", "    backstage.io/kubernetes-id: checkout\n"),
+    );
+    let mut tables = String::from("[kubernetes]\n");
+    tables.push_str(&cluster_toml(&f, "prod-eu", &eu, "PB_T10_TOKEN"));
+    tables.push_str(&cluster_toml(&f, "prod-us", &us, "PB_T10_TOKEN"));
+    let f = f.config(&tables);
+    let config = f.load_config();
+    let out = f.out();
+    playbill::build::build(&config, &out, &|_| {}).unwrap();
+
+    let clusters = status_data(&out, "clusters/status.js");
+    let page = clusters["page"].as_str().unwrap();
+    let row = page
+        .split("<tr")
+        .find(|r| r.contains(">checkout</a>"))
+        .unwrap_or_else(|| panic!("no checkout row: {page}"));
+    // Both templates say 3.5.0; what runs differs, so that is drift.
+    assert!(row.contains("3.3.8 ×3 → 3.5.0, rollout stuck"), "{row}");
+    assert!(row.contains("3.5.0 ×3<"), "{row}");
+    assert!(row.contains("version drift"), "{row}");
+    assert!(
+        !row.contains("7.4.1") && !row.contains("envoy"),
+        "sidecars and dependencies apart: {row}"
+    );
+    // Payments Ledger runs 2.4.1 in both: no drift.
+    let ledger = page
+        .split("<tr")
+        .find(|r| r.contains(">payments-ledger</a>"))
+        .unwrap();
+    assert!(
+        !ledger.contains("version drift") && ledger.contains("2.4.1 ×3"),
+        "{ledger}"
+    );
+
+    let status = status_data(
+        &out,
+        "catalog/default/component/checkout/kubernetes/status.js",
+    );
+    let overview = status["overview"].as_str().unwrap();
+    assert!(
+        overview.contains("3.3.8 ×3 → 3.5.0, rollout stuck"),
+        "{overview}"
+    );
+    let detail = status["detail"].as_str().unwrap();
+    let eu_card = detail.split("id=\"cluster-prod-us\"").next().unwrap();
+    let redis = eu_card
+        .split("<tr>")
+        .find(|r| r.contains("checkout-redis-master"))
+        .unwrap();
+    assert!(
+        redis.contains("dependency") && redis.contains("7.4.1-debian-12-r2 ×1"),
+        "{redis}"
+    );
+    let own = eu_card
+        .split("<tr>")
+        .find(|r| r.contains("Deployment</span> shop/checkout<"))
+        .unwrap_or_else(|| panic!("{eu_card}"));
+    assert!(own.contains("3.3.8 ×3 → 3.5.0, rollout stuck"), "{own}");
+    assert!(own.contains("envoy:v1.31.2"), "the sidecar, apart: {own}");
+}

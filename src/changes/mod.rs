@@ -317,8 +317,22 @@ pub fn diff(before: &State, after: &State, snapshot: Option<&Snapshot>) -> Vec<C
     changes
 }
 
-/// Image tags as people compare them; whole images when the tags alone look the same.
+/// Image tags as people compare them, leaving out images on both sides (an unchanged
+/// sidecar); whole images when the tags alone look the same.
 fn versions(old: &[String], new: &[String]) -> (String, String) {
+    let changed = |these: &[String], those: &[String]| -> Vec<String> {
+        let only: Vec<String> = these
+            .iter()
+            .filter(|i| !those.contains(i))
+            .cloned()
+            .collect();
+        if only.is_empty() {
+            these.to_vec()
+        } else {
+            only
+        }
+    };
+    let (old, new) = (changed(old, new), changed(new, old));
     let tags = |images: &[String]| {
         images
             .iter()
@@ -326,7 +340,7 @@ fn versions(old: &[String], new: &[String]) -> (String, String) {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let (a, b) = (tags(old), tags(new));
+    let (a, b) = (tags(&old), tags(&new));
     if a == b {
         (old.join(", "), new.join(", "))
     } else {
@@ -468,6 +482,19 @@ mod tests {
                 .collect(),
             history: Vec::new(),
         }
+    }
+
+    #[test]
+    fn version_changes_leave_out_unchanged_sidecars() {
+        let images = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let old = images(&["cr.l5d.io/linkerd/proxy:stable-2.14.10", "reg/card:4.1.8"]);
+        let new = images(&["cr.l5d.io/linkerd/proxy:stable-2.14.10", "reg/card:4.2.1"]);
+        assert_eq!(versions(&old, &new), ("4.1.8".into(), "4.2.1".into()));
+        let moved = images(&["other/card:4.1.8"]);
+        assert_eq!(
+            versions(&images(&["reg/card:4.1.8"]), &moved),
+            ("reg/card:4.1.8".into(), "other/card:4.1.8".into())
+        );
     }
 
     #[test]

@@ -34,8 +34,14 @@ pub struct KubernetesConfig {
     pub clusters: Vec<ClusterConfig>,
     /// Render from this snapshot file instead of asking the clusters.
     pub snapshot: Option<PathBuf>,
-    /// Per cluster, for the whole listing.
+    /// Per cluster, for the whole listing: what has not answered by then is lost.
     pub timeout: Duration,
+    /// Per request: a request that takes longer is abandoned and retried.
+    pub request_timeout: Duration,
+    /// How many times a request is retried after a timeout, a connection error, 429 or 5xx.
+    pub retries: u32,
+    /// The first retry waits between half of this and this; each further one twice as long.
+    pub backoff: Duration,
     /// `limit` of each list request.
     pub page_size: u32,
 }
@@ -89,6 +95,8 @@ pub struct RawKubernetes {
     clusters: Vec<RawCluster>,
     snapshot: Option<PathBuf>,
     timeout_secs: Option<u64>,
+    request_timeout_secs: Option<u64>,
+    retries: Option<u32>,
     page_size: Option<u32>,
 }
 
@@ -131,12 +139,17 @@ impl RawKubernetes {
             }
             clusters.push(cluster);
         }
+        let timeout = Duration::from_secs(self.timeout_secs.unwrap_or(30).max(1));
         Ok(KubernetesConfig {
             clusters,
             snapshot: self
                 .snapshot
                 .map(|p| crate::paths::normalize(&base_dir.join(p))),
-            timeout: Duration::from_secs(self.timeout_secs.unwrap_or(30).max(1)),
+            timeout,
+            request_timeout: Duration::from_secs(self.request_timeout_secs.unwrap_or(10).max(1))
+                .min(timeout),
+            retries: self.retries.unwrap_or(3).min(10),
+            backoff: Duration::from_millis(200),
             page_size: self.page_size.unwrap_or(500).clamp(1, 5000),
         })
     }

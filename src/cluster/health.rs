@@ -8,7 +8,7 @@ use super::objects::{array_at, name, namespace, str_at, u32_at};
 use crate::time::parse_rfc3339;
 use serde_json::Value;
 
-fn problem(severity: u8, rule: &str, object: String, message: String) -> Problem {
+pub(super) fn problem(severity: u8, rule: &str, object: String, message: String) -> Problem {
     Problem {
         severity,
         rule: rule.to_string(),
@@ -197,7 +197,7 @@ fn container_problems(
 pub fn workload_problems(kind: &str, v: &Value) -> Vec<Problem> {
     let mut out = Vec::new();
     let object = object_name(kind, v);
-    let w = super::objects::workload(kind, v);
+    let w = super::objects::workload(kind, v, &[]);
     if w.desired > 0 && w.ready == 0 {
         out.push(problem(
             8,
@@ -225,22 +225,86 @@ pub fn workload_problems(kind: &str, v: &Value) -> Vec<Problem> {
             ));
         }
     }
+    out.extend(rollout_problems(kind, v, &w, &object));
     out
+}
+
+/// A rollout under way (information, with how far it got), and replicas missing while the
+/// Deployment still reports Available and nothing is rolling out (a warning).
+fn rollout_problems(
+    kind: &str,
+    v: &Value,
+    w: &super::model::Workload,
+    object: &str,
+) -> Vec<Problem> {
+    let condition = |t: &str| {
+        array_at(v, "/status/conditions")
+            .iter()
+            .find(|c| str_at(c, "/type") == t)
+    };
+    match w.rollout.as_deref() {
+        Some("progressing") => {
+            let detail = condition("Progressing")
+                .filter(|c| str_at(c, "/reason") == "ReplicaSetUpdated")
+                .map(|c| format!(" ({})", str_at(c, "/message")))
+                .unwrap_or_default();
+            vec![problem(
+                2,
+                "rollout-in-progress",
+                object.to_string(),
+                format!(
+                    "Rolling out: {} of {} replicas updated, {} available{detail}",
+                    w.updated, w.desired, w.available
+                ),
+            )]
+        }
+        Some(_) => vec![],
+        None => {
+            let unavailable = u32_at(v, "/status/unavailableReplicas");
+            let available = condition("Available").is_some_and(|c| str_at(c, "/status") == "True");
+            if kind == "Deployment" && unavailable > 0 && available {
+                vec![problem(
+                    4,
+                    "replicas-unavailable",
+                    object.to_string(),
+                    format!(
+                        "{unavailable} of {} replicas are unavailable while the Deployment reports Available (within its maxUnavailable); look at the pods that are not ready",
+                        w.desired
+                    ),
+                )]
+            } else {
+                vec![]
+            }
+        }
+    }
 }
 
 pub fn hpa_problems(v: &Value) -> Vec<Problem> {
     let max = u32_at(v, "/spec/maxReplicas");
     let current = u32_at(v, "/status/currentReplicas");
-    if max > 0 && current == max {
-        vec![problem(
-            8,
-            "hpa-max-current-replicas",
-            object_name("HorizontalPodAutoscaler", v),
-            format!("Running at its maximum of {max} replicas: it cannot scale further"),
-        )]
-    } else {
-        vec![]
+    if max == 0 || current != max {
+        return vec![];
     }
+    let object = object_name("HorizontalPodAutoscaler", v);
+    let mut out = vec![problem(
+        8,
+        "hpa-max-current-replicas",
+        object.clone(),
+        format!("Running at its maximum of {max} replicas: it cannot scale further"),
+    )];
+    let above = super::hpa::above_target(v);
+    if !above.is_empty() {
+        out.push(problem(
+            9,
+            "hpa-saturated",
+            object,
+            format!(
+                "Saturated: at its maximum of {max} replicas and still above target ({}); raise maxReplicas or add capacity",
+                above.join(", ")
+            ),
+        ));
+    }
+    out
 }
 
 pub fn job_problems(v: &Value) -> Vec<Problem> {
@@ -266,8 +330,17 @@ pub fn job_problems(v: &Value) -> Vec<Problem> {
     }
 }
 
-/// A custom resource whose `Ready` (or `Available`, `Healthy`, `Synced`) condition is False.
-pub fn custom_problems(c: &super::model::Custom) -> Vec<Problem> {
+/// Problems of a custom resource: Argo CD Applications by sync and health status, Flux
+/// Kustomizations and HelmReleases by their Ready condition, any other by a `Ready` (or
+/// `Available`, `Healthy`, `Synced`) condition that is False.
+pub fn custom_problems(c: &super::model::Custom, v: &Value) -> Vec<Problem> {
+    let object = format!("{} {}/{}", c.resource, c.namespace, c.name);
+    if super::gitops::is_argo_application(&c.resource) {
+        return super::gitops::argo_problems(c, v, &object);
+    }
+    if super::gitops::is_flux(&c.resource) {
+        return super::gitops::flux_problems(c, v, &object);
+    }
     c.conditions
         .iter()
         .filter(|k| {
@@ -281,7 +354,7 @@ pub fn custom_problems(c: &super::model::Custom) -> Vec<Problem> {
             problem(
                 6,
                 "custom-resource-not-ready",
-                format!("{} {}/{}", c.resource, c.namespace, c.name),
+                object.clone(),
                 format!(
                     "{} is False{}",
                     k.condition_type,
@@ -434,6 +507,95 @@ mod tests {
         assert_eq!(p[0].severity, 8);
         let below = json!({"spec": {"maxReplicas": 10}, "status": {"currentReplicas": 4}});
         assert!(hpa_problems(&below).is_empty());
+    }
+
+    /// A Deployment mid-rollout from 3.3.8 to 3.5.0: 4 replicas, 1 surge pod, 2 updated.
+    fn mid_rollout(conditions: Value, unavailable: u32) -> Value {
+        json!({
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "checkout", "namespace": "shop", "generation": 12},
+            "spec": {"replicas": 4, "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}},
+                "template": {"spec": {"containers": [{"name": "checkout", "image": "registry.test/shop/checkout:3.5.0"}]}}},
+            "status": {"observedGeneration": 12, "replicas": 5, "updatedReplicas": 2, "readyReplicas": 4,
+                "availableReplicas": 4, "unavailableReplicas": unavailable, "conditions": conditions}
+        })
+    }
+
+    #[test]
+    fn rollout_in_progress_is_information_with_its_progress() {
+        let d = mid_rollout(
+            json!([{"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable", "message": "Deployment has minimum availability."},
+                {"type": "Progressing", "status": "True", "reason": "ReplicaSetUpdated", "message": "ReplicaSet \"checkout-7b9f4\" is progressing."}]),
+            1,
+        );
+        let p = workload_problems("Deployment", &d);
+        assert_eq!(rules(&p), vec!["rollout-in-progress"]);
+        assert_eq!(p[0].level(), crate::cluster::model::Level::Info);
+        assert!(
+            p[0].message
+                .contains("2 of 4 replicas updated, 4 available")
+                && p[0].message.contains("checkout-7b9f4"),
+            "{}",
+            p[0].message
+        );
+        // The surge pod's unavailability is part of the rollout, not a warning of its own.
+        assert!(!rules(&p).contains(&"replicas-unavailable"));
+    }
+
+    #[test]
+    fn replicas_unavailable_while_the_deployment_says_available() {
+        let mut d = deployment(
+            3,
+            json!([{"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable", "message": "Deployment has minimum availability."},
+                {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable", "message": "ReplicaSet \"api-5f6\" has successfully progressed."}]),
+        );
+        d["spec"]["replicas"] = json!(4);
+        d["status"]["replicas"] = json!(4);
+        d["status"]["updatedReplicas"] = json!(4);
+        d["status"]["unavailableReplicas"] = json!(1);
+        let p = workload_problems("Deployment", &d);
+        assert_eq!(rules(&p), vec!["replicas-unavailable"]);
+        assert_eq!(p[0].level(), crate::cluster::model::Level::Warning);
+        assert!(
+            p[0].message.starts_with("1 of 4 replicas"),
+            "{}",
+            p[0].message
+        );
+    }
+
+    #[test]
+    fn a_stuck_rollout_is_not_reported_as_in_progress() {
+        let d = mid_rollout(
+            json!([{"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded",
+                "message": "ReplicaSet \"checkout-7b9f4\" has timed out progressing."}]),
+            1,
+        );
+        assert_eq!(
+            rules(&workload_problems("Deployment", &d)),
+            vec!["rollout-stuck"]
+        );
+    }
+
+    #[test]
+    fn hpa_saturated_only_when_above_target_at_max() {
+        let h = |cpu: u32| {
+            json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+                "metadata": {"name": "checkout", "namespace": "shop"},
+                "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "checkout"},
+                    "minReplicas": 3, "maxReplicas": 12,
+                    "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}}}]},
+                "status": {"currentReplicas": 12, "desiredReplicas": 12,
+                    "currentMetrics": [{"type": "Resource", "resource": {"name": "cpu", "current": {"averageUtilization": cpu, "averageValue": "820m"}}}],
+                    "conditions": [{"type": "ScalingLimited", "status": "True", "reason": "TooManyReplicas", "message": "the desired replica count is more than the maximum replica count"}]}})
+        };
+        let p = hpa_problems(&h(93));
+        assert_eq!(rules(&p), vec!["hpa-max-current-replicas", "hpa-saturated"]);
+        assert!(p[1].message.contains("cpu 93% > 70%"), "{}", p[1].message);
+        assert_eq!(p[1].level(), crate::cluster::model::Level::Error);
+        assert_eq!(
+            rules(&hpa_problems(&h(64))),
+            vec!["hpa-max-current-replicas"]
+        );
     }
 
     #[test]

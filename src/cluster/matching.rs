@@ -3,10 +3,10 @@
 //! optional namespace and an optional cluster, exactly as Backstage reads them. Pure.
 
 use super::fetch::ObjectType;
-use super::health;
 use super::model::{ObjectRef, Resources};
 use super::objects;
 use super::selector::{Op, Selector};
+use super::{gitops, health};
 use crate::catalog::Catalog;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use serde_json::Value;
@@ -27,6 +27,22 @@ pub struct Target {
 }
 
 impl Target {
+    /// The names the service goes by in its clusters: the entity's name and the values its
+    /// selector asks of `backstage.io/kubernetes-id`, `app.kubernetes.io/name` or `app`.
+    pub fn service_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.entity.rsplit('/').next().into_iter().collect();
+        for r in &self.selector.requirements {
+            if matches!(r.op, Op::Equals | Op::In)
+                && [ID_ANNOTATION, "app.kubernetes.io/name", "app"].contains(&r.key.as_str())
+            {
+                names.extend(r.values.iter().map(String::as_str));
+            }
+        }
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+
     fn wants(&self, cluster: &str, namespace: &str, labels: &BTreeMap<String, String>) -> bool {
         self.cluster.as_deref().is_none_or(|c| c == cluster)
             && self.namespace.as_deref().is_none_or(|n| n == namespace)
@@ -151,16 +167,22 @@ impl Matched {
         items: &[Value],
         now: i64,
     ) {
+        let argo = gitops::is_argo_application(&t.id());
         for item in items {
             let labels = objects::labels(item);
             let ns = objects::namespace(item);
-            let wanting = index.wanting(cluster, ns, &labels);
+            let placed = match argo {
+                true => gitops::argo_destination(item).unwrap_or(ns),
+                false => ns,
+            };
+            let wanting = index.wanting(cluster, placed, &labels);
             for target in &wanting {
                 add(
                     self.by_entity.entry(target.entity.clone()).or_default(),
                     t,
                     item,
                     now,
+                    &target.service_names(),
                 );
             }
             let owned = item
@@ -197,21 +219,28 @@ impl Matched {
 
     /// Sorted for output: problems most severe first, the rest by namespace and name.
     pub fn finish(mut self) -> Matched {
-        for r in self.by_entity.values_mut() {
-            r.problems.sort_by(|a, b| {
-                b.severity.cmp(&a.severity).then_with(|| {
-                    (&a.object, &a.rule, &a.message).cmp(&(&b.object, &b.rule, &b.message))
-                })
-            });
-            r.pods
-                .sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
-            r.workloads.sort_by(|a, b| {
-                (&a.kind, &a.namespace, &a.name).cmp(&(&b.kind, &b.namespace, &b.name))
-            });
-        }
+        self.by_entity = std::mem::take(&mut self.by_entity)
+            .into_iter()
+            .map(|(entity, r)| (entity, sorted(r)))
+            .collect();
         self.unowned.sort();
         self
     }
+}
+
+/// One entity's resources in output order: problems most severe first, pods and workloads
+/// by namespace and name.
+pub fn sorted(mut r: Resources) -> Resources {
+    r.problems.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| (&a.object, &a.rule, &a.message).cmp(&(&b.object, &b.rule, &b.message)))
+    });
+    r.pods
+        .sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    r.workloads
+        .sort_by(|a, b| (&a.kind, &a.namespace, &a.name).cmp(&(&b.kind, &b.namespace, &b.name)));
+    r
 }
 
 /// Matches one cluster's objects to the targets in one go (the fetch does it page by page).
@@ -230,14 +259,14 @@ pub fn match_cluster(
     (m.by_entity, m.unowned)
 }
 
-fn add(r: &mut Resources, t: &ObjectType, item: &Value, now: i64) {
+fn add(r: &mut Resources, t: &ObjectType, item: &Value, now: i64, service: &[&str]) {
     match t.kind.as_str() {
         "Pod" => {
             r.pods.push(objects::pod(item));
             r.problems.extend(health::pod_problems(item, now));
         }
         "Deployment" | "StatefulSet" | "DaemonSet" => {
-            r.workloads.push(objects::workload(&t.kind, item));
+            r.workloads.push(objects::workload(&t.kind, item, service));
             r.problems.extend(health::workload_problems(&t.kind, item));
         }
         "HorizontalPodAutoscaler" => {
@@ -253,7 +282,7 @@ fn add(r: &mut Resources, t: &ObjectType, item: &Value, now: i64) {
         "CronJob" => r.jobs.push(objects::job("CronJob", item)),
         "" => {
             let c = objects::custom(&t.id(), item);
-            r.problems.extend(health::custom_problems(&c));
+            r.problems.extend(health::custom_problems(&c, item));
             r.custom.push(c);
         }
         _ => *r.other.entry(t.plural.clone()).or_default() += 1,
@@ -318,5 +347,52 @@ mod tests {
         assert_eq!(found["component:default/shop"].workloads[0].name, "shop");
         let names: Vec<&str> = unowned.iter().map(|o| o.name.as_str()).collect();
         assert_eq!(names, vec!["ledger-copy", "stray"]);
+    }
+
+    fn object_type(kind: &str, group: &str, plural: &str) -> ObjectType {
+        ObjectType {
+            group: group.into(),
+            version: "v1".into(),
+            plural: plural.into(),
+            kind: kind.into(),
+        }
+    }
+
+    #[test]
+    fn versions_are_what_ready_pods_run_with_sidecars_and_dependencies_apart() {
+        let fixture: Value = serde_json::from_str(include_str!(
+            "../../tests/fixtures/kubernetes/checkout-stuck-rollout.json"
+        ))
+        .unwrap();
+        let items = |path: &str| fixture[path].as_array().unwrap().clone();
+        let objects = vec![
+            (
+                object_type("Deployment", "apps", "deployments"),
+                items("/apis/apps/v1/deployments"),
+            ),
+            (
+                object_type("StatefulSet", "apps", "statefulsets"),
+                items("/apis/apps/v1/statefulsets"),
+            ),
+            (object_type("Pod", "", "pods"), items("/api/v1/pods")),
+        ];
+        let targets = vec![target(
+            "component:default/checkout",
+            "backstage.io/kubernetes-id=checkout",
+            None,
+        )];
+        let (found, _) = match_cluster(&targets, "prod", &objects, 0);
+        let r = &found["component:default/checkout"];
+        let v = r.workload_versions();
+        assert_eq!(v[0].name, "checkout");
+        assert_eq!(v[0].label, "3.3.8 ×3 → 3.5.0, rollout stuck");
+        assert_eq!(v[0].sidecars, vec!["envoyproxy/envoy:v1.31.2"]);
+        assert!(!v[0].dependency);
+        assert_eq!(v[1].name, "checkout-redis-master");
+        assert!(v[1].dependency, "a Redis of the same chart is a dependency");
+        assert_eq!(v[1].label, "7.4.1-debian-12-r2 ×1");
+        // What the pages show and compare across clusters: the service's own running tags.
+        assert_eq!(r.version_labels(), vec!["3.3.8 ×3 → 3.5.0, rollout stuck"]);
+        assert_eq!(r.versions(), vec!["3.3.8"]);
     }
 }

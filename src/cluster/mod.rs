@@ -1,16 +1,21 @@
 //! The cluster stage: Config + Catalog in, Snapshot out. Lists each configured cluster once
 //! per object type (`fetch`, the only I/O), matches the objects to entities locally
 //! (`matching`, `selector`), flags problems (`health`) and keeps only what pages show
-//! (`model`). A cluster that fails keeps its previous data, marked stale; the others are
-//! unaffected. A snapshot can be saved and rendered later (`build --snapshot`).
+//! (`model`). A cluster that fails keeps its previous data, marked stale; one that answers
+//! except for some object types keeps the rest and only those types from the previous data
+//! (`stale`); the others are unaffected. A snapshot can be saved and rendered later
+//! (`build --snapshot`).
 
 pub mod config;
 pub mod fetch;
+pub mod gitops;
 pub mod health;
+pub mod hpa;
 pub mod matching;
 pub mod model;
 pub mod objects;
 pub mod selector;
+pub mod stale;
 
 use crate::catalog::Catalog;
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -75,13 +80,14 @@ pub fn take_snapshot(
             diagnostics.push(Diagnostic::error(code, message.clone()));
             info.errors.push(message);
             info.unreachable = true;
-            keep_previous(&mut snapshot, &mut info, previous, &mut diagnostics);
+            stale::keep_cluster(&mut snapshot, &mut info, previous, &mut diagnostics);
             snapshot.clusters.push(info);
             continue;
         }
-        for (code, message) in fetch.lost {
-            diagnostics.push(Diagnostic::error(code, message.clone()));
-            info.errors.push(message);
+        for lost in &fetch.lost {
+            diagnostics.push(Diagnostic::error(lost.code, lost.message.clone()));
+            info.errors.push(lost.message.clone());
+            info.failed_types.push(stale::failed_type(lost));
         }
         let matching::Matched { by_entity, unowned } = fetch.matched;
         for (entity, resources) in by_entity {
@@ -92,44 +98,12 @@ pub fn take_snapshot(
         if !unowned.is_empty() {
             snapshot.unowned.insert(cluster.name.clone(), unowned);
         }
+        let lost: Vec<fetch::ObjectType> =
+            fetch.lost.iter().map(|l| l.object_type.clone()).collect();
+        stale::keep_types(&mut snapshot, &mut info, &lost, previous, &mut diagnostics);
         snapshot.clusters.push(info);
     }
     (snapshot, diagnostics)
-}
-
-/// A cluster that failed keeps what the previous snapshot had for it, marked stale.
-fn keep_previous(
-    snapshot: &mut Snapshot,
-    info: &mut ClusterInfo,
-    previous: Option<&Snapshot>,
-    diagnostics: &mut Diagnostics,
-) {
-    let Some(prev) = previous else { return };
-    let Some(old) = prev.clusters.iter().find(|c| c.name == info.name) else {
-        return;
-    };
-    info.stale = true;
-    info.taken_at = old.taken_at;
-    diagnostics.push(Diagnostic::warning(
-        "cluster/stale",
-        format!(
-            "cluster `{}`: showing its data from the previous snapshot, {} old",
-            info.name,
-            age(snapshot.taken_at - old.taken_at)
-        ),
-    ));
-    for (entity, status) in snapshot.entities.iter_mut() {
-        if let Some(r) = prev
-            .entities
-            .get(entity)
-            .and_then(|s| s.clusters.get(&info.name))
-        {
-            status.clusters.insert(info.name.clone(), r.clone());
-        }
-    }
-    if let Some(u) = prev.unowned.get(&info.name) {
-        snapshot.unowned.insert(info.name.clone(), u.clone());
-    }
 }
 
 /// `3 min`, `2 h`, `4 days`: an age for people.

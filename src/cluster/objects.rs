@@ -53,8 +53,88 @@ fn images(v: &Value, spec: &str) -> Vec<String> {
     out
 }
 
-/// Deployments, StatefulSets, DaemonSets and ReplicaSets, by `kind`.
-pub fn workload(kind: &str, v: &Value) -> Workload {
+/// The repository's last path segment: `registry:5000/ledger/api:1.4.2` → `api`.
+pub fn image_name(image: &str) -> &str {
+    let no_digest = image.split('@').next().unwrap_or(image);
+    let last = no_digest.rsplit('/').next().unwrap_or(no_digest);
+    last.split(':').next().unwrap_or(last)
+}
+
+/// The index of the service's own container in a pod spec's `containers`: the one the
+/// `kubectl.kubernetes.io/default-container` annotation names, else the one named (or whose
+/// image is named) like the service or workload, else the first. The others are sidecars.
+pub fn own_container(containers: &[Value], annotations: Option<&Value>, names: &[&str]) -> usize {
+    let named = |pick: &dyn Fn(&Value) -> &str, wanted: &[&str]| {
+        containers
+            .iter()
+            .position(|c| wanted.contains(&pick(c)) && !pick(c).is_empty())
+    };
+    let default = annotations
+        .and_then(|a| a.get("kubectl.kubernetes.io/default-container"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    named(&|c| str_at(c, "/name"), &[default])
+        .or_else(|| named(&|c| str_at(c, "/name"), names))
+        .or_else(|| named(&|c| image_name(str_at(c, "/image")), names))
+        .unwrap_or(0)
+}
+
+/// Names that say an object belongs to the service itself rather than to a dependency:
+/// the service's names plus the object's own name and `app.kubernetes.io/name` label.
+fn names_with<'a>(v: &'a Value, service: &[&'a str]) -> Vec<&'a str> {
+    let mut names = service.to_vec();
+    names.push(name(v));
+    names.push(str_at(v, "/metadata/labels/app.kubernetes.io~1name"));
+    names.retain(|n| !n.is_empty());
+    names
+}
+
+/// Whether a workload is named for the service: its name, its `app.kubernetes.io/name`
+/// label or its own container is one of `service`'s names.
+fn named_for(v: &Value, own: Option<&Value>, service: &[&str]) -> bool {
+    let label = str_at(v, "/metadata/labels/app.kubernetes.io~1name");
+    let container = own.map(|c| str_at(c, "/name")).unwrap_or("");
+    let image = own.map(|c| image_name(str_at(c, "/image"))).unwrap_or("");
+    [name(v), label, container, image]
+        .iter()
+        .any(|n| !n.is_empty() && service.contains(n))
+}
+
+/// `progressing` while a new template is not yet on every replica, `stuck` when the
+/// Deployment's progress deadline passed; none when settled.
+fn rollout(kind: &str, v: &Value, desired: u32, updated: u32) -> Option<String> {
+    let stuck = array_at(v, "/status/conditions").iter().any(|c| {
+        str_at(c, "/type") == "Progressing" && str_at(c, "/reason") == "ProgressDeadlineExceeded"
+    });
+    let generation = v.pointer("/metadata/generation").and_then(Value::as_u64);
+    let observed = v
+        .pointer("/status/observedGeneration")
+        .and_then(Value::as_u64);
+    let unobserved = matches!((generation, observed), (Some(g), Some(o)) if o < g);
+    let moving = match kind {
+        "DaemonSet" => updated < desired,
+        "StatefulSet" => {
+            let (cur, upd) = (
+                str_at(v, "/status/currentRevision"),
+                str_at(v, "/status/updateRevision"),
+            );
+            updated < desired || (!upd.is_empty() && cur != upd)
+        }
+        _ => updated < desired || u32_at(v, "/status/replicas") > updated,
+    };
+    if stuck {
+        Some("stuck".into())
+    } else if moving || unobserved {
+        Some("progressing".into())
+    } else {
+        None
+    }
+}
+
+/// Deployments, StatefulSets, DaemonSets and ReplicaSets, by `kind`. `service` holds the names
+/// of the service they were matched to (entity name, kubernetes-id), to tell its own
+/// container and workloads from sidecars and dependencies.
+pub fn workload(kind: &str, v: &Value, service: &[&str]) -> Workload {
     let (desired, ready, available, updated) = if kind == "DaemonSet" {
         (
             u32_at(v, "/status/desiredNumberScheduled"),
@@ -76,6 +156,23 @@ pub fn workload(kind: &str, v: &Value) -> Workload {
             u32_at(v, "/status/updatedReplicas"),
         )
     };
+    let containers = array_at(v, "/spec/template/spec/containers");
+    let names = names_with(v, service);
+    let own = own_container(
+        containers,
+        v.pointer("/spec/template/metadata/annotations"),
+        &names,
+    );
+    let own_spec = containers.get(own);
+    let mut sidecars: Vec<String> = containers
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != own)
+        .map(|(_, c)| str_at(c, "/image").to_string())
+        .filter(|i| !i.is_empty())
+        .collect();
+    sidecars.sort();
+    sidecars.dedup();
     Workload {
         kind: kind.to_string(),
         namespace: namespace(v).to_string(),
@@ -85,7 +182,51 @@ pub fn workload(kind: &str, v: &Value) -> Workload {
         available,
         updated,
         images: images(v, "/spec/template/spec"),
+        container: own_spec
+            .map(|c| str_at(c, "/name"))
+            .unwrap_or("")
+            .to_string(),
+        desired_image: own_spec
+            .map(|c| str_at(c, "/image"))
+            .unwrap_or("")
+            .to_string(),
+        sidecars,
+        named_for_service: named_for(v, own_spec, service),
+        rollout: rollout(kind, v, desired, updated),
     }
+}
+
+/// The image a container runs: the status's (what the node pulled), unless it is only an
+/// image ID, then the spec's.
+fn running_image<'a>(spec: Option<&'a Value>, status: &'a Value) -> &'a str {
+    let from_status = str_at(status, "/image");
+    let spec_image = spec.map(|s| str_at(s, "/image")).unwrap_or("");
+    if from_status.is_empty() || (from_status.starts_with("sha256:") && !spec_image.is_empty()) {
+        spec_image
+    } else {
+        from_status
+    }
+}
+
+/// The workload a pod belongs to, `Kind/name`: a Deployment through its ReplicaSet (named
+/// `<deployment>-<pod-template-hash>`), or the StatefulSet, DaemonSet or Job itself.
+pub fn pod_owner(v: &Value) -> Option<String> {
+    let owner = array_at(v, "/metadata/ownerReferences")
+        .iter()
+        .find(|o| o.get("controller").and_then(Value::as_bool) == Some(true))
+        .or_else(|| array_at(v, "/metadata/ownerReferences").first())?;
+    let (kind, owner_name) = (str_at(owner, "/kind"), str_at(owner, "/name"));
+    if kind == "ReplicaSet" {
+        let hash = str_at(v, "/metadata/labels/pod-template-hash");
+        if let Some(deployment) = owner_name
+            .strip_suffix(hash)
+            .and_then(|n| n.strip_suffix('-'))
+            .filter(|_| !hash.is_empty())
+        {
+            return Some(format!("Deployment/{deployment}"));
+        }
+    }
+    (!kind.is_empty() && !owner_name.is_empty()).then(|| format!("{kind}/{owner_name}"))
 }
 
 fn container(spec: Option<&Value>, status: &Value) -> Container {
@@ -100,11 +241,7 @@ fn container(spec: Option<&Value>, status: &Value) -> Container {
         .map(str::to_string);
     Container {
         name: str_at(status, "/name").to_string(),
-        image: spec
-            .map(|s| str_at(s, "/image"))
-            .filter(|i| !i.is_empty())
-            .unwrap_or_else(|| str_at(status, "/image"))
-            .to_string(),
+        image: running_image(spec, status).to_string(),
         ready: status
             .get("ready")
             .and_then(Value::as_bool)
@@ -138,6 +275,7 @@ pub fn pod(v: &Value) -> Pod {
         total: specs.len().max(containers.len()) as u32,
         restarts: containers.iter().map(|c| c.restarts).sum(),
         containers,
+        owner: pod_owner(v),
     }
 }
 
@@ -226,12 +364,21 @@ pub fn conditions(v: &Value) -> Vec<Condition> {
         .collect()
 }
 
+fn optional(v: &Value, pointer: &str) -> Option<String> {
+    v.pointer(pointer)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
 pub fn custom(resource: &str, v: &Value) -> Custom {
     Custom {
         resource: resource.to_string(),
         namespace: namespace(v).to_string(),
         name: name(v).to_string(),
         conditions: conditions(v),
+        sync: optional(v, "/status/sync/status"),
+        health: optional(v, "/status/health/status"),
     }
 }
 
@@ -243,7 +390,7 @@ mod tests {
     #[test]
     fn reduces_a_deployment_and_a_pod() {
         let d = json!({"metadata":{"name":"api","namespace":"ledger"},"spec":{"replicas":3,"template":{"spec":{"containers":[{"name":"api","image":"ledger/api:1.2"},{"name":"proxy","image":"envoy:1.30"}]}}},"status":{"readyReplicas":2,"availableReplicas":2,"updatedReplicas":3}});
-        let w = workload("Deployment", &d);
+        let w = workload("Deployment", &d, &["ledger"]);
         assert_eq!((w.desired, w.ready, w.available, w.updated), (3, 2, 2, 3));
         assert_eq!(w.images, vec!["envoy:1.30", "ledger/api:1.2"]);
         let p = json!({"metadata":{"name":"api-1","namespace":"ledger"},"spec":{"containers":[{"name":"api","image":"ledger/api:1.2"}]},"status":{"phase":"Running","containerStatuses":[{"name":"api","ready":false,"restartCount":4,"state":{"waiting":{"reason":"CrashLoopBackOff"}},"lastState":{"terminated":{"reason":"OOMKilled"}}}]}});

@@ -59,11 +59,24 @@ struct ClusterCard<'a> {
     versions: Vec<String>,
     taken_at: String,
     age: String,
-    errors: &'a [String],
+    /// Errors other than the failed types' (which `failed` shows).
+    errors: Vec<&'a String>,
+    failed: Vec<Value>,
     namespaces: Vec<String>,
     resources: Option<&'a Resources>,
+    /// Each workload's running and desired versions, beside `resources.workloads`.
+    workload_versions: Vec<model::WorkloadVersion>,
+    /// Problems with their level (error, warning, info), most severe first.
+    problems: Vec<ProblemView<'a>>,
     pods_shown: Vec<&'a model::Pod>,
     pods_more: usize,
+}
+
+#[derive(Serialize)]
+struct ProblemView<'a> {
+    level: model::Level,
+    #[serde(flatten)]
+    problem: &'a model::Problem,
 }
 
 fn card<'a>(
@@ -91,15 +104,50 @@ fn card<'a>(
         stale: info.stale,
         state,
         health: resources.map(Resources::health),
-        versions: resources.map(Resources::versions).unwrap_or_default(),
+        versions: resources.map(Resources::version_labels).unwrap_or_default(),
         taken_at: crate::time::datetime(info.taken_at),
         age: age(snapshot.taken_at - info.taken_at),
-        errors: &info.errors,
+        errors: other_errors(info),
+        failed: failed_types(info, snapshot.taken_at),
         namespaces,
         resources,
+        workload_versions: resources
+            .map(Resources::workload_versions)
+            .unwrap_or_default(),
+        problems: resources
+            .map(|r| {
+                r.problems
+                    .iter()
+                    .map(|p| ProblemView {
+                        level: p.level(),
+                        problem: p,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
         pods_more: pods.len().saturating_sub(MAX_PODS),
         pods_shown: pods.into_iter().take(MAX_PODS).collect(),
     }
+}
+
+/// A cluster's errors, less those its failed types say.
+fn other_errors(info: &ClusterInfo) -> Vec<&String> {
+    info.errors
+        .iter()
+        .filter(|e| !info.failed_types.iter().any(|f| &f.message == *e))
+        .collect()
+}
+
+/// `{label, reason, stale}` per failed type: `HPAs could not be read in dev: timed out`, and
+/// the age of the earlier data shown in its place.
+fn failed_types(info: &ClusterInfo, taken_at: i64) -> Vec<Value> {
+    info.failed_types
+        .iter()
+        .map(|f| {
+            json!({ "label": f.label, "reason": f.reason,
+                    "stale": f.stale_since.map(|t| age(taken_at - t)) })
+        })
+        .collect()
 }
 
 /// Renders every status file: one per entity with a Kubernetes view, and the clusters file.
@@ -225,7 +273,7 @@ struct Row {
     cells: Vec<Cell>,
     drift: bool,
     worst: Option<Health>,
-    /// Problems found in all clusters together.
+    /// Errors and warnings found in all clusters together (information left out).
     problems: usize,
     /// Clusters where the service is degraded or failing.
     unhealthy: Vec<String>,
@@ -242,17 +290,21 @@ struct Counts {
     stale_clusters: usize,
 }
 
+/// One cluster's card on the clusters page: staleness, errors and failed object types.
+fn cluster_json(c: &ClusterInfo, snap: &Snapshot) -> Value {
+    json!({ "name": c.name, "title": c.title, "stale": c.stale, "errors": other_errors(c),
+            "failed": failed_types(c, snap.taken_at),
+            "age": age(snap.taken_at - c.taken_at), "dashboard_url": c.dashboard_url,
+            "taken_at": crate::time::datetime(c.taken_at), "unread": !c.stale && c.unreachable })
+}
+
 /// Every service × every cluster: health and versions, drift flagged where the same service
 /// runs different versions in different clusters.
 fn clusters_matrix(catalog: &Catalog, snap: &Snapshot) -> (Vec<Value>, Vec<Row>, Counts) {
     let clusters: Vec<Value> = snap
         .clusters
         .iter()
-        .map(|c| {
-            json!({ "name": c.name, "title": c.title, "stale": c.stale, "errors": c.errors,
-                    "age": age(snap.taken_at - c.taken_at), "dashboard_url": c.dashboard_url,
-                    "taken_at": crate::time::datetime(c.taken_at), "unread": !c.stale && c.unreachable })
-        })
+        .map(|c| cluster_json(c, snap))
         .collect();
     let mut counts = Counts {
         unowned: snap.unowned.values().map(Vec::len).sum(),
@@ -278,7 +330,7 @@ fn clusters_matrix(catalog: &Catalog, snap: &Snapshot) -> (Vec<Value>, Vec<Row>,
                 Some(r) => Cell {
                     state: "running",
                     health: Some(r.health()),
-                    versions: r.versions(),
+                    versions: r.version_labels(),
                     drift,
                     stale: c.stale,
                 },
@@ -320,7 +372,7 @@ fn clusters_matrix(catalog: &Catalog, snap: &Snapshot) -> (Vec<Value>, Vec<Row>,
             cells,
             drift,
             worst,
-            problems: running.iter().map(|(_, r)| r.problems.len()).sum(),
+            problems: running.iter().map(|(_, r)| r.alerts()).sum(),
             unhealthy: running
                 .iter()
                 .filter(|(_, r)| r.health() != Health::Healthy)

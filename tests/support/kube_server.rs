@@ -1,7 +1,8 @@
 //! A Kubernetes API server for tests, on loopback over HTTPS with its own certificate
 //! authority: it serves list endpoints from an in-memory world, checks the bearer token,
 //! honours `labelSelector`, `limit` and `continue`, records every request, and can be told to
-//! misbehave (hang, 503, 401, 403 on one type, an expired continue token).
+//! misbehave (hang, 503, 401, 403 on one type, an expired continue token, 503s on the first
+//! requests of some types, one type that never answers).
 #![allow(dead_code)]
 
 use http_body_util::Full;
@@ -25,6 +26,11 @@ pub struct Faults {
     pub forbidden: Vec<String>,
     /// The first request that carries a continue token gets 410 Gone.
     pub expire_first_continue: bool,
+    /// Resource path (`/api/v1/pods`, namespace left out) → how many of its first requests
+    /// are answered 503 Service Unavailable.
+    pub flaky: BTreeMap<String, u32>,
+    /// Resource paths whose requests are never answered.
+    pub hang_paths: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -41,6 +47,8 @@ struct State {
     faults: Faults,
     requests: Vec<Recorded>,
     expired_once: bool,
+    /// Requests seen per resource path, for `Faults::flaky`.
+    seen: BTreeMap<String, u32>,
 }
 
 pub struct KubeServer {
@@ -92,6 +100,7 @@ impl KubeServer {
             faults,
             requests: Vec::new(),
             expired_once: false,
+            seen: BTreeMap::new(),
         }));
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
@@ -221,6 +230,29 @@ async fn handle(state: &Arc<Mutex<State>>, req: Request<Incoming>) -> Response<F
         );
     }
     let (resource, namespace) = split_namespace(&path);
+    if faults.hang_paths.contains(&resource) {
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+    }
+    let seen = {
+        let mut s = state.lock().unwrap();
+        let n = s.seen.entry(resource.clone()).or_default();
+        *n += 1;
+        *n
+    };
+    if faults
+        .flaky
+        .get(&resource)
+        .is_some_and(|&failing| seen <= failing)
+    {
+        return reply(
+            503,
+            status_body(
+                503,
+                "ServiceUnavailable",
+                "the server is currently unable to handle the request",
+            ),
+        );
+    }
     let plural = resource.rsplit('/').next().unwrap_or("").to_string();
     if faults.forbidden.contains(&plural) {
         let msg = format!("{plural} is forbidden: User \"system:serviceaccount:playbill:playbill\" cannot list resource \"{plural}\"");
