@@ -223,6 +223,70 @@ fn resolve_cluster(raw: RawCluster, base_dir: &Path) -> Result<ClusterConfig, St
     })
 }
 
+/// One object type to list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjectType {
+    pub group: String,
+    pub version: String,
+    pub plural: String,
+    /// The kind for the built-in types; empty for custom resources.
+    pub kind: String,
+}
+
+impl ObjectType {
+    /// `apps/v1/deployments`, `v1/pods`: how diagnostics and the snapshot name a type.
+    pub fn id(&self) -> String {
+        if self.group.is_empty() {
+            format!("{}/{}", self.version, self.plural)
+        } else {
+            format!("{}/{}/{}", self.group, self.version, self.plural)
+        }
+    }
+
+    /// `HPAs`, `Deployments`, `applications (argoproj.io)`: how pages name a type.
+    pub fn label(&self) -> String {
+        match self.kind.as_str() {
+            "" if self.group.is_empty() => self.plural.clone(),
+            "" => format!("{} ({})", self.plural, self.group),
+            "HorizontalPodAutoscaler" => "HPAs".into(),
+            "Ingress" => "Ingresses".into(),
+            kind => format!("{kind}s"),
+        }
+    }
+
+    pub(super) fn path(&self, namespace: Option<&str>) -> String {
+        let base = if self.group.is_empty() {
+            format!("/api/{}", self.version)
+        } else {
+            format!("/apis/{}/{}", self.group, self.version)
+        };
+        match namespace {
+            Some(ns) => format!("{base}/namespaces/{ns}/{}", self.plural),
+            None => format!("{base}/{}", self.plural),
+        }
+    }
+}
+
+/// The default types, then the cluster's custom resources.
+pub fn object_types(cluster: &ClusterConfig) -> Vec<ObjectType> {
+    let mut types: Vec<ObjectType> = DEFAULT_TYPES
+        .iter()
+        .map(|(g, v, p, k)| ObjectType {
+            group: g.to_string(),
+            version: v.to_string(),
+            plural: p.to_string(),
+            kind: k.to_string(),
+        })
+        .collect();
+    types.extend(cluster.custom_resources.iter().map(|c| ObjectType {
+        group: c.group.clone(),
+        version: c.api_version.clone(),
+        plural: c.plural.clone(),
+        kind: String::new(),
+    }));
+    types
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,7 @@
 //! token is refused or nothing at all could be listed. Each page is handed to the pure
 //! matching and health code as it arrives, so raw objects never pile up.
 
-use super::config::{Auth, Ca, ClusterConfig, KubernetesConfig, DEFAULT_TYPES};
+use super::config::{object_types, Auth, Ca, ClusterConfig, KubernetesConfig, ObjectType};
 use super::matching::{Matched, Target, TargetIndex};
 use kube::api::ListParams;
 use kube::config::{KubeConfigOptions, Kubeconfig};
@@ -15,70 +15,6 @@ use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 use tokio::time::Instant;
-
-/// One object type to list.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ObjectType {
-    pub group: String,
-    pub version: String,
-    pub plural: String,
-    /// The kind for the built-in types; empty for custom resources.
-    pub kind: String,
-}
-
-impl ObjectType {
-    /// `apps/v1/deployments`, `v1/pods`: how diagnostics and the snapshot name a type.
-    pub fn id(&self) -> String {
-        if self.group.is_empty() {
-            format!("{}/{}", self.version, self.plural)
-        } else {
-            format!("{}/{}/{}", self.group, self.version, self.plural)
-        }
-    }
-
-    /// `HPAs`, `Deployments`, `applications (argoproj.io)`: how pages name a type.
-    pub fn label(&self) -> String {
-        match self.kind.as_str() {
-            "" if self.group.is_empty() => self.plural.clone(),
-            "" => format!("{} ({})", self.plural, self.group),
-            "HorizontalPodAutoscaler" => "HPAs".into(),
-            "Ingress" => "Ingresses".into(),
-            kind => format!("{kind}s"),
-        }
-    }
-
-    fn path(&self, namespace: Option<&str>) -> String {
-        let base = if self.group.is_empty() {
-            format!("/api/{}", self.version)
-        } else {
-            format!("/apis/{}/{}", self.group, self.version)
-        };
-        match namespace {
-            Some(ns) => format!("{base}/namespaces/{ns}/{}", self.plural),
-            None => format!("{base}/{}", self.plural),
-        }
-    }
-}
-
-/// The default types, then the cluster's custom resources.
-pub fn object_types(cluster: &ClusterConfig) -> Vec<ObjectType> {
-    let mut types: Vec<ObjectType> = DEFAULT_TYPES
-        .iter()
-        .map(|(g, v, p, k)| ObjectType {
-            group: g.to_string(),
-            version: v.to_string(),
-            plural: p.to_string(),
-            kind: k.to_string(),
-        })
-        .collect();
-    types.extend(cluster.custom_resources.iter().map(|c| ObjectType {
-        group: c.group.clone(),
-        version: c.api_version.clone(),
-        plural: c.plural.clone(),
-        kind: String::new(),
-    }));
-    types
-}
 
 /// What one cluster returned.
 #[derive(Debug, Default)]

@@ -3,7 +3,6 @@
 //! last sync's `status.operationState`; Flux `Kustomization`s and `HelmRelease`s
 //! (`*.toolkit.fluxcd.io`) report through a `Ready` condition and `spec.suspend`. Pure.
 
-use super::health::problem;
 use super::model::{Custom, Problem};
 use super::objects::str_at;
 use serde_json::Value;
@@ -46,7 +45,7 @@ pub fn argo_problems(c: &Custom, v: &Value, object: &str) -> Vec<Problem> {
         format!(" (revision {revision})")
     };
     match c.sync.as_deref() {
-        Some("OutOfSync") => out.push(problem(
+        Some("OutOfSync") => out.push(Problem::new(
             4,
             "argocd-out-of-sync",
             object.to_string(),
@@ -59,7 +58,7 @@ pub fn argo_problems(c: &Custom, v: &Value, object: &str) -> Vec<Problem> {
                 .find(|k| k.condition_type.ends_with("Error"))
                 .and_then(|k| k.message.as_deref())
                 .unwrap_or("");
-            out.push(problem(
+            out.push(Problem::new(
                 3,
                 "argocd-sync-unknown",
                 object.to_string(),
@@ -72,7 +71,7 @@ pub fn argo_problems(c: &Custom, v: &Value, object: &str) -> Vec<Problem> {
         str_at(v, "/status/operationState/phase"),
         "Failed" | "Error"
     ) {
-        out.push(problem(
+        out.push(Problem::new(
             6,
             "argocd-sync-failed",
             object.to_string(),
@@ -95,7 +94,7 @@ pub fn argo_problems(c: &Custom, v: &Value, object: &str) -> Vec<Problem> {
         Some("Suspended") => (2, "argocd-suspended", "Suspended"),
         _ => return out,
     };
-    out.push(problem(
+    out.push(Problem::new(
         severity,
         rule,
         object.to_string(),
@@ -108,7 +107,7 @@ pub fn argo_problems(c: &Custom, v: &Value, object: &str) -> Vec<Problem> {
 pub fn flux_problems(c: &Custom, v: &Value, object: &str) -> Vec<Problem> {
     let mut out = Vec::new();
     if v.pointer("/spec/suspend").and_then(Value::as_bool) == Some(true) {
-        out.push(problem(
+        out.push(Problem::new(
             3,
             "flux-suspended",
             object.to_string(),
@@ -121,13 +120,13 @@ pub fn flux_problems(c: &Custom, v: &Value, object: &str) -> Vec<Problem> {
     let reason = ready.reason.as_deref().unwrap_or("");
     let message = ready.message.as_deref().unwrap_or("");
     match ready.status.as_str() {
-        "False" => out.push(problem(
+        "False" => out.push(Problem::new(
             6,
             "flux-not-ready",
             object.to_string(),
             with_message(format!("Not ready ({reason})"), message),
         )),
-        "Unknown" => out.push(problem(
+        "Unknown" => out.push(Problem::new(
             2,
             "flux-reconciling",
             object.to_string(),

@@ -8,16 +8,6 @@ use super::objects::{array_at, name, namespace, str_at, u32_at};
 use crate::time::parse_rfc3339;
 use serde_json::Value;
 
-pub(super) fn problem(severity: u8, rule: &str, object: String, message: String) -> Problem {
-    Problem {
-        severity,
-        rule: rule.to_string(),
-        object,
-        message,
-        hint: None,
-    }
-}
-
 fn object_name(kind: &str, v: &Value) -> String {
     format!("{kind} {}/{}", namespace(v), name(v))
 }
@@ -51,7 +41,7 @@ pub fn pod_problems(pod: &Value, now: i64) -> Vec<Problem> {
     let pod_name = object_name("Pod", pod);
     if str_at(pod, "/status/phase") == "Failed" {
         let reason = str_at(pod, "/status/reason");
-        out.push(problem(
+        out.push(Problem::new(
             8,
             "pod-failed",
             pod_name.clone(),
@@ -63,7 +53,7 @@ pub fn pod_problems(pod: &Value, now: i64) -> Vec<Problem> {
             && str_at(c, "/status") == "False"
             && str_at(c, "/reason") == "Unschedulable"
         {
-            out.push(problem(
+            out.push(Problem::new(
                 8,
                 "pod-unschedulable",
                 pod_name.clone(),
@@ -111,7 +101,7 @@ fn container_problems(
         let message = str_at(waiting, "/message");
         let reason = str_at(waiting, "/reason");
         if !message.is_empty() {
-            let mut p = problem(
+            let mut p = Problem::new(
                 4,
                 "container-waiting",
                 pod_name.to_string(),
@@ -124,7 +114,7 @@ fn container_problems(
             "CrashLoopBackOff" | "ErrImagePull" | "ImagePullBackOff"
         ) {
             // Backstage needs a message here; these reasons matter without one.
-            let mut p = problem(
+            let mut p = Problem::new(
                 6,
                 "container-waiting",
                 pod_name.to_string(),
@@ -136,7 +126,7 @@ fn container_problems(
     }
     if restarts > 0 {
         let last = str_at(status, "/lastState/terminated/reason");
-        let mut p = problem(
+        let mut p = Problem::new(
             4,
             "containers-restarting",
             pod_name.to_string(),
@@ -157,7 +147,7 @@ fn container_problems(
         .iter()
         .any(|ptr| str_at(status, ptr) == "OOMKilled");
     if oom {
-        let mut p = problem(
+        let mut p = Problem::new(
             8,
             "oom-killed",
             pod_name.to_string(),
@@ -179,7 +169,7 @@ fn container_problems(
             + field("initialDelaySeconds")
             + field("periodSeconds") * field("failureThreshold");
         if now > deadline {
-            out.push(problem(
+            out.push(Problem::new(
                 4,
                 "readiness-probe-taking-too-long",
                 pod_name.to_string(),
@@ -199,7 +189,7 @@ pub fn workload_problems(kind: &str, v: &Value) -> Vec<Problem> {
     let object = object_name(kind, v);
     let w = super::objects::workload(kind, v, &[]);
     if w.desired > 0 && w.ready == 0 {
-        out.push(problem(
+        out.push(Problem::new(
             8,
             "no-ready-replicas",
             object.clone(),
@@ -210,14 +200,14 @@ pub fn workload_problems(kind: &str, v: &Value) -> Vec<Problem> {
         let message = str_at(c, "/message");
         if str_at(c, "/type") == "Progressing" && str_at(c, "/reason") == "ProgressDeadlineExceeded"
         {
-            out.push(problem(
+            out.push(Problem::new(
                 8,
                 "rollout-stuck",
                 object.clone(),
                 format!("The rollout is stuck: {message}"),
             ));
         } else if kind == "Deployment" && str_at(c, "/status") == "False" && !message.is_empty() {
-            out.push(problem(
+            out.push(Problem::new(
                 6,
                 "condition-message-present",
                 object.clone(),
@@ -248,7 +238,7 @@ fn rollout_problems(
                 .filter(|c| str_at(c, "/reason") == "ReplicaSetUpdated")
                 .map(|c| format!(" ({})", str_at(c, "/message")))
                 .unwrap_or_default();
-            vec![problem(
+            vec![Problem::new(
                 2,
                 "rollout-in-progress",
                 object.to_string(),
@@ -263,7 +253,7 @@ fn rollout_problems(
             let unavailable = u32_at(v, "/status/unavailableReplicas");
             let available = condition("Available").is_some_and(|c| str_at(c, "/status") == "True");
             if kind == "Deployment" && unavailable > 0 && available {
-                vec![problem(
+                vec![Problem::new(
                     4,
                     "replicas-unavailable",
                     object.to_string(),
@@ -286,7 +276,7 @@ pub fn hpa_problems(v: &Value) -> Vec<Problem> {
         return vec![];
     }
     let object = object_name("HorizontalPodAutoscaler", v);
-    let mut out = vec![problem(
+    let mut out = vec![Problem::new(
         8,
         "hpa-max-current-replicas",
         object.clone(),
@@ -294,7 +284,7 @@ pub fn hpa_problems(v: &Value) -> Vec<Problem> {
     )];
     let above = super::hpa::above_target(v);
     if !above.is_empty() {
-        out.push(problem(
+        out.push(Problem::new(
             9,
             "hpa-saturated",
             object,
@@ -312,7 +302,7 @@ pub fn job_problems(v: &Value) -> Vec<Problem> {
         .iter()
         .find(|c| str_at(c, "/type") == "Failed" && str_at(c, "/status") == "True");
     match failed {
-        Some(c) => vec![problem(
+        Some(c) => vec![Problem::new(
             6,
             "job-failed",
             object_name("Job", v),
@@ -351,7 +341,7 @@ pub fn custom_problems(c: &super::model::Custom, v: &Value) -> Vec<Problem> {
                 )
         })
         .map(|k| {
-            problem(
+            Problem::new(
                 6,
                 "custom-resource-not-ready",
                 object.clone(),

@@ -2,7 +2,7 @@
 //! (`backstage.io/kubernetes-label-selector`, else `backstage.io/kubernetes-id=<id>`), an
 //! optional namespace and an optional cluster, exactly as Backstage reads them. Pure.
 
-use super::fetch::ObjectType;
+use super::config::ObjectType;
 use super::model::{ObjectRef, Resources};
 use super::objects;
 use super::selector::{Op, Selector};

@@ -98,7 +98,7 @@ pub fn take_snapshot(
         if !unowned.is_empty() {
             snapshot.unowned.insert(cluster.name.clone(), unowned);
         }
-        let lost: Vec<fetch::ObjectType> =
+        let lost: Vec<config::ObjectType> =
             fetch.lost.iter().map(|l| l.object_type.clone()).collect();
         stale::keep_types(&mut snapshot, &mut info, &lost, previous, &mut diagnostics);
         snapshot.clusters.push(info);

@@ -247,6 +247,18 @@ pub struct Problem {
     pub hint: Option<String>,
 }
 
+impl Problem {
+    pub fn new(severity: u8, rule: &str, object: String, message: String) -> Problem {
+        Problem {
+            severity,
+            rule: rule.to_string(),
+            object,
+            message,
+            hint: None,
+        }
+    }
+}
+
 /// How much a problem matters, from its 0–10 severity: 6 and up is an error (the service is
 /// failing), 3 to 5 a warning (degraded), below 3 information (a rollout in progress).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -3,7 +3,7 @@
 //! keeps only those types from the previous snapshot (its pods, its HPAs, ...), each marked
 //! with the time it was read. Pure.
 
-use super::fetch::ObjectType;
+use super::config::ObjectType;
 use super::model::{ClusterInfo, FailedType, Resources, Snapshot};
 use super::{age, matching};
 use crate::diagnostics::{Diagnostic, Diagnostics};
