@@ -37,6 +37,11 @@ pub struct AuditReport<'a> {
     pub changes: Option<usize>,
     /// Onboarding webhook requests delivered and failed.
     pub webhooks: Webhooks,
+    /// Wall and CPU time of each stage.
+    pub timings: &'a [crate::timings::StageTime],
+    /// Docs pages and pages rendered anew and reused from the render cache.
+    pub render_cache: crate::render_cache::CacheStats,
+    pub peak_rss_bytes: Option<u64>,
 }
 
 /// What the onboarding webhook did.
@@ -131,6 +136,9 @@ impl<'a> AuditReport<'a> {
             secrets_redacted,
             changes: report.changes,
             webhooks: Webhooks::default(),
+            timings: &report.timings,
+            render_cache: report.render_cache,
+            peak_rss_bytes: report.peak_rss_bytes,
         }
     }
 

@@ -7,7 +7,9 @@ use crate::config::{Config, Source};
 use crate::diagnostics::Diagnostics;
 use crate::docs::DocSets;
 use crate::gather::{gather_with_progress, Workspace};
+use crate::render_cache::{CacheStats, RenderCache};
 use crate::site::{render_site, Site};
+use crate::timings::{StageTime, Stopwatch};
 use crate::write::{check_out_dir, write_site, WriteStats};
 use serde::Serialize;
 use std::path::Path;
@@ -45,18 +47,34 @@ pub struct BuildReport {
     /// The onboarding webhook's records: one per Component new since the previous state, with
     /// the fields its body template sees. Sent by the CLI after the build (`--no-webhooks`).
     pub onboarding: Vec<(String, serde_json::Value)>,
+    /// Wall and CPU time of each stage.
+    pub timings: Vec<StageTime>,
+    /// Pages (docs Markdown and finished pages) rendered anew and reused from the cache.
+    pub render_cache: CacheStats,
+    /// The process's peak resident memory, where the platform tells.
+    pub peak_rss_bytes: Option<u64>,
 }
 
 /// Gathers and reads the catalog: everything `check` needs.
 pub fn load_catalog(config: &Config, progress: &dyn Fn(&str)) -> (Workspace, Catalog, Diagnostics) {
+    load_catalog_timed(config, progress, &mut Stopwatch::default())
+}
+
+fn load_catalog_timed(
+    config: &Config,
+    progress: &dyn Fn(&str),
+    watch: &mut Stopwatch,
+) -> (Workspace, Catalog, Diagnostics) {
     progress("gathering repositories");
     let (workspace, mut diagnostics) = gather_with_progress(config, progress);
+    watch.lap("gather");
     progress(&format!(
         "reading the catalog of {} repositories",
         workspace.repos.len()
     ));
     let (catalog, catalog_diags) = build_catalog(&workspace, config);
     diagnostics.extend(catalog_diags);
+    watch.lap("catalog");
     (workspace, catalog, diagnostics)
 }
 
@@ -71,17 +89,27 @@ pub struct Rendered {
     pub clusters: Vec<crate::cluster::model::ClusterInfo>,
     /// This build compared with the previous state.
     pub changes: crate::changes::Outcome,
+    /// Wall and CPU time of each stage so far.
+    pub watch: Stopwatch,
+    /// Pages rendered anew and taken from the render cache.
+    pub render_cache: CacheStats,
 }
 
 /// Renders the site in memory.
 pub fn render(config: &Config, progress: &dyn Fn(&str)) -> Result<Rendered, String> {
-    let (workspace, catalog, mut diagnostics) = load_catalog(config, progress);
+    let mut watch = Stopwatch::default();
+    let (workspace, catalog, mut diagnostics) = load_catalog_timed(config, progress, &mut watch);
     diagnostics.sort();
     progress("rendering the docs");
     let pool = render_pool()?;
-    let (docs, docs_diags) = pool.install(|| crate::docs::build_docs(&workspace, &catalog, config));
+    let cache = config
+        .render_cache
+        .then(|| RenderCache::open(&config.cache_dir, &[]));
+    let (docs, docs_diags) =
+        pool.install(|| crate::docs::build_docs(&workspace, &catalog, config, cache.as_ref()));
     diagnostics.extend(docs_diags);
     diagnostics.sort();
+    watch.lap("docs");
     progress(&format!(
         "rendering {} entities and {} docs sites",
         catalog.entities.len(),
@@ -89,6 +117,7 @@ pub fn render(config: &Config, progress: &dyn Fn(&str)) -> Result<Rendered, Stri
     ));
     let (snapshot, cluster_diags) = crate::cluster::obtain(config, &catalog);
     diagnostics.extend(cluster_diags);
+    watch.lap("clusters");
     progress("comparing with the previous state");
     let (previous, unreadable) = crate::changes::previous::load(config);
     if let Some(warning) = unreadable {
@@ -100,6 +129,7 @@ pub fn render(config: &Config, progress: &dyn Fn(&str)) -> Result<Rendered, Stri
         previous.as_ref(),
         crate::changes::build_time(),
     );
+    watch.lap("changes");
     let (mut site, site_diags) = pool.install(|| {
         render_site(
             config,
@@ -108,6 +138,7 @@ pub fn render(config: &Config, progress: &dyn Fn(&str)) -> Result<Rendered, Stri
             snapshot.as_ref(),
             &changes,
             &diagnostics,
+            cache.as_ref(),
         )
     })?;
     site.files.extend(crate::site::feed::files(
@@ -120,6 +151,10 @@ pub fn render(config: &Config, progress: &dyn Fn(&str)) -> Result<Rendered, Stri
         .extend([crate::changes::state_file(&changes.state)]);
     diagnostics.extend(site_diags);
     diagnostics.sort();
+    watch.lap("site");
+    if let Some(cache) = &cache {
+        cache.prune(&["markdown", "page"]);
+    }
     Ok(Rendered {
         workspace,
         catalog,
@@ -128,6 +163,8 @@ pub fn render(config: &Config, progress: &dyn Fn(&str)) -> Result<Rendered, Stri
         diagnostics,
         clusters: snapshot.map(|s| s.clusters).unwrap_or_default(),
         changes,
+        watch,
+        render_cache: cache.map(|c| c.stats()).unwrap_or_default(),
     })
 }
 
@@ -168,9 +205,12 @@ pub fn build(
         diagnostics,
         clusters,
         changes,
+        mut watch,
+        render_cache,
     } = render(config, progress)?;
     progress(&format!("writing {} files", site.files.len()));
     let write = write_site(&site, out_dir)?;
+    watch.lap("write");
     let sources = workspace
         .repos
         .iter()
@@ -196,6 +236,9 @@ pub fn build(
         elapsed: started.elapsed(),
         changes: changes.compared.then_some(changes.found),
         onboarding: onboarding_records(config, &catalog, &changes),
+        timings: watch.into_stages(),
+        render_cache,
+        peak_rss_bytes: crate::timings::peak_rss_bytes(),
     })
 }
 

@@ -26,6 +26,8 @@ pub struct Config {
     pub static_dir: Option<PathBuf>,
     /// Where remote sources keep what they fetched between builds.
     pub cache_dir: PathBuf,
+    /// Keep rendered pages under `cache_dir/render` and reuse those whose inputs are unchanged.
+    pub render_cache: bool,
     /// Where `playbill publish` syncs the output (`[publish] to`).
     pub publish: PublishConfig,
     /// `[kubernetes]`: clusters to snapshot, or a snapshot file to render from.
@@ -427,6 +429,7 @@ impl Config {
                     .as_deref()
                     .unwrap_or(Path::new(DEFAULT_CACHE_DIR)),
             ),
+            render_cache: true,
         })
     }
 
@@ -446,6 +449,8 @@ impl Config {
                 layout: Layout::Repo,
                 health_file: None,
             }],
+            // A repository's own CI builds once, and its work tree gets no cache directory.
+            render_cache: false,
             ..Config::defaults(&dir)
         }
     }
@@ -476,6 +481,7 @@ impl Config {
             base_url: None,
             changes: Default::default(),
             cache_dir: base_dir.join(DEFAULT_CACHE_DIR),
+            render_cache: true,
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod highlight;
 pub mod output;
 pub mod paths;
 pub mod publish;
+pub mod render_cache;
 pub mod scorecard;
 pub mod search;
 pub mod secrets;
@@ -25,6 +26,7 @@ pub mod serve;
 pub mod site;
 pub mod svg;
 pub mod time;
+pub mod timings;
 pub mod write;
 
 /// Chooses rustls's crypto provider for the process. Both providers are compiled in (the

@@ -61,6 +61,12 @@ enum Command {
         /// Do not send the onboarding webhook (a dry build).
         #[arg(long)]
         no_webhooks: bool,
+        /// Print wall and CPU time per stage, pages rendered and reused, and peak memory.
+        #[arg(long)]
+        timings: bool,
+        /// Render every page anew, neither reading nor writing the render cache.
+        #[arg(long)]
+        no_cache: bool,
     },
     /// List every configured Kubernetes cluster (read-only) and save what the pages show.
     Snapshot {
@@ -198,6 +204,8 @@ fn main() -> ExitCode {
             snapshot,
             previous_state,
             no_webhooks,
+            timings,
+            no_cache,
         } => run_build(
             &config,
             out.as_deref(),
@@ -207,6 +215,8 @@ fn main() -> ExitCode {
                 snapshot: snapshot.as_deref(),
                 previous_state,
                 webhooks: !no_webhooks,
+                timings,
+                render_cache: !no_cache,
             },
         ),
         Command::Snapshot {
@@ -321,6 +331,8 @@ struct BuildInputs<'a> {
     snapshot: Option<&'a Path>,
     previous_state: Option<String>,
     webhooks: bool,
+    timings: bool,
+    render_cache: bool,
 }
 
 fn run_build(
@@ -350,6 +362,7 @@ fn run_build(
     if !inputs.webhooks {
         config.changes.webhook = None;
     }
+    config.render_cache &= inputs.render_cache;
     let out_dir = out.map(absolute).unwrap_or_else(|| config.out_dir.clone());
     let mut report = match with_spinner(|progress| build::build(&config, &out_dir, progress)) {
         Ok(report) => report,
@@ -392,12 +405,29 @@ fn run_build(
             out_dir.display()
         );
         eprintln!("{}", changes_summary(report.changes, webhooks));
+        if inputs.timings {
+            eprintln!("{}", timings_summary(&report));
+        }
     }
     if strict && c.errors > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// `--timings`: each stage, the render cache's work and the peak memory.
+fn timings_summary(report: &build::BuildReport) -> String {
+    let peak = report
+        .peak_rss_bytes
+        .map(|b| format!("; peak memory {} MiB", b >> 20))
+        .unwrap_or_default();
+    format!(
+        "Timings: {}; pages rendered {}, reused {}{peak}",
+        playbill::timings::summary(&report.timings),
+        report.render_cache.rendered,
+        report.render_cache.reused,
+    )
 }
 
 /// Posts the onboarding records of the build; failures join the build's diagnostics.

@@ -774,7 +774,7 @@ fn an_organisation_is_gathered_and_an_unchanged_one_costs_a_handful_of_requests(
     assert!(!repo.root.join("src/main.rs").exists());
     assert_eq!(repo.commit.as_deref().map(str::len), Some(40));
     assert_eq!(repo.commit_time, Some(1_767_261_600));
-    let (docs, docs_diags) = playbill::docs::build_docs(&workspace, &catalog, &config);
+    let (docs, docs_diags) = playbill::docs::build_docs(&workspace, &catalog, &config, None);
     assert!(
         docs.sites.iter().any(|s| s.pages.len() == 2),
         "{docs_diags:?}"

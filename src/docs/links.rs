@@ -53,8 +53,28 @@ pub struct SiteFiles<'a> {
     pub assets: &'a BTreeSet<String>,
 }
 
+impl SiteFiles<'_> {
+    /// A hash of everything links resolve against: the base, every page and every file.
+    pub fn fingerprint(&self) -> Vec<u8> {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        hasher.update(self.base.as_bytes());
+        for (source, out) in self.pages {
+            hasher.update([0]);
+            hasher.update(source.as_bytes());
+            hasher.update([1]);
+            hasher.update(out.as_bytes());
+        }
+        for asset in self.assets {
+            hasher.update([2]);
+            hasher.update(asset.as_bytes());
+        }
+        hasher.finalize().to_vec()
+    }
+}
+
 /// A resolved link to another page with an anchor, for the anchor check after rendering.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CrossAnchor {
     pub target_source: String,
     pub anchor: String,

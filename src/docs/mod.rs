@@ -15,6 +15,7 @@ use crate::catalog::{Catalog, EntityRef};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::gather::Workspace;
+use crate::render_cache::RenderCache;
 use markdown::Heading;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -75,11 +76,13 @@ pub struct DocPage {
     pub next: Option<usize>,
 }
 
-/// Builds every docs site.
+/// Builds every docs site; with a cache, pages whose text and site are unchanged are not
+/// rendered again.
 pub fn build_docs(
     workspace: &Workspace,
     catalog: &Catalog,
     config: &Config,
+    cache: Option<&RenderCache>,
 ) -> (DocSets, Diagnostics) {
     let mut diagnostics = Diagnostics::new();
     let mut jobs = Vec::new();
@@ -97,7 +100,7 @@ pub fn build_docs(
     }
     let built: Vec<(Option<DocSite>, Diagnostics)> = jobs
         .par_iter()
-        .map(|(entity, src)| site::build_site(entity, src, config))
+        .map(|(entity, src)| site::build_site(entity, src, config, cache))
         .collect();
     let mut sets = DocSets::default();
     for (site, diags) in built {

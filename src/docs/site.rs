@@ -11,6 +11,7 @@ use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::gather::Repo;
 use crate::paths::RepoPath;
+use crate::render_cache::RenderCache;
 use crate::secrets::Finding;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -21,6 +22,7 @@ struct SiteContext<'a> {
     entity: &'a Entity,
     repo: &'a Repo,
     config: &'a Config,
+    cache: Option<&'a RenderCache>,
 }
 
 impl SiteContext<'_> {
@@ -49,11 +51,13 @@ pub(super) fn build_site(
     entity: &Entity,
     src: &source::DocsSource<'_>,
     config: &Config,
+    cache: Option<&RenderCache>,
 ) -> (Option<DocSite>, Diagnostics) {
     let ctx = SiteContext {
         entity,
         repo: src.repo,
         config,
+        cache,
     };
     let mut diagnostics = Diagnostics::new();
     let mk = read_mkdocs(&ctx, &src.dir, &mut diagnostics);
@@ -193,36 +197,79 @@ fn render_pages(
                     };
                 }
             };
-            let cross = Mutex::new(Vec::new());
-            let resolve = |dest: &str, _kind: LinkKind| {
-                let (resolution, anchor) = links::resolve(files, page, dest);
-                if let Some(mut a) = anchor {
-                    // The renderer knows lines only for links it drops; find this one's.
-                    a.line = text
-                        .find(dest)
-                        .map(|i| text[..i].matches('\n').count() as u32 + 1);
-                    cross.lock().expect("anchor list").push(a);
-                }
-                resolution
-            };
-            let rendered = guarded(|| {
-                markdown::render(
-                    &text,
-                    &RenderContext {
-                        resolve_link: &resolve,
-                        _private: (),
-                    },
-                )
-            });
+            let (rendered, cross_anchors) = render_cached(ctx, files, page, &text);
             RenderedPage {
                 source: page.clone(),
                 rendered,
-                cross_anchors: cross.into_inner().unwrap_or_default(),
+                cross_anchors,
                 read_error: None,
                 secrets,
             }
         })
         .collect()
+}
+
+/// A page's Markdown rendering and its links to other pages' anchors.
+type PageRender = (markdown::Rendered, Vec<links::CrossAnchor>);
+
+/// Renders one page, or takes it from the cache when its text and its site's files (which
+/// decide how its links resolve) are what they were.
+fn render_cached(
+    ctx: &SiteContext<'_>,
+    files: &links::SiteFiles<'_>,
+    page: &str,
+    text: &str,
+) -> PageRender {
+    let Some(cache) = ctx.cache else {
+        return render_markdown(files, page, text);
+    };
+    let site = files.fingerprint();
+    let mut fresh = None;
+    let kept = cache.get_or_render(
+        "markdown",
+        &[&site, page.as_bytes(), text.as_bytes()],
+        || {
+            let out = render_markdown(files, page, text);
+            // A page that could not be rendered is tried again next time.
+            let failed = out
+                .0
+                .problems
+                .iter()
+                .any(|(_, m)| m.starts_with(RENDER_FAILED_PREFIX));
+            let bytes = (!failed).then(|| serde_json::to_vec(&out).ok()).flatten();
+            fresh = Some(out);
+            bytes
+        },
+    );
+    fresh
+        .or_else(|| kept.and_then(|bytes| serde_json::from_slice(&bytes).ok()))
+        .unwrap_or_else(|| render_markdown(files, page, text))
+}
+
+/// Renders one page's Markdown, resolving its links against the site's files.
+fn render_markdown(files: &links::SiteFiles<'_>, page: &str, text: &str) -> PageRender {
+    let cross = Mutex::new(Vec::new());
+    let resolve = |dest: &str, _kind: LinkKind| {
+        let (resolution, anchor) = links::resolve(files, page, dest);
+        if let Some(mut a) = anchor {
+            // The renderer knows lines only for links it drops; find this one's.
+            a.line = text
+                .find(dest)
+                .map(|i| text[..i].matches('\n').count() as u32 + 1);
+            cross.lock().expect("anchor list").push(a);
+        }
+        resolution
+    };
+    let rendered = guarded(|| {
+        markdown::render(
+            text,
+            &RenderContext {
+                resolve_link: &resolve,
+                _private: (),
+            },
+        )
+    });
+    (rendered, cross.into_inner().unwrap_or_default())
 }
 
 /// Runs one page's render so that a panic in it (a bug, or a bound missed on hostile input)

@@ -28,7 +28,7 @@ fn world(files: &[(&str, &str)]) -> World {
         health_file: None,
     }];
     let (workspace, catalog, mut diagnostics) = crate::build::load_catalog(&config, &|_| {});
-    let (docs, more) = crate::docs::build_docs(&workspace, &catalog, &config);
+    let (docs, more) = crate::docs::build_docs(&workspace, &catalog, &config, None);
     diagnostics.extend(more);
     World {
         _dir: dir,

@@ -16,6 +16,7 @@ use crate::catalog::{Catalog, Entity};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::docs::DocSets;
+use crate::render_cache::RenderCache;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -118,6 +119,9 @@ struct Shared<'a> {
     changes: &'a crate::changes::Outcome,
     /// API reference pages, by entity ref.
     apis: HashMap<String, apidocs::Reference>,
+    cache: Option<&'a RenderCache>,
+    /// A hash of every template, part of each page's cache key.
+    templates_fingerprint: Vec<u8>,
 }
 
 /// Renders the whole portal.
@@ -128,6 +132,7 @@ pub fn render_site(
     snapshot: Option<&crate::cluster::model::Snapshot>,
     changes: &crate::changes::Outcome,
     diagnostics: &Diagnostics,
+    cache: Option<&RenderCache>,
 ) -> Result<(Site, Diagnostics), String> {
     let mut stage = Diagnostics::new();
     let tera = match theme::templates(config.templates_dir.as_deref(), &mut stage) {
@@ -200,6 +205,8 @@ pub fn render_site(
         scorecards,
         changes,
         apis,
+        cache,
+        templates_fingerprint: theme::templates_fingerprint(config.templates_dir.as_deref()),
     };
     let mut pages = vec![
         Page::Home,
@@ -302,7 +309,7 @@ fn render_pages(shared: &Shared<'_>, pages: &[Page<'_>]) -> Vec<RenderedPage> {
             let path = page.path(shared.docs);
             // A panic in one page (a bug, or a bound missed on hostile input) costs that page.
             let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                render_page(shared, page, &path).map(|html| minify(html.as_bytes()))
+                render_page(shared, page, &path)
             }))
             .unwrap_or_else(|panic| Err(crate::diagnostics::panic_message(&*panic)));
             match rendered {
@@ -315,6 +322,32 @@ fn render_pages(shared: &Shared<'_>, pages: &[Page<'_>]) -> Vec<RenderedPage> {
             }
         })
         .collect()
+}
+
+/// One page, minified: from the cache when its template set and everything it shows are
+/// unchanged, else rendered through tera.
+fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<Vec<u8>, String> {
+    let (template, ctx) = page_context(shared, page, path)?;
+    let render = |ctx: &tera::Context| {
+        shared
+            .tera
+            .render(template, ctx)
+            .map(|html| minify(html.as_bytes()))
+            .map_err(|e| crate::output::describe_tera_error(&e))
+    };
+    let Some(cache) = shared.cache else {
+        return render(&ctx);
+    };
+    let shown = serde_json::to_vec(&ctx.clone().into_json()).map_err(|e| e.to_string())?;
+    let parts: [&[u8]; 3] = [&shared.templates_fingerprint, template.as_bytes(), &shown];
+    let mut failure = None;
+    let bytes = cache.get_or_render("page", &parts, || {
+        render(&ctx).map_err(|e| failure = Some(e)).ok()
+    });
+    match failure {
+        Some(e) => Err(e),
+        None => bytes.ok_or_else(|| "the page could not be rendered".to_string()),
+    }
 }
 
 /// Entities whose definitions have errors or warnings, most errors first (at most ten): what
@@ -430,7 +463,12 @@ fn tab_crumbs(e: &Entity, tab: &str) -> Vec<Crumb> {
     ]
 }
 
-fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<String, String> {
+/// The template of a page and everything it shows.
+fn page_context(
+    shared: &Shared<'_>,
+    page: &Page<'_>,
+    path: &str,
+) -> Result<(&'static str, tera::Context), String> {
     let mut ctx = tera::Context::new();
     let catalog = shared.catalog;
     let home = Crumb {
@@ -726,8 +764,5 @@ fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<Strin
     ctx.insert("diag_counts", &shared.counts);
     ctx.insert("clusters_enabled", &kubernetes::enabled(shared.config));
     ctx.insert("scorecards_enabled", &shared.scorecards.is_some());
-    shared
-        .tera
-        .render(template, &ctx)
-        .map_err(|e| crate::output::describe_tera_error(&e))
+    Ok((template, ctx))
 }

@@ -86,6 +86,19 @@ pub fn templates(
     Ok(tera)
 }
 
+/// A hash of every template in effect (built-in ones and the site's overrides).
+pub fn templates_fingerprint(site_dir: Option<&Path>) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for (name, bytes) in overlay(&TEMPLATES, site_dir, &mut Diagnostics::new()) {
+        hasher.update((name.len() as u64).to_le_bytes());
+        hasher.update(name.as_bytes());
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(&bytes);
+    }
+    hasher.finalize().to_vec()
+}
+
 /// Static files to publish and, per file, the key templates use (`assets.playbill_css`).
 pub struct Assets {
     /// Output path (root-relative, hashed) -> bytes.

@@ -71,7 +71,7 @@ pub struct RenderContext<'a> {
 }
 
 /// One heading of a page.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Heading {
     pub level: u8,
     pub id: String,
@@ -79,7 +79,7 @@ pub struct Heading {
 }
 
 /// One rendered page.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Rendered {
     /// Sanitised HTML of the page body.
     pub html: String,

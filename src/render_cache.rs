@@ -1,0 +1,200 @@
+//! The render cache: what a page's rendering produced, kept under the hash of everything it was
+//! made from, so an unchanged page costs a hash and a read instead of a render. Two kinds of
+//! entries live in it: a docs page's Markdown rendering (keyed by its text and its site's file
+//! list) and a finished page (keyed by its template and the whole template context). Every key
+//! also holds the salt: this Playbill binary (path, size and modification time, so any rebuild
+//! of it starts afresh), its version and the site's templates. The output of a build is the
+//! same with or without the cache; only the time differs.
+//!
+//! Entries are files under `<cache_dir>/render/<kind>/`, written atomically (a temporary file,
+//! then a rename), so builds that share a cache directory never see half an entry. After a
+//! build, entries that build did not use are removed.
+
+use sha2::{Digest, Sha256};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+/// How many entries a build found and rendered anew.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct CacheStats {
+    pub reused: usize,
+    pub rendered: usize,
+}
+
+/// One build's view of the cache.
+pub struct RenderCache {
+    dir: PathBuf,
+    salt: [u8; 32],
+    used: Mutex<HashSet<PathBuf>>,
+    reused: AtomicUsize,
+    rendered: AtomicUsize,
+}
+
+impl RenderCache {
+    /// The cache under `cache_dir`, salted with this binary and `salt_parts` (the templates).
+    pub fn open(cache_dir: &Path, salt_parts: &[&[u8]]) -> RenderCache {
+        let mut hasher = Sha256::new();
+        hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+        hasher.update(binary_identity().as_bytes());
+        for part in salt_parts {
+            hasher.update((part.len() as u64).to_le_bytes());
+            hasher.update(part);
+        }
+        RenderCache {
+            dir: cache_dir.join("render"),
+            salt: hasher.finalize().into(),
+            used: Mutex::new(HashSet::new()),
+            reused: AtomicUsize::new(0),
+            rendered: AtomicUsize::new(0),
+        }
+    }
+
+    /// The entry of `kind` for `parts`, made by `render` when the cache does not hold it.
+    /// `render` gives None for output that must not be kept (a page that failed).
+    pub fn get_or_render(
+        &self,
+        kind: &str,
+        parts: &[&[u8]],
+        render: impl FnOnce() -> Option<Vec<u8>>,
+    ) -> Option<Vec<u8>> {
+        let path = self.entry_path(kind, parts);
+        if let Ok(bytes) = std::fs::read(&path) {
+            self.reused.fetch_add(1, Ordering::Relaxed);
+            self.mark_used(path);
+            return Some(bytes);
+        }
+        self.rendered.fetch_add(1, Ordering::Relaxed);
+        let bytes = render()?;
+        // A cache that cannot be written costs time, never the build.
+        if store(&path, &bytes).is_ok() {
+            self.mark_used(path);
+        }
+        Some(bytes)
+    }
+
+    pub fn stats(&self) -> CacheStats {
+        CacheStats {
+            reused: self.reused.load(Ordering::Relaxed),
+            rendered: self.rendered.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Removes the entries of `kinds` that this build did not use.
+    pub fn prune(&self, kinds: &[&str]) {
+        let used = self.used.lock().expect("used entries");
+        for kind in kinds {
+            for shard in read_dir(&self.dir.join(kind)) {
+                for entry in read_dir(&shard) {
+                    if !used.contains(&entry) {
+                        let _ = std::fs::remove_file(&entry);
+                    }
+                }
+                let _ = std::fs::remove_dir(&shard);
+            }
+        }
+    }
+
+    fn entry_path(&self, kind: &str, parts: &[&[u8]]) -> PathBuf {
+        let mut hasher = Sha256::new();
+        hasher.update(self.salt);
+        hasher.update(kind.as_bytes());
+        for part in parts {
+            hasher.update((part.len() as u64).to_le_bytes());
+            hasher.update(part);
+        }
+        let key = crate::output::hex(&hasher.finalize());
+        self.dir.join(kind).join(&key[..2]).join(&key[2..])
+    }
+
+    fn mark_used(&self, path: PathBuf) {
+        self.used.lock().expect("used entries").insert(path);
+    }
+}
+
+/// What changes whenever this binary is rebuilt, without reading it.
+fn binary_identity() -> String {
+    let Ok(exe) = std::env::current_exe() else {
+        return String::new();
+    };
+    let meta = std::fs::metadata(&exe).ok();
+    let modified = meta
+        .as_ref()
+        .and_then(|m| m.modified().ok())
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    format!(
+        "{}:{}:{modified}",
+        exe.display(),
+        meta.map_or(0, |m| m.len())
+    )
+}
+
+fn store(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let parent = path.parent().expect("entries live in a shard directory");
+    std::fs::create_dir_all(parent)?;
+    let temporary = parent.join(format!(
+        ".{}.{}",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("entry"),
+        std::process::id()
+    ));
+    std::fs::write(&temporary, bytes)?;
+    std::fs::rename(&temporary, path)
+}
+
+fn read_dir(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entry_is_rendered_once_then_reused_and_pruned_when_unused() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = RenderCache::open(dir.path(), &[b"templates"]);
+        let first = cache.get_or_render("page", &[b"a"], || Some(b"A".to_vec()));
+        let again = cache.get_or_render("page", &[b"a"], || panic!("rendered twice"));
+        assert_eq!((first.clone(), again), (Some(b"A".to_vec()), first));
+        assert_eq!(
+            cache.stats(),
+            CacheStats {
+                reused: 1,
+                rendered: 1
+            }
+        );
+        // A failed render is not kept.
+        assert_eq!(cache.get_or_render("page", &[b"b"], || None), None);
+        assert_eq!(
+            cache.get_or_render("page", &[b"b"], || Some(b"B".to_vec())),
+            Some(b"B".to_vec())
+        );
+
+        // Another salt (other templates) or other parts miss.
+        let other = RenderCache::open(dir.path(), &[b"other templates"]);
+        assert_eq!(
+            other.get_or_render("page", &[b"a"], || Some(b"A2".to_vec())),
+            Some(b"A2".to_vec())
+        );
+        assert_eq!(other.stats().rendered, 1);
+
+        // A build that used only `a` under the first salt removes the rest.
+        let next = RenderCache::open(dir.path(), &[b"templates"]);
+        next.get_or_render("page", &[b"a"], || panic!("kept"));
+        next.prune(&["page"]);
+        let left = RenderCache::open(dir.path(), &[b"templates"]);
+        assert_eq!(
+            left.get_or_render("page", &[b"b"], || Some(b"B".to_vec())),
+            Some(b"B".to_vec())
+        );
+        assert_eq!(left.stats().rendered, 1, "b was pruned");
+        assert_eq!(
+            left.get_or_render("page", &[b"a"], || panic!("a was kept")),
+            Some(b"A".to_vec())
+        );
+    }
+}
