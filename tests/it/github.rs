@@ -6,7 +6,7 @@
 //! workflow runs, open pull requests and security alerts (403 where the token may not read
 //! them); faults (500s, secondary and primary rate limits) are injected per path.
 
-mod common;
+use crate::common;
 
 use common::{codes, find};
 use playbill::config::Config;

@@ -1,7 +1,7 @@
 //! The demo portal built end to end: every relative link resolves to a file, every entity has
 //! a page, every page carries the CSP and no inline script, and a rebuild is byte-identical.
 
-mod common;
+use crate::common;
 
 use common::files_below;
 use playbill::config::Config;

@@ -3,7 +3,7 @@
 //! messages, GraphQL types and fields, and broken definitions reported with their line while
 //! the page falls back to the highlighted source.
 
-mod common;
+use crate::common;
 
 use common::{find, Fixture};
 use playbill::build::BuildReport;

@@ -3,7 +3,7 @@
 //! built again against the first build's state; an unchanged third build; a corrupt state; and
 //! the onboarding webhook against a receiver on loopback.
 
-mod common;
+use crate::common;
 
 use common::Fixture;
 use serde_json::{json, Value};
