@@ -4,6 +4,7 @@
 
 pub mod kube_server;
 pub mod kube_world;
+pub mod page;
 pub mod server;
 
 use playbill::catalog::Catalog;
