@@ -277,7 +277,7 @@ pub fn forward(port: u16, request: &Request) -> Response {
 /// A server configuration for 127.0.0.1 and localhost, and the PEM of the authority that
 /// signed its certificate.
 fn certificates() -> (rustls::ServerConfig, String) {
-    playbill::install_tls_provider();
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let ca_key = rcgen::KeyPair::generate().unwrap();
     let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
     ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
