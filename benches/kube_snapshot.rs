@@ -4,15 +4,10 @@
 //! of the `playbill snapshot` process. Ignored in normal test runs:
 //!
 //! ```sh
-//! cargo test --release --test kube_bench -- --ignored --nocapture
+//! cargo test --release --test it kube_bench -- --ignored --nocapture
 //! ```
 
-#[path = "../tests/common/mod.rs"]
-mod common;
-#[path = "../tests/support/kube_server.rs"]
-mod kube_server;
-#[path = "../tests/support/kube_world.rs"]
-mod kube_world;
+use crate::common::{self, kube_server, kube_world};
 
 use kube_server::{Faults, KubeServer};
 use kube_world::{world, Svc};

@@ -7,18 +7,19 @@ cd "$(dirname "$0")/.."
 # Rust tests need the toolchain (rustfmt and clippy come with it); the browser tests install
 # Chromium (apt) and their npm packages themselves, in tests/e2e/run.sh.
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
-# The GitHub App test makes its RSA key with openssl.
-command -v openssl >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq openssl; } >/dev/null 2>&1 || true
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --locked --all-targets -- -D warnings
 echo "== test servers"
-# moto, fake-gcs-server and azurite for tests/publish.rs; with them required, a missing
+# moto, fake-gcs-server and azurite for tests/it/publish.rs; with them required, a missing
 # server fails the publish tests instead of skipping them.
 tests/servers/install.sh
 export PLAYBILL_REQUIRE_SERVERS=1
+# A snapshot that differs fails the run; nothing is written (bless locally with
+# INSTA_UPDATE=always or `cargo insta review`).
+export INSTA_UPDATE=no
 echo "== tests"
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --locked --no-fail-fast
@@ -27,10 +28,17 @@ else
 fi
 
 echo "== browser tests"
-# The debug binary the tests just built renders the demo; no second (release) build.
+# The debug binary the test build just made (integration tests run it) renders the demo. No
+# `cargo build` here: without the dev-dependencies its features differ (hyper's server side,
+# tokio-rustls with ring, ...), so it would compile hyper, reqwest, octocrab, kube and
+# object_store and Playbill a second time.
+playbill="${CARGO_TARGET_DIR:-target}/debug/playbill"
+if [ ! -x "$playbill" ]; then
+  echo "the test build left no $playbill" >&2
+  exit 1
+fi
 site="$(mktemp -d "${TMPDIR:-/tmp}/playbill-e2e.XXXXXX")"
 trap 'rm -rf "$site"' EXIT
-cargo build --locked --quiet
 # The report goes beside the site, not into the work tree.
-"${CARGO_TARGET_DIR:-target}/debug/playbill" build --out "$site/public" --report "$site/report.json"
+"$playbill" build --out "$site/public" --report "$site/report.json"
 PLAYBILL_SITE="$site/public" tests/e2e/run.sh

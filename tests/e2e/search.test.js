@@ -1,7 +1,8 @@
 'use strict';
 // Site search: the header box (combobox, keyboard, "/"), search/index.html?q= with filters, over
 // http and from file://; a query loads only its own shards; and the browser agrees with the
-// build on terms and rankings (tests/fixtures/search/, also checked by tests/search.rs).
+// build on terms and rankings (tests/fixtures/search/terms.json and the rankings snapshot
+// tests/it/snapshots/it__search__demo_rankings.snap, both also checked by tests/it/search.rs).
 
 const { test, beforeEach } = require('node:test');
 const assert = require('node:assert/strict');
@@ -187,13 +188,15 @@ test('from file:// the box and the results page work', async () => {
   noProblems('file://');
 });
 
-test('the browser cuts terms and ranks the demo as the build does (tests/fixtures/search)', async () => {
+test('the browser cuts terms and ranks the demo as the build does (tests/fixtures/search, tests/it/snapshots)', async () => {
   await page.goto(site('index.html'), { waitUntil: 'load' });
   const cases = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'terms.json'), 'utf8'));
   for (const [input, want] of cases) {
     assert.deepEqual(await page.evaluate((s) => window.PlaybillSearch.terms(s), input), want, input);
   }
-  const rankings = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'demo-queries.json'), 'utf8'));
+  // The rankings the Rust test records, as JSON after the snapshot file's header.
+  const snap = fs.readFileSync(path.join(REPO_ROOT, 'tests', 'it', 'snapshots', 'it__search__demo_rankings.snap'), 'utf8');
+  const rankings = JSON.parse(snap.slice(snap.indexOf('\n---\n') + 5));
   for (const [q, want] of Object.entries(rankings)) {
     const got = await page.evaluate((q) => window.PlaybillSearch.query(q, 5).then((rs) => rs.map((r) => r.url)), q);
     assert.deepEqual(got, want, q);

@@ -6,17 +6,16 @@
 //! workflow runs, open pull requests and security alerts (403 where the token may not read
 //! them); faults (500s, secondary and primary rate limits) are injected per path.
 
-mod common;
+use crate::common;
 
+use common::server::{Request, Response, TestServer};
 use common::{codes, find};
 use playbill::config::Config;
 use playbill::gather::Workspace;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -99,75 +98,39 @@ struct World {
     log: Vec<(String, Option<String>)>,
 }
 
-/// A thread per connection, one request per connection (`Connection: close`), so what the
-/// tests measure is the client's behaviour, not a server's connection reuse.
+/// The fake API on the shared loopback server, which closes every connection after one
+/// request, so what the tests measure is the client's behaviour, not a server's connection
+/// reuse.
 struct FakeGithub {
     world: Arc<Mutex<World>>,
-    port: u16,
-    tls: bool,
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Drop for FakeGithub {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
+    server: TestServer,
 }
 
 impl FakeGithub {
     fn start(world: World, token: &str) -> FakeGithub {
-        FakeGithub::start_with(world, token, None)
+        FakeGithub::start_with(world, token, false)
     }
 
-    /// With `tls`, connections are HTTPS with that server configuration.
-    fn start_with(world: World, token: &str, tls: Option<Arc<rustls::ServerConfig>>) -> FakeGithub {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-        let port = listener.local_addr().unwrap().port();
+    /// Over HTTPS, with a certificate authority of the server's own.
+    fn start_tls(world: World, token: &str) -> FakeGithub {
+        FakeGithub::start_with(world, token, true)
+    }
+
+    fn start_with(world: World, token: &str, tls: bool) -> FakeGithub {
         let world = Arc::new(Mutex::new(world));
-        let stop = Arc::new(AtomicBool::new(false));
-        let remaining = Arc::new(AtomicU64::new(5000));
-        let (w, token, halt, https) = (
-            world.clone(),
-            token.to_string(),
-            stop.clone(),
-            tls.is_some(),
-        );
-        let thread = std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                if halt.load(Ordering::Relaxed) {
-                    break;
-                }
-                let Ok(stream) = stream else { continue };
-                let (w, token, remaining, tls) =
-                    (w.clone(), token.clone(), remaining.clone(), tls.clone());
-                std::thread::spawn(move || match tls {
-                    Some(config) => {
-                        if let Ok(conn) = rustls::ServerConnection::new(config) {
-                            let stream = rustls::StreamOwned::new(conn, stream);
-                            serve(stream, &w, &token, &remaining, port);
-                        }
-                    }
-                    None => serve(stream, &w, &token, &remaining, port),
-                });
-            }
-        });
-        FakeGithub {
-            world,
-            port,
-            tls: https,
-            stop,
-            thread: Some(thread),
-        }
+        let remaining = AtomicU64::new(5000);
+        let (w, token) = (world.clone(), token.to_string());
+        let handler = move |request: Request| serve(&request, &w, &token, &remaining);
+        let server = if tls {
+            TestServer::https(handler)
+        } else {
+            TestServer::http(handler)
+        };
+        FakeGithub { world, server }
     }
 
     fn api_url(&self) -> String {
-        let scheme = if self.tls { "https" } else { "http" };
-        format!("{scheme}://127.0.0.1:{}/api/v3", self.port)
+        format!("{}/api/v3", self.server.url())
     }
 
     fn requests(&self) -> usize {
@@ -189,46 +152,10 @@ impl FakeGithub {
     }
 }
 
-/// Reads one request, answers it and closes the connection.
-fn serve(
-    mut stream: impl Read + Write,
-    world: &Mutex<World>,
-    token: &str,
-    remaining: &AtomicU64,
-    port: u16,
-) {
-    let mut reader = BufReader::new(&mut stream);
-    let mut request_line = String::new();
-    if reader.read_line(&mut request_line).is_err() {
-        return;
-    }
-    let url = request_line
-        .split_whitespace()
-        .nth(1)
-        .unwrap_or("")
-        .to_string();
-    let mut headers: Vec<(String, String)> = Vec::new();
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
-            break;
-        }
-        if let Some((k, v)) = line.split_once(':') {
-            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
-        }
-    }
-    let get = |name: &str| {
-        headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    };
-    if let Some(len) = get("content-length").and_then(|l| l.parse::<usize>().ok()) {
-        let mut body = vec![0; len];
-        let _ = reader.read_exact(&mut body);
-    }
-    drop(reader);
-    let auth = get("authorization");
+/// Answers one request.
+fn serve(request: &Request, world: &Mutex<World>, token: &str, remaining: &AtomicU64) -> Response {
+    let url = request.target.clone();
+    let auth = request.header("authorization").map(str::to_string);
     let (status, body, mut extra) = {
         let mut world = world.lock().unwrap();
         world.log.push((url.clone(), auth.clone()));
@@ -241,7 +168,12 @@ fn serve(
             auth.as_deref() == Some(&format!("Bearer {token}"))
         };
         if allowed {
-            respond(&mut world, &url, get("if-none-match").as_deref(), port)
+            respond(
+                &mut world,
+                &url,
+                request.header("if-none-match"),
+                request.port,
+            )
         } else {
             (
                 401,
@@ -261,17 +193,11 @@ fn serve(
         extra.push(("x-ratelimit-reset".into(), (now() + 3600).to_string()));
     }
     extra.push(("x-ratelimit-limit".into(), "5000".into()));
-    let mut head = format!(
-        "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n",
-        body.len()
-    );
-    for (k, v) in extra {
-        head.push_str(&format!("{k}: {v}\r\n"));
+    Response {
+        status,
+        headers: extra,
+        body,
     }
-    head.push_str("\r\n");
-    let _ = stream.write_all(head.as_bytes());
-    let _ = stream.write_all(&body);
-    let _ = stream.flush();
 }
 
 fn now() -> u64 {
@@ -935,12 +861,13 @@ fn a_missing_token_variable_is_a_diagnostic() {
 
 #[test]
 fn a_github_app_mints_an_installation_token() {
-    let key = std::process::Command::new("openssl")
-        .args(["genrsa", "-traditional", "2048"])
-        .output()
-        .expect("openssl makes the test App's key");
-    assert!(key.status.success());
-    let key = String::from_utf8(key.stdout).unwrap();
+    // A GitHub App's private key as GitHub hands it out: PKCS#1 PEM.
+    let key = rsa::pkcs1::EncodeRsaPrivateKey::to_pkcs1_pem(
+        &rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).unwrap(),
+        rsa::pkcs1::LineEnding::LF,
+    )
+    .unwrap()
+    .to_string();
     std::env::set_var("PLAYBILL_TEST_APP_ID", "12345");
     std::env::set_var("PLAYBILL_TEST_APP_KEY", &key);
     let server = FakeGithub::start(organisation(4), APP_TOKEN);
@@ -1023,105 +950,17 @@ fn a_catalog_glob_reads_every_catalog_file_of_a_monorepo() {
     );
 }
 
-/// openssl, run in `dir`; panics with its message when it fails.
-fn openssl(dir: &Path, args: &[&str]) {
-    let out = std::process::Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl makes the test certificates");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 #[test]
 fn https_with_a_private_certificate_authority() {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    openssl(
-        d,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.pem",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=Playbill Test CA",
-            "-addext",
-            "basicConstraints=critical,CA:TRUE",
-            "-addext",
-            "keyUsage=critical,keyCertSign,cRLSign",
-        ],
-    );
-    openssl(
-        d,
-        &[
-            "req",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "server.key",
-            "-out",
-            "server.csr",
-            "-subj",
-            "/CN=127.0.0.1",
-        ],
-    );
-    std::fs::write(
-        d.join("ext.cnf"),
-        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
-    )
-    .unwrap();
-    openssl(
-        d,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "server.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-out",
-            "server.pem",
-            "-days",
-            "2",
-            "-extfile",
-            "ext.cnf",
-        ],
-    );
-    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(d.join("server.pem"))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    let key = PrivateKeyDer::from_pem_file(d.join("server.key")).unwrap();
-    playbill::install_tls_provider();
-    let config = rustls::ServerConfig::builder()
-        .with_no_client_auth()
-        .with_single_cert(certs, key)
-        .unwrap();
-
     let token = "ghp_test_token_https";
     std::env::set_var("PLAYBILL_TEST_TOKEN_E", token);
     // rustls-native-certs reads the trusted roots from here: how a GitHub Enterprise with a
     // private CA is trusted.
+    let server = FakeGithub::start_tls(organisation(3), token);
+    std::fs::write(d.join("ca.pem"), server.server.ca_pem().unwrap()).unwrap();
     std::env::set_var("SSL_CERT_FILE", d.join("ca.pem"));
-    let server = FakeGithub::start_with(organisation(3), token, Some(Arc::new(config)));
     assert!(server.api_url().starts_with("https://"));
     let config = github_site(
         d,

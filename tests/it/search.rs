@@ -1,7 +1,9 @@
 //! The search index of the demo portal: the browser and the build agree on terms and on
-//! ranking. Both read the fixtures under tests/fixtures/search/, which the browser suite
-//! (tests/e2e/search.test.js) checks too. `PLAYBILL_UPDATE_FIXTURES=1` rewrites the expected
-//! rankings after a deliberate change to the demo or to ranking.
+//! ranking. The cases of tests/fixtures/search/terms.json and the recorded rankings of the
+//! demo, `snapshots/it__search__demo_rankings.snap`, are checked by the browser suite
+//! (tests/e2e/search.test.js) too. After a deliberate change to the demo or to ranking, bless
+//! the rankings with `INSTA_UPDATE=always cargo test --test it search::` (or
+//! `cargo insta review`).
 
 use playbill::config::Config;
 use playbill::search::{build_index, query, text};
@@ -23,6 +25,18 @@ fn terms_are_cut_as_the_browser_cuts_them() {
     }
 }
 
+/// The queries whose first five results are recorded.
+const QUERIES: &[&str] = &[
+    "LEDGER Reconciler",
+    "idempotency keys",
+    "ledg",
+    "ledger",
+    "payments-ledger",
+    "rotate signing keys",
+    "rotating credentials",
+    "team-identity",
+];
+
 #[test]
 fn the_demo_ranks_as_recorded() {
     let config =
@@ -35,23 +49,18 @@ fn the_demo_ranks_as_recorded() {
         .map(|e| playbill::catalog::summary::summary(&catalog, e))
         .collect();
     let index = build_index(&catalog, &summaries, &docs);
-    let path = fixture("demo-queries.json");
-    let recorded: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     let mut now = serde_json::Map::new();
-    for q in recorded.as_object().unwrap().keys() {
+    for q in QUERIES {
         let urls: Vec<&str> = query::search(&index, q)
             .iter()
             .take(5)
             .map(|h| index.docs[h.doc as usize].url.as_str())
             .collect();
-        now.insert(q.clone(), serde_json::json!(urls));
+        now.insert(q.to_string(), serde_json::json!(urls));
     }
     let now = Value::Object(now);
-    if std::env::var_os("PLAYBILL_UPDATE_FIXTURES").is_some() {
-        std::fs::write(&path, serde_json::to_string_pretty(&now).unwrap() + "\n").unwrap();
-        return;
-    }
-    assert_eq!(now, recorded, "rankings changed; see the module comment");
+    // Pretty JSON, which the browser suite reads from the snapshot file.
+    insta::assert_snapshot!("demo_rankings", serde_json::to_string_pretty(&now).unwrap());
     // What the rankings must show, whatever else changes.
     let first = |q: &str| now[q][0].as_str().unwrap().to_string();
     assert_eq!(first("ledger"), "catalog/default/system/ledger/index.html");

@@ -1,7 +1,7 @@
 //! The `playbill` binary as CI and people run it: exit codes, `check` in text and JSON, and
 //! `--help` for every command.
 
-mod common;
+use crate::common;
 
 use common::{component, Fixture};
 use std::process::{Command, Output};

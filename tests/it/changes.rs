@@ -3,8 +3,9 @@
 //! built again against the first build's state; an unchanged third build; a corrupt state; and
 //! the onboarding webhook against a receiver on loopback.
 
-mod common;
+use crate::common;
 
+use common::server::{Response, TestServer};
 use common::Fixture;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -346,73 +347,47 @@ struct Received {
 }
 
 /// A webhook receiver on loopback answering the n-th request with `answer(n)` (status,
-/// Retry-After); stops when dropped with its thread.
+/// Retry-After); stops when dropped.
 struct Receiver {
     url: String,
     received: Arc<Mutex<Vec<Received>>>,
-    server: Arc<tiny_http::Server>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    _server: TestServer,
 }
 
 impl Receiver {
     fn start(answer: fn(usize) -> (u16, Option<&'static str>)) -> Receiver {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
-        let url = format!(
-            "http://{}/api/now/table/change_request",
-            server.server_addr().to_ip().unwrap()
-        );
         let received = Arc::new(Mutex::new(Vec::new()));
-        let (s, r) = (server.clone(), received.clone());
-        let thread = std::thread::spawn(move || {
-            for mut request in s.incoming_requests() {
-                let header = |name: &str| {
-                    request
-                        .headers()
-                        .iter()
-                        .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
-                        .map(|h| h.value.to_string())
-                };
-                let mut got = Received {
-                    method: request.method().to_string(),
-                    path: request.url().to_string(),
-                    auth: header("X-Auth"),
-                    content_type: header("Content-Type"),
-                    body: String::new(),
-                };
-                request.as_reader().read_to_string(&mut got.body).unwrap();
-                let n = {
-                    let mut all = r.lock().unwrap();
-                    all.push(got);
-                    all.len() - 1
-                };
-                let (status, retry_after) = answer(n);
-                let mut response = tiny_http::Response::from_string("{}").with_status_code(status);
-                if let Some(secs) = retry_after {
-                    response = response
-                        .with_header(tiny_http::Header::from_bytes("Retry-After", secs).unwrap());
-                }
-                let _ = request.respond(response);
+        let r = received.clone();
+        let server = TestServer::http(move |request| {
+            let header = |name: &str| request.header(name).map(str::to_string);
+            let got = Received {
+                method: request.method.clone(),
+                path: request.target.clone(),
+                auth: header("X-Auth"),
+                content_type: header("Content-Type"),
+                body: request.body_text(),
+            };
+            let n = {
+                let mut all = r.lock().unwrap();
+                all.push(got);
+                all.len() - 1
+            };
+            let (status, retry_after) = answer(n);
+            let response = Response::new(status, "{}");
+            match retry_after {
+                Some(secs) => response.header("Retry-After", secs),
+                None => response,
             }
         });
         Receiver {
-            url,
+            url: format!("{}/api/now/table/change_request", server.url()),
             received,
-            server,
-            thread: Some(thread),
+            _server: server,
         }
     }
 
     fn received(&self) -> Vec<Received> {
         self.received.lock().unwrap().clone()
-    }
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        self.server.unblock();
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }
 

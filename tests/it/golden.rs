@@ -1,7 +1,8 @@
 //! Golden tests over TechDocs repositories shaped like real ones (tests/fixtures/techdocs/*):
 //! each case's nav, page titles, rendered HTML and docs diagnostics are compared with its
-//! `expected.txt`. After an intended change, regenerate with `PLAYBILL_BLESS=1 cargo test
-//! --test golden` and review the diff like code.
+//! snapshot, `snapshots/it__golden__<case>.snap`. After an intended change, bless with
+//! `INSTA_UPDATE=always cargo test --test it golden::` (or `cargo insta review`) and review
+//! the diff like code.
 
 use playbill::config::Config;
 use std::path::Path;
@@ -56,30 +57,8 @@ fn techdocs_fixtures_render_as_expected() {
         .collect();
     cases.sort();
     assert!(cases.len() >= 4);
-    let bless = std::env::var_os("PLAYBILL_BLESS").is_some();
-    let mut failures = Vec::new();
     for case in cases {
-        let actual = golden(&case);
-        let expected_file = case.join("expected.txt");
-        if bless {
-            std::fs::write(&expected_file, &actual).unwrap();
-            continue;
-        }
-        let expected = std::fs::read_to_string(&expected_file).unwrap_or_default();
-        if actual != expected {
-            let line = actual
-                .lines()
-                .zip(expected.lines())
-                .position(|(a, e)| a != e)
-                .unwrap_or(0);
-            failures.push(format!(
-                "{}: differs from expected.txt at line {}:\n  actual:   {}\n  expected: {}",
-                case.display(),
-                line + 1,
-                actual.lines().nth(line).unwrap_or(""),
-                expected.lines().nth(line).unwrap_or("")
-            ));
-        }
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        insta::assert_snapshot!(name, golden(&case));
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

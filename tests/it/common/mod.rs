@@ -1,6 +1,11 @@
-//! A small builder for integration tests: a temporary directory of repositories, a site.toml
-//! over it, and the pipeline run on it.
-#![allow(dead_code)]
+//! Helpers shared by the integration tests: a small builder for a temporary directory of
+//! repositories with a site.toml over it and the pipeline run on it, HTML checks, and the test
+//! servers in the submodules.
+
+pub mod kube_server;
+pub mod kube_world;
+pub mod page;
+pub mod server;
 
 use playbill::catalog::Catalog;
 use playbill::config::Config;

@@ -2,11 +2,7 @@
 //! paginated list per type, GET only, tokens checked and never leaked, faults isolated to the
 //! cluster (or the object type) they hit.
 
-mod common;
-#[path = "support/kube_server.rs"]
-mod kube_server;
-#[path = "support/kube_world.rs"]
-mod kube_world;
+use crate::common::{self, kube_server, kube_world};
 
 use common::{component, Fixture};
 use kube_server::{Faults, KubeServer};

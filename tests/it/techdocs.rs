@@ -1,7 +1,7 @@
 //! The docs stage over real repositories: which entities get docs, mkdocs.yml and its nav,
 //! links between pages, copied files, and what TechDocs would publish beside a site.
 
-mod common;
+use crate::common;
 
 use common::{component, find, Fixture};
 use playbill::config::Config;

@@ -2,7 +2,7 @@
 //! targets, mkdocs.yml, docs pages and files copied with the docs never reach the output, and
 //! each one is reported by file and line.
 
-mod common;
+use crate::common;
 
 use common::{files_below, find, Fixture};
 

@@ -2,7 +2,7 @@
 //! team, what each team owns and its catalog problems), the cluster health the page reads from
 //! the status file instead, and what the home page carries only when `[sso] userinfo_url` is set.
 
-mod common;
+use crate::common;
 
 use common::files_below;
 use playbill::config::Config;

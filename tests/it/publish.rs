@@ -7,6 +7,7 @@
 //! Every client gets dummy credentials and a loopback endpoint, so none of them ever looks for
 //! real credentials or an instance-metadata address.
 
+use crate::common::server::{self, Response, TestServer};
 use async_trait::async_trait;
 use futures::stream::BoxStream;
 use object_store::path::Path as ObjectPath;
@@ -546,86 +547,25 @@ impl ObjectStore for FailingStore {
 }
 
 /// A loopback proxy in front of `upstream` that answers the first `throttle` PUTs with S3's
-/// 503 SlowDown and passes everything else through, one request per connection. Returns its
-/// port and the count of 503s sent.
-fn throttling_proxy(upstream: u16, throttle: usize) -> (u16, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
+/// 503 SlowDown and passes everything else through, one request per connection. Returns the
+/// proxy and the count of 503s sent.
+fn throttling_proxy(upstream: u16, throttle: usize) -> (TestServer, Arc<AtomicUsize>) {
     let sent = Arc::new(AtomicUsize::new(0));
     let counter = sent.clone();
-    std::thread::spawn(move || {
-        for conn in listener.incoming().flatten() {
-            let counter = counter.clone();
-            std::thread::spawn(move || proxy_one(conn, upstream, throttle, &counter));
+    let proxy = TestServer::http(move |request| {
+        if request.method == "PUT"
+            && counter
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                    (n < throttle).then_some(n + 1)
+                })
+                .is_ok()
+        {
+            let xml = "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>";
+            return Response::new(503, xml).header("Content-Type", "application/xml");
         }
+        server::forward(upstream, &request)
     });
-    (port, sent)
-}
-
-/// The head with any Connection header replaced by `Connection: close`.
-fn closing(head: &str) -> String {
-    let lines: Vec<&str> = head
-        .split("\r\n")
-        .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
-        .collect();
-    format!("{}\r\nConnection: close\r\n\r\n", lines.join("\r\n"))
-}
-
-fn proxy_one(mut client: TcpStream, upstream: u16, throttle: usize, sent: &AtomicUsize) {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 8192];
-    let head_end = loop {
-        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i;
-        }
-        match client.read(&mut chunk) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-    };
-    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
-    let length: usize = head
-        .lines()
-        .find_map(|l| {
-            let (k, v) = l.split_once(':')?;
-            k.eq_ignore_ascii_case("content-length")
-                .then(|| v.trim().parse().ok())?
-        })
-        .unwrap_or(0);
-    while buf.len() < head_end + 4 + length {
-        match client.read(&mut chunk) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-    }
-    let body = &buf[head_end + 4..];
-    if head.starts_with("PUT ")
-        && sent
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
-                (n < throttle).then_some(n + 1)
-            })
-            .is_ok()
-    {
-        let xml = "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>";
-        let _ = write!(
-            client,
-            "HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{xml}",
-            xml.len()
-        );
-        return;
-    }
-    let mut up = TcpStream::connect(("127.0.0.1", upstream)).unwrap();
-    up.write_all(closing(&head).as_bytes()).unwrap();
-    up.write_all(body).unwrap();
-    let mut reply = Vec::new();
-    let _ = up.read_to_end(&mut reply);
-    let split = reply
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .unwrap_or(reply.len());
-    let reply_head = String::from_utf8_lossy(&reply[..split]).to_string();
-    let _ = client.write_all(closing(&reply_head).as_bytes());
-    let _ = client.write_all(reply.get(split + 4..).unwrap_or_default());
+    (proxy, sent)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -756,9 +696,9 @@ fn s3_interrupted_publish_converges() {
 #[test]
 fn s3_throttling_is_retried_with_backoff() {
     let Some(server) = moto() else { return };
-    let (port, throttled) = throttling_proxy(server.port, 3);
+    let (proxy, throttled) = throttling_proxy(server.port, 3);
     let s3 = object_store::aws::AmazonS3Builder::new()
-        .with_endpoint(format!("http://127.0.0.1:{port}"))
+        .with_endpoint(proxy.url())
         .with_allow_http(true)
         .with_region("us-east-1")
         .with_bucket_name("site")

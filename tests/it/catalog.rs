@@ -1,7 +1,7 @@
 //! The catalog stage end to end over real files: relations, Locations, conflicts,
 //! placeholders, rules, and hostile input.
 
-mod common;
+use crate::common;
 
 use common::*;
 use playbill::catalog::EntityRef;

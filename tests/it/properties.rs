@@ -6,7 +6,7 @@
 //! nesting on a small stack, lines in range, selectors that print back to themselves, no secret
 //! left). `PROPTEST_CASES` raises the case count for a longer run.
 
-mod common;
+use crate::common;
 
 use playbill::catalog::{validate, yaml};
 use playbill::cluster::selector::Selector;

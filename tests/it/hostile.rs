@@ -4,7 +4,7 @@
 //! all of it must finish, report each case with its diagnostic, and publish nothing that runs,
 //! leaks or comes from outside the corpus — while rendering everything else.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

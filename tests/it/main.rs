@@ -1,0 +1,28 @@
+//! The integration tests: one binary, one module per area of Playbill. Shared helpers (the
+//! fixture builder, the loopback HTTP(S) server, the Kubernetes API server and its worlds, page
+//! snapshots) live in `common`. Run one area with `cargo nextest run -E 'test(/^site::/)'`
+//! or `cargo test --test it site::`.
+
+mod common;
+
+mod apidocs;
+mod catalog;
+mod changes;
+mod cli;
+mod cluster;
+mod docs;
+mod github;
+mod golden;
+mod hostile;
+// The cluster snapshot benchmark lives with the other benchmarks; it is an ignored test (see
+// benches/README.md).
+#[path = "../../benches/kube_snapshot.rs"]
+mod kube_bench;
+mod myservices;
+mod properties;
+mod publish;
+mod scorecards;
+mod search;
+mod secrets;
+mod site;
+mod techdocs;
