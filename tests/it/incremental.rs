@@ -2,7 +2,7 @@
 //! build, after a change to one repository's docs, to a template, to an owner's title shown on
 //! other pages, and to site.toml; and an unchanged rebuild renders nothing anew.
 
-mod common;
+use crate::common;
 
 use playbill::build::{build, BuildReport};
 use playbill::config::Config;
