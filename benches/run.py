@@ -213,6 +213,9 @@ class Tool:
     # Whether docs_pages should equal the number of generated Markdown pages
     # (False for a tool that does not render the Markdown itself).
     renders_markdown: bool = True
+    # Called once after the last run (untimed): undo what prepare or clean changed in
+    # the organisation, so a kept tree stays the generator's.
+    finish: Optional[Callable[[Context], None]] = None
 
 
 def _exe(ctx: Context, binary: str) -> str:
@@ -250,8 +253,55 @@ def _playbill_missing(ctx: Context) -> Optional[str]:
     return None
 
 
+def _playbill_build(ctx: Context, name: str) -> list[str]:
+    return [str(ctx.playbill), "build", "--config", str(ctx.org / "site.toml"),
+            "--out", str(ctx.out(name)), "--report", str(ctx.work / f"{name}-report.json")]
+
+
 def _playbill_commands(ctx: Context) -> list[list[str]]:
-    return [[str(ctx.playbill), "build", "--config", str(ctx.org / "site.toml"), "--out", str(ctx.out("playbill"))]]
+    return [_playbill_build(ctx, "playbill")]
+
+
+def _render_cache(ctx: Context) -> Path:
+    # site.toml's default cache_dir, beside it.
+    return ctx.org / ".playbill-cache" / "render"
+
+
+def _playbill_cold(ctx: Context) -> None:
+    """A full build: no output and no render cache left from an earlier run."""
+    _clean_out("playbill")(ctx)
+    if _render_cache(ctx).exists():
+        shutil.rmtree(_render_cache(ctx))
+
+
+def _playbill_warm(name: str) -> Callable[[Context], None]:
+    """An untimed build first, so the timed runs find their output and cache in place."""
+    def prepare(ctx: Context) -> None:
+        _clean_out(name)(ctx)
+        subprocess.run(_playbill_build(ctx, name), check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+    return prepare
+
+
+def _changed_page(ctx: Context) -> Path:
+    return ctx.repos[len(ctx.repos) // 2] / "docs" / "index.md"
+
+
+def _change_one_repo(ctx: Context) -> None:
+    """Before each run (untimed): one more line in one repository's docs page."""
+    page = _changed_page(ctx)
+    original = ctx.work / "changed-page.orig"
+    if not original.exists():
+        shutil.copyfile(page, original)
+    with page.open("a", encoding="utf-8") as f:
+        f.write(f"\nA line added by the benchmark ({time.time_ns()}).\n")
+
+
+def _restore_changed_repo(ctx: Context) -> None:
+    original = ctx.work / "changed-page.orig"
+    if original.exists():
+        shutil.copyfile(original, _changed_page(ctx))
+        original.unlink()
 
 
 def _playbill_docs_pages(ctx: Context) -> int:
@@ -380,9 +430,18 @@ def _pagefind_pages(ctx: Context) -> int:
 
 
 TOOLS: list[Tool] = [
-    Tool("playbill", "playbill build --config site.toml --out OUT",
-         _playbill_missing, _playbill_commands, lambda c: c.out("playbill"), _clean_out("playbill"),
+    Tool("playbill", "playbill build --config site.toml --out OUT (empty output and render cache)",
+         _playbill_missing, _playbill_commands, lambda c: c.out("playbill"), _playbill_cold,
          docs_pages=_playbill_docs_pages, docs_pages_note="HTML files under OUT/docs/"),
+    Tool("playbill-unchanged", "the same build again, nothing changed (output and render cache kept)",
+         _playbill_missing, lambda c: [_playbill_build(c, "playbill-unchanged")],
+         lambda c: c.out("playbill-unchanged"), lambda c: None,
+         prepare=_playbill_warm("playbill-unchanged"), renders_markdown=False),
+    Tool("playbill-one-changed", "the same build after one repository's docs page changed",
+         _playbill_missing, lambda c: [_playbill_build(c, "playbill-one-changed")],
+         lambda c: c.out("playbill-one-changed"), _change_one_repo,
+         prepare=_playbill_warm("playbill-one-changed"), finish=_restore_changed_repo,
+         renders_markdown=False),
     Tool("mkdocs", "mkdocs build -d OUT/<repo> -v (techdocs-core) in each repository, sequentially",
          _mkdocs_missing, _mkdocs_commands, lambda c: c.out("mkdocs"), _clean_out("mkdocs"),
          binary="mkdocs", version=("--version",),
@@ -477,7 +536,11 @@ def run_tool(tool: Tool, ctx: Context, runs: int, done: dict[str, Result]) -> Re
         if sample.exit_code != 0:
             res.status = "failed"
             res.reason = ("timed out" if sample.timed_out else f"exit {sample.exit_code}") + f"; see {log}"
+            if tool.finish:
+                tool.finish(ctx)
             return res
+    if tool.finish:
+        tool.finish(ctx)
     res.output_files, res.output_bytes = tree_size(tool.output(ctx))
     res.html_files = _html_files(tool.output(ctx))
     if tool.docs_pages:

@@ -1,0 +1,258 @@
+//! What each kind of page shows: one function per page kind fills the template context with
+//! the page's own data and says which template renders it, its title, the active nav tab and its
+//! breadcrumbs; `page_context` adds what every page shares.
+
+use super::{
+    catalog_data, docs_link, kubernetes, model, problem_entities, recent_entities, repository,
+    root_prefix, scorecards, Crumb, Page, Shared, CSP,
+};
+use crate::catalog::summary::{entity_url, link};
+use crate::catalog::Entity;
+use crate::diagnostics::Diagnostic;
+use serde_json::json;
+use tera::Context;
+
+/// The frame of a page around its own data.
+struct Frame {
+    template: &'static str,
+    title: String,
+    /// The nav tab shown as active ("" for none).
+    nav: &'static str,
+    crumbs: Vec<Crumb>,
+}
+
+impl Frame {
+    /// A page of the top nav: Home › `title`.
+    fn top(template: &'static str, title: &str, nav: &'static str) -> Frame {
+        Frame {
+            template,
+            title: title.to_string(),
+            nav,
+            crumbs: trail(&[("Home", "index.html"), (title, "")]),
+        }
+    }
+
+    /// A page beside an entity's page: Home › Catalog › the entity › `tab`.
+    fn tab(template: &'static str, e: &Entity, tab: &str, nav: &'static str) -> Frame {
+        let entity = entity_url(&e.key);
+        Frame {
+            template,
+            title: format!("{} · {tab}", e.title()),
+            nav,
+            crumbs: trail(&[
+                ("Home", "index.html"),
+                ("Catalog", "catalog/index.html"),
+                (e.title(), &entity),
+                (tab, ""),
+            ]),
+        }
+    }
+}
+
+/// Breadcrumbs from (title, root-relative URL) pairs; the current page has no URL.
+fn trail(steps: &[(&str, &str)]) -> Vec<Crumb> {
+    steps
+        .iter()
+        .map(|(title, url)| Crumb {
+            title: title.to_string(),
+            url: url.to_string(),
+        })
+        .collect()
+}
+
+/// The template of a page and everything it shows.
+pub(super) fn page_context(
+    shared: &Shared<'_>,
+    page: &Page<'_>,
+    path: &str,
+) -> Result<(&'static str, Context), String> {
+    let mut ctx = Context::new();
+    let frame = match page {
+        Page::Home => home(shared, &mut ctx),
+        Page::Catalog => catalog(shared, &mut ctx),
+        Page::Teams => {
+            ctx.insert("groups", &model::team_tree(shared.catalog));
+            Frame::top("teams.html", "Teams", "teams")
+        }
+        Page::Issues => issues(shared, &mut ctx),
+        Page::Search => Frame::top("search.html", "Search", ""),
+        Page::NotFound => Frame {
+            crumbs: Vec::new(),
+            ..Frame::top("404.html", "Page not found", "")
+        },
+        Page::Clusters => Frame::top("clusters.html", "Clusters", "clusters"),
+        Page::Scorecards => {
+            if let Some(cards) = &shared.scorecards {
+                let cards = scorecards::page_context(shared.catalog, cards);
+                ctx.insert("scorecards", &cards);
+            }
+            Frame::top("scorecards.html", "Scorecards", "scorecards")
+        }
+        Page::Changes => changes(shared, &mut ctx),
+        Page::Kubernetes(e) => {
+            ctx.insert("k8s", &kubernetes::page_context(e));
+            ctx.insert("entity_title", e.title());
+            Frame::tab("kubernetes.html", e, "Kubernetes", "clusters")
+        }
+        Page::Api(e) => api(shared, e, &mut ctx),
+        Page::Doc { site, page } => doc(shared, *site, *page, &mut ctx),
+        Page::Entity(e) => entity(shared, e, &mut ctx),
+    };
+    ctx.insert("site", &json!({ "title": shared.config.title }));
+    ctx.insert("root", &root_prefix(path));
+    ctx.insert("page", &json!({ "title": frame.title, "path": path }));
+    ctx.insert("nav_active", frame.nav);
+    ctx.insert("csp", CSP);
+    ctx.insert("assets", &shared.assets);
+    ctx.insert("breadcrumbs", &frame.crumbs);
+    ctx.insert("diag_counts", &shared.counts);
+    ctx.insert("clusters_enabled", &kubernetes::enabled(shared.config));
+    ctx.insert("scorecards_enabled", &shared.scorecards.is_some());
+    Ok((frame.template, ctx))
+}
+
+fn home(shared: &Shared<'_>, ctx: &mut Context) -> Frame {
+    let catalog = shared.catalog;
+    ctx.insert("kinds", &model::kind_counts(catalog));
+    ctx.insert("total_entities", &catalog.entities.len());
+    let groups = catalog.entities.iter().filter(|e| e.key.kind == "group");
+    ctx.insert("groups_count", &groups.count());
+    ctx.insert("problems", &problem_entities(shared));
+    ctx.insert("recent", &recent_entities(shared));
+    if let (Some(url), Some(data)) = (&shared.config.sso.userinfo_url, &shared.owners_data) {
+        ctx.insert("my_services", &json!({ "userinfo_url": url, "data": data }));
+    }
+    let changes = super::feed::home_context(&shared.changes.state, catalog, 5);
+    ctx.insert("latest_changes", &changes);
+    Frame {
+        crumbs: Vec::new(),
+        ..Frame::top("home.html", &shared.config.title, "home")
+    }
+}
+
+fn catalog(shared: &Shared<'_>, ctx: &mut Context) -> Frame {
+    let first = shared.summaries.len().min(catalog_data::FIRST_PAINT_ROWS);
+    ctx.insert("entities", &shared.summaries[..first]);
+    ctx.insert("total", &shared.summaries.len());
+    ctx.insert("catalog_data", &shared.catalog_data);
+    ctx.insert("facets", &model::facets(&shared.summaries));
+    Frame::top("catalog.html", "Catalog", "catalog")
+}
+
+fn issues(shared: &Shared<'_>, ctx: &mut Context) -> Frame {
+    let (repos, codes) = model::issues_by_repo(&shared.diagnostics);
+    ctx.insert("repos", &repos);
+    ctx.insert("codes", &codes);
+    ctx.insert("counts", &shared.counts);
+    Frame::top("issues.html", "Issues", "issues")
+}
+
+fn changes(shared: &Shared<'_>, ctx: &mut Context) -> Frame {
+    let changes = &shared.changes;
+    let page = super::feed::page_context(&changes.state, shared.catalog, changes.compared);
+    ctx.insert("changes", &page);
+    Frame::top("changes.html", "What changed", "changes")
+}
+
+fn api(shared: &Shared<'_>, e: &Entity, ctx: &mut Context) -> Frame {
+    let key = e.key.to_string();
+    let problems: Vec<&Diagnostic> = shared
+        .by_entity
+        .get(&key)
+        .into_iter()
+        .flatten()
+        .filter(|d| d.code.starts_with("api/"))
+        .collect();
+    ctx.insert("api", &shared.apis.get(&key));
+    ctx.insert("api_problems", &problems);
+    ctx.insert("entity_title", e.title());
+    Frame::tab("api.html", e, "API reference", "catalog")
+}
+
+fn doc(shared: &Shared<'_>, site: usize, page: usize, ctx: &mut Context) -> Frame {
+    let doc_site = &shared.docs.sites[site];
+    let doc = &doc_site.pages[page];
+    let owner = link(shared.catalog, &doc_site.entity);
+    let home_url = doc_site.home().map(|h| h.out.clone()).unwrap_or_default();
+    let neighbour = |i: Option<usize>| {
+        i.map(|i| json!({ "title": doc_site.pages[i].title, "url": doc_site.pages[i].out }))
+    };
+    ctx.insert(
+        "docs",
+        &json!({
+            "site_name": doc_site.site_name,
+            "site_description": doc_site.site_description,
+            "entity": owner,
+            "home_url": home_url,
+            "nav": crate::docs::nav::for_page(&doc_site.nav, &doc.out),
+            "commit": doc_site.commit,
+        }),
+    );
+    let toc: Vec<serde_json::Value> = doc
+        .headings
+        .iter()
+        .filter(|h| (2..=3).contains(&h.level))
+        .map(|h| json!({ "level": h.level, "id": h.id, "text": h.text }))
+        .collect();
+    ctx.insert(
+        "doc",
+        &json!({
+            "title": doc.title,
+            "html": doc.html,
+            "has_h1": doc.headings.iter().any(|h| h.level == 1),
+            "toc": toc,
+            "prev": neighbour(doc.prev),
+            "next": neighbour(doc.next),
+            "edit_url": doc.edit_url,
+        }),
+    );
+    let mut steps = vec![
+        ("Home", "index.html"),
+        ("Catalog", "catalog/index.html"),
+        (owner.title.as_str(), owner.url.as_str()),
+    ];
+    if doc.out == home_url {
+        steps.push(("Docs", ""));
+    } else {
+        steps.extend([("Docs", home_url.as_str()), (doc.title.as_str(), "")]);
+    }
+    Frame {
+        template: "docs.html",
+        title: format!("{} · {}", doc.title, doc_site.site_name),
+        nav: "catalog",
+        crumbs: trail(&steps),
+    }
+}
+
+fn entity(shared: &Shared<'_>, e: &Entity, ctx: &mut Context) -> Frame {
+    let key = e.key.to_string();
+    let diagnostics = shared.by_entity.get(&key).cloned().unwrap_or_default();
+    ctx.insert(
+        "entity",
+        &model::entity_page(shared.catalog, e, diagnostics),
+    );
+    let runbook = &shared.config.scorecards.runbook;
+    ctx.insert("docs_link", &docs_link(shared.docs, &e.key, runbook));
+    if let Some(cards) = &shared.scorecards {
+        ctx.insert("scorecard", &scorecards::card(cards, &e.key));
+    }
+    if let Some(health) = shared.catalog.repo_health.get(&e.source.repo) {
+        ctx.insert("repository", &repository::card(health));
+    }
+    if kubernetes::enabled(shared.config) && kubernetes::has_view(e) {
+        ctx.insert("k8s", &kubernetes::page_context(e));
+    }
+    ctx.insert("api_reference", &shared.apis.contains_key(&key));
+    let kind_filter = format!("catalog/index.html?kind={}", e.key.kind);
+    Frame {
+        template: "entity.html",
+        title: e.title().to_string(),
+        nav: "catalog",
+        crumbs: trail(&[
+            ("Home", "index.html"),
+            ("Catalog", "catalog/index.html"),
+            (e.kind.as_str(), &kind_filter),
+            (e.title(), ""),
+        ]),
+    }
+}
