@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::gather::{ReadError, Repo, Workspace};
 use crate::paths::RepoPath;
+use crate::references::{self, TargetField};
 use serde_json::Value;
 use std::collections::HashSet;
 
@@ -450,12 +451,7 @@ fn add_location_annotations(value: &mut Value, repo: &Repo, file: &RepoPath, ori
 
 /// The path inside `repo` that a URL names (`<origin>/blob/<ref>/<path>` or `/tree/`), if any.
 fn url_in_repo(repo: &Repo, target: &str) -> Option<String> {
-    let rest = target.strip_prefix(repo.origin.as_deref()?)?;
-    let parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
-    match parts.as_slice() {
-        ["tree" | "blob", _ref, path @ ..] if !path.is_empty() => Some(path.join("/")),
-        _ => None,
-    }
+    references::path_in_origin(repo.origin.as_deref()?, target).filter(|p| !p.is_empty())
 }
 
 /// Whether a URL into `repo` names the branch or commit that was gathered (true when the
@@ -467,11 +463,7 @@ fn names_gathered_ref(repo: &Repo, target: &str) -> bool {
     let Some(rest) = repo.origin.as_deref().and_then(|o| target.strip_prefix(o)) else {
         return true;
     };
-    let rest = rest.trim_start_matches('/');
-    let Some(ref_path) = rest
-        .strip_prefix("blob/")
-        .or_else(|| rest.strip_prefix("tree/"))
-    else {
+    let Some(ref_path) = references::ref_and_path(rest.trim_start_matches('/')) else {
         return true;
     };
     [Some(branch), repo.commit.as_deref()]
@@ -492,26 +484,14 @@ fn location_targets(
 ) -> Vec<RepoPath> {
     let spec = entity.value.get("spec");
     let optional = spec.and_then(|s| s.get("presence")).and_then(Value::as_str) == Some("optional");
-    let mut written: Vec<(String, Vec<Seg>)> = Vec::new();
-    if let Some(t) = spec.and_then(|s| s.get("target")).and_then(Value::as_str) {
-        written.push((t.to_string(), vec![Seg::key("spec"), Seg::key("target")]));
-    }
-    if let Some(list) = spec
-        .and_then(|s| s.get("targets"))
-        .and_then(Value::as_array)
-    {
-        for (i, t) in list.iter().enumerate() {
-            if let Some(t) = t.as_str() {
-                written.push((
-                    t.to_string(),
-                    vec![Seg::key("spec"), Seg::key("targets"), Seg::Index(i)],
-                ));
-            }
-        }
-    }
     let file = &pending.file;
     let mut found = Vec::new();
-    for (target, path) in written {
+    for written in references::references(&entity.value).targets {
+        let target = written.text;
+        let path = match written.field {
+            TargetField::Target => vec![Seg::key("spec"), Seg::key("target")],
+            TargetField::Targets(i) => vec![Seg::key("spec"), Seg::key("targets"), Seg::Index(i)],
+        };
         let diag = |d: Diagnostic| {
             diag_at(repo, file, d)
                 .line(entity.line_of(&path))

@@ -5,10 +5,9 @@
 //! of hops; the catalog and docs stages then find them there. What each want resolved to is
 //! remembered with the commit, so an unchanged run sends no request for them.
 
-use super::{
-    encode_path, fetch_blobs, resolve_want, wanted_by, Ctx, Role, Tree, TreeEntry, Want,
-    MAX_BLOB_BYTES, MAX_ROUNDS,
-};
+use super::client::{encode_path, Ctx};
+use super::fetch::{fetch_blobs, list_tree, resolve_want, TreeEntry, MAX_BLOB_BYTES, MAX_ROUNDS};
+use super::wants::{wanted_by, Role, Want};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::gather::cache::{CrossWant, RepoState};
 use crate::paths::RepoPath;
@@ -18,34 +17,6 @@ use tokio::task::JoinSet;
 
 /// Repositories a chain of cross-repository URLs may pass through.
 const MAX_HOPS: usize = 8;
-
-/// The want a URL states when it points into another repository of the organisation of
-/// `origin` (`<web>/<org>/<name>`): `<web>/<org>/<repo>` or `…/<repo>/(blob|tree)/<ref>/<path>`.
-pub(super) fn elsewhere(url: &str, origin: &str, from: &str, docs: bool) -> Option<CrossWant> {
-    let org_root = &origin[..origin.rfind('/')? + 1];
-    let head = url.get(..org_root.len())?;
-    if !head.eq_ignore_ascii_case(org_root) {
-        return None;
-    }
-    let rest = &url[org_root.len()..];
-    let (repo, rest) = rest.split_once('/').unwrap_or((rest, ""));
-    if repo.is_empty() {
-        return None;
-    }
-    let ref_path = if rest.is_empty() {
-        ""
-    } else {
-        rest.strip_prefix("blob/")
-            .or_else(|| rest.strip_prefix("tree/"))?
-    };
-    Some(CrossWant {
-        repo: repo.to_string(),
-        ref_path: ref_path.trim_matches('/').to_string(),
-        docs,
-        url: url.to_string(),
-        from: from.to_string(),
-    })
-}
 
 /// The path a `<ref>/<path>` names when the ref is the gathered branch or commit ("" for the
 /// repository root); None when it names another ref.
@@ -210,13 +181,7 @@ async fn import(
         }
         if !unresolved.is_empty() {
             if tree.is_none() {
-                let (t, _): (Tree, _) = ctx
-                    .get_json(
-                        &format!("{base}/git/trees/{}?recursive=1", state.commit),
-                        false,
-                    )
-                    .await?;
-                tree = Some(t.tree);
+                tree = Some(list_tree(ctx, &base, &state.commit).await?);
             }
             let entries = tree.as_deref().unwrap_or_default();
             let mut needed: Vec<(&TreeEntry, Role)> = Vec::new();
@@ -279,37 +244,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn urls_into_other_repositories_and_their_refs() {
-        let origin = "https://github.com/o/portal";
-        let want = elsewhere(
-            "https://github.com/O/teams/blob/main/org/groups.yaml",
-            origin,
-            "catalog-info.yaml",
-            false,
-        )
-        .unwrap();
-        assert_eq!(
-            (want.repo.as_str(), want.ref_path.as_str()),
-            ("teams", "main/org/groups.yaml")
-        );
-        let root = elsewhere("https://github.com/o/handbook", origin, "x", true).unwrap();
-        assert_eq!(root.ref_path, "");
-        assert!(elsewhere("https://github.com/o/teams/issues/1", origin, "x", false).is_none());
-        assert!(elsewhere(
-            "https://github.com/other/teams/blob/main/a.yaml",
-            origin,
-            "x",
-            false
-        )
-        .is_none());
-        assert!(elsewhere(
-            "https://gitlab.com/o/teams/blob/main/a.yaml",
-            origin,
-            "x",
-            false
-        )
-        .is_none());
-
+    fn refs_of_the_gathered_branch_or_commit() {
         assert_eq!(
             path_at("main/org/groups.yaml", "main", "abc").as_deref(),
             Some("org/groups.yaml")
