@@ -498,35 +498,15 @@ fn location_targets(
                 .entity(entity.key.to_string())
         };
         let joined = if target.contains("://") {
-            match url_in_repo(repo, &target) {
+            match url_in_repo(repo, target) {
                 Some(path) => RepoPath::root().join(&path),
                 None => {
-                    // A URL into another gathered repository is read from there, after every
-                    // repository's own files; anything else is not fetched.
-                    let other = workspace.repos.iter().enumerate().find_map(|(i, r)| {
-                        Some((i, RepoPath::root().join(&url_in_repo(r, &target)?).ok()?))
-                    });
-                    match other {
-                        // Another branch than the one gathered: the github source reports it
-                        // (github/ref-not-gathered), and nothing here says what is there.
-                        Some((index, _))
-                            if !names_gathered_ref(&workspace.repos[index], &target) => {}
-                        Some((index, path)) => out.remote.push(RemoteTarget {
-                            repo: index,
-                            path,
-                            optional,
-                            missing: diag(Diagnostic::error(
-                                "catalog/location-target-missing",
-                                format!("Location target \"{target}\" does not exist in that repository; fix the URL or set `presence: optional`"),
-                            )),
-                        }),
-                        None => out.diagnostics.push(diag(Diagnostic::warning("catalog/location-not-followed", format!("Location target \"{target}\" is a URL into no gathered repository, so it was not followed")))),
-                    }
+                    follow_elsewhere(workspace, target, optional, &diag, out);
                     continue;
                 }
             }
         } else {
-            file.parent().join(&target)
+            file.parent().join(target)
         };
         let resolved = match joined {
             Ok(p) => p,
@@ -538,32 +518,13 @@ fn location_targets(
                 continue;
             }
         };
-        let candidates = if crate::gather::is_literal_pattern(resolved.as_str()) {
-            match repo.check_file(&resolved) {
-                Ok(()) => vec![resolved],
-                Err(ReadError::OutsideRepo) => {
-                    out.diagnostics.push(diag(Diagnostic::error("catalog/location-outside-repo", format!("Location target \"{target}\" is a symlink that leads outside the repository; it was not read"))));
-                    continue;
+        let candidates = match candidates(repo, target, resolved, optional) {
+            Ok(c) => c,
+            Err(problem) => {
+                if let Some(problem) = problem {
+                    out.diagnostics.push(diag(problem));
                 }
-                Err(_) if optional => continue,
-                Err(_) => {
-                    out.diagnostics.push(diag(Diagnostic::error("catalog/location-target-missing", format!("Location target \"{target}\" ({resolved}) does not exist; fix the path or set `presence: optional`"))));
-                    continue;
-                }
-            }
-        } else {
-            match globset::GlobBuilder::new(resolved.as_str())
-                .literal_separator(true)
-                .build()
-            {
-                Ok(glob) => repo.files_matching(&glob.compile_matcher()),
-                Err(e) => {
-                    out.diagnostics.push(diag(Diagnostic::error(
-                        "catalog/location-target-missing",
-                        format!("Location target \"{target}\" is not a valid pattern: {e}"),
-                    )));
-                    continue;
-                }
+                continue;
             }
         };
         for candidate in candidates {
@@ -577,4 +538,65 @@ fn location_targets(
         }
     }
     found
+}
+
+/// A Location target that is a URL outside its own repository: a URL into another gathered
+/// repository is read from there, after every repository's own files; anything else is not
+/// fetched.
+fn follow_elsewhere(
+    workspace: &Workspace,
+    target: &str,
+    optional: bool,
+    diag: &dyn Fn(Diagnostic) -> Diagnostic,
+    out: &mut RepoContents,
+) {
+    let other = workspace
+        .repos
+        .iter()
+        .enumerate()
+        .find_map(|(i, r)| Some((i, RepoPath::root().join(&url_in_repo(r, target)?).ok()?)));
+    match other {
+        // Another branch than the one gathered: the github source reports it
+        // (github/ref-not-gathered), and nothing here says what is there.
+        Some((index, _)) if !names_gathered_ref(&workspace.repos[index], target) => {}
+        Some((index, path)) => out.remote.push(RemoteTarget {
+            repo: index,
+            path,
+            optional,
+            missing: diag(Diagnostic::error(
+                "catalog/location-target-missing",
+                format!("Location target \"{target}\" does not exist in that repository; fix the URL or set `presence: optional`"),
+            )),
+        }),
+        None => out.diagnostics.push(diag(Diagnostic::warning("catalog/location-not-followed", format!("Location target \"{target}\" is a URL into no gathered repository, so it was not followed")))),
+    }
+}
+
+/// The files a resolved Location target names in its repository: the file itself when it is
+/// a path, the files of the repository's list that match when it is a pattern. An error
+/// carries the problem to report (none for a missing optional target).
+fn candidates(
+    repo: &Repo,
+    target: &str,
+    resolved: RepoPath,
+    optional: bool,
+) -> Result<Vec<RepoPath>, Option<Diagnostic>> {
+    if crate::gather::is_literal_pattern(resolved.as_str()) {
+        return match repo.check_file(&resolved) {
+            Ok(()) => Ok(vec![resolved]),
+            Err(ReadError::OutsideRepo) => Err(Some(Diagnostic::error("catalog/location-outside-repo", format!("Location target \"{target}\" is a symlink that leads outside the repository; it was not read")))),
+            Err(_) if optional => Err(None),
+            Err(_) => Err(Some(Diagnostic::error("catalog/location-target-missing", format!("Location target \"{target}\" ({resolved}) does not exist; fix the path or set `presence: optional`")))),
+        };
+    }
+    match globset::GlobBuilder::new(resolved.as_str())
+        .literal_separator(true)
+        .build()
+    {
+        Ok(glob) => Ok(repo.files_matching(&glob.compile_matcher())),
+        Err(e) => Err(Some(Diagnostic::error(
+            "catalog/location-target-missing",
+            format!("Location target \"{target}\" is not a valid pattern: {e}"),
+        ))),
+    }
 }
