@@ -522,7 +522,7 @@ fn location_targets(
             Ok(c) => c,
             Err(problem) => {
                 if let Some(problem) = problem {
-                    out.diagnostics.push(diag(problem));
+                    out.diagnostics.push(diag(*problem));
                 }
                 continue;
             }
@@ -580,13 +580,13 @@ fn candidates(
     target: &str,
     resolved: RepoPath,
     optional: bool,
-) -> Result<Vec<RepoPath>, Option<Diagnostic>> {
+) -> Result<Vec<RepoPath>, Option<Box<Diagnostic>>> {
     if crate::gather::is_literal_pattern(resolved.as_str()) {
         return match repo.check_file(&resolved) {
             Ok(()) => Ok(vec![resolved]),
-            Err(ReadError::OutsideRepo) => Err(Some(Diagnostic::error("catalog/location-outside-repo", format!("Location target \"{target}\" is a symlink that leads outside the repository; it was not read")))),
+            Err(ReadError::OutsideRepo) => Err(Some(Box::new(Diagnostic::error("catalog/location-outside-repo", format!("Location target \"{target}\" is a symlink that leads outside the repository; it was not read"))))),
             Err(_) if optional => Err(None),
-            Err(_) => Err(Some(Diagnostic::error("catalog/location-target-missing", format!("Location target \"{target}\" ({resolved}) does not exist; fix the path or set `presence: optional`")))),
+            Err(_) => Err(Some(Box::new(Diagnostic::error("catalog/location-target-missing", format!("Location target \"{target}\" ({resolved}) does not exist; fix the path or set `presence: optional`"))))),
         };
     }
     match globset::GlobBuilder::new(resolved.as_str())
@@ -594,9 +594,9 @@ fn candidates(
         .build()
     {
         Ok(glob) => Ok(repo.files_matching(&glob.compile_matcher())),
-        Err(e) => Err(Some(Diagnostic::error(
+        Err(e) => Err(Some(Box::new(Diagnostic::error(
             "catalog/location-target-missing",
             format!("Location target \"{target}\" is not a valid pattern: {e}"),
-        ))),
+        )))),
     }
 }
