@@ -18,6 +18,7 @@ pub mod highlight;
 pub mod output;
 pub mod paths;
 pub mod publish;
+pub mod references;
 pub mod render_cache;
 pub mod scorecard;
 pub mod search;

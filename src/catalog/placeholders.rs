@@ -1,11 +1,12 @@
-//! `$text`, `$json` and `$yaml` placeholders: an object with exactly one key, that key one of
-//! the three, and a string value, is replaced by the referenced file's text, JSON or single YAML
-//! document. Other `$` objects (JSON Schema's `$ref`) are left alone, as Backstage does.
+//! `$text`, `$json` and `$yaml` placeholders (as `references::placeholder` finds them): an
+//! object with exactly one key, that key one of the three, and a string value, is replaced by
+//! the referenced file's text, JSON or single YAML document. Other `$` objects (JSON Schema's `$ref`) are left alone, as Backstage does.
 //! Paths resolve against the declaring file's directory and never leave the repository.
 
 use super::yaml::Seg;
 use crate::gather::{ReadError, Repo};
 use crate::paths::RepoPath;
+use crate::references::{self, PlaceholderKind};
 use crate::secrets::{Finding, Scanner};
 use serde_json::Value;
 
@@ -42,11 +43,12 @@ fn walk(
     dir: &RepoPath,
     path: &mut Vec<Seg>,
 ) -> Result<(), PlaceholderError> {
-    if let Some((kind, target)) = placeholder(value) {
+    if let Some(p) = references::placeholder(value) {
+        let (kind, target) = (p.kind, p.target.to_string());
         let resolved =
             load(kind, &target, reader, dir).map_err(|(message, outside)| PlaceholderError {
                 path: path.clone(),
-                message: format!("${kind} placeholder \"{target}\": {message}"),
+                message: format!("${} placeholder \"{target}\": {message}", kind.name()),
                 outside_repo: outside,
             })?;
         *value = resolved;
@@ -72,23 +74,8 @@ fn walk(
     Ok(())
 }
 
-fn placeholder(value: &Value) -> Option<(&'static str, String)> {
-    let map = value.as_object()?;
-    if map.len() != 1 {
-        return None;
-    }
-    let (key, target) = map.iter().next()?;
-    let kind = match key.as_str() {
-        "$text" => "text",
-        "$json" => "json",
-        "$yaml" => "yaml",
-        _ => return None,
-    };
-    Some((kind, target.as_str()?.to_string()))
-}
-
 fn load(
-    kind: &str,
+    kind: PlaceholderKind,
     target: &str,
     reader: &mut Reader<'_>,
     dir: &RepoPath,
@@ -117,8 +104,12 @@ fn load(
         .extend(redacted.findings.into_iter().map(|f| (file.clone(), f)));
     let text = redacted.text.into_owned();
     match kind {
-        "text" => Ok(Value::String(text)),
-        "json" => serde_json::from_str(&text).map_err(|e| (format!("invalid JSON: {e}"), false)),
-        _ => super::yaml::parse_single(&text).map_err(|e| (format!("invalid YAML: {e}"), false)),
+        PlaceholderKind::Text => Ok(Value::String(text)),
+        PlaceholderKind::Json => {
+            serde_json::from_str(&text).map_err(|e| (format!("invalid JSON: {e}"), false))
+        }
+        PlaceholderKind::Yaml => {
+            super::yaml::parse_single(&text).map_err(|e| (format!("invalid YAML: {e}"), false))
+        }
     }
 }

@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::gather::{ReadError, Repo, Workspace};
 use crate::paths::RepoPath;
+use crate::references::{self, TargetField};
 use serde_json::Value;
 use std::collections::HashSet;
 
@@ -450,12 +451,7 @@ fn add_location_annotations(value: &mut Value, repo: &Repo, file: &RepoPath, ori
 
 /// The path inside `repo` that a URL names (`<origin>/blob/<ref>/<path>` or `/tree/`), if any.
 fn url_in_repo(repo: &Repo, target: &str) -> Option<String> {
-    let rest = target.strip_prefix(repo.origin.as_deref()?)?;
-    let parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
-    match parts.as_slice() {
-        ["tree" | "blob", _ref, path @ ..] if !path.is_empty() => Some(path.join("/")),
-        _ => None,
-    }
+    references::path_in_origin(repo.origin.as_deref()?, target).filter(|p| !p.is_empty())
 }
 
 /// Whether a URL into `repo` names the branch or commit that was gathered (true when the
@@ -467,11 +463,7 @@ fn names_gathered_ref(repo: &Repo, target: &str) -> bool {
     let Some(rest) = repo.origin.as_deref().and_then(|o| target.strip_prefix(o)) else {
         return true;
     };
-    let rest = rest.trim_start_matches('/');
-    let Some(ref_path) = rest
-        .strip_prefix("blob/")
-        .or_else(|| rest.strip_prefix("tree/"))
-    else {
+    let Some(ref_path) = references::ref_and_path(rest.trim_start_matches('/')) else {
         return true;
     };
     [Some(branch), repo.commit.as_deref()]
@@ -492,61 +484,29 @@ fn location_targets(
 ) -> Vec<RepoPath> {
     let spec = entity.value.get("spec");
     let optional = spec.and_then(|s| s.get("presence")).and_then(Value::as_str) == Some("optional");
-    let mut written: Vec<(String, Vec<Seg>)> = Vec::new();
-    if let Some(t) = spec.and_then(|s| s.get("target")).and_then(Value::as_str) {
-        written.push((t.to_string(), vec![Seg::key("spec"), Seg::key("target")]));
-    }
-    if let Some(list) = spec
-        .and_then(|s| s.get("targets"))
-        .and_then(Value::as_array)
-    {
-        for (i, t) in list.iter().enumerate() {
-            if let Some(t) = t.as_str() {
-                written.push((
-                    t.to_string(),
-                    vec![Seg::key("spec"), Seg::key("targets"), Seg::Index(i)],
-                ));
-            }
-        }
-    }
     let file = &pending.file;
     let mut found = Vec::new();
-    for (target, path) in written {
+    for written in references::references(&entity.value).targets {
+        let target = written.text;
+        let path = match written.field {
+            TargetField::Target => vec![Seg::key("spec"), Seg::key("target")],
+            TargetField::Targets(i) => vec![Seg::key("spec"), Seg::key("targets"), Seg::Index(i)],
+        };
         let diag = |d: Diagnostic| {
             diag_at(repo, file, d)
                 .line(entity.line_of(&path))
                 .entity(entity.key.to_string())
         };
         let joined = if target.contains("://") {
-            match url_in_repo(repo, &target) {
+            match url_in_repo(repo, target) {
                 Some(path) => RepoPath::root().join(&path),
                 None => {
-                    // A URL into another gathered repository is read from there, after every
-                    // repository's own files; anything else is not fetched.
-                    let other = workspace.repos.iter().enumerate().find_map(|(i, r)| {
-                        Some((i, RepoPath::root().join(&url_in_repo(r, &target)?).ok()?))
-                    });
-                    match other {
-                        // Another branch than the one gathered: the github source reports it
-                        // (github/ref-not-gathered), and nothing here says what is there.
-                        Some((index, _))
-                            if !names_gathered_ref(&workspace.repos[index], &target) => {}
-                        Some((index, path)) => out.remote.push(RemoteTarget {
-                            repo: index,
-                            path,
-                            optional,
-                            missing: diag(Diagnostic::error(
-                                "catalog/location-target-missing",
-                                format!("Location target \"{target}\" does not exist in that repository; fix the URL or set `presence: optional`"),
-                            )),
-                        }),
-                        None => out.diagnostics.push(diag(Diagnostic::warning("catalog/location-not-followed", format!("Location target \"{target}\" is a URL into no gathered repository, so it was not followed")))),
-                    }
+                    follow_elsewhere(workspace, target, optional, &diag, out);
                     continue;
                 }
             }
         } else {
-            file.parent().join(&target)
+            file.parent().join(target)
         };
         let resolved = match joined {
             Ok(p) => p,
@@ -558,32 +518,13 @@ fn location_targets(
                 continue;
             }
         };
-        let candidates = if crate::gather::is_literal_pattern(resolved.as_str()) {
-            match repo.check_file(&resolved) {
-                Ok(()) => vec![resolved],
-                Err(ReadError::OutsideRepo) => {
-                    out.diagnostics.push(diag(Diagnostic::error("catalog/location-outside-repo", format!("Location target \"{target}\" is a symlink that leads outside the repository; it was not read"))));
-                    continue;
+        let candidates = match candidates(repo, target, resolved, optional) {
+            Ok(c) => c,
+            Err(problem) => {
+                if let Some(problem) = problem {
+                    out.diagnostics.push(diag(*problem));
                 }
-                Err(_) if optional => continue,
-                Err(_) => {
-                    out.diagnostics.push(diag(Diagnostic::error("catalog/location-target-missing", format!("Location target \"{target}\" ({resolved}) does not exist; fix the path or set `presence: optional`"))));
-                    continue;
-                }
-            }
-        } else {
-            match globset::GlobBuilder::new(resolved.as_str())
-                .literal_separator(true)
-                .build()
-            {
-                Ok(glob) => repo.files_matching(&glob.compile_matcher()),
-                Err(e) => {
-                    out.diagnostics.push(diag(Diagnostic::error(
-                        "catalog/location-target-missing",
-                        format!("Location target \"{target}\" is not a valid pattern: {e}"),
-                    )));
-                    continue;
-                }
+                continue;
             }
         };
         for candidate in candidates {
@@ -597,4 +538,65 @@ fn location_targets(
         }
     }
     found
+}
+
+/// A Location target that is a URL outside its own repository: a URL into another gathered
+/// repository is read from there, after every repository's own files; anything else is not
+/// fetched.
+fn follow_elsewhere(
+    workspace: &Workspace,
+    target: &str,
+    optional: bool,
+    diag: &dyn Fn(Diagnostic) -> Diagnostic,
+    out: &mut RepoContents,
+) {
+    let other = workspace
+        .repos
+        .iter()
+        .enumerate()
+        .find_map(|(i, r)| Some((i, RepoPath::root().join(&url_in_repo(r, target)?).ok()?)));
+    match other {
+        // Another branch than the one gathered: the github source reports it
+        // (github/ref-not-gathered), and nothing here says what is there.
+        Some((index, _)) if !names_gathered_ref(&workspace.repos[index], target) => {}
+        Some((index, path)) => out.remote.push(RemoteTarget {
+            repo: index,
+            path,
+            optional,
+            missing: diag(Diagnostic::error(
+                "catalog/location-target-missing",
+                format!("Location target \"{target}\" does not exist in that repository; fix the URL or set `presence: optional`"),
+            )),
+        }),
+        None => out.diagnostics.push(diag(Diagnostic::warning("catalog/location-not-followed", format!("Location target \"{target}\" is a URL into no gathered repository, so it was not followed")))),
+    }
+}
+
+/// The files a resolved Location target names in its repository: the file itself when it is
+/// a path, the files of the repository's list that match when it is a pattern. An error
+/// carries the problem to report (none for a missing optional target).
+fn candidates(
+    repo: &Repo,
+    target: &str,
+    resolved: RepoPath,
+    optional: bool,
+) -> Result<Vec<RepoPath>, Option<Box<Diagnostic>>> {
+    if crate::gather::is_literal_pattern(resolved.as_str()) {
+        return match repo.check_file(&resolved) {
+            Ok(()) => Ok(vec![resolved]),
+            Err(ReadError::OutsideRepo) => Err(Some(Box::new(Diagnostic::error("catalog/location-outside-repo", format!("Location target \"{target}\" is a symlink that leads outside the repository; it was not read"))))),
+            Err(_) if optional => Err(None),
+            Err(_) => Err(Some(Box::new(Diagnostic::error("catalog/location-target-missing", format!("Location target \"{target}\" ({resolved}) does not exist; fix the path or set `presence: optional`"))))),
+        };
+    }
+    match globset::GlobBuilder::new(resolved.as_str())
+        .literal_separator(true)
+        .build()
+    {
+        Ok(glob) => Ok(repo.files_matching(&glob.compile_matcher())),
+        Err(e) => Err(Some(Box::new(Diagnostic::error(
+            "catalog/location-target-missing",
+            format!("Location target \"{target}\" is not a valid pattern: {e}"),
+        )))),
+    }
 }

@@ -59,15 +59,9 @@ pub fn resolve<'a>(
         let url = url.trim().trim_end_matches('/');
         for repo in &workspace.repos {
             let Some(origin) = &repo.origin else { continue };
-            let Some(rest) = url.strip_prefix(origin.as_str()) else {
-                continue;
-            };
             // `<origin>`, `<origin>/tree/<branch>/<dir>` or `<origin>/blob/<branch>/<dir>`.
-            let parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
-            let dir = match parts.as_slice() {
-                [] => String::new(),
-                ["tree" | "blob", _branch, dir @ ..] => dir.join("/"),
-                _ => continue,
+            let Some(dir) = crate::references::path_in_origin(origin, url) else {
+                continue;
             };
             let dir = RepoPath::root()
                 .join(if dir.is_empty() { "." } else { &dir })

@@ -79,20 +79,15 @@ pub(super) fn repo_for_check(start: &Path, patterns: &[String]) -> Repo {
 }
 
 fn open_repo(source: usize, name: String, root: PathBuf, patterns: &[String]) -> Repo {
-    let catalog_files = find_catalog_files(&root, patterns);
-    let (commit, origin) = git::head_and_origin(&root);
-    let commit_time = commit.as_deref().and_then(|c| git::commit_time(&root, c));
-    Repo {
-        name,
-        source,
-        root,
-        commit,
-        commit_time,
-        origin,
-        branch: None,
-        catalog_files,
-        health: None,
-    }
+    let mut repo = Repo::new(name, source, root);
+    repo.catalog_files = find_catalog_files(&repo, patterns);
+    let (commit, origin) = git::head_and_origin(&repo.root);
+    repo.commit_time = commit
+        .as_deref()
+        .and_then(|c| git::commit_time(&repo.root, c));
+    repo.commit = commit;
+    repo.origin = origin;
+    repo
 }
 
 fn looks_like_repo(root: &Path, patterns: &[String]) -> bool {
@@ -119,13 +114,14 @@ fn sub_directories(root: &Path) -> std::io::Result<Vec<PathBuf>> {
 }
 
 /// Catalog files in a repository. Literal patterns (the common case) are checked directly, so
-/// large repositories are only walked when a pattern really has wildcards.
-fn find_catalog_files(root: &Path, patterns: &[String]) -> Vec<RepoPath> {
+/// large repositories are only walked when a pattern really has wildcards (and then the walk
+/// is the repository's file list).
+fn find_catalog_files(repo: &Repo, patterns: &[String]) -> Vec<RepoPath> {
     let mut found: Vec<RepoPath> = patterns
         .iter()
         .filter(|p| is_literal_pattern(p))
         .map(|p| RepoPath::from_walked(p))
-        .filter(|p| root.join(p.as_str()).symlink_metadata().is_ok())
+        .filter(|p| repo.root.join(p.as_str()).symlink_metadata().is_ok())
         .collect();
     let globs: Vec<String> = patterns
         .iter()
@@ -133,12 +129,7 @@ fn find_catalog_files(root: &Path, patterns: &[String]) -> Vec<RepoPath> {
         .cloned()
         .collect();
     if !globs.is_empty() {
-        let set = compile_patterns(&globs);
-        found.extend(
-            walk_files(root)
-                .into_iter()
-                .filter(|p| set.is_match(p.as_str())),
-        );
+        found.extend(repo.files_matching_set(&compile_patterns(&globs)));
     }
     found.sort();
     found.dedup();

@@ -1,6 +1,7 @@
 //! Gather: turns the configured sources into a `Workspace` — the list of repositories, each
 //! with its name, origin, commit and the catalog files found in it. Reading a file afterwards
-//! goes through `Repo::read`, which never leaves the repository.
+//! goes through `Repo::read`, which never leaves the repository; listing files goes through
+//! the repository's file list, walked once (when first asked for) and kept.
 
 mod cache;
 mod git;
@@ -13,6 +14,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::paths::RepoPath;
 use local::repo_for_check;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 pub use github::GithubSummary;
 pub use local::gather_local;
@@ -45,6 +47,8 @@ pub struct Repo {
     pub catalog_files: Vec<RepoPath>,
     /// CI runs, pull requests and alerts, for repositories gathered from GitHub.
     pub health: Option<health::RepoHealth>,
+    /// Every file of the repository, sorted: walked once, when first asked for.
+    files: OnceLock<Vec<RepoPath>>,
 }
 
 /// Why a file in a repository could not be read.
@@ -102,34 +106,77 @@ impl Repo {
         }
     }
 
+    /// A repository with no HEAD, origin, branch, catalog files or health known yet.
+    fn new(name: String, source: usize, root: PathBuf) -> Repo {
+        Repo {
+            name,
+            source,
+            root,
+            commit: None,
+            commit_time: None,
+            origin: None,
+            branch: None,
+            catalog_files: Vec::new(),
+            health: None,
+            files: OnceLock::new(),
+        }
+    }
+
+    /// Every file of the repository (`.git`, `node_modules` and `target` skipped, symlinks
+    /// listed but never followed), sorted. The repository is walked the first time only.
+    pub fn files(&self) -> &[RepoPath] {
+        self.files.get_or_init(|| local::walk_files(&self.root))
+    }
+
     /// Every file in the repository whose path matches `pattern`, sorted.
     pub fn files_matching(&self, pattern: &globset::GlobMatcher) -> Vec<RepoPath> {
-        local::walk_files(&self.root)
-            .into_iter()
+        self.files()
+            .iter()
             .filter(|p| pattern.is_match(p.as_str()))
+            .cloned()
             .collect()
     }
 
     /// Every file below the directory `dir` of the repository, sorted (`.git`, `node_modules`
-    /// and `target` skipped, symlinks listed but never followed).
+    /// and `target` skipped below `dir`, symlinks listed but never followed).
     pub fn files_under(&self, dir: &RepoPath) -> Vec<RepoPath> {
         let full = self.root.join(dir.as_str());
-        if !std::fs::canonicalize(&full)
-            .is_ok_and(|real| real.starts_with(&self.root) && real.is_dir())
-        {
+        let Ok(real) = std::fs::canonicalize(&full) else {
+            return Vec::new();
+        };
+        if !(real.starts_with(&self.root) && real.is_dir()) {
             return Vec::new();
         }
-        local::walk_files(&full)
-            .into_iter()
-            .map(|p| dir.join(p.as_str()).unwrap_or(p))
+        // The file list holds the directory when no part of its path is a symlink or a
+        // skipped directory; otherwise (a `docs` symlink, a site under `target/`) it is walked.
+        let listed = real == full
+            && !dir
+                .as_str()
+                .split('/')
+                .any(|segment| local::SKIPPED_DIRS.contains(&segment));
+        if !listed {
+            return local::walk_files(&full)
+                .into_iter()
+                .map(|p| dir.join(p.as_str()).unwrap_or(p))
+                .collect();
+        }
+        if dir.as_str().is_empty() {
+            return self.files().to_vec();
+        }
+        let prefix = format!("{dir}/");
+        self.files()
+            .iter()
+            .filter(|p| p.as_str().starts_with(&prefix))
+            .cloned()
             .collect()
     }
 
     /// Every file in the repository whose path matches one of `patterns`, sorted.
     pub fn files_matching_set(&self, patterns: &globset::GlobSet) -> Vec<RepoPath> {
-        local::walk_files(&self.root)
-            .into_iter()
+        self.files()
+            .iter()
             .filter(|p| patterns.is_match(p.as_str()))
+            .cloned()
             .collect()
     }
 

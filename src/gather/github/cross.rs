@@ -5,47 +5,19 @@
 //! of hops; the catalog and docs stages then find them there. What each want resolved to is
 //! remembered with the commit, so an unchanged run sends no request for them.
 
-use super::{
-    encode_path, fetch_blobs, resolve_want, wanted_by, Ctx, Role, Tree, TreeEntry, Want,
-    MAX_BLOB_BYTES, MAX_ROUNDS,
-};
+use super::client::{encode_path, Ctx};
+use super::fetch::{fetch_blobs, list_tree, resolve_want, TreeEntry, MAX_BLOB_BYTES, MAX_ROUNDS};
+use super::wants::{wanted_by, Role, Want};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::gather::cache::{CrossWant, RepoState};
 use crate::paths::RepoPath;
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 use std::sync::Arc;
 use tokio::task::JoinSet;
 
 /// Repositories a chain of cross-repository URLs may pass through.
 const MAX_HOPS: usize = 8;
-
-/// The want a URL states when it points into another repository of the organisation of
-/// `origin` (`<web>/<org>/<name>`): `<web>/<org>/<repo>` or `…/<repo>/(blob|tree)/<ref>/<path>`.
-pub(super) fn elsewhere(url: &str, origin: &str, from: &str, docs: bool) -> Option<CrossWant> {
-    let org_root = &origin[..origin.rfind('/')? + 1];
-    let head = url.get(..org_root.len())?;
-    if !head.eq_ignore_ascii_case(org_root) {
-        return None;
-    }
-    let rest = &url[org_root.len()..];
-    let (repo, rest) = rest.split_once('/').unwrap_or((rest, ""));
-    if repo.is_empty() {
-        return None;
-    }
-    let ref_path = if rest.is_empty() {
-        ""
-    } else {
-        rest.strip_prefix("blob/")
-            .or_else(|| rest.strip_prefix("tree/"))?
-    };
-    Some(CrossWant {
-        repo: repo.to_string(),
-        ref_path: ref_path.trim_matches('/').to_string(),
-        docs,
-        url: url.to_string(),
-        from: from.to_string(),
-    })
-}
 
 /// The path a `<ref>/<path>` names when the ref is the gathered branch or commit ("" for the
 /// repository root); None when it names another ref.
@@ -90,36 +62,7 @@ pub(super) async fn fetch_cross(
     let mut asked: BTreeSet<(String, String)> = BTreeSet::new();
     let mut scanned: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for _ in 0..MAX_HOPS {
-        let mut by_repo: BTreeMap<String, Vec<Want>> = BTreeMap::new();
-        for (asker, want) in queue.drain(..) {
-            // A repository not gathered (filtered out, failed, empty) is the catalog's to report.
-            let Some((name, state)) = states
-                .iter()
-                .find(|(n, s)| n.eq_ignore_ascii_case(&want.repo) && !s.commit.is_empty())
-            else {
-                continue;
-            };
-            let Some(path) = path_at(&want.ref_path, &state.branch, &state.commit) else {
-                let named = want.ref_path.split('/').next().unwrap_or_default();
-                diagnostics.push(
-                    Diagnostic::warning(
-                        "github/ref-not-gathered",
-                        format!(
-                            "{} names `{named}` of {name}, but Playbill gathers `{}` there, so it was not fetched; point the URL at `{}` (or set `branch` in the github source)",
-                            want.url, state.branch, state.branch
-                        ),
-                    )
-                    .repo(asker)
-                    .file(want.from),
-                );
-                continue;
-            };
-            for local in local_wants(&want, &path) {
-                if asked.insert((name.clone(), local.key())) {
-                    by_repo.entry(name.clone()).or_default().push(local);
-                }
-            }
-        }
+        let by_repo = route(queue.drain(..), states, &mut asked, diagnostics);
         if by_repo.is_empty() {
             break;
         }
@@ -161,6 +104,54 @@ pub(super) async fn fetch_cross(
     }
 }
 
+/// The wants of one hop, by the repository they name; wants already asked this run are
+/// dropped, and a URL naming another ref than the one gathered is reported.
+fn route(
+    queue: impl Iterator<Item = (String, CrossWant)>,
+    states: &BTreeMap<String, RepoState>,
+    asked: &mut BTreeSet<(String, String)>,
+    diagnostics: &mut Diagnostics,
+) -> BTreeMap<String, Vec<Want>> {
+    let mut by_repo: BTreeMap<String, Vec<Want>> = BTreeMap::new();
+    for (asker, want) in queue {
+        // A repository not gathered (filtered out, failed, empty) is the catalog's to report.
+        let Some((name, state)) = states
+            .iter()
+            .find(|(n, s)| n.eq_ignore_ascii_case(&want.repo) && !s.commit.is_empty())
+        else {
+            continue;
+        };
+        let Some(path) = path_at(&want.ref_path, &state.branch, &state.commit) else {
+            let named = want.ref_path.split('/').next().unwrap_or_default();
+            diagnostics.push(
+                Diagnostic::warning(
+                    "github/ref-not-gathered",
+                    format!(
+                        "{} names `{named}` of {name}, but Playbill gathers `{}` there, so it was not fetched; point the URL at `{}` (or set `branch` in the github source)",
+                        want.url, state.branch, state.branch
+                    ),
+                )
+                .repo(asker)
+                .file(want.from),
+            );
+            continue;
+        };
+        for local in local_wants(&want, &path) {
+            if asked.insert((name.clone(), local.key())) {
+                by_repo.entry(name.clone()).or_default().push(local);
+            }
+        }
+    }
+    by_repo
+}
+
+/// Whether the repository path `p` is a file in the copy at `dir`.
+fn on_disk(dir: &Path, p: &str) -> bool {
+    RepoPath::root()
+        .join(p)
+        .is_ok_and(|rp| dir.join(rp.as_str()).is_file())
+}
+
 /// Resolves `wants` in one repository's copy (from what earlier runs recorded, or its tree),
 /// downloads the files it lacks, and follows what they point at inside the repository.
 /// Returns what they point at in other repositories.
@@ -172,11 +163,6 @@ async fn import(
     seen: &mut BTreeSet<String>,
 ) -> Result<Vec<CrossWant>, String> {
     let dir = ctx.cache.repo_dir(name, &state.commit);
-    let on_disk = |p: &str| {
-        RepoPath::root()
-            .join(p)
-            .is_ok_and(|rp| dir.join(rp.as_str()).is_file())
-    };
     let base = format!(
         "/repos/{}/{}",
         encode_path(&ctx.source.organization),
@@ -196,11 +182,11 @@ async fn import(
                 _ => Role::Plain,
             };
             let known = match &want {
-                Want::File(p, _) if on_disk(p) => Some(vec![p.clone()]),
+                Want::File(p, _) if on_disk(&dir, p) => Some(vec![p.clone()]),
                 _ => state
                     .imports
                     .get(&want.key())
-                    .filter(|paths| paths.iter().all(|p| on_disk(p)))
+                    .filter(|paths| paths.iter().all(|p| on_disk(&dir, p)))
                     .cloned(),
             };
             match known {
@@ -210,47 +196,10 @@ async fn import(
         }
         if !unresolved.is_empty() {
             if tree.is_none() {
-                let (t, _): (Tree, _) = ctx
-                    .get_json(
-                        &format!("{base}/git/trees/{}?recursive=1", state.commit),
-                        false,
-                    )
-                    .await?;
-                tree = Some(t.tree);
+                tree = Some(list_tree(ctx, &base, &state.commit).await?);
             }
             let entries = tree.as_deref().unwrap_or_default();
-            let mut needed: Vec<(&TreeEntry, Role)> = Vec::new();
-            for want in &unresolved {
-                let resolved: Vec<(&TreeEntry, Role)> = resolve_want(want, entries)
-                    .into_iter()
-                    .filter(|(e, _)| e.size.unwrap_or(0) <= MAX_BLOB_BYTES)
-                    .collect();
-                // Recorded even when empty: a missing target costs no request next time.
-                state.imports.insert(
-                    want.key(),
-                    resolved.iter().map(|(e, _)| e.path.clone()).collect(),
-                );
-                for (entry, role) in resolved {
-                    found.push((entry.path.clone(), role));
-                    if !on_disk(&entry.path) {
-                        needed.push((entry, role));
-                    }
-                }
-            }
-            needed.sort_by(|a, b| a.0.path.cmp(&b.0.path));
-            needed.dedup_by(|a, b| a.0.path == b.0.path);
-            let bytes = fetch_blobs(ctx, &base, name, &needed, None).await?;
-            let mut files = Vec::new();
-            for ((entry, _), content) in needed.iter().zip(bytes) {
-                if let Ok(path) = RepoPath::root().join(&entry.path) {
-                    state.blobs.insert(entry.path.clone(), entry.sha.clone());
-                    files.push((path, content));
-                }
-            }
-            // Written even when empty, so the repository has a copy the catalog can look in.
-            ctx.cache
-                .add_files(name, &state.commit, &files)
-                .map_err(|e| format!("cannot write the cache: {e}"))?;
+            found.extend(download(ctx, &base, name, state, &unresolved, entries).await?);
         }
         for (path, role) in found {
             if role == Role::Plain || !seen.insert(path.clone()) {
@@ -274,42 +223,59 @@ async fn import(
     Ok(beyond)
 }
 
+/// Resolves wants against the tree, records what each resolved to, and downloads the files
+/// the copy lacks into it. Returns every path the wants resolved to.
+async fn download(
+    ctx: &Arc<Ctx>,
+    base: &str,
+    name: &str,
+    state: &mut RepoState,
+    unresolved: &[Want],
+    entries: &[TreeEntry],
+) -> Result<Vec<(String, Role)>, String> {
+    let dir = ctx.cache.repo_dir(name, &state.commit);
+    let mut found = Vec::new();
+    let mut needed: Vec<(&TreeEntry, Role)> = Vec::new();
+    for want in unresolved {
+        let resolved: Vec<(&TreeEntry, Role)> = resolve_want(want, entries)
+            .into_iter()
+            .filter(|(e, _)| e.size.unwrap_or(0) <= MAX_BLOB_BYTES)
+            .collect();
+        // Recorded even when empty: a missing target costs no request next time.
+        state.imports.insert(
+            want.key(),
+            resolved.iter().map(|(e, _)| e.path.clone()).collect(),
+        );
+        for (entry, role) in resolved {
+            found.push((entry.path.clone(), role));
+            if !on_disk(&dir, &entry.path) {
+                needed.push((entry, role));
+            }
+        }
+    }
+    needed.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+    needed.dedup_by(|a, b| a.0.path == b.0.path);
+    let bytes = fetch_blobs(ctx, base, name, &needed, None).await?;
+    let mut files = Vec::new();
+    for ((entry, _), content) in needed.iter().zip(bytes) {
+        if let Ok(path) = RepoPath::root().join(&entry.path) {
+            state.blobs.insert(entry.path.clone(), entry.sha.clone());
+            files.push((path, content));
+        }
+    }
+    // Written even when empty, so the repository has a copy the catalog can look in.
+    ctx.cache
+        .add_files(name, &state.commit, &files)
+        .map_err(|e| format!("cannot write the cache: {e}"))?;
+    Ok(found)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn urls_into_other_repositories_and_their_refs() {
-        let origin = "https://github.com/o/portal";
-        let want = elsewhere(
-            "https://github.com/O/teams/blob/main/org/groups.yaml",
-            origin,
-            "catalog-info.yaml",
-            false,
-        )
-        .unwrap();
-        assert_eq!(
-            (want.repo.as_str(), want.ref_path.as_str()),
-            ("teams", "main/org/groups.yaml")
-        );
-        let root = elsewhere("https://github.com/o/handbook", origin, "x", true).unwrap();
-        assert_eq!(root.ref_path, "");
-        assert!(elsewhere("https://github.com/o/teams/issues/1", origin, "x", false).is_none());
-        assert!(elsewhere(
-            "https://github.com/other/teams/blob/main/a.yaml",
-            origin,
-            "x",
-            false
-        )
-        .is_none());
-        assert!(elsewhere(
-            "https://gitlab.com/o/teams/blob/main/a.yaml",
-            origin,
-            "x",
-            false
-        )
-        .is_none());
-
+    fn refs_of_the_gathered_branch_or_commit() {
         assert_eq!(
             path_at("main/org/groups.yaml", "main", "abc").as_deref(),
             Some("org/groups.yaml")

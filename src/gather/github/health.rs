@@ -5,7 +5,7 @@
 //! repository answers 304s, which do not count against the rate limit; the kept bodies are cut
 //! down to the fields read. A 403 or 404 means "not available with this token", not an error.
 
-use super::{encode_path, link_target, next_link, now_secs, Ctx, JSON};
+use super::client::{encode_path, link_target, next_link, now_secs, Ctx, JSON};
 use crate::gather::cache::RepoState;
 use crate::gather::health::{AlertCounts, RepoHealth, WorkflowRun};
 use serde::de::DeserializeOwned;
