@@ -8,7 +8,7 @@ use crate::diagnostics::Diagnostics;
 use crate::docs::DocSets;
 use crate::gather::{gather_with_progress, Workspace};
 use crate::render_cache::{CacheStats, RenderCache};
-use crate::site::{render_site, Site};
+use crate::site::{render_site, Site, SiteInputs};
 use crate::timings::{StageTime, Stopwatch};
 use crate::write::{check_out_dir, write_site, WriteStats};
 use serde::Serialize;
@@ -130,17 +130,41 @@ pub fn render(config: &Config, progress: &dyn Fn(&str)) -> Result<Rendered, Stri
         crate::changes::build_time(),
     );
     watch.lap("changes");
+    let (apis, api_problems) = pool.install(|| crate::site::apidocs::build_all(&catalog));
+    for problem in api_problems {
+        diagnostics.push(problem);
+    }
+    let scorecards = crate::scorecard::for_portal(
+        config,
+        &catalog,
+        &docs,
+        snapshot.as_ref(),
+        &diagnostics.iter().cloned().collect::<Vec<_>>(),
+    );
+    watch.lap("apis and scorecards");
+    let summaries: Vec<_> = catalog
+        .entities
+        .iter()
+        .map(|e| crate::catalog::summary::summary(&catalog, e))
+        .collect();
+    let search =
+        pool.install(|| crate::search::index_files(&catalog, &summaries, &docs, cache.as_ref()));
+    watch.lap("search");
     let (mut site, site_diags) = pool.install(|| {
-        render_site(
+        render_site(SiteInputs {
             config,
-            &catalog,
-            &docs,
-            snapshot.as_ref(),
-            &changes,
-            &diagnostics,
-            cache.as_ref(),
-        )
+            catalog: &catalog,
+            summaries,
+            docs: &docs,
+            snapshot: snapshot.as_ref(),
+            changes: &changes,
+            diagnostics: &diagnostics,
+            apis,
+            scorecards,
+            cache: cache.as_ref(),
+        })
     })?;
+    site.files.extend(search);
     site.files.extend(crate::site::feed::files(
         &changes.state,
         &catalog,
@@ -151,9 +175,9 @@ pub fn render(config: &Config, progress: &dyn Fn(&str)) -> Result<Rendered, Stri
         .extend([crate::changes::state_file(&changes.state)]);
     diagnostics.extend(site_diags);
     diagnostics.sort();
-    watch.lap("site");
+    watch.lap("pages");
     if let Some(cache) = &cache {
-        cache.prune(&["markdown", "page"]);
+        cache.prune(&["markdown", "page", "search"]);
     }
     Ok(Rendered {
         workspace,

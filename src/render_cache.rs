@@ -113,6 +113,35 @@ impl RenderCache {
     }
 }
 
+/// Files (path -> bytes) as one entry: each path and body with its length before it.
+pub fn pack(files: &std::collections::BTreeMap<String, Vec<u8>>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(files.values().map(|b| b.len() + 64).sum());
+    for (path, bytes) in files {
+        out.extend((path.len() as u64).to_le_bytes());
+        out.extend(path.as_bytes());
+        out.extend((bytes.len() as u64).to_le_bytes());
+        out.extend(bytes);
+    }
+    out
+}
+
+/// The files of [`pack`]; None when the entry is not one (a damaged cache misses).
+pub fn unpack(mut bytes: &[u8]) -> Option<std::collections::BTreeMap<String, Vec<u8>>> {
+    let mut take = |n: usize| -> Option<&[u8]> {
+        let (head, rest) = (bytes.get(..n)?, bytes.get(n..)?);
+        bytes = rest;
+        Some(head)
+    };
+    let mut files = std::collections::BTreeMap::new();
+    while let Some(len) = take(8) {
+        let len = u64::from_le_bytes(len.try_into().ok()?) as usize;
+        let path = String::from_utf8(take(len)?.to_vec()).ok()?;
+        let len = u64::from_le_bytes(take(8)?.try_into().ok()?) as usize;
+        files.insert(path, take(len)?.to_vec());
+    }
+    Some(files)
+}
+
 /// What changes whenever this binary is rebuilt, without reading it.
 fn binary_identity() -> String {
     let Ok(exe) = std::env::current_exe() else {
@@ -152,6 +181,19 @@ fn read_dir(dir: &Path) -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn packed_files_unpack_to_themselves() {
+        let files: std::collections::BTreeMap<String, Vec<u8>> = [
+            ("a.js".to_string(), b"x".to_vec()),
+            ("b/c".to_string(), Vec::new()),
+        ]
+        .into();
+        assert_eq!(unpack(&pack(&files)), Some(files.clone()));
+        assert_eq!(unpack(&[]), Some(Default::default()));
+        let packed = pack(&files);
+        assert_eq!(unpack(&packed[..packed.len() - 1]), None);
+    }
 
     #[test]
     fn an_entry_is_rendered_once_then_reused_and_pruned_when_unused() {

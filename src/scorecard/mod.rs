@@ -137,6 +137,27 @@ pub struct Scorecards {
 }
 
 /// Scores every entity of the catalog.
+/// The portal's scorecards, or None when `[scorecards] enabled = false`. `diagnostics` are
+/// every diagnostic so far (checks read docs errors and secrets from them).
+pub fn for_portal(
+    config: &crate::config::Config,
+    catalog: &crate::catalog::Catalog,
+    docs: &crate::docs::DocSets,
+    snapshot: Option<&crate::cluster::model::Snapshot>,
+    diagnostics: &[crate::diagnostics::Diagnostic],
+) -> Option<Scorecards> {
+    let clusters = match (config.kubernetes.is_some(), snapshot) {
+        (false, _) => ClusterData::NotConfigured,
+        (true, None) => ClusterData::Missing,
+        (true, Some(s)) => ClusterData::Snapshot(s),
+    };
+    let inputs = Inputs::new(catalog, docs, clusters, diagnostics);
+    config
+        .scorecards
+        .enabled
+        .then(|| evaluate(&inputs, &config.scorecards))
+}
+
 pub fn evaluate(inputs: &Inputs<'_>, config: &ScorecardConfig) -> Scorecards {
     let cards = inputs
         .catalog

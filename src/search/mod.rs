@@ -12,6 +12,7 @@ mod weights;
 use crate::catalog::summary::EntitySummary;
 use crate::catalog::Catalog;
 use crate::docs::{DocPage, DocSets};
+use crate::render_cache::RenderCache;
 use std::collections::{BTreeMap, HashMap};
 
 pub use emit::{shard_file_key, shards_for, write_index, SearchFiles, CHUNK, MANIFEST};
@@ -129,6 +130,82 @@ pub fn build_index(catalog: &Catalog, entities: &[EntitySummary], docs: &DocSets
     }
     sources.extend(sections);
     weights::weigh(sources, facets)
+}
+
+/// A hash of everything [`build_index`] reads: each entity's summary and relation count, and
+/// each docs site's name and pages (path, title, headings, sections). The same fingerprint
+/// gives the same index.
+pub fn fingerprint(catalog: &Catalog, entities: &[EntitySummary], docs: &DocSets) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    let mut add = |bytes: &[u8]| {
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(bytes);
+    };
+    for (i, e) in entities.iter().enumerate() {
+        add(&serde_json::to_vec(e).unwrap_or_default());
+        let edges = catalog
+            .entities
+            .get(i)
+            .map_or(0, |c| catalog.relations_of(&c.key).len());
+        add(&edges.to_le_bytes());
+    }
+    for site in &docs.sites {
+        add(site.base.as_bytes());
+        add(site.site_name.as_bytes());
+        for page in &site.pages {
+            add(page.out.as_bytes());
+            add(page.title.as_bytes());
+            for h in &page.headings {
+                add(&[h.level]);
+                add(h.id.as_bytes());
+                add(h.text.as_bytes());
+            }
+            for (id, heading, text) in &page.sections {
+                add(id.as_bytes());
+                add(heading.as_bytes());
+                add(text.as_bytes());
+            }
+        }
+    }
+    hasher.finalize().to_vec()
+}
+
+/// Set, the build says on stderr how long the search index took (for the benchmarks).
+const TIMINGS: &str = "PLAYBILL_TIMINGS";
+
+/// The search index files, reused whole from the cache when nothing [`build_index`] reads
+/// changed (and, with [`TIMINGS`], their time on stderr).
+pub fn index_files(
+    catalog: &Catalog,
+    summaries: &[EntitySummary],
+    docs: &DocSets,
+    cache: Option<&RenderCache>,
+) -> crate::search::SearchFiles {
+    let started = std::time::Instant::now();
+    let build = || write_index(&build_index(catalog, summaries, docs));
+    // The index is one artifact of the whole portal: reused whole when nothing it reads changed.
+    let files = match cache {
+        None => build(),
+        Some(cache) => {
+            let fingerprint = fingerprint(catalog, summaries, docs);
+            let packed = cache.get_or_render("search", &[&fingerprint], || {
+                Some(crate::render_cache::pack(&build()))
+            });
+            packed
+                .and_then(|p| crate::render_cache::unpack(&p))
+                .unwrap_or_else(build)
+        }
+    };
+    if std::env::var_os(TIMINGS).is_some() {
+        let bytes: usize = files.values().map(Vec::len).sum();
+        eprintln!(
+            "timing: search index {:.3}s, {} files, {bytes} bytes",
+            started.elapsed().as_secs_f64(),
+            files.len()
+        );
+    }
+    files
 }
 
 /// How much an entity's matches count against others matching as well: entities that more

@@ -13,6 +13,7 @@ mod repository;
 pub mod scorecards;
 pub mod theme;
 
+use crate::catalog::summary::EntitySummary;
 use crate::catalog::{Catalog, Entity};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -125,16 +126,37 @@ struct Shared<'a> {
     templates_fingerprint: Vec<u8>,
 }
 
-/// Renders the whole portal.
-pub fn render_site(
-    config: &Config,
-    catalog: &Catalog,
-    docs: &DocSets,
-    snapshot: Option<&crate::cluster::model::Snapshot>,
-    changes: &crate::changes::Outcome,
-    diagnostics: &Diagnostics,
-    cache: Option<&RenderCache>,
-) -> Result<(Site, Diagnostics), String> {
+/// What the site stage renders from: the other stages' results.
+pub struct SiteInputs<'a> {
+    pub config: &'a Config,
+    pub catalog: &'a Catalog,
+    pub summaries: Vec<EntitySummary>,
+    pub docs: &'a DocSets,
+    pub snapshot: Option<&'a crate::cluster::model::Snapshot>,
+    pub changes: &'a crate::changes::Outcome,
+    /// Every diagnostic so far; the issues page and the entity pages show them.
+    pub diagnostics: &'a Diagnostics,
+    /// API reference pages, by entity ref.
+    pub apis: HashMap<String, apidocs::Reference>,
+    /// None when `[scorecards] enabled = false`.
+    pub scorecards: Option<crate::scorecard::Scorecards>,
+    pub cache: Option<&'a RenderCache>,
+}
+
+/// Renders every page of the portal and the files beside them (search index aside).
+pub fn render_site(inputs: SiteInputs<'_>) -> Result<(Site, Diagnostics), String> {
+    let SiteInputs {
+        config,
+        catalog,
+        summaries,
+        docs,
+        snapshot,
+        changes,
+        diagnostics,
+        apis,
+        scorecards,
+        cache,
+    } = inputs;
     let mut stage = Diagnostics::new();
     let tera = match theme::templates(config.templates_dir.as_deref(), &mut stage) {
         Ok(t) => t,
@@ -149,10 +171,6 @@ pub fn render_site(
         }
     };
     let assets = theme::assets(config.static_dir.as_deref(), &mut stage);
-    let (apis, api_problems) = apidocs::build_all(catalog);
-    for problem in api_problems {
-        stage.push(problem);
-    }
     let mut all: Vec<Diagnostic> = diagnostics.iter().cloned().collect();
     all.extend(stage.iter().cloned());
     let mut by_entity: HashMap<String, Vec<Diagnostic>> = HashMap::new();
@@ -161,23 +179,6 @@ pub fn render_site(
             by_entity.entry(e.clone()).or_default().push(d.clone());
         }
     }
-    let summaries: Vec<crate::catalog::summary::EntitySummary> = catalog
-        .entities
-        .iter()
-        .map(|e| crate::catalog::summary::summary(catalog, e))
-        .collect();
-    let scorecards = config.scorecards.enabled.then(|| {
-        use crate::scorecard::{evaluate, ClusterData, Inputs};
-        let clusters = match (kubernetes::enabled(config), snapshot) {
-            (false, _) => ClusterData::NotConfigured,
-            (true, None) => ClusterData::Missing,
-            (true, Some(s)) => ClusterData::Snapshot(s),
-        };
-        evaluate(
-            &Inputs::new(catalog, docs, clusters, &all),
-            &config.scorecards,
-        )
-    });
     let data = catalog_data::script(&summaries);
     let data_path = format!(
         "catalog/{}",
@@ -235,16 +236,7 @@ pub fn render_site(
     for (i, site) in docs.sites.iter().enumerate() {
         pages.extend((0..site.pages.len()).map(|p| Page::Doc { site: i, page: p }));
     }
-    // The search index builds beside the pages; timed, before them, so its time is its own.
-    let (rendered, search) = if std::env::var_os(TIMINGS).is_some() {
-        let search = search_index(catalog, &shared.summaries, docs);
-        (render_pages(&shared, &pages), search)
-    } else {
-        rayon::join(
-            || render_pages(&shared, &pages),
-            || search_index(catalog, &shared.summaries, docs),
-        )
-    };
+    let rendered = render_pages(&shared, &pages);
     let mut site = Site {
         files: assets.files,
         pages: rendered.len(),
@@ -253,7 +245,6 @@ pub fn render_site(
     if let (Some(path), Some(bytes)) = (owners_path, owners) {
         site.files.insert(path, bytes);
     }
-    site.files.extend(search);
     for doc_site in &docs.sites {
         for (path, bytes) in &doc_site.files {
             site.files.insert(path.clone(), bytes.clone());
@@ -275,28 +266,6 @@ pub fn render_site(
         }
     }
     Ok((site, stage))
-}
-
-/// Set, the build says on stderr how long the search index took (for the benchmarks).
-const TIMINGS: &str = "PLAYBILL_TIMINGS";
-
-/// The search index files (and, with [`TIMINGS`], their time on stderr).
-fn search_index(
-    catalog: &Catalog,
-    summaries: &[crate::catalog::summary::EntitySummary],
-    docs: &DocSets,
-) -> crate::search::SearchFiles {
-    let started = std::time::Instant::now();
-    let files = crate::search::write_index(&crate::search::build_index(catalog, summaries, docs));
-    if std::env::var_os(TIMINGS).is_some() {
-        let bytes: usize = files.values().map(Vec::len).sum();
-        eprintln!(
-            "timing: search index {:.3}s, {} files, {bytes} bytes",
-            started.elapsed().as_secs_f64(),
-            files.len()
-        );
-    }
-    files
 }
 
 /// A page's path, its minified bytes, and the problem that replaced it with an error page.
