@@ -104,7 +104,7 @@ pub fn render(config: &Config, progress: &dyn Fn(&str)) -> Result<Rendered, Stri
     let pool = render_pool()?;
     let cache = config
         .render_cache
-        .then(|| RenderCache::open(&config.cache_dir, &[]));
+        .then(|| RenderCache::open(&config.cache_dir));
     let (docs, docs_diags) =
         pool.install(|| crate::docs::build_docs(&workspace, &catalog, config, cache.as_ref()));
     diagnostics.extend(docs_diags);
@@ -139,7 +139,7 @@ pub fn render(config: &Config, progress: &dyn Fn(&str)) -> Result<Rendered, Stri
         &catalog,
         &docs,
         snapshot.as_ref(),
-        &diagnostics.iter().cloned().collect::<Vec<_>>(),
+        diagnostics.as_slice(),
     );
     watch.lap("apis and scorecards");
     let summaries: Vec<_> = catalog

@@ -178,6 +178,10 @@ impl Diagnostics {
         self.0.extend(other.0);
     }
 
+    pub fn as_slice(&self) -> &[Diagnostic] {
+        self.iter().as_slice()
+    }
+
     pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {
         self.0.iter()
     }

@@ -117,6 +117,16 @@ fn has_drive_letter(target: &str) -> bool {
     b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':'
 }
 
+/// The extension of a `/`-separated path's file name, as written (`a/b.tar.gz` -> `gz`); empty
+/// for none and for a dot-file's name (`.hidden`).
+pub fn extension(path: &str) -> &str {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => ext,
+        _ => "",
+    }
+}
+
 // Local paths: site.toml's settings and output directories, resolved without touching the disk.
 
 /// An absolute path without touching the file system (the path may not exist yet).

@@ -1,9 +1,9 @@
 //! The render cache: what a page's rendering produced, kept under the hash of everything it was
 //! made from, so an unchanged page costs a hash and a read instead of a render. Two kinds of
 //! entries live in it: a docs page's Markdown rendering (keyed by its text and its site's file
-//! list) and a finished page (keyed by its template and the whole template context). Every key
-//! also holds the salt: this Playbill binary (path, size and modification time, so any rebuild
-//! of it starts afresh), its version and the site's templates. The output of a build is the
+//! list) and a finished page (keyed by the site's templates, its template and the whole template
+//! context). Every key also holds the salt: this Playbill binary (path, size and modification
+//! time, so any rebuild of it starts afresh) and its version. The output of a build is the
 //! same with or without the cache; only the time differs.
 //!
 //! Entries are files under `<cache_dir>/render/<kind>/`, written atomically (a temporary file,
@@ -33,15 +33,11 @@ pub struct RenderCache {
 }
 
 impl RenderCache {
-    /// The cache under `cache_dir`, salted with this binary and `salt_parts` (the templates).
-    pub fn open(cache_dir: &Path, salt_parts: &[&[u8]]) -> RenderCache {
+    /// The cache under `cache_dir`, salted with this binary.
+    pub fn open(cache_dir: &Path) -> RenderCache {
         let mut hasher = Sha256::new();
         hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
         hasher.update(binary_identity().as_bytes());
-        for part in salt_parts {
-            hasher.update((part.len() as u64).to_le_bytes());
-            hasher.update(part);
-        }
         RenderCache {
             dir: cache_dir.join("render"),
             salt: hasher.finalize().into(),
@@ -198,7 +194,7 @@ mod tests {
     #[test]
     fn an_entry_is_rendered_once_then_reused_and_pruned_when_unused() {
         let dir = tempfile::tempdir().unwrap();
-        let cache = RenderCache::open(dir.path(), &[b"templates"]);
+        let cache = RenderCache::open(dir.path());
         let first = cache.get_or_render("page", &[b"a"], || Some(b"A".to_vec()));
         let again = cache.get_or_render("page", &[b"a"], || panic!("rendered twice"));
         assert_eq!((first.clone(), again), (Some(b"A".to_vec()), first));
@@ -216,19 +212,23 @@ mod tests {
             Some(b"B".to_vec())
         );
 
-        // Another salt (other templates) or other parts miss.
-        let other = RenderCache::open(dir.path(), &[b"other templates"]);
+        // Other parts (other templates), or another kind with the same parts, miss.
+        let other = RenderCache::open(dir.path());
         assert_eq!(
-            other.get_or_render("page", &[b"a"], || Some(b"A2".to_vec())),
+            other.get_or_render("page", &[b"other templates", b"a"], || Some(b"A2".to_vec())),
             Some(b"A2".to_vec())
         );
-        assert_eq!(other.stats().rendered, 1);
+        assert_eq!(
+            other.get_or_render("markdown", &[b"a"], || Some(b"M".to_vec())),
+            Some(b"M".to_vec())
+        );
+        assert_eq!(other.stats().rendered, 2);
 
-        // A build that used only `a` under the first salt removes the rest.
-        let next = RenderCache::open(dir.path(), &[b"templates"]);
+        // A build that used only `a` removes the rest of its kind.
+        let next = RenderCache::open(dir.path());
         next.get_or_render("page", &[b"a"], || panic!("kept"));
         next.prune(&["page"]);
-        let left = RenderCache::open(dir.path(), &[b"templates"]);
+        let left = RenderCache::open(dir.path());
         assert_eq!(
             left.get_or_render("page", &[b"b"], || Some(b"B".to_vec())),
             Some(b"B".to_vec())

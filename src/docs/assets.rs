@@ -24,12 +24,7 @@ pub(super) enum Verdict {
 
 /// Decides what to publish for the file at `rel` (relative to docs_dir).
 pub(super) fn vet(rel: &str, bytes: Vec<u8>) -> Verdict {
-    let extension = rel
-        .rsplit('/')
-        .next()
-        .and_then(|name| name.rsplit_once('.'))
-        .map(|(_, ext)| ext.to_ascii_lowercase())
-        .unwrap_or_default();
+    let extension = crate::paths::extension(rel).to_ascii_lowercase();
     if ACTIVE.contains(&extension.as_str()) {
         return Verdict::Dropped(format!(
             "a .{extension} file opens as a page that could run script on the portal; it was not published. Write the page in Markdown, or attach the file in an archive"

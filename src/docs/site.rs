@@ -170,6 +170,9 @@ fn render_pages(
     files: &links::SiteFiles<'_>,
     sources: &[String],
 ) -> Vec<RenderedPage> {
+    // The site's file list is part of every page's cache key: hashed once for the site.
+    let site = ctx.cache.map(|cache| (cache, files.fingerprint()));
+    let cache = site.as_ref().map(|(cache, key)| (*cache, key.as_slice()));
     sources
         .par_iter()
         .map(|page| {
@@ -197,7 +200,7 @@ fn render_pages(
                     };
                 }
             };
-            let (rendered, cross_anchors) = render_cached(ctx, files, page, &text);
+            let (rendered, cross_anchors) = render_cached(cache, files, page, &text);
             RenderedPage {
                 source: page.clone(),
                 rendered,
@@ -214,20 +217,20 @@ type PageRender = (markdown::Rendered, Vec<links::CrossAnchor>);
 
 /// Renders one page, or takes it from the cache when its text and its site's files (which
 /// decide how its links resolve) are what they were.
+/// `cache` comes with the hash of the site's file list.
 fn render_cached(
-    ctx: &SiteContext<'_>,
+    cache: Option<(&RenderCache, &[u8])>,
     files: &links::SiteFiles<'_>,
     page: &str,
     text: &str,
 ) -> PageRender {
-    let Some(cache) = ctx.cache else {
+    let Some((cache, site)) = cache else {
         return render_markdown(files, page, text);
     };
-    let site = files.fingerprint();
     let mut fresh = None;
     let kept = cache.get_or_render(
         "markdown",
-        &[&site, page.as_bytes(), text.as_bytes()],
+        &[site, page.as_bytes(), text.as_bytes()],
         || {
             let out = render_markdown(files, page, text);
             // A page that could not be rendered is tried again next time.

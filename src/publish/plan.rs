@@ -179,21 +179,13 @@ pub fn plan(local: &[LocalFile], manifest: &Manifest, listing: &BTreeMap<String,
     plan
 }
 
-fn extension(path: &str) -> &str {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    match name.rsplit_once('.') {
-        Some((stem, ext)) if !stem.is_empty() => ext,
-        _ => "",
-    }
-}
-
 fn is_html(path: &str) -> bool {
-    matches!(extension(path), "html" | "htm")
+    matches!(crate::paths::extension(path), "html" | "htm")
 }
 
 /// Content-Type by file extension (the portal's own files, plus what docs commonly attach).
 pub fn content_type(path: &str) -> &'static str {
-    match extension(path).to_ascii_lowercase().as_str() {
+    match crate::paths::extension(path).to_ascii_lowercase().as_str() {
         "html" | "htm" => "text/html; charset=utf-8",
         "css" => "text/css; charset=utf-8",
         "js" | "mjs" => "text/javascript; charset=utf-8",
