@@ -13,6 +13,7 @@ use crate::catalog::summary::EntitySummary;
 use crate::catalog::Catalog;
 use crate::docs::{DocPage, DocSets};
 use crate::render_cache::RenderCache;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 pub use emit::{shard_file_key, shards_for, write_index, SearchFiles, CHUNK, MANIFEST};
@@ -84,9 +85,10 @@ pub struct Index {
 }
 
 /// A document before weighting: what it shows, and its text by field.
-struct Source {
+struct Source<'a> {
     doc: Doc,
-    fields: Vec<(Field, String)>,
+    /// Borrowed where the text is the input's own: a large portal's body text is not copied.
+    fields: Vec<(Field, Cow<'a, str>)>,
     /// Multiplies every weight of the document.
     prior: f64,
 }
@@ -215,7 +217,7 @@ fn prior(relations: usize, has_docs: bool) -> f64 {
     1.0 + 0.1 * (1.0 + relations as f64).ln() + if has_docs { 0.2 } else { 0.0 }
 }
 
-fn entity_source(e: &EntitySummary, entity: usize) -> Source {
+fn entity_source(e: &EntitySummary, entity: usize) -> Source<'_> {
     let owner = e.owner.as_ref();
     let mut context = vec![e.kind.clone()];
     if !e.spec_type.is_empty() {
@@ -225,17 +227,20 @@ fn entity_source(e: &EntitySummary, entity: usize) -> Source {
         context.push(o.title.clone());
     }
     let mut fields = vec![
-        (Field::Name, e.name.clone()),
-        (Field::Title, e.title.clone()),
-        (Field::Tag, e.tags.join(" ")),
-        (Field::Kind, format!("{} {}", e.kind, e.spec_type)),
-        (Field::Body, e.description.clone()),
+        (Field::Name, Cow::from(&e.name)),
+        (Field::Title, Cow::from(&e.title)),
+        (Field::Tag, Cow::from(e.tags.join(" "))),
+        (
+            Field::Kind,
+            Cow::from(format!("{} {}", e.kind, e.spec_type)),
+        ),
+        (Field::Body, Cow::from(&e.description)),
     ];
     if let Some(o) = owner {
-        fields.push((Field::Owner, format!("{} {}", o.name, o.title)));
+        fields.push((Field::Owner, format!("{} {}", o.name, o.title).into()));
     }
     if let Some(s) = &e.system {
-        fields.push((Field::System, format!("{} {}", s.name, s.title)));
+        fields.push((Field::System, format!("{} {}", s.name, s.title).into()));
     }
     Source {
         doc: Doc {
@@ -254,7 +259,7 @@ fn entity_source(e: &EntitySummary, entity: usize) -> Source {
 
 /// One document per section of a page; each heading's path (its parent headings) is indexed
 /// with it and shown under the title.
-fn section_sources(site_name: &str, page: &DocPage, entity: usize) -> Vec<Source> {
+fn section_sources<'a>(site_name: &str, page: &'a DocPage, entity: usize) -> Vec<Source<'a>> {
     let mut path_of: HashMap<&str, Vec<&str>> = HashMap::new();
     let mut stack: Vec<(u8, &str)> = Vec::new();
     for h in &page.headings {
@@ -292,9 +297,12 @@ fn section_sources(site_name: &str, page: &DocPage, entity: usize) -> Vec<Source
                     entity,
                 },
                 fields: vec![
-                    (Field::PageTitle, page.title.clone()),
-                    (Field::Heading, format!("{heading} {}", parents.join(" "))),
-                    (Field::Body, text.clone()),
+                    (Field::PageTitle, Cow::from(&page.title)),
+                    (
+                        Field::Heading,
+                        format!("{heading} {}", parents.join(" ")).into(),
+                    ),
+                    (Field::Body, Cow::from(text)),
                 ],
                 prior: 1.0,
             }

@@ -28,11 +28,17 @@ pub fn normalize(text: &str) -> String {
 /// The terms of a text in order: normalised runs of letters and digits, stop words kept (the
 /// caller decides; names like `the-one` still need them for exact matches).
 pub fn terms(text: &str) -> Vec<String> {
+    let mut all = Vec::new();
+    for_each_term(text, |t| all.push(t.to_string()));
+    all
+}
+
+/// [`terms`] without a String per term: what the index builder walks millions of times.
+pub fn for_each_term(text: &str, mut visit: impl FnMut(&str)) {
     normalize(text)
         .split(|c: char| !c.is_alphanumeric())
         .filter(|t| !t.is_empty())
-        .map(str::to_string)
-        .collect()
+        .for_each(&mut visit);
 }
 
 pub fn is_stop_word(term: &str) -> bool {

@@ -3,11 +3,15 @@
 //! field's length against its average in the document's class (entities, docs sections), so a
 //! long description never dilutes a match in a name. Saturated as BM25 does, times the idf and
 //! the document's prior.
+//!
+//! A large portal has millions of words but a vocabulary of tens of thousands, so the text is
+//! walked twice without keeping a String per word: once for the vocabulary, which is stemmed
+//! and numbered, then once to count each document's stems by number.
 
-use super::text::{is_stop_word, terms, Stems};
+use super::text::{for_each_term, is_stop_word, Stems};
 use super::{Facet, Field, Index, Source};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Postings kept per stem, the highest weights first: bounds what one query term loads.
 pub const MAX_POSTINGS: usize = 500;
@@ -16,69 +20,111 @@ const B: f64 = 0.75;
 /// Weights are shipped as integers, so the browser and [`super::query`] add them up exactly.
 const SCALE: f64 = 10.0;
 
-/// A document's boosted frequency per term in short and in long fields, and the length of
-/// its long fields in terms.
+/// A document's boosted frequency per stem (by number, ascending) in short and in long
+/// fields, and the length of its long fields in terms.
 struct Analysed {
-    tf: BTreeMap<String, (f64, f64)>,
+    tf: Vec<(u32, f64, f64)>,
     len: usize,
 }
 
-fn analyse(source: &Source) -> Analysed {
-    let mut tf = BTreeMap::new();
+/// Every indexed term once, numbered by its stem: terms in order, their stems' numbers, and
+/// the stems in order (a stem's number is its place there).
+struct Vocabulary {
+    terms: Vec<String>,
+    stem_of: Vec<u32>,
+    stems: Vec<String>,
+}
+
+fn is_long(field: Field) -> bool {
+    matches!(field, Field::Body | Field::Heading | Field::PageTitle)
+}
+
+fn vocabulary(sources: &[Source]) -> Vocabulary {
+    let seen: HashSet<String> = sources
+        .par_iter()
+        .fold(HashSet::new, |mut seen: HashSet<String>, source| {
+            for (_, text) in &source.fields {
+                for_each_term(text, |t| {
+                    if !seen.contains(t) && !is_stop_word(t) {
+                        seen.insert(t.to_string());
+                    }
+                });
+            }
+            seen
+        })
+        .reduce(HashSet::new, |mut a, b| {
+            a.extend(b);
+            a
+        });
+    let mut terms: Vec<String> = seen.into_iter().collect();
+    terms.sort_unstable();
+    let term_stems: Vec<String> = terms
+        .par_iter()
+        .map_init(Stems::default, |stems, t| stems.stem(t))
+        .collect();
+    let stems: Vec<String> = term_stems
+        .iter()
+        .cloned()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let stem_of = term_stems
+        .iter()
+        .map(|s| stems.binary_search(s).unwrap_or_default() as u32)
+        .collect();
+    Vocabulary {
+        terms,
+        stem_of,
+        stems,
+    }
+}
+
+fn analyse(source: &Source, stem_of: &HashMap<&str, u32>) -> Analysed {
+    let mut counts: Vec<(u32, f64, f64)> = Vec::new();
     let mut len = 0;
     for (field, text) in &source.fields {
-        let long = matches!(field, Field::Body | Field::Heading | Field::PageTitle);
-        for term in terms(text) {
+        let long = is_long(*field);
+        for_each_term(text, |term| {
             len += usize::from(long);
-            if !is_stop_word(&term) {
-                let e: &mut (f64, f64) = tf.entry(term).or_insert((0.0, 0.0));
-                if long {
-                    e.1 += field.boost();
+            // Stop words are the terms the vocabulary left out.
+            if let Some(&stem) = stem_of.get(term) {
+                let boost = field.boost();
+                counts.push(if long {
+                    (stem, 0.0, boost)
                 } else {
-                    e.0 += field.boost();
-                }
+                    (stem, boost, 0.0)
+                });
             }
+        });
+    }
+    // Boosts are small whole numbers, so the sums are exact in any order.
+    counts.sort_unstable_by_key(|c| c.0);
+    let mut tf: Vec<(u32, f64, f64)> = Vec::new();
+    for (stem, short, long) in counts {
+        match tf.last_mut() {
+            Some(last) if last.0 == stem => {
+                last.1 += short;
+                last.2 += long;
+            }
+            _ => tf.push((stem, short, long)),
         }
     }
     Analysed { tf, len }
 }
 
 pub(super) fn weigh(sources: Vec<Source>, entities: Vec<Facet>) -> Index {
-    let analysed: Vec<Analysed> = sources.par_iter().map(analyse).collect();
-    // Distinct terms through a hash set (millions of inserts on a large portal), sorted once.
-    let mut vocabulary: Vec<&str> = analysed
+    let vocabulary = vocabulary(&sources);
+    let stem_of: HashMap<&str, u32> = vocabulary
+        .terms
         .iter()
-        .flat_map(|a| a.tf.keys().map(String::as_str))
-        .collect::<HashSet<&str>>()
-        .into_iter()
+        .map(String::as_str)
+        .zip(vocabulary.stem_of.iter().copied())
         .collect();
-    vocabulary.sort_unstable();
-    let stems: Vec<String> = vocabulary
-        .par_iter()
-        .map_init(Stems::default, |stems, t| stems.stem(t))
-        .collect();
-    let stem_of: HashMap<&str, &str> = vocabulary
-        .iter()
-        .zip(&stems)
-        .map(|(t, s)| (*t, s.as_str()))
-        .collect();
-    // Per document: stem -> frequency.
-    let by_stem: Vec<HashMap<&str, (f64, f64)>> = analysed
-        .par_iter()
-        .map(|a| {
-            let mut m: HashMap<&str, (f64, f64)> = HashMap::new();
-            for (t, (short, long)) in &a.tf {
-                let e = m.entry(stem_of[t.as_str()]).or_insert((0.0, 0.0));
-                e.0 += short;
-                e.1 += long;
-            }
-            m
-        })
-        .collect();
-    let mut df: HashMap<&str, usize> = HashMap::new();
-    for m in &by_stem {
-        for s in m.keys() {
-            *df.entry(s).or_insert(0) += 1;
+    let analysed: Vec<Analysed> = sources.par_iter().map(|s| analyse(s, &stem_of)).collect();
+    let mut df = vec![0u32; vocabulary.stems.len()];
+    for a in &analysed {
+        for &(stem, _, _) in &a.tf {
+            df[stem as usize] += 1;
         }
     }
     let is_docs: Vec<bool> = sources.iter().map(|s| s.doc.kind == "docs").collect();
@@ -91,46 +137,42 @@ pub(super) fn weigh(sources: Vec<Source>, entities: Vec<Facet>) -> Index {
     };
     let (avg_entity, avg_docs) = (average(false), average(true));
     let n = sources.len() as f64;
-    // Keyed by the borrowed stem: one String per stem, not per posting.
-    let mut postings: HashMap<&str, Vec<(u32, u32)>> = HashMap::new();
-    for (doc, m) in by_stem.iter().enumerate() {
+    let mut postings: Vec<Vec<(u32, u32)>> = vec![Vec::new(); vocabulary.stems.len()];
+    for (doc, a) in analysed.iter().enumerate() {
         let avg = if is_docs[doc] { avg_docs } else { avg_entity };
-        let norm = 1.0 - B + B * analysed[doc].len as f64 / avg;
+        let norm = 1.0 - B + B * a.len as f64 / avg;
         let prior = sources[doc].prior;
-        let mut stems: Vec<(&&str, &(f64, f64))> = m.iter().collect();
-        stems.sort_by(|a, b| a.0.cmp(b.0));
-        for (stem, (short, long)) in stems {
+        for &(stem, short, long) in &a.tf {
             let tf = short + long / norm;
-            let d = df[*stem] as f64;
+            let d = f64::from(df[stem as usize]);
             let idf = (1.0 + (n - d + 0.5) / (d + 0.5)).ln();
             let w = (SCALE * prior * idf * tf * (K1 + 1.0) / (tf + K1))
                 .round()
                 .max(1.0) as u32;
-            postings.entry(stem).or_default().push((doc as u32, w));
+            postings[stem as usize].push((doc as u32, w));
         }
     }
-    let postings: BTreeMap<String, Vec<(u32, u32)>> = postings
-        .into_par_iter()
-        .map(|(stem, mut list)| {
-            if list.len() > MAX_POSTINGS {
-                list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-                list.truncate(MAX_POSTINGS);
-                list.sort_unstable();
-            }
-            (stem.to_string(), list)
-        })
-        .collect::<Vec<_>>()
+    postings.par_iter_mut().for_each(|list| {
+        if list.len() > MAX_POSTINGS {
+            list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            list.truncate(MAX_POSTINGS);
+            list.sort_unstable();
+        }
+    });
+    let Vocabulary {
+        terms,
+        stem_of,
+        stems,
+    } = vocabulary;
+    let terms: BTreeMap<String, String> = terms
         .into_iter()
-        .collect();
-    let terms: BTreeMap<String, String> = vocabulary
-        .iter()
-        .zip(&stems)
-        .map(|(t, s)| (t.to_string(), s.clone()))
+        .zip(stem_of)
+        .map(|(t, s)| (t, stems[s as usize].clone()))
         .collect();
     Index {
         docs: sources.into_iter().map(|s| s.doc).collect(),
         entities,
         terms,
-        postings,
+        postings: stems.into_iter().zip(postings).collect(),
     }
 }
