@@ -5,14 +5,15 @@
 use crate::catalog::{build_catalog, Catalog};
 use crate::config::{Config, Source};
 use crate::diagnostics::Diagnostics;
-use crate::docs::DocSets;
+use crate::docs::{build_docs, DocSets};
 use crate::gather::{gather_with_progress, Workspace};
 use crate::render_cache::{CacheStats, RenderCache};
-use crate::site::{render_site, Site, SiteInputs};
+use crate::shard::Shard;
+use crate::site::{render_site, Scope, Site, SiteInputs};
 use crate::timings::{StageTime, Stopwatch};
 use crate::write::{check_out_dir, write_site, WriteStats};
 use serde::Serialize;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// One repository the build read.
@@ -78,6 +79,17 @@ fn load_catalog_timed(
     (workspace, catalog, diagnostics)
 }
 
+/// Which part of the portal a build makes.
+#[derive(Clone, Debug, Default)]
+pub enum Part {
+    #[default]
+    Whole,
+    /// The docs sites of one shard's repositories, with the shard's manifest.
+    Shard(Shard),
+    /// Everything else, with the docs of the shards in these directories.
+    Assemble(Vec<PathBuf>),
+}
+
 /// Everything a build produced in memory, before writing.
 pub struct Rendered {
     pub workspace: Workspace,
@@ -93,10 +105,65 @@ pub struct Rendered {
     pub watch: Stopwatch,
     /// Pages rendered anew and taken from the render cache.
     pub render_cache: CacheStats,
+    /// Files the shards rendered, to be copied in: path in the portal, where it is now.
+    pub shard_files: Vec<(String, PathBuf)>,
+}
+
+/// The docs stage's result, rendered here or read from the shards.
+struct DocsStage {
+    docs: DocSets,
+    diagnostics: Diagnostics,
+    /// Shards' page problems, reported after the pages as a one-machine build does.
+    page_problems: Diagnostics,
+    /// Pages and files the shards rendered (none unless assembling).
+    shard_pages: usize,
+    shard_files: Vec<(String, PathBuf)>,
+}
+
+fn docs_stage(
+    part: &Part,
+    (workspace, catalog, config): (&Workspace, &Catalog, &Config),
+    pool: &rayon::ThreadPool,
+    cache: Option<&RenderCache>,
+) -> Result<DocsStage, String> {
+    let rendered = |(docs, diagnostics)| DocsStage {
+        docs,
+        diagnostics,
+        page_problems: Diagnostics::new(),
+        shard_pages: 0,
+        shard_files: Vec::new(),
+    };
+    Ok(match part {
+        Part::Whole => rendered(pool.install(|| build_docs(workspace, catalog, config, cache))),
+        Part::Shard(shard) => rendered(pool.install(|| {
+            let wanted = |e: &crate::catalog::Entity| shard.holds(&e.source.repo);
+            crate::docs::build_sites(workspace, catalog, config, cache, &wanted)
+        })),
+        Part::Assemble(dirs) => {
+            let mut shards = crate::shard::assemble(dirs, workspace, catalog)?;
+            crate::docs::link_entities(&mut shards.docs, catalog, &mut shards.diagnostics);
+            DocsStage {
+                docs: shards.docs,
+                diagnostics: shards.diagnostics,
+                page_problems: shards.page_problems,
+                shard_pages: shards.pages,
+                shard_files: shards.files,
+            }
+        }
+    })
 }
 
 /// Renders the site in memory.
 pub fn render(config: &Config, progress: &dyn Fn(&str)) -> Result<Rendered, String> {
+    render_part(config, &Part::Whole, progress)
+}
+
+/// Renders `part` of the site in memory.
+pub fn render_part(
+    config: &Config,
+    part: &Part,
+    progress: &dyn Fn(&str),
+) -> Result<Rendered, String> {
     let mut watch = Stopwatch::default();
     let (workspace, catalog, mut diagnostics) = load_catalog_timed(config, progress, &mut watch);
     diagnostics.sort();
@@ -104,12 +171,27 @@ pub fn render(config: &Config, progress: &dyn Fn(&str)) -> Result<Rendered, Stri
     let pool = render_pool()?;
     let cache = config
         .render_cache
-        .then(|| RenderCache::open(&config.cache_dir));
-    let (docs, docs_diags) =
-        pool.install(|| crate::docs::build_docs(&workspace, &catalog, config, cache.as_ref()));
-    diagnostics.extend(docs_diags);
+        .then(|| RenderCache::open(&cache_dir(config, part)));
+    let inputs = (&workspace, &catalog, config);
+    let docs_stage = docs_stage(part, inputs, &pool, cache.as_ref())?;
+    let DocsStage {
+        docs,
+        page_problems,
+        shard_pages,
+        shard_files,
+        ..
+    } = docs_stage;
+    diagnostics.extend(docs_stage.diagnostics.clone());
     diagnostics.sort();
     watch.lap("docs");
+    if let Part::Shard(shard) = part {
+        let shard_docs = ShardDocs {
+            shard: *shard,
+            docs,
+            diagnostics: docs_stage.diagnostics,
+        };
+        return render_shard(config, (workspace, catalog), shard_docs, &pool, watch);
+    }
     progress(&format!(
         "rendering {} entities and {} docs sites",
         catalog.entities.len(),
@@ -150,6 +232,10 @@ pub fn render(config: &Config, progress: &dyn Fn(&str)) -> Result<Rendered, Stri
     let search =
         pool.install(|| crate::search::index_files(&catalog, &summaries, &docs, cache.as_ref()));
     watch.lap("search");
+    let scope = match part {
+        Part::Assemble(_) => Scope::AllButDocs,
+        _ => Scope::All,
+    };
     let (mut site, site_diags) = pool.install(|| {
         render_site(SiteInputs {
             config,
@@ -162,8 +248,10 @@ pub fn render(config: &Config, progress: &dyn Fn(&str)) -> Result<Rendered, Stri
             apis,
             scorecards,
             cache: cache.as_ref(),
+            scope,
         })
     })?;
+    site.pages += shard_pages;
     site.files.extend(search);
     site.files.extend(crate::site::feed::files(
         &changes.state,
@@ -174,6 +262,7 @@ pub fn render(config: &Config, progress: &dyn Fn(&str)) -> Result<Rendered, Stri
     site.files
         .extend([crate::changes::state_file(&changes.state)]);
     diagnostics.extend(site_diags);
+    diagnostics.extend(page_problems);
     diagnostics.sort();
     watch.lap("pages");
     if let Some(cache) = &cache {
@@ -189,6 +278,94 @@ pub fn render(config: &Config, progress: &dyn Fn(&str)) -> Result<Rendered, Stri
         changes,
         watch,
         render_cache: cache.map(|c| c.stats()).unwrap_or_default(),
+        shard_files,
+    })
+}
+
+/// Where `part` keeps its render cache: each shard its own, so that one shard's pruning never
+/// removes another's entries when they share a directory.
+fn cache_dir(config: &Config, part: &Part) -> PathBuf {
+    match part {
+        Part::Shard(s) => config
+            .cache_dir
+            .join(format!("shard-{}-of-{}", s.index, s.count)),
+        _ => config.cache_dir.clone(),
+    }
+}
+
+/// What one shard rendered in the docs stage.
+struct ShardDocs {
+    shard: Shard,
+    docs: DocSets,
+    diagnostics: Diagnostics,
+}
+
+/// A shard's pages: its docs sites' pages and files, and the manifest the assembly reads.
+fn render_shard(
+    config: &Config,
+    (workspace, catalog): (Workspace, Catalog),
+    shard_docs: ShardDocs,
+    pool: &rayon::ThreadPool,
+    mut watch: Stopwatch,
+) -> Result<Rendered, String> {
+    let ShardDocs {
+        shard,
+        docs,
+        diagnostics,
+    } = shard_docs;
+    let cache = config
+        .render_cache
+        .then(|| RenderCache::open(&cache_dir(config, &Part::Shard(shard))));
+    let changes = crate::changes::compare(&catalog, None, None, 0);
+    let summaries: Vec<_> = catalog
+        .entities
+        .iter()
+        .map(|e| crate::catalog::summary::summary(&catalog, e))
+        .collect();
+    let (mut site, page_problems) = pool.install(|| {
+        render_site(SiteInputs {
+            config,
+            catalog: &catalog,
+            summaries,
+            docs: &docs,
+            snapshot: None,
+            changes: &changes,
+            diagnostics: &diagnostics,
+            apis: Default::default(),
+            scorecards: None,
+            cache: cache.as_ref(),
+            scope: Scope::Docs,
+        })
+    })?;
+    watch.lap("pages");
+    if let Some(cache) = &cache {
+        cache.prune(&["markdown", "page"]);
+    }
+    let render_cache = cache.map(|c| c.stats()).unwrap_or_default();
+    let files: Vec<String> = site.files.keys().cloned().collect();
+    let mut all = diagnostics.clone();
+    all.extend(page_problems.clone());
+    all.sort();
+    let manifest = crate::shard::manifest(
+        shard,
+        &workspace,
+        &docs,
+        [&diagnostics, &page_problems],
+        (site.pages, files),
+    );
+    site.files
+        .insert(crate::shard::MANIFEST.to_string(), manifest);
+    Ok(Rendered {
+        workspace,
+        catalog,
+        docs,
+        site,
+        diagnostics: all,
+        clusters: Vec::new(),
+        changes,
+        watch,
+        render_cache,
+        shard_files: Vec::new(),
     })
 }
 
@@ -214,12 +391,25 @@ pub fn build(
     out_dir: &Path,
     progress: &dyn Fn(&str),
 ) -> Result<BuildReport, String> {
+    build_part(config, &Part::Whole, out_dir, progress)
+}
+
+/// Renders and writes `part` of the site to `out_dir`, as [`build`] does the whole.
+pub fn build_part(
+    config: &Config,
+    part: &Part,
+    out_dir: &Path,
+    progress: &dyn Fn(&str),
+) -> Result<BuildReport, String> {
     let started = Instant::now();
     let mut protected = vec![config.base_dir.clone()];
     protected.extend(config.sources.iter().filter_map(|s| match s {
         Source::Local { path, .. } => Some(path.clone()),
         Source::Github(_) => None,
     }));
+    if let Part::Assemble(dirs) = part {
+        protected.extend(dirs.iter().cloned());
+    }
     check_out_dir(out_dir, &protected)?;
     let Rendered {
         workspace,
@@ -231,9 +421,13 @@ pub fn build(
         changes,
         mut watch,
         render_cache,
-    } = render(config, progress)?;
-    progress(&format!("writing {} files", site.files.len()));
-    let write = write_site(&site, out_dir)?;
+        shard_files,
+    } = render_part(config, part, progress)?;
+    progress(&format!(
+        "writing {} files",
+        site.files.len() + shard_files.len()
+    ));
+    let write = write_site(&site, &shard_files, out_dir)?;
     watch.lap("write");
     let sources = workspace
         .repos
@@ -254,7 +448,7 @@ pub fn build(
         entities: catalog.entities.len(),
         pages: site.pages,
         docs_pages: docs.sites.iter().map(|s| s.pages.len()).sum(),
-        files: site.files.len(),
+        files: site.files.len() + shard_files.len(),
         write,
         diagnostics,
         elapsed: started.elapsed(),

@@ -6,7 +6,9 @@ use serde::Serialize;
 use std::fmt;
 
 /// How serious a diagnostic is. Declared most severe first, so sorting puts errors on top.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,

@@ -24,6 +24,7 @@ pub mod scorecard;
 pub mod search;
 pub mod secrets;
 pub mod serve;
+pub mod shard;
 pub mod site;
 pub mod svg;
 pub mod time;

@@ -67,6 +67,14 @@ enum Command {
         /// Render every page anew, neither reading nor writing the render cache.
         #[arg(long)]
         no_cache: bool,
+        /// Render only the docs of the repositories in shard I of N (e.g. 2/4), with a manifest
+        /// for `--assemble`: one job of a sharded build.
+        #[arg(long, value_name = "I/N", value_parser = playbill::shard::Shard::parse)]
+        shard: Option<playbill::shard::Shard>,
+        /// Build the portal around the docs rendered by `--shard` builds, whose output
+        /// directories these are (every shard once).
+        #[arg(long, value_name = "SHARD_DIR", num_args = 1.., conflicts_with = "shard")]
+        assemble: Vec<PathBuf>,
     },
     /// List every configured Kubernetes cluster (read-only) and save what the pages show.
     Snapshot {
@@ -206,6 +214,8 @@ fn main() -> ExitCode {
             no_webhooks,
             timings,
             no_cache,
+            shard,
+            assemble,
         } => run_build(
             &config,
             out.as_deref(),
@@ -214,9 +224,16 @@ fn main() -> ExitCode {
             BuildInputs {
                 snapshot: snapshot.as_deref(),
                 previous_state,
-                webhooks: !no_webhooks,
+                webhooks: !no_webhooks && shard.is_none(),
                 timings,
                 render_cache: !no_cache,
+                part: match (shard, assemble) {
+                    (Some(shard), _) => build::Part::Shard(shard),
+                    (None, dirs) if !dirs.is_empty() => {
+                        build::Part::Assemble(dirs.iter().map(|d| absolute(d)).collect())
+                    }
+                    _ => build::Part::Whole,
+                },
             },
         ),
         Command::Snapshot {
@@ -333,6 +350,7 @@ struct BuildInputs<'a> {
     webhooks: bool,
     timings: bool,
     render_cache: bool,
+    part: build::Part,
 }
 
 fn run_build(
@@ -364,10 +382,12 @@ fn run_build(
     }
     config.render_cache &= inputs.render_cache;
     let out_dir = out.map(absolute).unwrap_or_else(|| config.out_dir.clone());
-    let mut report = match with_spinner(|progress| build::build(&config, &out_dir, progress)) {
-        Ok(report) => report,
-        Err(code) => return code,
-    };
+    let mut report =
+        match with_spinner(|progress| build::build_part(&config, &inputs.part, &out_dir, progress))
+        {
+            Ok(report) => report,
+            Err(code) => return code,
+        };
     let webhooks = send_webhooks(&config, &mut report);
     print_diagnostics(&report.diagnostics);
     let mut audit = AuditReport::new(&report, config.file.as_deref(), &out_dir);
@@ -404,7 +424,9 @@ fn run_build(
             c.warnings,
             out_dir.display()
         );
-        eprintln!("{}", changes_summary(report.changes, webhooks));
+        if !matches!(inputs.part, build::Part::Shard(_)) {
+            eprintln!("{}", changes_summary(report.changes, webhooks));
+        }
         if inputs.timings {
             eprintln!("{}", timings_summary(&report));
         }

@@ -33,60 +33,86 @@ pub fn check_out_dir(out_dir: &Path, protected: &[PathBuf]) -> Result<(), String
     Ok(())
 }
 
-pub fn write_site(site: &Site, out_dir: &Path) -> Result<WriteStats, String> {
-    let fail = |what: &str, path: &Path, e: std::io::Error| {
-        format!("cannot {what} {}: {e}", path.display())
-    };
+/// Writes `site`, and copies in `copies` (path in the site, file to copy: a shard's output).
+pub fn write_site(
+    site: &Site,
+    copies: &[(String, PathBuf)],
+    out_dir: &Path,
+) -> Result<WriteStats, String> {
     std::fs::create_dir_all(out_dir).map_err(|e| fail("create", out_dir, e))?;
     let previous: BTreeSet<String> = read_manifest(out_dir).unwrap_or_default();
-    let mut stats = WriteStats {
-        bytes: site.files.values().map(|b| b.len() as u64).sum(),
-        ..WriteStats::default()
-    };
+    let mut stats = WriteStats::default();
     // File system calls dominate a fresh build; they overlap well across threads.
-    let outcomes: Vec<Result<bool, String>> = site
+    let written: Vec<Result<(bool, u64), String>> = site
         .files
         .par_iter()
         .map(|(rel, bytes)| {
-            let path = out_dir.join(rel);
-            if std::fs::read(&path).is_ok_and(|old| old == *bytes) {
-                return Ok(false);
-            }
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).map_err(|e| fail("create", parent, e))?;
-            }
-            std::fs::write(&path, bytes).map_err(|e| fail("write", &path, e))?;
-            Ok(true)
+            let wrote = write_if_changed(&out_dir.join(rel), bytes)?;
+            Ok((wrote, bytes.len() as u64))
         })
         .collect();
-    for outcome in outcomes {
-        if outcome? {
+    let copied: Vec<Result<(bool, u64), String>> = copies
+        .par_iter()
+        .map(|(rel, from)| {
+            let bytes = std::fs::read(from).map_err(|e| fail("read", from, e))?;
+            let wrote = write_if_changed(&out_dir.join(rel), &bytes)?;
+            Ok((wrote, bytes.len() as u64))
+        })
+        .collect();
+    for outcome in written.into_iter().chain(copied) {
+        let (wrote, bytes) = outcome?;
+        stats.bytes += bytes;
+        if wrote {
             stats.written += 1;
         } else {
             stats.unchanged += 1;
         }
     }
-    for stale in previous.iter().filter(|p| !site.files.contains_key(*p)) {
+    let mut current: BTreeSet<&str> = site.files.keys().map(String::as_str).collect();
+    current.extend(copies.iter().map(|(rel, _)| rel.as_str()));
+    for stale in previous.iter().filter(|p| !current.contains(p.as_str())) {
         // The manifest is ours, but check anyway that it names a plain relative path.
-        if !is_plain_relative(stale) {
-            continue;
-        }
-        let path = out_dir.join(stale);
-        if std::fs::remove_file(&path).is_ok() {
+        if is_plain_relative(stale) && remove_with_empty_parents(out_dir, stale) {
             stats.removed += 1;
-            let mut dir = path.parent();
-            while let Some(d) = dir {
-                if d == out_dir || std::fs::remove_dir(d).is_err() {
-                    break;
-                }
-                dir = d.parent();
-            }
         }
     }
-    let manifest: String = site.files.keys().map(|k| format!("{k}\n")).collect();
+    let manifest: String = current.iter().map(|k| format!("{k}\n")).collect();
     std::fs::write(out_dir.join(MANIFEST), manifest)
         .map_err(|e| fail("write", &out_dir.join(MANIFEST), e))?;
     Ok(stats)
+}
+
+fn fail(what: &str, path: &Path, e: std::io::Error) -> String {
+    format!("cannot {what} {}: {e}", path.display())
+}
+
+/// Writes `bytes` to `path` unless it holds them already (so its timestamp survives); true
+/// when it wrote.
+fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, String> {
+    if std::fs::read(path).is_ok_and(|old| old == bytes) {
+        return Ok(false);
+    }
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| fail("create", parent, e))?;
+    }
+    std::fs::write(path, bytes).map_err(|e| fail("write", path, e))?;
+    Ok(true)
+}
+
+/// Removes `out_dir/rel` and the directories it leaves empty; true when the file was there.
+fn remove_with_empty_parents(out_dir: &Path, rel: &str) -> bool {
+    let path = out_dir.join(rel);
+    if std::fs::remove_file(&path).is_err() {
+        return false;
+    }
+    let mut dir = path.parent();
+    while let Some(d) = dir {
+        if d == out_dir || std::fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
+    true
 }
 
 /// The files the last build wrote into `out_dir` (None when no build wrote there).
@@ -123,11 +149,12 @@ mod tests {
         std::fs::write(dir.path().join("keep.txt"), "mine").unwrap();
         let first = write_site(
             &site(&[("a/index.html", "1"), ("b/index.html", "2")]),
+            &[],
             dir.path(),
         )
         .unwrap();
         assert_eq!(first.written, 2);
-        let second = write_site(&site(&[("a/index.html", "1")]), dir.path()).unwrap();
+        let second = write_site(&site(&[("a/index.html", "1")]), &[], dir.path()).unwrap();
         assert_eq!(
             (second.written, second.unchanged, second.removed),
             (0, 1, 1)

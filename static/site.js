@@ -1,4 +1,4 @@
-/* Shared behaviours: copy buttons ([data-copy]), "/" to search, open <details> for printing. */
+/* Shared behaviours: the diagnostics badge, copy buttons ([data-copy]), "/" to search, open <details> for printing. */
 (function () {
   'use strict';
 
@@ -99,7 +99,39 @@
     });
   }
 
+  // The header's diagnostics badge, from issues/counts.js (window.PlaybillCounts).
+  function part(cls, n, word) {
+    var span = document.createElement('span');
+    span.className = 'diag-part ' + cls;
+    var dot = document.createElement('span');
+    dot.className = 'dot';
+    dot.setAttribute('aria-hidden', 'true');
+    var label = document.createElement('span');
+    label.className = 'visually-hidden';
+    label.textContent = ' ' + word;
+    span.appendChild(dot);
+    span.appendChild(document.createTextNode(String(n)));
+    span.appendChild(label);
+    return span;
+  }
+
+  function initBadge() {
+    var counts = window.PlaybillCounts;
+    var badge = document.querySelector('.diag-badge');
+    if (!counts || !badge) return;
+    var errors = counts.errors || 0;
+    var warnings = counts.warnings || 0;
+    var parts = [];
+    if (errors > 0) parts.push(part('diag-err', errors, errors === 1 ? 'error' : 'errors'));
+    if (warnings > 0) parts.push(part('diag-warn', warnings, warnings === 1 ? 'warning' : 'warnings'));
+    if (!parts.length) parts.push(part('diag-ok', 0, 'errors or warnings'));
+    badge.classList.add(errors > 0 ? 'has-errors' : warnings > 0 ? 'has-warnings' : 'is-clean');
+    badge.textContent = '';
+    parts.forEach(function (p) { badge.appendChild(p); });
+  }
+
   function init() {
+    initBadge();
     initCopy();
     initSlash();
     initPrint();

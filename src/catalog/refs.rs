@@ -74,6 +74,20 @@ impl fmt::Display for EntityRef {
     }
 }
 
+/// Written as its canonical text, `kind:namespace/name` (a shard's manifest carries them).
+impl serde::Serialize for EntityRef {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EntityRef {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        EntityRef::parse(&text, None, "default").map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

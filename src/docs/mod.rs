@@ -36,6 +36,8 @@ impl DocSets {
     }
 }
 
+/// A shard's manifest carries its sites without their bytes: those are in the shard's output.
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct DocSite {
     pub entity: EntityRef,
     /// Relative to the portal root: `docs/<namespace>/<kind>/<name>`.
@@ -45,6 +47,7 @@ pub struct DocSite {
     pub nav: Vec<nav::NavEntry>,
     pub pages: Vec<DocPage>,
     /// Copied files: output path (relative to the portal root) and bytes.
+    #[serde(skip)]
     pub files: Vec<(String, Vec<u8>)>,
     pub repo: String,
     pub commit: Option<String>,
@@ -62,12 +65,14 @@ impl DocSite {
     }
 }
 
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct DocPage {
     /// Markdown source, relative to docs_dir.
     pub source: String,
     /// Output file, relative to the portal root.
     pub out: String,
     pub title: String,
+    #[serde(skip)]
     pub html: String,
     pub headings: Vec<Heading>,
     pub sections: Vec<(String, String, String)>,
@@ -84,9 +89,23 @@ pub fn build_docs(
     config: &Config,
     cache: Option<&RenderCache>,
 ) -> (DocSets, Diagnostics) {
+    let (mut sets, mut diagnostics) = build_sites(workspace, catalog, config, cache, &|_| true);
+    link_entities(&mut sets, catalog, &mut diagnostics);
+    (sets, diagnostics)
+}
+
+/// The docs sites of the entities `wanted` picks (from repositories of one shard, say), in
+/// catalog order.
+pub fn build_sites(
+    workspace: &Workspace,
+    catalog: &Catalog,
+    config: &Config,
+    cache: Option<&RenderCache>,
+    wanted: &(dyn Fn(&crate::catalog::Entity) -> bool + Sync),
+) -> (DocSets, Diagnostics) {
     let mut diagnostics = Diagnostics::new();
     let mut jobs = Vec::new();
-    for entity in &catalog.entities {
+    for entity in catalog.entities.iter().filter(|e| wanted(e)) {
         if entity.annotation(TECHDOCS_ENTITY).is_some() {
             continue;
         }
@@ -102,14 +121,28 @@ pub fn build_docs(
         .par_iter()
         .map(|(entity, src)| site::build_site(entity, src, config, cache))
         .collect();
-    let mut sets = DocSets::default();
+    let mut sites = Vec::new();
     for (site, diags) in built {
         diagnostics.extend(diags);
-        if let Some(site) = site {
-            sets.by_entity.insert(site.entity.clone(), sets.sites.len());
-            sets.sites.push(site);
-        }
+        sites.extend(site);
     }
+    (DocSets::of_sites(sites), diagnostics)
+}
+
+impl DocSets {
+    /// The sets of `sites` (each entity's own), in the order given.
+    pub fn of_sites(sites: Vec<DocSite>) -> DocSets {
+        let by_entity = sites
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.entity.clone(), i))
+            .collect();
+        DocSets { sites, by_entity }
+    }
+}
+
+/// Points each entity with `backstage.io/techdocs-entity` at the site of the entity it names.
+pub fn link_entities(sets: &mut DocSets, catalog: &Catalog, diagnostics: &mut Diagnostics) {
     for entity in &catalog.entities {
         let Some(other) = entity.annotation(TECHDOCS_ENTITY) else {
             continue;
@@ -134,5 +167,4 @@ pub fn build_docs(
             )),
         }
     }
-    (sets, diagnostics)
 }

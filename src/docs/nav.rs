@@ -5,7 +5,7 @@ use super::mkdocs::NavItem;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct NavEntry {
     pub title: String,
     /// Relative to the portal root, or an absolute URL when `external`.

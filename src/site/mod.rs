@@ -141,6 +141,17 @@ pub struct SiteInputs<'a> {
     /// None when `[scorecards] enabled = false`.
     pub scorecards: Option<crate::scorecard::Scorecards>,
     pub cache: Option<&'a RenderCache>,
+    pub scope: Scope,
+}
+
+/// Which of the portal's files a build renders: all of them, or its part of a sharded build.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    /// A shard's: the pages and files of its docs sites.
+    Docs,
+    /// The assembly's: everything but the docs sites, which the shards rendered.
+    AllButDocs,
 }
 
 /// Renders every page of the portal and the files beside them (search index aside).
@@ -156,6 +167,7 @@ pub fn render_site(inputs: SiteInputs<'_>) -> Result<(Site, Diagnostics), String
         apis,
         scorecards,
         cache,
+        scope,
     } = inputs;
     let mut stage = Diagnostics::new();
     let tera = match theme::templates(config.templates_dir.as_deref(), &mut stage) {
@@ -210,54 +222,40 @@ pub fn render_site(inputs: SiteInputs<'_>) -> Result<(Site, Diagnostics), String
         cache,
         templates_fingerprint: theme::templates_fingerprint(config.templates_dir.as_deref()),
     };
-    let mut pages = vec![
-        Page::Home,
-        Page::Catalog,
-        Page::Teams,
-        Page::Issues,
-        Page::Search,
-        Page::NotFound,
-        Page::Changes,
-    ];
-    pages.extend(catalog.entities.iter().map(Page::Entity));
-    if shared.scorecards.is_some() {
-        pages.push(Page::Scorecards);
-    }
-    let with_reference = catalog
-        .entities
-        .iter()
-        .filter(|e| shared.apis.contains_key(&e.key.to_string()));
-    pages.extend(with_reference.map(Page::Api));
-    if kubernetes::enabled(config) {
-        pages.push(Page::Clusters);
-        let with_view = catalog.entities.iter().filter(|e| kubernetes::has_view(e));
-        pages.extend(with_view.map(Page::Kubernetes));
-    }
-    for (i, site) in docs.sites.iter().enumerate() {
-        pages.extend((0..site.pages.len()).map(|p| Page::Doc { site: i, page: p }));
-    }
+    let pages = portal_pages(&shared, scope);
     let rendered = render_pages(&shared, &pages);
     let mut site = Site {
-        files: assets.files,
+        files: BTreeMap::new(),
         pages: rendered.len(),
     };
-    site.files.insert(data_path, data);
-    if let (Some(path), Some(bytes)) = (owners_path, owners) {
-        site.files.insert(path, bytes);
-    }
-    for doc_site in &docs.sites {
-        for (path, bytes) in &doc_site.files {
-            site.files.insert(path.clone(), bytes.clone());
+    if scope != Scope::Docs {
+        site.files.extend(assets.files);
+        site.files.insert(data_path, data);
+        site.files
+            .insert(COUNTS_PATH.to_string(), counts_script(&shared.counts));
+        if let (Some(path), Some(bytes)) = (owners_path, owners) {
+            site.files.insert(path, bytes);
         }
-        site.files.insert(
-            format!("{}/techdocs_metadata.json", doc_site.base),
-            techdocs_metadata(doc_site),
-        );
+        if kubernetes::enabled(config) {
+            let (files, problems) = kubernetes::status_files(&shared.tera, catalog, snapshot);
+            site.files.extend(files);
+            stage.extend(problems);
+        }
     }
-    if kubernetes::enabled(config) {
-        let (files, problems) = kubernetes::status_files(&shared.tera, catalog, snapshot);
-        site.files.extend(files);
-        stage.extend(problems);
+    if scope != Scope::AllButDocs {
+        for doc_site in &docs.sites {
+            for (path, bytes) in &doc_site.files {
+                site.files.insert(path.clone(), bytes.clone());
+            }
+            site.files.insert(
+                format!("{}/techdocs_metadata.json", doc_site.base),
+                techdocs_metadata(doc_site),
+            );
+        }
+    }
+    if scope == Scope::Docs {
+        // The theme's problems are the assembly's to report, once; a shard reports its pages'.
+        stage = Diagnostics::new();
     }
     for (path, bytes, problem) in rendered {
         site.files.insert(path, bytes);
@@ -266,6 +264,52 @@ pub fn render_site(inputs: SiteInputs<'_>) -> Result<(Site, Diagnostics), String
         }
     }
     Ok((site, stage))
+}
+
+/// The pages `scope` renders.
+fn portal_pages<'a>(shared: &Shared<'a>, scope: Scope) -> Vec<Page<'a>> {
+    let mut pages = Vec::new();
+    if scope != Scope::Docs {
+        pages.extend([
+            Page::Home,
+            Page::Catalog,
+            Page::Teams,
+            Page::Issues,
+            Page::Search,
+            Page::NotFound,
+            Page::Changes,
+        ]);
+        let catalog = shared.catalog;
+        pages.extend(catalog.entities.iter().map(Page::Entity));
+        if shared.scorecards.is_some() {
+            pages.push(Page::Scorecards);
+        }
+        let with_reference = catalog
+            .entities
+            .iter()
+            .filter(|e| shared.apis.contains_key(&e.key.to_string()));
+        pages.extend(with_reference.map(Page::Api));
+        if kubernetes::enabled(shared.config) {
+            pages.push(Page::Clusters);
+            let with_view = catalog.entities.iter().filter(|e| kubernetes::has_view(e));
+            pages.extend(with_view.map(Page::Kubernetes));
+        }
+    }
+    if scope != Scope::AllButDocs {
+        for (i, site) in shared.docs.sites.iter().enumerate() {
+            pages.extend((0..site.pages.len()).map(|p| Page::Doc { site: i, page: p }));
+        }
+    }
+    pages
+}
+
+/// The header badge's figures, a fixed name every page loads: a diagnostic somewhere changes
+/// this file, not every page.
+const COUNTS_PATH: &str = "issues/counts.js";
+
+fn counts_script(counts: &crate::diagnostics::Counts) -> Vec<u8> {
+    let json = serde_json::to_string(counts).unwrap_or_default();
+    format!("window.PlaybillCounts = {json};\n").into_bytes()
 }
 
 /// A page's path, its minified bytes, and the problem that replaced it with an error page.

@@ -105,9 +105,8 @@ pub(super) fn page_context(
     ctx.insert("csp", CSP);
     ctx.insert("assets", &shared.assets);
     ctx.insert("breadcrumbs", &frame.crumbs);
-    ctx.insert("diag_counts", &shared.counts);
     ctx.insert("clusters_enabled", &kubernetes::enabled(shared.config));
-    ctx.insert("scorecards_enabled", &shared.scorecards.is_some());
+    ctx.insert("scorecards_enabled", &shared.config.scorecards.enabled);
     Ok((frame.template, ctx))
 }
 
@@ -115,6 +114,7 @@ fn home(shared: &Shared<'_>, ctx: &mut Context) -> Frame {
     let catalog = shared.catalog;
     ctx.insert("kinds", &model::kind_counts(catalog));
     ctx.insert("total_entities", &catalog.entities.len());
+    ctx.insert("diag_counts", &shared.counts);
     let groups = catalog.entities.iter().filter(|e| e.key.kind == "group");
     ctx.insert("groups_count", &groups.count());
     ctx.insert("problems", &problem_entities(shared));

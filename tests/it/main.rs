@@ -25,5 +25,6 @@ mod publish;
 mod scorecards;
 mod search;
 mod secrets;
+mod shard;
 mod site;
 mod techdocs;

@@ -309,7 +309,7 @@ fn write(out: &Path, files: &BTreeMap<String, Vec<u8>>) {
         files: files.clone(),
         pages: 0,
     };
-    playbill::write::write_site(&site, out).unwrap();
+    playbill::write::write_site(&site, &[], out).unwrap();
 }
 
 fn runtime() -> tokio::runtime::Runtime {

@@ -1,0 +1,289 @@
+//! Sharded builds: the docs, most of a large portal's work, split over several machines by
+//! repository, and the rest assembled on one. `build --shard I/N` renders the docs sites of the
+//! repositories whose stable hash falls in shard I and writes them with a manifest
+//! ([`MANIFEST`]): the sites without their pages' bodies, the shard's diagnostics and its file
+//! list. `build --assemble DIR...` reads every shard's manifest in place of rendering docs,
+//! renders everything else, and copies the shards' files in. Docs pages show nothing that
+//! differs between machines, so the assembled portal has the bytes of a one-machine build.
+
+use crate::catalog::Catalog;
+use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
+use crate::docs::{DocSets, DocSite};
+use crate::gather::Workspace;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// The manifest a shard writes at the top of its output directory.
+pub const MANIFEST: &str = "playbill-shard.json";
+/// Bumped when the manifest's shape changes; assembling refuses another.
+const FORMAT: u32 = 1;
+
+/// Shard `index` (1-based) of `count`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u32,
+    pub count: u32,
+}
+
+impl Shard {
+    /// `I/N`, with 1 ≤ I ≤ N.
+    pub fn parse(text: &str) -> Result<Shard, String> {
+        let bad = || format!("--shard {text}: expected I/N with 1 ≤ I ≤ N, e.g. 2/4");
+        let (i, n) = text.split_once('/').ok_or_else(bad)?;
+        let index: u32 = i.trim().parse().map_err(|_| bad())?;
+        let count: u32 = n.trim().parse().map_err(|_| bad())?;
+        if index == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// Whether this shard renders `repo`'s docs: a hash of the name, the same on every machine
+    /// and independent of which other repositories exist.
+    pub fn holds(&self, repo: &str) -> bool {
+        let digest = Sha256::digest(repo.as_bytes());
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&digest[..8]);
+        u64::from_be_bytes(first) % u64::from(self.count) == u64::from(self.index - 1)
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// A diagnostic as the manifest carries it: its code as text, found again in the table of
+/// codes when read.
+#[derive(Serialize, Deserialize)]
+struct Problem {
+    severity: Severity,
+    code: String,
+    message: String,
+    repo: Option<String>,
+    file: Option<String>,
+    line: Option<u32>,
+    column: Option<u32>,
+    entity: Option<String>,
+}
+
+/// Written with the sites borrowed, read with them owned.
+#[derive(Serialize, Deserialize)]
+struct Manifest<Sites> {
+    format: u32,
+    version: String,
+    shard: String,
+    /// What every shard and the assembly must have read alike: see [`sources_digest`].
+    sources: String,
+    sites: Sites,
+    /// The docs stage's problems, which the portal's pages list.
+    diagnostics: Vec<Problem>,
+    /// Docs pages that could not be rendered (reported after the pages, as one machine does).
+    page_problems: Vec<Problem>,
+    /// Pages the shard rendered.
+    pages: usize,
+    /// Every file the shard wrote but this manifest, relative to its output directory.
+    files: Vec<String>,
+}
+
+/// The manifest of a shard that rendered `docs` into `files`.
+pub fn manifest(
+    shard: Shard,
+    workspace: &Workspace,
+    docs: &DocSets,
+    [diagnostics, page_problems]: [&Diagnostics; 2],
+    (pages, files): (usize, Vec<String>),
+) -> Vec<u8> {
+    let manifest = Manifest {
+        format: FORMAT,
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        shard: shard.to_string(),
+        sources: sources_digest(workspace),
+        sites: docs.sites.as_slice(),
+        diagnostics: diagnostics.iter().map(Problem::from).collect(),
+        page_problems: page_problems.iter().map(Problem::from).collect(),
+        pages,
+        files,
+    };
+    serde_json::to_vec(&manifest).unwrap_or_default()
+}
+
+/// The repositories read and their commits: shards of one portal must agree on them.
+fn sources_digest(workspace: &Workspace) -> String {
+    let mut hasher = Sha256::new();
+    for repo in &workspace.repos {
+        hasher.update(repo.name.as_bytes());
+        hasher.update([0]);
+        hasher.update(repo.commit.as_deref().unwrap_or("").as_bytes());
+        hasher.update([0]);
+    }
+    crate::output::hex(&hasher.finalize())
+}
+
+/// What the shards rendered, read back for the assembly.
+pub struct Assembled {
+    pub docs: DocSets,
+    pub diagnostics: Diagnostics,
+    pub page_problems: Diagnostics,
+    /// Pages the shards rendered.
+    pub pages: usize,
+    /// Each shard file: its path in the portal and where it is now.
+    pub files: Vec<(String, PathBuf)>,
+}
+
+/// Reads the manifests in `dirs`: exactly one of each shard of one count, built by this
+/// version from the same sources. Sites come back in catalog order, as one machine has them.
+pub fn assemble(
+    dirs: &[PathBuf],
+    workspace: &Workspace,
+    catalog: &Catalog,
+) -> Result<Assembled, String> {
+    let mut manifests = Vec::new();
+    for dir in dirs {
+        manifests.push((dir, read_manifest(dir)?));
+    }
+    check_complete(&manifests)?;
+    let digest = sources_digest(workspace);
+    let mut sites = Vec::new();
+    let mut diagnostics = Diagnostics::new();
+    let mut page_problems = Diagnostics::new();
+    let mut files = Vec::new();
+    let mut pages = 0;
+    for (dir, m) in manifests {
+        if m.sources != digest {
+            return Err(format!(
+                "shard {} in {} was built from other repositories or commits than this assembly reads; build every shard and the assembly from the same sources",
+                m.shard,
+                dir.display()
+            ));
+        }
+        for p in m.diagnostics {
+            diagnostics.push(p.into_diagnostic()?);
+        }
+        for p in m.page_problems {
+            page_problems.push(p.into_diagnostic()?);
+        }
+        for file in m.files {
+            if !crate::write::is_plain_relative(&file) {
+                return Err(format!("{}: the manifest names {file:?}", dir.display()));
+            }
+            files.push((file.clone(), dir.join(&file)));
+        }
+        sites.extend(m.sites);
+        pages += m.pages;
+    }
+    let order: std::collections::HashMap<_, _> = catalog
+        .entities
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (&e.key, i))
+        .collect();
+    sites.sort_by_key(|s| order.get(&s.entity).copied().unwrap_or(usize::MAX));
+    Ok(Assembled {
+        docs: DocSets::of_sites(sites),
+        diagnostics,
+        page_problems,
+        pages,
+        files,
+    })
+}
+
+fn read_manifest(dir: &Path) -> Result<Manifest<Vec<DocSite>>, String> {
+    let path = dir.join(MANIFEST);
+    let text = std::fs::read(&path).map_err(|e| {
+        format!(
+            "cannot read {}: {e}; is {} the output of `playbill build --shard I/N`?",
+            path.display(),
+            dir.display()
+        )
+    })?;
+    let manifest: Manifest<Vec<DocSite>> = serde_json::from_slice(&text)
+        .map_err(|e| format!("{} is not a shard manifest: {e}", path.display()))?;
+    if manifest.format != FORMAT || manifest.version != env!("CARGO_PKG_VERSION") {
+        return Err(format!(
+            "{} was written by Playbill {}; assemble with the version that built the shards",
+            path.display(),
+            manifest.version
+        ));
+    }
+    Ok(manifest)
+}
+
+/// Every shard of one count, once.
+fn check_complete(manifests: &[(&PathBuf, Manifest<Vec<DocSite>>)]) -> Result<(), String> {
+    let shards: Vec<Shard> = manifests
+        .iter()
+        .map(|(_, m)| Shard::parse(&m.shard))
+        .collect::<Result<_, _>>()?;
+    let count = shards.first().map_or(0, |s| s.count);
+    let mut seen: Vec<u32> = shards.iter().map(|s| s.index).collect();
+    seen.sort_unstable();
+    let expected: Vec<u32> = (1..=count).collect();
+    if count == 0 || shards.iter().any(|s| s.count != count) || seen != expected {
+        let given: Vec<String> = shards.iter().map(Shard::to_string).collect();
+        return Err(format!(
+            "the assembly needs every shard of one build exactly once; given {}",
+            given.join(", ")
+        ));
+    }
+    Ok(())
+}
+
+impl From<&Diagnostic> for Problem {
+    fn from(d: &Diagnostic) -> Problem {
+        Problem {
+            severity: d.severity,
+            code: d.code.to_string(),
+            message: d.message.clone(),
+            repo: d.repo.clone(),
+            file: d.file.clone(),
+            line: d.line,
+            column: d.column,
+            entity: d.entity.clone(),
+        }
+    }
+}
+
+impl Problem {
+    fn into_diagnostic(self) -> Result<Diagnostic, String> {
+        let code = crate::diagnostics::CODES
+            .iter()
+            .find(|(c, _)| *c == self.code)
+            .map(|(c, _)| *c)
+            .ok_or_else(|| format!("a shard reports an unknown code {}", self.code))?;
+        Ok(Diagnostic {
+            severity: self.severity,
+            code,
+            message: self.message,
+            repo: self.repo,
+            file: self.file,
+            line: self.line,
+            column: self.column,
+            entity: self.entity,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_parse_and_split_every_repository_once() {
+        assert_eq!(Shard::parse("2/4"), Ok(Shard { index: 2, count: 4 }));
+        for bad in ["0/4", "5/4", "4", "a/b", "1/0"] {
+            assert!(Shard::parse(bad).is_err(), "{bad}");
+        }
+        let shards: Vec<Shard> = (1..=4).map(|i| Shard { index: i, count: 4 }).collect();
+        let mut sizes = [0; 4];
+        for n in 0..400 {
+            let repo = format!("svc-{n}");
+            let holders: Vec<usize> = (0..4).filter(|&i| shards[i].holds(&repo)).collect();
+            assert_eq!(holders.len(), 1, "{repo}");
+            sizes[holders[0]] += 1;
+        }
+        assert!(sizes.iter().all(|&s| s > 60), "uneven: {sizes:?}");
+    }
+}
