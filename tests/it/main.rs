@@ -15,6 +15,7 @@ mod github;
 mod golden;
 mod hostile;
 mod incremental;
+mod init;
 // The cluster snapshot benchmark lives with the other benchmarks; it is an ignored test (see
 // benches/README.md).
 #[path = "../../benches/kube_snapshot.rs"]
