@@ -23,6 +23,7 @@ mod kube_bench;
 mod myservices;
 mod properties;
 mod publish;
+mod release;
 mod scorecards;
 mod search;
 mod secrets;
