@@ -1,6 +1,6 @@
 //! The `playbill` command: arguments are parsed into plain values first, then one command runs.
 //! Exit codes: 0 clean, 2 fatal (bad config, unwritable output, a failed publish), 1 the
-//! problems each command gates on — README's "Exit codes" table is the contract.
+//! problems each command gates on — the exit-code table of docs/commands.md is the contract.
 
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
