@@ -230,7 +230,7 @@ impl FromIterator<Diagnostic> for Diagnostics {
 }
 
 /// Every diagnostic code, with what it means and how to fix it. Documented once, here; the
-/// README's table is checked against this list by a test.
+/// The manual's table (docs/diagnostics.md) is checked against this list by a test.
 pub const CODES: &[(&str, &str)] = &[
     ("config/invalid", "site.toml could not be read or has an unknown key or a wrong type; the message names the key and the line."),
     ("gather/source-missing", "A `[[sources]]` path does not exist or is not a directory (relative paths resolve against site.toml's directory), or `check` was given a path with no catalog file."),

@@ -15,6 +15,7 @@ pub mod diagnostics;
 pub mod docs;
 pub mod gather;
 pub mod highlight;
+pub mod init;
 pub mod output;
 pub mod paths;
 pub mod publish;

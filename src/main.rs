@@ -1,6 +1,6 @@
 //! The `playbill` command: arguments are parsed into plain values first, then one command runs.
 //! Exit codes: 0 clean, 2 fatal (bad config, unwritable output, a failed publish), 1 the
-//! problems each command gates on — README's "Exit codes" table is the contract.
+//! problems each command gates on — the exit-code table of docs/commands.md is the contract.
 
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -158,6 +158,43 @@ enum Command {
         #[arg(long)]
         report: Option<PathBuf>,
     },
+    /// Write a commented site.toml for your repositories; never overwrites a file.
+    Init(InitArgs),
+    /// Print a shell completion script: `playbill completions bash > /etc/bash_completion.d/playbill`.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), or write one page per command into a directory.
+    Man {
+        /// Write playbill.1, playbill-build.1, ... into this directory instead.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(clap::Args)]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["github", "local"])))]
+struct InitArgs {
+    /// Where to write the configuration.
+    #[arg(long, default_value = "site.toml")]
+    config: PathBuf,
+    /// Read every repository of this GitHub organisation (token from $GITHUB_TOKEN).
+    #[arg(long, value_name = "ORG")]
+    github: Option<String>,
+    /// The GitHub REST API root, for GitHub Enterprise (https://github.example.com/api/v3).
+    #[arg(long, requires = "github")]
+    api_url: Option<String>,
+    /// Read the repositories checked out under this directory (or this one repository).
+    #[arg(long, value_name = "DIR")]
+    local: Option<PathBuf>,
+    /// Add one Kubernetes cluster: the current context of KUBECONFIG (or ~/.kube/config).
+    #[arg(long)]
+    kubernetes: bool,
+    /// Where `playbill publish` syncs the portal: s3://, gs://, az:// or file:// URL.
+    #[arg(long, value_name = "URL")]
+    publish: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -288,6 +325,65 @@ fn main() -> ExitCode {
                 std::env::temp_dir().join(format!("playbill-docs-{}", std::process::id()))
             });
             run_serve(Config::for_repository(&repo, &out), port, None, None)
+        }
+        Command::Init(args) => run_init(args),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "playbill", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
+        Command::Man { dir } => run_man(dir.as_deref()),
+    }
+}
+
+fn run_init(args: InitArgs) -> ExitCode {
+    use playbill::init::{InitOptions, InitSource};
+    let source = match (args.github, args.local) {
+        (Some(organization), _) => InitSource::Github {
+            organization,
+            api_url: args.api_url,
+        },
+        (None, Some(dir)) => InitSource::Local { dir },
+        (None, None) => unreachable!("clap requires --github or --local"),
+    };
+    let options = InitOptions {
+        source,
+        kubernetes: args.kubernetes,
+        publish: args.publish,
+    };
+    match playbill::init::init(&args.config, &options) {
+        Ok(_) => {
+            let config = match args.config.to_str() {
+                Some("site.toml") => String::new(),
+                _ => format!(" --config {}", args.config.display()),
+            };
+            eprintln!(
+                "Wrote {}; next: playbill build{config}",
+                args.config.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The manual page from the command definitions: one page on stdout, or a page per command.
+fn run_man(dir: Option<&Path>) -> ExitCode {
+    let command = <Cli as clap::CommandFactory>::command();
+    let result = match dir {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).and_then(|()| clap_mangen::generate_to(command, dir))
+        }
+        None => clap_mangen::Man::new(command).render(&mut std::io::stdout()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot write the manual page: {e}");
+            ExitCode::from(2)
         }
     }
 }

@@ -61,7 +61,7 @@ pub fn resolve_request(out_dir: &Path, url: &str) -> Option<PathBuf> {
 }
 
 /// Headers of every file served: its Content-Type (the table `publish` gives the bucket), and
-/// the response headers README asks the CDN or proxy in front of the bucket to add.
+/// the response headers the manual (docs/publishing.md) asks the CDN or proxy in front of the bucket to add.
 pub fn file_headers(path: &Path) -> Vec<(&'static str, String)> {
     let name = path.to_string_lossy();
     let mut headers = vec![(
@@ -190,11 +190,11 @@ mod tests {
     }
 
     #[test]
-    fn readme_gives_the_cdn_the_headers_serve_sends() {
-        let readme = include_str!("../README.md");
+    fn the_manual_gives_the_cdn_the_headers_serve_sends() {
+        let manual = include_str!("../docs/publishing.md");
         for (name, value) in crate::site::response_headers() {
             let line = format!("{name}: {value}");
-            assert!(readme.contains(&line), "README lacks `{line}`");
+            assert!(manual.contains(&line), "docs/publishing.md lacks `{line}`");
         }
     }
 

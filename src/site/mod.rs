@@ -29,7 +29,7 @@ pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; 
 /// The response headers the portal wants on every file, which a bucket cannot set per object:
 /// the pages' CSP (plus `frame-ancestors`, which only a header can carry) for every file, so
 /// that an SVG or any other file opened directly runs nothing either; no MIME sniffing; no
-/// referrer leaving the portal. README gives them for each CDN; `serve` sends them.
+/// referrer leaving the portal. docs/publishing.md gives them for each CDN; `serve` sends them.
 pub fn response_headers() -> [(&'static str, String); 3] {
     [
         (

@@ -6,7 +6,7 @@ use crate::common;
 use common::{component, Fixture};
 use std::process::{Command, Output};
 
-fn playbill(args: &[&str], cwd: &std::path::Path) -> Output {
+pub(crate) fn playbill(args: &[&str], cwd: &std::path::Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_playbill"))
         .args(args)
         .current_dir(cwd)
@@ -15,7 +15,7 @@ fn playbill(args: &[&str], cwd: &std::path::Path) -> Output {
 }
 
 /// Asserts the exit code, showing stderr when it differs.
-fn expect_code(out: &Output, code: i32) {
+pub(crate) fn expect_code(out: &Output, code: i32) {
     assert_eq!(
         out.status.code(),
         Some(code),

@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-const ORG: &str = "kloudvin";
+pub(crate) const ORG: &str = "kloudvin";
 const APP_TOKEN: &str = "ghs_installation_token_1";
 
 #[derive(Clone)]
@@ -87,7 +87,7 @@ struct FakeHealth {
 }
 
 #[derive(Default)]
-struct World {
+pub(crate) struct World {
     repos: BTreeMap<String, FakeRepo>,
     health: BTreeMap<String, FakeHealth>,
     /// (slug, name, parent slug, member logins)
@@ -101,13 +101,13 @@ struct World {
 /// The fake API on the shared loopback server, which closes every connection after one
 /// request, so what the tests measure is the client's behaviour, not a server's connection
 /// reuse.
-struct FakeGithub {
+pub(crate) struct FakeGithub {
     world: Arc<Mutex<World>>,
     server: TestServer,
 }
 
 impl FakeGithub {
-    fn start(world: World, token: &str) -> FakeGithub {
+    pub(crate) fn start(world: World, token: &str) -> FakeGithub {
         FakeGithub::start_with(world, token, false)
     }
 
@@ -129,11 +129,11 @@ impl FakeGithub {
         FakeGithub { world, server }
     }
 
-    fn api_url(&self) -> String {
+    pub(crate) fn api_url(&self) -> String {
         format!("{}/api/v3", self.server.url())
     }
 
-    fn requests(&self) -> usize {
+    pub(crate) fn requests(&self) -> usize {
         self.world.lock().unwrap().log.len()
     }
 
@@ -456,7 +456,7 @@ fn component(name: &str, extra_annotations: &str) -> String {
 
 /// An organisation of `n` repositories: every third one without a catalog file, every tenth
 /// one with TechDocs, one with Locations and a placeholder, one archived.
-fn organisation(n: usize) -> World {
+pub(crate) fn organisation(n: usize) -> World {
     let mut world = World::default();
     for i in 0..n {
         let name = format!("svc-{i:03}");

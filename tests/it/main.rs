@@ -15,6 +15,7 @@ mod github;
 mod golden;
 mod hostile;
 mod incremental;
+mod init;
 // The cluster snapshot benchmark lives with the other benchmarks; it is an ignored test (see
 // benches/README.md).
 #[path = "../../benches/kube_snapshot.rs"]
@@ -22,6 +23,7 @@ mod kube_bench;
 mod myservices;
 mod properties;
 mod publish;
+mod release;
 mod scorecards;
 mod search;
 mod secrets;
