@@ -9,6 +9,10 @@
 //   and the scaffolder module's Template v1beta3) -> Location reading (type and target checks,
 //   file targets globbed) -> post-processing (relation fields parsed with parseEntityRef).
 //
+// Not modelled: errors in the files a Location reads (Backstage counts a target's YAML errors
+// against the Location), URL targets (not fetched: a URL target counts as readable), and
+// placeholders ($text, $json, $yaml; generate.mjs inlines them).
+//
 // Usage: node verdict.mjs DIR   (run with DIR as the working directory: Backstage resolves a
 // file target that does not start with "." against its working directory).
 
@@ -148,8 +152,45 @@ async function readLocation(entity, file) {
     if (matches.length === 0 && presence !== 'optional') {
       throw new Error(`file "${resolved}" does not exist`);
     }
+    if (matches.length > 0 && path.relative(process.cwd(), path.resolve(resolved)).startsWith('..')) {
+      return OUTSIDE;
+    }
   }
+  return undefined;
 }
+
+// Scalars whose type YAML 1.2's core schema (Backstage's yaml package) and Playbill's YAML
+// reader (serde_yaml, partly YAML 1.1) resolve differently. Known and not fixed yet: Playbill
+// would need a reader that sees how a scalar was written.
+const YAML_SCALARS =
+  'known, not yet fixed: a scalar YAML 1.2 types differently from Playbill\'s reader ' +
+  '(0777 and +12 are numbers, 0b101 is a string, !!binary is not a string, !!null "" is null)';
+
+function yamlScalarDifference(document) {
+  let found = false;
+  YAML.visit(document, {
+    Scalar(_, node) {
+      const source = node.srcToken?.source ?? '';
+      const plain = node.type === 'PLAIN';
+      if (
+        (plain && typeof node.value === 'number' && /^[-+]?0[0-9]|^\+/.test(source)) ||
+        (plain && /^[-+]?0b[01_]+$|^[-+]0[xo]/.test(source)) ||
+        ['tag:yaml.org,2002:binary', 'tag:yaml.org,2002:null'].includes(node.tag)
+      ) {
+        found = true;
+        return YAML.visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+// Where Backstage's verdict is not Playbill's on purpose. The test lists these documents
+// instead of counting them.
+const OUTSIDE =
+  'a Location target outside the repository that exists: Backstage reads any file the backend can, ' +
+  'Playbill never reads outside the repository it checks and rejects the Location';
 
 /** Relation fields parsed as BuiltinKindsEntityProcessor and the scaffolder module do. */
 function parseRelations(entity) {
@@ -184,8 +225,9 @@ async function ingest(json, file) {
   if (!known) {
     throw new Error('No processor recognized the entity as valid, possibly caused by a foreign kind or apiVersion');
   }
-  if (entity.kind === 'Location') await readLocation(entity, file);
+  const intentional = entity.kind === 'Location' ? await readLocation(entity, file) : undefined;
   parseRelations(entity);
+  return intentional;
 }
 
 /** Every document of one file, as parseEntityYaml yields them (null documents skipped). */
@@ -194,7 +236,7 @@ async function verdicts(file, rel) {
   const out = [];
   let documents;
   try {
-    documents = YAML.parseAllDocuments(text, { merge: false });
+    documents = YAML.parseAllDocuments(text, { merge: false, keepSourceTokens: true });
   } catch (e) {
     return [{ file: rel, index: 0, valid: false, reason: `yaml: ${e}` }];
   }
@@ -219,11 +261,15 @@ async function verdicts(file, rel) {
         verdict = { valid: false, reason: `Expected object at root, got ${typeof json}` };
       } else {
         try {
-          await ingest(json, file);
+          const intentional = await ingest(json, file);
+          if (intentional) verdict.intentional = intentional;
         } catch (e) {
           verdict = { valid: false, reason: String(e?.message ?? e).split('\n')[0] };
         }
       }
+    }
+    if (!verdict.intentional && !unreadable && yamlScalarDifference(document)) {
+      verdict.intentional = YAML_SCALARS;
     }
     out.push({ file: rel, index, ...verdict });
   }
