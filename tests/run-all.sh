@@ -16,6 +16,9 @@ echo "== test servers"
 # moto, fake-gcs-server and azurite for tests/it/publish.rs; with them required, a missing
 # server fails the publish tests instead of skipping them.
 tests/servers/install.sh
+echo "== catalog harness"
+# Backstage's catalog model from npm, for tests/it/catalog_differential.rs.
+tests/differential/catalog/install.sh
 export PLAYBILL_REQUIRE_SERVERS=1
 # A snapshot that differs fails the run; nothing is written (bless locally with
 # INSTA_UPDATE=always or `cargo insta review`).

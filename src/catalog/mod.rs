@@ -9,6 +9,7 @@ pub mod refs;
 mod relations;
 mod rules;
 pub mod summary;
+mod template;
 pub mod validate;
 pub mod yaml;
 
@@ -267,7 +268,7 @@ fn check_references(catalog: &Catalog) -> Diagnostics {
                 Err(message) => diagnostics.push(entity.diagnostic(
                     Diagnostic::error(
                         "catalog/invalid-ref",
-                        format!("spec.{}: {message}; the relation was skipped", o.field),
+                        format!("spec.{}: {message}; Backstage rejects the whole entity for it (here the relation is skipped)", o.field),
                     ),
                     &o.path,
                 )),

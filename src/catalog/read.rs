@@ -4,7 +4,7 @@
 //! followed only when it is itself accepted.
 
 use super::yaml::{self, Seg};
-use super::{placeholders, rules, validate, DocumentRecord, Entity, EntitySource};
+use super::{placeholders, relations, rules, validate, DocumentRecord, Entity, EntitySource};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::gather::{ReadError, Repo, Workspace};
@@ -263,7 +263,11 @@ fn read_document(
             return None;
         }
     };
-    record.valid = true;
+    // Backstage parses the relation fields after validation and rejects the whole entity
+    // when one is malformed; check_references reports which.
+    record.valid = relations::outgoing_of(&identity.kind, &identity.namespace, &value)
+        .iter()
+        .all(|o| o.target.is_ok());
     out.documents.push(record);
     for field in ["title", "description"] {
         let text = value
@@ -407,6 +411,10 @@ fn add_location_annotations(value: &mut Value, repo: &Repo, file: &RepoPath, ori
     let annotations = metadata
         .entry("annotations")
         .or_insert_with(|| Value::Object(Default::default()));
+    // Validation let through only falsy non-mappings, which count as no annotations.
+    if !annotations.is_object() {
+        *annotations = Value::Object(Default::default());
+    }
     if let Some(map) = annotations.as_object_mut() {
         map.insert(
             "backstage.io/managed-by-location".into(),
@@ -473,7 +481,8 @@ fn names_gathered_ref(repo: &Repo, target: &str) -> bool {
 }
 
 /// The files a Location entity points at, checked: inside the repository, present (unless
-/// `presence: optional`), and not already on the chain that led here.
+/// `presence: optional`), and not already on the chain that led here. A target Backstage could
+/// not read makes the Location's document invalid, as Backstage rejects the entity for it.
 fn location_targets(
     repo: &Repo,
     config: &Config,
@@ -484,14 +493,23 @@ fn location_targets(
 ) -> Vec<RepoPath> {
     let spec = entity.value.get("spec");
     let optional = spec.and_then(|s| s.get("presence")).and_then(Value::as_str) == Some("optional");
+    let location_type = spec.and_then(|s| s.get("type")).and_then(Value::as_str);
     let file = &pending.file;
     let mut found = Vec::new();
+    let mut problems = Vec::new();
+    if let Some(problem) = unsupported_type(location_type) {
+        problems.push((vec![Seg::key("spec"), Seg::key("type")], problem));
+    }
     for written in references::references(&entity.value).targets {
         let target = written.text;
         let path = match written.field {
             TargetField::Target => vec![Seg::key("spec"), Seg::key("target")],
             TargetField::Targets(i) => vec![Seg::key("spec"), Seg::key("targets"), Seg::Index(i)],
         };
+        if let Some(problem) = unreadable_target(location_type, target) {
+            problems.push((path, problem));
+            continue;
+        }
         let diag = |d: Diagnostic| {
             diag_at(repo, file, d)
                 .line(entity.line_of(&path))
@@ -511,33 +529,82 @@ fn location_targets(
         let resolved = match joined {
             Ok(p) => p,
             Err(e) => {
-                out.diagnostics.push(diag(Diagnostic::error(
-                    "catalog/location-outside-repo",
-                    format!("Location target \"{target}\": {e}; it was not read"),
-                )));
+                problems.push((
+                    path,
+                    Diagnostic::error(
+                        "catalog/location-outside-repo",
+                        format!("Location target \"{target}\": {e}; it was not read"),
+                    ),
+                ));
                 continue;
             }
         };
-        let candidates = match candidates(repo, target, resolved, optional) {
-            Ok(c) => c,
-            Err(problem) => {
-                if let Some(problem) = problem {
-                    out.diagnostics.push(diag(*problem));
-                }
-                continue;
-            }
-        };
-        for candidate in candidates {
-            if candidate == *file || pending.chain.contains(&candidate) {
-                out.diagnostics.push(diag(Diagnostic::warning("catalog/location-cycle", format!("Location target \"{target}\" ({candidate}) leads back to a file that led here; the loop was cut"))));
-            } else if pending.chain.len() + 1 >= config.limits.max_location_depth {
-                out.diagnostics.push(diag(Diagnostic::error("catalog/location-cycle", format!("Location target \"{target}\" is nested deeper than {} Locations (limits.max_location_depth); it was not read", config.limits.max_location_depth))));
-            } else {
-                found.push(candidate);
-            }
+        match candidates(repo, target, resolved, optional) {
+            Ok(c) => found.extend(c.into_iter().map(|c| (c, path.clone(), target))),
+            Err(Some(problem)) => problems.push((path, *problem)),
+            Err(None) => {}
         }
     }
-    found
+    if !problems.is_empty() {
+        reject(out, file, entity.source.index);
+    }
+    for (path, problem) in problems {
+        let d = diag_at(repo, file, problem).line(entity.line_of(&path));
+        out.diagnostics.push(d.entity(entity.key.to_string()));
+    }
+    let mut targets = Vec::new();
+    for (candidate, path, target) in found {
+        let diag = |d: Diagnostic| {
+            let d = diag_at(repo, file, d).line(entity.line_of(&path));
+            d.entity(entity.key.to_string())
+        };
+        if candidate == *file || pending.chain.contains(&candidate) {
+            out.diagnostics.push(diag(Diagnostic::warning("catalog/location-cycle", format!("Location target \"{target}\" ({candidate}) leads back to a file that led here; the loop was cut"))));
+        } else if pending.chain.len() + 1 >= config.limits.max_location_depth {
+            out.diagnostics.push(diag(Diagnostic::error("catalog/location-cycle", format!("Location target \"{target}\" is nested deeper than {} Locations (limits.max_location_depth); it was not read", config.limits.max_location_depth))));
+        } else {
+            targets.push(candidate);
+        }
+    }
+    targets
+}
+
+/// Marks a document read earlier as invalid.
+fn reject(out: &mut RepoContents, file: &RepoPath, index: usize) {
+    let file = file.to_string();
+    if let Some(record) = out
+        .documents
+        .iter_mut()
+        .rev()
+        .find(|d| d.file == file && d.index == index)
+    {
+        record.valid = false;
+    }
+}
+
+/// Backstage's catalog reads Locations of type `file` and `url` (the type of the file that
+/// declares them, when none is written); any other type is refused.
+fn unsupported_type(location_type: Option<&str>) -> Option<Diagnostic> {
+    let t = location_type?;
+    (!matches!(t, "file" | "url")).then(|| {
+        Diagnostic::error(
+            "catalog/location-type",
+            format!("Location type \"{t}\" is not one the catalog reads; use `file` or `url`, or leave `type` out"),
+        )
+    })
+}
+
+/// A target no reader takes: a `url` target that is not an http(s) URL, or a file target that
+/// ends in a separator (a directory).
+fn unreadable_target(location_type: Option<&str>, target: &str) -> Option<Diagnostic> {
+    let message = if location_type == Some("url") {
+        let url = url::Url::parse(target).ok();
+        let readable = url.is_some_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host());
+        (!readable).then(|| format!("Location target \"{target}\" has type url but is not an http(s) URL; write the full URL, or use type file for a path"))
+    } else {
+        (!target.contains("://") && target.ends_with('/')).then(|| format!("Location target \"{target}\" ends with a separator; name a file (a pattern such as dir/*.yaml reads several)"))
+    };
+    message.map(|m| Diagnostic::error("catalog/location-target", m))
 }
 
 /// A Location target that is a URL outside its own repository: a URL into another gathered
@@ -593,7 +660,10 @@ fn candidates(
         .literal_separator(true)
         .build()
     {
-        Ok(glob) => Ok(repo.files_matching(&glob.compile_matcher())),
+        Ok(glob) => match repo.files_matching(&glob.compile_matcher()) {
+            found if !found.is_empty() || optional => Ok(found),
+            _ => Err(Some(Box::new(Diagnostic::error("catalog/location-target-missing", format!("Location target \"{target}\" ({resolved}) matches no file; fix the pattern or set `presence: optional`"))))),
+        },
         Err(e) => Err(Some(Box::new(Diagnostic::error(
             "catalog/location-target-missing",
             format!("Location target \"{target}\" is not a valid pattern: {e}"),

@@ -136,12 +136,14 @@ pub struct Outgoing {
 
 /// Every reference in an entity's spec, in field order.
 pub fn outgoing(entity: &Entity) -> Vec<Outgoing> {
-    let spec = entity.value.get("spec");
+    outgoing_of(&entity.kind, &entity.namespace, &entity.value)
+}
+
+/// Every reference in the spec of a document of `kind` in `namespace`, in field order.
+pub fn outgoing_of(kind: &str, namespace: &str, value: &Value) -> Vec<Outgoing> {
+    let spec = value.get("spec");
     let mut out = Vec::new();
-    for f in FIELDS
-        .iter()
-        .filter(|f| f.kinds.contains(&entity.kind.as_str()))
-    {
+    for f in FIELDS.iter().filter(|f| f.kinds.contains(&kind)) {
         let Some(value) = spec.and_then(|s| s.get(f.field)) else {
             continue;
         };
@@ -151,12 +153,13 @@ pub fn outgoing(entity: &Entity) -> Vec<Outgoing> {
                 path,
                 forward: f.forward,
                 reverse: f.reverse,
-                target: EntityRef::parse(text, f.default_kind, &entity.namespace),
+                target: EntityRef::parse(text, f.default_kind, namespace),
             });
         };
         let base = vec![Seg::key("spec"), Seg::key(f.field)];
         match value {
-            Value::String(s) => push(s, base),
+            // Backstage skips a field whose value is falsy: an empty string names nothing.
+            Value::String(s) if !s.is_empty() => push(s, base),
             Value::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
                     if let Some(s) = item.as_str() {

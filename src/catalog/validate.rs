@@ -98,7 +98,7 @@ const KINDS: &[KindSchema] = &[
     KindSchema {
         kind: "Template",
         required: &["type"],
-        optional: &["owner"],
+        optional: &["owner", "lifecycle"],
         required_lists: &[],
         optional_lists: &[],
     },
@@ -276,16 +276,20 @@ fn validate_metadata(metadata: &Map<String, Value>) -> Vec<Issue> {
             message: "\"metadata.namespace\" must be a string".into(),
         }),
     }
+    // Backstage's metadata schema: strings, all but the description at least one character.
     for key in ["title", "description", "uid", "etag"] {
-        if let Some(v) = metadata.get(key) {
-            if !v.is_string() {
-                issues.push(Issue {
-                    code: FIELD,
-                    path: at(&[key]),
-                    message: format!("\"metadata.{key}\" must be a string"),
-                });
+        let message = match metadata.get(key) {
+            Some(Value::String(s)) if s.is_empty() && key != "description" => {
+                format!("\"metadata.{key}\" must not be empty; remove it or give it a value")
             }
-        }
+            Some(v) if !v.is_string() => format!("\"metadata.{key}\" must be a string"),
+            _ => continue,
+        };
+        issues.push(Issue {
+            code: FIELD,
+            path: at(&[key]),
+            message,
+        });
     }
     if let Some(v) = metadata.get("generation") {
         if !(v.is_i64() || v.is_u64()) {
@@ -297,7 +301,8 @@ fn validate_metadata(metadata: &Map<String, Value>) -> Vec<Issue> {
         }
     }
     for (field, is_label) in [("labels", true), ("annotations", false)] {
-        let Some(v) = metadata.get(field) else {
+        // The catalog reads `annotations || {}`: a falsy value counts as none written.
+        let Some(v) = metadata.get(field).filter(|v| is_label || !is_falsy(v)) else {
             continue;
         };
         let Some(map) = v.as_object() else {
@@ -309,6 +314,9 @@ fn validate_metadata(metadata: &Map<String, Value>) -> Vec<Issue> {
             continue;
         };
         for (key, value) in map {
+            if !is_label && OVERWRITTEN_ANNOTATIONS.contains(&key.as_str()) {
+                continue;
+            }
             let path = || {
                 let mut p = at(&[field]);
                 p.push(Seg::key(key));
@@ -380,13 +388,13 @@ fn validate_metadata(metadata: &Map<String, Value>) -> Vec<Issue> {
                         }),
                     }
                     for key in ["title", "icon", "type"] {
-                        if link.get(key).is_some_and(|v| !v.is_string()) {
+                        if link.get(key).is_some_and(|v| !is_non_empty_string(v)) {
                             let mut p = path.clone();
                             p.push(Seg::key(key));
                             issues.push(Issue {
                                 code: FIELD,
                                 path: p,
-                                message: format!("link \"{key}\" must be a string"),
+                                message: format!("link \"{key}\" must be a non-empty string"),
                             });
                         }
                     }
@@ -395,6 +403,27 @@ fn validate_metadata(metadata: &Map<String, Value>) -> Vec<Issue> {
         }
     }
     issues
+}
+
+/// The catalog sets these itself, replacing whatever a file wrote.
+const OVERWRITTEN_ANNOTATIONS: &[&str] = &[
+    "backstage.io/managed-by-location",
+    "backstage.io/managed-by-origin-location",
+];
+
+fn is_non_empty_string(v: &Value) -> bool {
+    v.as_str().is_some_and(|s| !s.is_empty())
+}
+
+/// JavaScript's falsy values, as far as JSON has them.
+fn is_falsy(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Bool(b) => !b,
+        Value::Number(n) => n.as_f64() == Some(0.0),
+        Value::String(s) => s.is_empty(),
+        Value::Array(_) | Value::Object(_) => false,
+    }
 }
 
 fn singular(field: &str) -> &'static str {
@@ -477,7 +506,7 @@ fn validate_spec(schema: &KindSchema, spec: &Map<String, Value>) -> Vec<Issue> {
                     }),
                     Some(p) => {
                         for key in ["displayName", "email", "picture"] {
-                            if p.get(key).is_some_and(|v| !v.is_string()) {
+                            if p.get(key).is_some_and(|v| !is_non_empty_string(v)) {
                                 issues.push(Issue {
                                     code: FIELD,
                                     path: vec![
@@ -485,7 +514,9 @@ fn validate_spec(schema: &KindSchema, spec: &Map<String, Value>) -> Vec<Issue> {
                                         Seg::key("profile"),
                                         Seg::key(key),
                                     ],
-                                    message: format!("\"spec.profile.{key}\" must be a string"),
+                                    message: format!(
+                                        "\"spec.profile.{key}\" must be a non-empty string"
+                                    ),
                                 });
                             }
                         }
@@ -504,61 +535,8 @@ fn validate_spec(schema: &KindSchema, spec: &Map<String, Value>) -> Vec<Issue> {
                 }
             }
         }
-        "Template" => issues.extend(validate_template(spec)),
+        "Template" => issues.extend(super::template::validate_template(spec)),
         _ => {}
-    }
-    issues
-}
-
-fn validate_template(spec: &Map<String, Value>) -> Vec<Issue> {
-    let mut issues = Vec::new();
-    match spec.get("steps") {
-        None => issues.push(Issue {
-            code: FIELD,
-            path: vec![Seg::key("spec")],
-            message: "\"spec.steps\" is required for kind Template".into(),
-        }),
-        Some(Value::Array(steps)) => {
-            for (i, step) in steps.iter().enumerate() {
-                let ok = step
-                    .get("action")
-                    .and_then(Value::as_str)
-                    .is_some_and(|a| !a.is_empty());
-                if !ok {
-                    issues.push(Issue {
-                        code: FIELD,
-                        path: vec![Seg::key("spec"), Seg::key("steps"), Seg::Index(i)],
-                        message: format!("step {i} of \"spec.steps\" needs an \"action\" string"),
-                    });
-                }
-            }
-        }
-        Some(_) => issues.push(Issue {
-            code: FIELD,
-            path: vec![Seg::key("spec"), Seg::key("steps")],
-            message: "\"spec.steps\" must be a list".into(),
-        }),
-    }
-    if let Some(p) = spec.get("parameters") {
-        let ok = p.is_object()
-            || p.as_array()
-                .is_some_and(|items| items.iter().all(Value::is_object));
-        if !ok {
-            issues.push(Issue {
-                code: FIELD,
-                path: vec![Seg::key("spec"), Seg::key("parameters")],
-                message: "\"spec.parameters\" must be a mapping or a list of mappings".into(),
-            });
-        }
-    }
-    if let Some(o) = spec.get("output") {
-        if !o.is_object() {
-            issues.push(Issue {
-                code: FIELD,
-                path: vec![Seg::key("spec"), Seg::key("output")],
-                message: "\"spec.output\" must be a mapping".into(),
-            });
-        }
     }
     issues
 }

@@ -7,6 +7,7 @@ mod common;
 
 mod apidocs;
 mod catalog;
+mod catalog_differential;
 mod changes;
 mod cli;
 mod cluster;

@@ -81,18 +81,8 @@ fn start(program: &Path, args: &[String], port: u16) -> Server {
 
 /// The server software, or None after a skip message (a failure when servers are required).
 fn installed(what: &str, path: PathBuf) -> Option<PathBuf> {
-    if path.exists() {
-        return Some(path);
-    }
-    let required =
-        std::env::var("PLAYBILL_REQUIRE_SERVERS").is_ok_and(|v| !v.is_empty() && v != "0");
-    let message = format!(
-        "{what} is not installed ({} missing); run tests/servers/install.sh",
-        path.display()
-    );
-    assert!(!required, "PLAYBILL_REQUIRE_SERVERS is set: {message}");
-    eprintln!("skipping: {message}");
-    None
+    let install = format!("{} missing; run tests/servers/install.sh", path.display());
+    crate::common::require_installed(what, Some(path).filter(|p| p.exists()), &install)
 }
 
 fn venv_python() -> PathBuf {

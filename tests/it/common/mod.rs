@@ -191,3 +191,17 @@ pub fn unsafe_markup(html: &str) -> Vec<String> {
     }
     found
 }
+
+/// `found`, or None after a skip message; a failure instead when PLAYBILL_REQUIRE_SERVERS is
+/// set (tests/run-all.sh sets it), so a CI machine without the tool cannot pass by skipping.
+pub fn require_installed(what: &str, found: Option<PathBuf>, to_install: &str) -> Option<PathBuf> {
+    if found.is_some() {
+        return found;
+    }
+    let required =
+        std::env::var("PLAYBILL_REQUIRE_SERVERS").is_ok_and(|v| !v.is_empty() && v != "0");
+    let message = format!("{what} is not installed; {to_install}");
+    assert!(!required, "PLAYBILL_REQUIRE_SERVERS is set: {message}");
+    eprintln!("skipping: {message}");
+    None
+}
