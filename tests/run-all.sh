@@ -16,6 +16,9 @@ echo "== test servers"
 # moto, fake-gcs-server and azurite for tests/it/publish.rs; with them required, a missing
 # server fails the publish tests instead of skipping them.
 tests/servers/install.sh
+# mkdocs + techdocs-core for tests/it/docs_differential.rs, which compares their pages with
+# Playbill's.
+tests/differential/docs/install.sh
 export PLAYBILL_REQUIRE_SERVERS=1
 # A snapshot that differs fails the run; nothing is written (bless locally with
 # INSTA_UPDATE=always or `cargo insta review`).

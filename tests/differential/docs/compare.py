@@ -156,6 +156,8 @@ def main():
     ap.add_argument("--min-ids", type=float, default=100.0)
     ap.add_argument("--min-structure", type=float, default=98.0)
     args = ap.parse_args()
+    # The builds run inside each repository: paths given relative to here must still work.
+    args.playbill, args.mkdocs = (os.path.abspath(p) if os.sep in p else p for p in (args.playbill, args.mkdocs))
     work = os.path.abspath(args.work or os.path.join(os.environ.get("TMPDIR", "/tmp"), "playbill-docs-diff"))
     shutil.rmtree(work, ignore_errors=True)
     repos_dir, out = os.path.join(work, "repos"), os.path.join(work, "out")
