@@ -41,6 +41,9 @@ pub struct Config {
     pub base_url: Option<String>,
     /// `[changes]`: the previous state to compare with and the onboarding webhook.
     pub changes: crate::changes::config::ChangesConfig,
+    /// A catalog file made in memory for a repository that has none (`docs build DIR` of a
+    /// plain mkdocs repository): it replaces the repository's own catalog files.
+    pub generated_catalog: Option<String>,
 }
 
 /// `[sso]`: the sign-in proxy's user endpoint, for the home page's "My services".
@@ -430,6 +433,7 @@ impl Config {
                     .unwrap_or(Path::new(DEFAULT_CACHE_DIR)),
             ),
             render_cache: true,
+            generated_catalog: None,
         })
     }
 
@@ -482,6 +486,7 @@ impl Config {
             changes: Default::default(),
             cache_dir: base_dir.join(DEFAULT_CACHE_DIR),
             render_cache: true,
+            generated_catalog: None,
         }
     }
 }

@@ -201,7 +201,8 @@ struct InitArgs {
 enum DocsCommand {
     /// Build the docs (and entity pages) of one repository; exits 1 on an error diagnostic.
     Build {
-        /// The repository: its catalog-info.yaml names the docs (backstage.io/techdocs-ref).
+        /// The repository: its catalog-info.yaml names the docs (backstage.io/techdocs-ref);
+        /// without one, its mkdocs.yml and docs/ are built, as `techdocs-cli generate` does.
         repo: PathBuf,
         /// Output directory.
         #[arg(long, default_value = "site")]
@@ -209,6 +210,11 @@ enum DocsCommand {
         /// Also exit with 1 on warnings (broken links, unsupported extensions).
         #[arg(long)]
         strict: bool,
+        /// Build mkdocs.yml + docs/ as the docs of this entity (namespace/kind/name), whatever
+        /// the catalog file says; without a catalog file the default is
+        /// default/component/<site_name>.
+        #[arg(long, value_name = "NAMESPACE/KIND/NAME")]
+        entity: Option<String>,
     },
     /// Preview one repository's docs on 127.0.0.1, rebuilding when a file changes.
     Serve {
@@ -316,8 +322,14 @@ fn main() -> ExitCode {
             report.as_deref(),
         ),
         Command::Docs {
-            command: DocsCommand::Build { repo, out, strict },
-        } => run_docs_build(&repo, &out, strict),
+            command:
+                DocsCommand::Build {
+                    repo,
+                    out,
+                    strict,
+                    entity,
+                },
+        } => run_docs_build(&repo, &out, strict, entity.as_deref()),
         Command::Docs {
             command: DocsCommand::Serve { repo, port, out },
         } => {
@@ -714,12 +726,19 @@ fn run_check(config_path: &Path, format: Format, strict: bool, paths: &[PathBuf]
     }
 }
 
-fn run_docs_build(repo: &Path, out: &Path, strict: bool) -> ExitCode {
+fn run_docs_build(repo: &Path, out: &Path, strict: bool, entity: Option<&str>) -> ExitCode {
     if !repo.is_dir() {
         eprintln!("error: {} is not a directory", repo.display());
         return ExitCode::from(2);
     }
-    let config = Config::for_repository(repo, out);
+    let mut config = Config::for_repository(repo, out);
+    match standalone_catalog(repo, entity) {
+        Ok(generated) => config.generated_catalog = generated,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    }
     let report = match with_spinner(|progress| build::build(&config, &config.out_dir, progress)) {
         Ok(r) => r,
         Err(code) => return code,
@@ -753,6 +772,31 @@ fn run_docs_build(repo: &Path, out: &Path, strict: bool) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// The catalog to build a plain mkdocs repository with: made up when `--entity` is given or
+/// the repository has no catalog file but an mkdocs.yml; None: read the repository's own.
+fn standalone_catalog(repo: &Path, entity: Option<&str>) -> Result<Option<String>, String> {
+    use playbill::docs::standalone;
+    let entity = match entity {
+        Some(text) => standalone::parse_entity(text)?,
+        None if !repo.join(playbill::gather::GENERATED_CATALOG).exists()
+            && standalone::has_mkdocs(repo) =>
+        {
+            standalone::default_entity(repo)
+        }
+        None => return Ok(None),
+    };
+    if !standalone::has_mkdocs(repo) {
+        return Err(format!(
+            "{} has no mkdocs.yml to build the docs of {}/{}/{} from",
+            repo.display(),
+            entity.namespace,
+            entity.kind,
+            entity.name
+        ));
+    }
+    Ok(Some(standalone::catalog_text(&entity)))
 }
 
 fn run_publish(

@@ -19,6 +19,10 @@ tests/servers/install.sh
 echo "== catalog harness"
 # Backstage's catalog model from npm, for tests/it/catalog_differential.rs.
 tests/differential/catalog/install.sh
+echo "== docs harness"
+# mkdocs + techdocs-core for tests/it/docs_differential.rs, which compares their pages with
+# Playbill's.
+tests/differential/docs/install.sh
 export PLAYBILL_REQUIRE_SERVERS=1
 # A snapshot that differs fails the run; nothing is written (bless locally with
 # INSTA_UPDATE=always or `cargo insta review`).

@@ -10,6 +10,7 @@ pub mod mkdocs;
 pub mod nav;
 mod site;
 mod source;
+pub mod standalone;
 
 use crate::catalog::{Catalog, EntityRef};
 use crate::config::Config;

@@ -123,14 +123,24 @@ pub(super) fn build_site(
     }
     let edit_base = edit_base(&mk, entity, &docs_dir);
     let nav_titles = nav_titles(mk.nav.as_deref().unwrap_or_default());
+    let home = format!("{base}/index.html");
     let mut doc_pages: Vec<DocPage> = rendered
         .into_iter()
         .map(|page| DocPage {
             out: pages[&page.source].clone(),
-            title: nav_titles
-                .get(&page.source)
-                .unwrap_or(&titles[&page.source])
-                .clone(),
+            // As Material titles a page: front matter, the site name on the home page, then
+            // the nav's label, the first heading, the file name.
+            title: page
+                .rendered
+                .front_matter_title
+                .clone()
+                .filter(|t| !t.trim().is_empty())
+                .or_else(|| {
+                    (pages[&page.source] == home && !mk.site_name.trim().is_empty())
+                        .then(|| mk.site_name.clone())
+                })
+                .or_else(|| nav_titles.get(&page.source).cloned())
+                .unwrap_or_else(|| titles[&page.source].clone()),
             html: page.rendered.html,
             headings: page.rendered.headings,
             sections: page.rendered.sections,

@@ -16,6 +16,9 @@ use local::repo_for_check;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+/// The name a generated catalog file (`Config::generated_catalog`) is read under.
+pub const GENERATED_CATALOG: &str = "catalog-info.yaml";
+
 pub use github::GithubSummary;
 pub use local::gather_local;
 pub(crate) use local::SKIPPED_DIRS;
@@ -49,6 +52,8 @@ pub struct Repo {
     pub health: Option<health::RepoHealth>,
     /// Every file of the repository, sorted: walked once, when first asked for.
     files: OnceLock<Vec<RepoPath>>,
+    /// A catalog file that exists in memory only (`Config::generated_catalog`).
+    generated: Option<(RepoPath, Vec<u8>)>,
 }
 
 /// Why a file in a repository could not be read.
@@ -74,6 +79,11 @@ impl std::fmt::Display for ReadError {
 impl Repo {
     /// Reads a file, refusing symlinks that lead out of the repository and files over `max_bytes`.
     pub fn read(&self, path: &RepoPath, max_bytes: u64) -> Result<Vec<u8>, ReadError> {
+        if let Some((generated, bytes)) = &self.generated {
+            if generated == path {
+                return Ok(bytes.clone());
+            }
+        }
         let full = self.contained(path)?;
         let meta = std::fs::metadata(&full).map_err(|e| io_error(&e))?;
         if !meta.is_file() {
@@ -87,6 +97,9 @@ impl Repo {
 
     /// Ok when `path` is a regular file inside the repository.
     pub fn check_file(&self, path: &RepoPath) -> Result<(), ReadError> {
+        if self.generated.as_ref().is_some_and(|(g, _)| g == path) {
+            return Ok(());
+        }
         let real = self.contained(path)?;
         if real.is_file() {
             Ok(())
@@ -119,6 +132,7 @@ impl Repo {
             catalog_files: Vec::new(),
             health: None,
             files: OnceLock::new(),
+            generated: None,
         }
     }
 
@@ -180,6 +194,12 @@ impl Repo {
             .collect()
     }
 
+    /// Replaces the repository's catalog files with one held in memory, named `path`.
+    pub fn use_generated_catalog(&mut self, path: RepoPath, text: &str) {
+        self.catalog_files = vec![path.clone()];
+        self.generated = Some((path, text.as_bytes().to_vec()));
+    }
+
     /// `repo/path`, the way diagnostics and rules name a file.
     pub fn display_path(&self, path: &RepoPath) -> String {
         format!("{}/{}", self.name, path)
@@ -213,6 +233,11 @@ pub fn gather_with_progress(config: &Config, progress: &dyn Fn(&str)) -> (Worksp
             } => {
                 let (mut repos, diags) =
                     gather_local(index, path, *layout, &config.catalog.files, &config.out_dir);
+                if let Some(text) = &config.generated_catalog {
+                    for repo in &mut repos {
+                        repo.use_generated_catalog(RepoPath::from_walked(GENERATED_CATALOG), text);
+                    }
+                }
                 if let Some(file) = health_file {
                     if let Some(problem) = health::attach_from_file(&mut repos, file) {
                         diagnostics.push(problem);

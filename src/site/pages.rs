@@ -218,7 +218,11 @@ fn doc(shared: &Shared<'_>, site: usize, page: usize, ctx: &mut Context) -> Fram
     }
     Frame {
         template: "docs.html",
-        title: format!("{} · {}", doc.title, doc_site.site_name),
+        title: if doc.title == doc_site.site_name {
+            doc.title.clone()
+        } else {
+            format!("{} · {}", doc.title, doc_site.site_name)
+        },
         nav: "catalog",
         crumbs: trail(&steps),
     }

@@ -12,6 +12,8 @@ mod changes;
 mod cli;
 mod cluster;
 mod docs;
+mod docs_differential;
+mod docs_standalone;
 mod github;
 mod golden;
 mod hostile;

@@ -152,7 +152,7 @@ pub fn write_block(out: &mut String, code: &str, info: &FenceInfo) -> Option<Str
             escape(title)
         ));
     }
-    if is_plain(lang) {
+    if lang.is_empty() {
         out.push_str("<pre><code>");
     } else {
         out.push_str(&format!("<pre><code class=\"language-{}\">", escape(lang)));

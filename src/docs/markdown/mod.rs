@@ -29,6 +29,7 @@ mod emoji;
 mod inline;
 mod lines;
 mod prepass;
+mod pymarkdown;
 mod render;
 mod sanitize;
 

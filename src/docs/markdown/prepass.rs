@@ -9,6 +9,7 @@
 
 use super::blocks::{self, MarkerAt};
 use super::lines::{indent_cols, is_blank, split_indent, Fence, Line};
+use super::pymarkdown;
 use std::borrow::Cow;
 
 /// Lists nested deeper than this are not re-indented further (bounds the work per line).
@@ -63,8 +64,10 @@ pub fn prepare(source: &str) -> Prepared {
     let mut problems = Vec::new();
     let front_matter_title = strip_front_matter(&mut lines, &mut problems);
     let abbreviations = take_abbreviations(&mut lines, &mut problems);
+    let lines = pymarkdown::markdown_in_html(lines);
     let (mut lines, markers, too_deep) = blocks::extract(lines);
     problems.extend(too_deep);
+    pymarkdown::rewrite_lines(&mut lines);
     normalise_lists(&mut lines);
 
     let mut text = String::with_capacity(source.len() + 64);
@@ -204,6 +207,12 @@ fn list_item_width(rest: &str) -> Option<usize> {
     }
 }
 
+/// `- x` -> `\\- x`, `3. x` -> `3\\. x`: a list marker read as text.
+fn escape_marker(rest: &str) -> String {
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    format!("{}\\{}", &rest[..digits], &rest[digits..])
+}
+
 /// One open list item: where its marker and content sit in the source and in the output.
 struct Frame {
     marker: usize,
@@ -214,10 +223,14 @@ struct Frame {
 /// mdx_truly_sane_lists: a line indented at least 2 columns past its item's marker belongs to
 /// the item, even when CommonMark would need more (`1.` needs 3). Such lines, and everything
 /// nested in them, are shifted right so pulldown-cmark nests them. Only spaces are added.
+/// A marker 4 or more columns past the item's own, on the line after it, is no nested item
+/// there (Python-Markdown reads it as more text of the item): its marker is escaped.
 pub fn normalise_lists(lines: &mut [Line<'_>]) {
     let mut stack: Vec<Frame> = Vec::new();
     let mut fence: Option<(Fence, usize)> = None;
+    let mut prev_blank = true;
     for line in lines.iter_mut() {
+        let after_blank = std::mem::replace(&mut prev_blank, is_blank(&line.text));
         if let Some((open, shift)) = &fence {
             let closes = open.closed_by(&line.text);
             if *shift > 0 {
@@ -240,6 +253,11 @@ pub fn normalise_lists(lines: &mut [Line<'_>]) {
             Some(top) if indent >= top.content => indent + (top.new_content - top.content),
             Some(top) => top.new_content,
         };
+        let lazy = !after_blank && stack.last().is_some_and(|top| indent >= top.marker + 4);
+        if lazy && list_item_width(rest).is_some() {
+            line.text = Cow::Owned(format!("{}{}", " ".repeat(new_indent), escape_marker(rest)));
+            continue;
+        }
         if let Some(width) = list_item_width(rest) {
             if stack.len() < MAX_LIST_DEPTH {
                 stack.push(Frame {

@@ -52,8 +52,8 @@ impl Writer<'_, '_> {
                 let html = match start {
                     None if task => "<ul class=\"task-list\">\n".to_string(),
                     None => "<ul>\n".to_string(),
-                    Some(1) => "<ol>\n".to_string(),
-                    Some(n) => format!("<ol start=\"{n}\">\n"),
+                    // Python-Markdown's lists are lazy: numbering always starts at 1.
+                    Some(_) => "<ol>\n".to_string(),
                 };
                 return self.out.push_str(&html);
             }
