@@ -7,11 +7,12 @@ use crate::config::{Config, Source};
 use crate::diagnostics::Diagnostics;
 use crate::docs::{build_docs, DocSets};
 use crate::gather::{gather_with_progress, Workspace};
+use crate::output::PageSink;
 use crate::render_cache::{CacheStats, RenderCache};
 use crate::shard::Shard;
 use crate::site::{render_site, Scope, Site, SiteInputs};
 use crate::timings::{StageTime, Stopwatch};
-use crate::write::{check_out_dir, write_site, WriteStats};
+use crate::write::{check_out_dir, write_site, Streamed, WriteStats};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -155,13 +156,15 @@ fn docs_stage(
 
 /// Renders the site in memory.
 pub fn render(config: &Config, progress: &dyn Fn(&str)) -> Result<Rendered, String> {
-    render_part(config, &Part::Whole, progress)
+    render_part(config, &Part::Whole, None, progress)
 }
 
-/// Renders `part` of the site in memory.
+/// Renders `part` of the site; pages go to `sink` as they are rendered (None: they are kept
+/// in the result, with the other files).
 pub fn render_part(
     config: &Config,
     part: &Part,
+    sink: Option<&dyn PageSink>,
     progress: &dyn Fn(&str),
 ) -> Result<Rendered, String> {
     let mut watch = Stopwatch::default();
@@ -190,7 +193,13 @@ pub fn render_part(
             docs,
             diagnostics: docs_stage.diagnostics,
         };
-        return render_shard(config, (workspace, catalog), shard_docs, &pool, watch);
+        return render_shard(
+            config,
+            (workspace, catalog),
+            shard_docs,
+            (&pool, sink),
+            watch,
+        );
     }
     progress(&format!(
         "rendering {} entities and {} docs sites",
@@ -249,6 +258,7 @@ pub fn render_part(
             scorecards,
             cache: cache.as_ref(),
             scope,
+            sink,
         })
     })?;
     site.pages += shard_pages;
@@ -305,7 +315,7 @@ fn render_shard(
     config: &Config,
     (workspace, catalog): (Workspace, Catalog),
     shard_docs: ShardDocs,
-    pool: &rayon::ThreadPool,
+    (pool, sink): (&rayon::ThreadPool, Option<&dyn PageSink>),
     mut watch: Stopwatch,
 ) -> Result<Rendered, String> {
     let ShardDocs {
@@ -335,6 +345,7 @@ fn render_shard(
             scorecards: None,
             cache: cache.as_ref(),
             scope: Scope::Docs,
+            sink,
         })
     })?;
     watch.lap("pages");
@@ -342,7 +353,10 @@ fn render_shard(
         cache.prune(&["markdown", "page"]);
     }
     let render_cache = cache.map(|c| c.stats()).unwrap_or_default();
-    let files: Vec<String> = site.files.keys().cloned().collect();
+    let mut files: Vec<String> = site.files.keys().cloned().collect();
+    files.extend(site.streamed.iter().cloned());
+    files.sort_unstable();
+    files.dedup();
     let mut all = diagnostics.clone();
     all.extend(page_problems.clone());
     all.sort();
@@ -411,6 +425,7 @@ pub fn build_part(
         protected.extend(dirs.iter().cloned());
     }
     check_out_dir(out_dir, &protected)?;
+    let streamed = Streamed::new(out_dir)?;
     let Rendered {
         workspace,
         catalog,
@@ -422,12 +437,13 @@ pub fn build_part(
         mut watch,
         render_cache,
         shard_files,
-    } = render_part(config, part, progress)?;
+    } = render_part(config, part, Some(&streamed), progress)?;
     progress(&format!(
         "writing {} files",
         site.files.len() + shard_files.len()
     ));
-    let write = write_site(&site, &shard_files, out_dir)?;
+    let mut write = write_site(&site, &shard_files, out_dir)?;
+    write.add(streamed.stats());
     watch.lap("write");
     let sources = workspace
         .repos
@@ -448,7 +464,7 @@ pub fn build_part(
         entities: catalog.entities.len(),
         pages: site.pages,
         docs_pages: docs.sites.iter().map(|s| s.pages.len()).sum(),
-        files: site.files.len() + shard_files.len(),
+        files: site.files.len() + site.streamed.len() + shard_files.len(),
         write,
         diagnostics,
         elapsed: started.elapsed(),

@@ -50,3 +50,32 @@ pub fn pretty_json(value: &impl Serialize) -> Vec<u8> {
     bytes.push(b'\n');
     bytes
 }
+
+/// Where the site stage puts each page as soon as it is rendered, so that a large portal's
+/// pages are never all in memory at once: the output directory in a build
+/// (`write::Streamed`), or memory when the caller wants the files back.
+pub trait PageSink: Sync {
+    /// Takes one file, by its path relative to the site root. An error is fatal to the build
+    /// (the output cannot be written).
+    fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), String>;
+}
+
+/// The files of a [`PageSink`] kept in memory.
+#[derive(Default)]
+pub struct InMemory(std::sync::Mutex<std::collections::BTreeMap<String, Vec<u8>>>);
+
+impl PageSink for InMemory {
+    fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), String> {
+        self.0
+            .lock()
+            .map_err(|_| "a page failed while another was being kept".to_string())?
+            .insert(path.to_string(), bytes);
+        Ok(())
+    }
+}
+
+impl InMemory {
+    pub fn into_files(self) -> std::collections::BTreeMap<String, Vec<u8>> {
+        self.0.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}

@@ -3,10 +3,12 @@
 //! removed — only those: the directory's list of written files (`.playbill-files`) is what
 //! may be deleted, never anything else that happens to be there.
 
+use crate::output::PageSink;
 use crate::site::Site;
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 /// The list of files the last build wrote, one relative path a line.
 pub const MANIFEST: &str = ".playbill-files";
@@ -69,6 +71,7 @@ pub fn write_site(
         }
     }
     let mut current: BTreeSet<&str> = site.files.keys().map(String::as_str).collect();
+    current.extend(site.streamed.iter().map(String::as_str));
     current.extend(copies.iter().map(|(rel, _)| rel.as_str()));
     for stale in previous.iter().filter(|p| !current.contains(p.as_str())) {
         // The manifest is ours, but check anyway that it names a plain relative path.
@@ -80,6 +83,60 @@ pub fn write_site(
     std::fs::write(out_dir.join(MANIFEST), manifest)
         .map_err(|e| fail("write", &out_dir.join(MANIFEST), e))?;
     Ok(stats)
+}
+
+/// Writes each file into the output directory as soon as the site stage renders it; what
+/// [`write_site`] then writes is the rest.
+pub struct Streamed {
+    out_dir: PathBuf,
+    written: AtomicUsize,
+    unchanged: AtomicUsize,
+    bytes: AtomicU64,
+}
+
+impl Streamed {
+    pub fn new(out_dir: &Path) -> Result<Streamed, String> {
+        std::fs::create_dir_all(out_dir).map_err(|e| fail("create", out_dir, e))?;
+        Ok(Streamed {
+            out_dir: out_dir.to_path_buf(),
+            written: AtomicUsize::new(0),
+            unchanged: AtomicUsize::new(0),
+            bytes: AtomicU64::new(0),
+        })
+    }
+
+    /// What it wrote and left unchanged so far.
+    pub fn stats(&self) -> WriteStats {
+        WriteStats {
+            written: self.written.load(Ordering::Relaxed),
+            unchanged: self.unchanged.load(Ordering::Relaxed),
+            removed: 0,
+            bytes: self.bytes.load(Ordering::Relaxed),
+        }
+    }
+}
+
+impl PageSink for Streamed {
+    fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), String> {
+        let wrote = write_if_changed(&self.out_dir.join(path), &bytes)?;
+        let counter = if wrote {
+            &self.written
+        } else {
+            &self.unchanged
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+impl WriteStats {
+    pub fn add(&mut self, other: WriteStats) {
+        self.written += other.written;
+        self.unchanged += other.unchanged;
+        self.removed += other.removed;
+        self.bytes += other.bytes;
+    }
 }
 
 fn fail(what: &str, path: &Path, e: std::io::Error) -> String {
@@ -139,7 +196,7 @@ mod tests {
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
                 .collect(),
-            pages: 0,
+            ..Site::default()
         }
     }
 

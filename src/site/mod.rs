@@ -18,6 +18,7 @@ use crate::catalog::{Catalog, Entity};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::docs::DocSets;
+use crate::output::{InMemory, PageSink};
 use crate::render_cache::RenderCache;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -44,7 +45,10 @@ pub fn response_headers() -> [(&'static str, String); 3] {
 /// Every output file, by path relative to the output directory.
 #[derive(Debug, Default)]
 pub struct Site {
+    /// The files held in memory: all of them, unless the pages went to a sink.
     pub files: BTreeMap<String, Vec<u8>>,
+    /// The files given to the build's sink as they were rendered (pages, docs files).
+    pub streamed: Vec<String>,
     pub pages: usize,
 }
 
@@ -142,6 +146,8 @@ pub struct SiteInputs<'a> {
     pub scorecards: Option<crate::scorecard::Scorecards>,
     pub cache: Option<&'a RenderCache>,
     pub scope: Scope,
+    /// Where pages go as they are rendered; None keeps them in [`Site::files`].
+    pub sink: Option<&'a dyn PageSink>,
 }
 
 /// Which of the portal's files a build renders: all of them, or its part of a sharded build.
@@ -168,6 +174,7 @@ pub fn render_site(inputs: SiteInputs<'_>) -> Result<(Site, Diagnostics), String
         scorecards,
         cache,
         scope,
+        sink,
     } = inputs;
     let mut stage = Diagnostics::new();
     let tera = match theme::templates(config.templates_dir.as_deref(), &mut stage) {
@@ -223,11 +230,26 @@ pub fn render_site(inputs: SiteInputs<'_>) -> Result<(Site, Diagnostics), String
         templates_fingerprint: theme::templates_fingerprint(config.templates_dir.as_deref()),
     };
     let pages = portal_pages(&shared, scope);
-    let rendered = render_pages(&shared, &pages);
+    let memory = InMemory::default();
+    let out: &dyn PageSink = sink.unwrap_or(&memory);
     let mut site = Site {
-        files: BTreeMap::new(),
-        pages: rendered.len(),
+        pages: pages.len(),
+        ..Site::default()
     };
+    if scope != Scope::AllButDocs {
+        // Before the pages, so that a page wins over a copied file of the same name.
+        for doc_site in &docs.sites {
+            for (path, bytes) in &doc_site.files {
+                out.put(path, bytes.clone())?;
+                site.streamed.push(path.clone());
+            }
+            let metadata = format!("{}/techdocs_metadata.json", doc_site.base);
+            out.put(&metadata, techdocs_metadata(doc_site))?;
+            site.streamed.push(metadata);
+        }
+    }
+    let (paths, problems) = render_pages(&shared, &pages, out)?;
+    site.streamed.extend(paths);
     if scope != Scope::Docs {
         site.files.extend(assets.files);
         site.files.insert(data_path, data);
@@ -242,26 +264,16 @@ pub fn render_site(inputs: SiteInputs<'_>) -> Result<(Site, Diagnostics), String
             stage.extend(problems);
         }
     }
-    if scope != Scope::AllButDocs {
-        for doc_site in &docs.sites {
-            for (path, bytes) in &doc_site.files {
-                site.files.insert(path.clone(), bytes.clone());
-            }
-            site.files.insert(
-                format!("{}/techdocs_metadata.json", doc_site.base),
-                techdocs_metadata(doc_site),
-            );
-        }
+    if sink.is_none() {
+        site.files.extend(memory.into_files());
+        site.streamed.clear();
     }
     if scope == Scope::Docs {
         // The theme's problems are the assembly's to report, once; a shard reports its pages'.
         stage = Diagnostics::new();
     }
-    for (path, bytes, problem) in rendered {
-        site.files.insert(path, bytes);
-        if let Some(p) = problem {
-            stage.push(p);
-        }
+    for problem in problems {
+        stage.push(problem);
     }
     Ok((site, stage))
 }
@@ -312,12 +324,14 @@ fn counts_script(counts: &crate::diagnostics::Counts) -> Vec<u8> {
     format!("window.PlaybillCounts = {json};\n").into_bytes()
 }
 
-/// A page's path, its minified bytes, and the problem that replaced it with an error page.
-type RenderedPage = (String, Vec<u8>, Option<Diagnostic>);
-
-/// Every page, rendered and minified in parallel; a page that fails becomes an error page.
-fn render_pages(shared: &Shared<'_>, pages: &[Page<'_>]) -> Vec<RenderedPage> {
-    pages
+/// Every page, rendered and minified in parallel and given to `out` at once; a page that
+/// fails becomes an error page. Gives the pages' paths and the problems of those that failed.
+fn render_pages(
+    shared: &Shared<'_>,
+    pages: &[Page<'_>],
+    out: &dyn PageSink,
+) -> Result<(Vec<String>, Vec<Diagnostic>), String> {
+    let outcomes: Vec<Result<(String, Option<Diagnostic>), String>> = pages
         .par_iter()
         .map(|page| {
             let path = page.path(shared.docs);
@@ -326,16 +340,26 @@ fn render_pages(shared: &Shared<'_>, pages: &[Page<'_>]) -> Vec<RenderedPage> {
                 render_page(shared, page, &path)
             }))
             .unwrap_or_else(|panic| Err(crate::diagnostics::panic_message(&*panic)));
-            match rendered {
-                Ok(bytes) => (path, bytes, None),
+            let (bytes, problem) = match rendered {
+                Ok(bytes) => (bytes, None),
                 Err(e) => {
                     let html = format!("<!doctype html><title>Error</title><p>This page could not be rendered: {}</p>", crate::highlight::escape(&e));
                     let problem = Diagnostic::error("site/template", format!("{path}: {e}"));
-                    (path, html.into_bytes(), Some(problem))
+                    (html.into_bytes(), Some(problem))
                 }
-            }
+            };
+            out.put(&path, bytes)?;
+            Ok((path, problem))
         })
-        .collect()
+        .collect();
+    let mut paths = Vec::with_capacity(outcomes.len());
+    let mut problems = Vec::new();
+    for outcome in outcomes {
+        let (path, problem) = outcome?;
+        paths.push(path);
+        problems.extend(problem);
+    }
+    Ok((paths, problems))
 }
 
 /// One page, minified: from the cache when its template set and everything it shows are

@@ -297,7 +297,7 @@ fn portal(shards: usize) -> BTreeMap<String, Vec<u8>> {
 fn write(out: &Path, files: &BTreeMap<String, Vec<u8>>) {
     let site = Site {
         files: files.clone(),
-        pages: 0,
+        ..Site::default()
     };
     playbill::write::write_site(&site, &[], out).unwrap();
 }
