@@ -362,7 +362,6 @@ fn render_shard(
     all.sort();
     let manifest = crate::shard::manifest(
         shard,
-        &workspace,
         &docs,
         [&diagnostics, &page_problems],
         (site.pages, files),

@@ -265,6 +265,7 @@ pub const CODES: &[(&str, &str)] = &[
     ("catalog/location-cycle", "Location entities point at each other in a loop; the loop is cut where it closes."),
     ("catalog/location-not-followed", "A Location target is a URL into no gathered repository; Playbill reads gathered repositories only and does not fetch arbitrary URLs."),
     ("docs/ref-not-resolved", "A `backstage.io/techdocs-ref` (or `techdocs-entity`) names nothing Playbill gathered, or is neither `dir:` nor `url:`; no docs are built for it."),
+    ("docs/shard-commit", "A sharded build rendered a repository's docs at another commit than the assembly read its catalog at (it was pushed between the jobs); the docs shown are the shard's. The next build catches up."),
     ("docs/outside-repo", "A techdocs-ref or `docs_dir` leaves its repository; no docs are built."),
     ("docs/mkdocs-missing", "No mkdocs.yml (or mkdocs.yaml) beside the docs; they render with default settings and a nav derived from the files."),
     ("docs/mkdocs-invalid", "mkdocs.yml does not parse or has a bad nav entry; the docs render with default settings or without that entry."),

@@ -109,12 +109,34 @@ fn an_assembly_needs_every_shard_once_from_the_same_sources() {
     assert!(twice.contains("1/3, 1/3, 2/3"), "{twice}");
     let not_a_shard = assemble(vec![tmp.path().join("cache")]);
     assert!(not_a_shard.contains("--shard"), "{not_a_shard}");
+}
 
-    // A shard built from another checkout of the sources.
-    let manifest = dirs[2].join(playbill::shard::MANIFEST);
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    let other = text.replacen("\"sources\":\"", "\"sources\":\"0", 1);
-    std::fs::write(&manifest, other).unwrap();
-    let stale = assemble(dirs.clone());
-    assert!(stale.contains("same sources"), "{stale}");
+#[test]
+fn docs_a_shard_rendered_at_another_commit_are_kept_with_a_warning() {
+    let head = |sha: &str| format!("{}\n", sha.repeat(40));
+    let fx = common::Fixture::new()
+        .file("svc/.git/HEAD", head("a"))
+        .file(
+            "svc/catalog-info.yaml",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc\n  annotations:\n    backstage.io/techdocs-ref: dir:.\nspec:\n  type: service\n  lifecycle: production\n  owner: team\n",
+        )
+        .file("svc/docs/index.md", "# Service\n\nHow it works.\n");
+    let config = fx.load_config();
+    let shard = fx.out().with_file_name("shard");
+    let part = Part::Shard(Shard { index: 1, count: 1 });
+    build_part(&config, &part, &shard, &|_| {}).unwrap();
+    // Pushed after the shard job, before the assembly.
+    std::fs::write(fx.repos().join("svc/.git/HEAD"), head("b")).unwrap();
+    let report = build_part(&config, &Part::Assemble(vec![shard]), &fx.out(), &|_| {}).unwrap();
+    let moved = common::find(&report.diagnostics, "docs/shard-commit");
+    assert_eq!(moved.len(), 1, "{:?}", report.diagnostics);
+    assert!(
+        moved[0].message.contains(&"a".repeat(40)),
+        "{}",
+        moved[0].message
+    );
+    let page = fx.out().join("docs/default/component/svc/index.html");
+    assert!(std::fs::read_to_string(page)
+        .unwrap()
+        .contains("How it works."));
 }
