@@ -304,6 +304,49 @@ def _restore_changed_repo(ctx: Context) -> None:
         original.unlink()
 
 
+SHARDS = 4
+
+
+def _shard_dir(ctx: Context, index: int) -> Path:
+    return ctx.work / "shards" / f"shard-{index}"
+
+
+def _shard_build(ctx: Context, index: int) -> list[str]:
+    return [str(ctx.playbill), "build", "--config", str(ctx.org / "site.toml"),
+            "--shard", f"{index}/{SHARDS}", "--out", str(_shard_dir(ctx, index)),
+            "--report", str(ctx.work / f"shard-{index}-report.json")]
+
+
+def _shard_cold(ctx: Context) -> None:
+    """One shard from scratch: no output and no render cache of that shard."""
+    if _shard_dir(ctx, 1).exists():
+        remove(_shard_dir(ctx, 1), ctx.work)
+    _shard_dir(ctx, 1).parent.mkdir(parents=True, exist_ok=True)
+    cache = ctx.org / ".playbill-cache" / f"shard-1-of-{SHARDS}"
+    if cache.exists():
+        shutil.rmtree(cache)
+
+
+def _shards_prepare(ctx: Context) -> None:
+    """Every shard built once (untimed), for the assembly to read."""
+    for index in range(1, SHARDS + 1):
+        subprocess.run(_shard_build(ctx, index), check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+
+
+def _assemble_commands(ctx: Context) -> list[list[str]]:
+    shards = [str(_shard_dir(ctx, i)) for i in range(1, SHARDS + 1)]
+    return [[str(ctx.playbill), "build", "--config", str(ctx.org / "site.toml"),
+             "--assemble", *shards, "--out", str(ctx.out("playbill-assemble")),
+             "--report", str(ctx.work / "assemble-report.json")]]
+
+
+def _assemble_cold(ctx: Context) -> None:
+    _clean_out("playbill-assemble")(ctx)
+    if _render_cache(ctx).exists():
+        shutil.rmtree(_render_cache(ctx))
+
+
 def _playbill_docs_pages(ctx: Context) -> int:
     # TechDocs pages are rendered under OUT/docs/<namespace>/<kind>/<name>/.
     return _html_files(ctx.out("playbill") / "docs")
@@ -442,6 +485,12 @@ TOOLS: list[Tool] = [
          lambda c: c.out("playbill-one-changed"), _change_one_repo,
          prepare=_playbill_warm("playbill-one-changed"), finish=_restore_changed_repo,
          renders_markdown=False),
+    Tool("playbill-shard", f"one job of a sharded build: playbill build --shard 1/{SHARDS} (empty output and render cache)",
+         _playbill_missing, lambda c: [_shard_build(c, 1)], lambda c: _shard_dir(c, 1), _shard_cold,
+         renders_markdown=False),
+    Tool("playbill-assemble", f"the last job of a sharded build: playbill build --assemble over {SHARDS} shards (empty output and render cache)",
+         _playbill_missing, _assemble_commands, lambda c: c.out("playbill-assemble"), _assemble_cold,
+         prepare=_shards_prepare, renders_markdown=False),
     Tool("mkdocs", "mkdocs build -d OUT/<repo> -v (techdocs-core) in each repository, sequentially",
          _mkdocs_missing, _mkdocs_commands, lambda c: c.out("mkdocs"), _clean_out("mkdocs"),
          binary="mkdocs", version=("--version",),

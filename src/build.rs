@@ -240,6 +240,9 @@ pub fn render_part(
         .collect();
     let search =
         pool.install(|| crate::search::index_files(&catalog, &summaries, &docs, cache.as_ref()));
+    // Out of memory before the pages are rendered, when there is somewhere to put it.
+    let mut early = Site::default();
+    hand_over(sink, search, &mut early)?;
     watch.lap("search");
     let scope = match part {
         Part::Assemble(_) => Scope::AllButDocs,
@@ -262,7 +265,8 @@ pub fn render_part(
         })
     })?;
     site.pages += shard_pages;
-    site.files.extend(search);
+    site.files.extend(early.files);
+    site.streamed.extend(early.streamed);
     site.files.extend(crate::site::feed::files(
         &changes.state,
         &catalog,
@@ -290,6 +294,25 @@ pub fn render_part(
         render_cache: cache.map(|c| c.stats()).unwrap_or_default(),
         shard_files,
     })
+}
+
+/// Gives `files` to `sink` at once, or keeps them in `site` when there is none.
+fn hand_over(
+    sink: Option<&dyn PageSink>,
+    files: std::collections::BTreeMap<String, Vec<u8>>,
+    site: &mut Site,
+) -> Result<(), String> {
+    let Some(sink) = sink else {
+        site.files.extend(files);
+        return Ok(());
+    };
+    use rayon::prelude::*;
+    let paths: Result<Vec<String>, String> = files
+        .into_par_iter()
+        .map(|(path, bytes)| sink.put(&path, bytes).map(|()| path))
+        .collect();
+    site.streamed.extend(paths?);
+    Ok(())
 }
 
 /// Where `part` keeps its render cache: each shard its own, so that one shard's pruning never

@@ -1,5 +1,5 @@
 //! Where a build's time and memory go: wall and CPU time per stage, and the process's peak
-//! resident memory, for `build --timings` and the build report, so that a regression shows in
+//! resident memory at the end of each, for `build --timings` and the build report, so that a regression shows in
 //! the nightly artifact. CPU time and peak memory come from `/proc/self` and are absent where
 //! there is none.
 
@@ -13,6 +13,9 @@ pub struct StageTime {
     pub wall_ms: u64,
     /// CPU time of every thread of the process during the stage (user + system).
     pub cpu_ms: Option<u64>,
+    /// The process's peak resident memory at the end of the stage: where it grows shows
+    /// which stage holds the memory.
+    pub peak_rss_bytes: Option<u64>,
 }
 
 /// Times consecutive stages: each `lap` closes the stage that ran since the last one.
@@ -43,6 +46,7 @@ impl Stopwatch {
             stage,
             wall_ms: now.duration_since(self.at).as_millis() as u64,
             cpu_ms,
+            peak_rss_bytes: peak_rss_bytes(),
         });
         (self.at, self.cpu) = (now, cpu);
     }
@@ -76,11 +80,19 @@ pub fn summary(stages: &[StageTime]) -> String {
     stages
         .iter()
         .map(|s| {
-            let cpu = s
-                .cpu_ms
-                .map(|c| format!(" (cpu {:.2}s)", c as f64 / 1000.0))
-                .unwrap_or_default();
-            format!("{} {:.2}s{cpu}", s.stage, s.wall_ms as f64 / 1000.0)
+            let mut notes = Vec::new();
+            if let Some(c) = s.cpu_ms {
+                notes.push(format!("cpu {:.2}s", c as f64 / 1000.0));
+            }
+            if let Some(peak) = s.peak_rss_bytes {
+                notes.push(format!("peak {} MiB", peak >> 20));
+            }
+            let notes = if notes.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", notes.join(", "))
+            };
+            format!("{} {:.2}s{notes}", s.stage, s.wall_ms as f64 / 1000.0)
         })
         .collect::<Vec<_>>()
         .join(" · ")
