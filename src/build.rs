@@ -206,33 +206,18 @@ pub fn render_part(
         catalog.entities.len(),
         docs.sites.len()
     ));
-    let (snapshot, cluster_diags) = crate::cluster::obtain(config, &catalog);
-    diagnostics.extend(cluster_diags);
-    watch.lap("clusters");
-    progress("comparing with the previous state");
-    let (previous, unreadable) = crate::changes::previous::load(config);
-    if let Some(warning) = unreadable {
-        diagnostics.push(warning);
-    }
-    let changes = crate::changes::compare(
-        &catalog,
-        snapshot.as_ref(),
-        previous.as_ref(),
-        crate::changes::build_time(),
-    );
-    watch.lap("changes");
-    let (apis, api_problems) = pool.install(|| crate::site::apidocs::build_all(&catalog));
-    for problem in api_problems {
-        diagnostics.push(problem);
-    }
-    let scorecards = crate::scorecard::for_portal(
+    let Facts {
+        snapshot,
+        changes,
+        apis,
+        scorecards,
+    } = facts(
         config,
-        &catalog,
-        &docs,
-        snapshot.as_ref(),
-        diagnostics.as_slice(),
+        (&catalog, &docs),
+        &pool,
+        &mut diagnostics,
+        &mut watch,
     );
-    watch.lap("apis and scorecards");
     let summaries: Vec<_> = catalog
         .entities
         .iter()
@@ -294,6 +279,57 @@ pub fn render_part(
         render_cache: cache.map(|c| c.stats()).unwrap_or_default(),
         shard_files,
     })
+}
+
+/// What the portal's pages show beside the catalog and the docs.
+struct Facts {
+    snapshot: Option<crate::cluster::model::Snapshot>,
+    changes: crate::changes::Outcome,
+    apis: std::collections::HashMap<String, crate::site::apidocs::Reference>,
+    scorecards: Option<crate::scorecard::Scorecards>,
+}
+
+/// The cluster snapshot, the changes since the previous state, the API references and the
+/// scorecards, each stage timed; their problems join `diagnostics`.
+fn facts(
+    config: &Config,
+    (catalog, docs): (&Catalog, &DocSets),
+    pool: &rayon::ThreadPool,
+    diagnostics: &mut Diagnostics,
+    watch: &mut Stopwatch,
+) -> Facts {
+    let (snapshot, cluster_diags) = crate::cluster::obtain(config, catalog);
+    diagnostics.extend(cluster_diags);
+    watch.lap("clusters");
+    let (previous, unreadable) = crate::changes::previous::load(config);
+    if let Some(warning) = unreadable {
+        diagnostics.push(warning);
+    }
+    let changes = crate::changes::compare(
+        catalog,
+        snapshot.as_ref(),
+        previous.as_ref(),
+        crate::changes::build_time(),
+    );
+    watch.lap("changes");
+    let (apis, api_problems) = pool.install(|| crate::site::apidocs::build_all(catalog));
+    for problem in api_problems {
+        diagnostics.push(problem);
+    }
+    let scorecards = crate::scorecard::for_portal(
+        config,
+        catalog,
+        docs,
+        snapshot.as_ref(),
+        diagnostics.as_slice(),
+    );
+    watch.lap("apis and scorecards");
+    Facts {
+        snapshot,
+        changes,
+        apis,
+        scorecards,
+    }
 }
 
 /// Gives `files` to `sink` at once, or keeps them in `site` when there is none.

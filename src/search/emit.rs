@@ -74,17 +74,10 @@ pub fn write_index(index: &Index) -> SearchFiles {
             script_text("docs", &json!(i), &json!(rows).to_string())
         })
         .collect();
-    let mut blocks = Vec::new();
-    for (b, block) in tables.chunks(TABLE_BLOCK).enumerate() {
-        let hash = group_hash(block.iter());
-        for (i, text) in block.iter().enumerate() {
-            let n = b * TABLE_BLOCK + i;
-            files.insert(
-                format!("search/docs-{n}.{hash}.js"),
-                text.clone().into_bytes(),
-            );
-        }
-        blocks.push(hash);
+    let blocks: Vec<String> = tables.chunks(TABLE_BLOCK).map(group_hash).collect();
+    for (n, text) in tables.into_iter().enumerate() {
+        let hash = &blocks[n / TABLE_BLOCK];
+        files.insert(format!("search/docs-{n}.{hash}.js"), text.into_bytes());
     }
     let facets_text = script_text("facets", &Value::Null, &facets(index).to_string());
     let facets = format!("facets.{}", group_hash([&facets_text]));

@@ -33,14 +33,15 @@ pub enum Field {
 }
 
 impl Field {
-    pub fn boost(self) -> f64 {
+    /// Whole numbers, so a document's boosted counts add up exactly.
+    pub fn boost(self) -> u32 {
         match self {
-            Field::Name => 10.0,
-            Field::Title => 8.0,
-            Field::Tag | Field::Owner => 4.0,
-            Field::System | Field::Kind | Field::Heading => 3.0,
-            Field::PageTitle => 2.0,
-            Field::Body => 1.0,
+            Field::Name => 10,
+            Field::Title => 8,
+            Field::Tag | Field::Owner => 4,
+            Field::System | Field::Kind | Field::Heading => 3,
+            Field::PageTitle => 2,
+            Field::Body => 1,
         }
     }
 }

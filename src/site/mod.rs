@@ -238,15 +238,7 @@ pub fn render_site(inputs: SiteInputs<'_>) -> Result<(Site, Diagnostics), String
     };
     if scope != Scope::AllButDocs {
         // Before the pages, so that a page wins over a copied file of the same name.
-        for doc_site in &docs.sites {
-            for (path, bytes) in &doc_site.files {
-                out.put(path, bytes.clone())?;
-                site.streamed.push(path.clone());
-            }
-            let metadata = format!("{}/techdocs_metadata.json", doc_site.base);
-            out.put(&metadata, techdocs_metadata(doc_site))?;
-            site.streamed.push(metadata);
-        }
+        site.streamed = put_docs_files(docs, out)?;
     }
     let (paths, problems) = render_pages(&shared, &pages, out)?;
     site.streamed.extend(paths);
@@ -276,6 +268,21 @@ pub fn render_site(inputs: SiteInputs<'_>) -> Result<(Site, Diagnostics), String
         stage.push(problem);
     }
     Ok((site, stage))
+}
+
+/// Each docs site's copied files and its TechDocs metadata, given to `out`; their paths.
+fn put_docs_files(docs: &DocSets, out: &dyn PageSink) -> Result<Vec<String>, String> {
+    let mut paths = Vec::new();
+    for doc_site in &docs.sites {
+        for (path, bytes) in &doc_site.files {
+            out.put(path, bytes.clone())?;
+            paths.push(path.clone());
+        }
+        let metadata = format!("{}/techdocs_metadata.json", doc_site.base);
+        out.put(&metadata, techdocs_metadata(doc_site))?;
+        paths.push(metadata);
+    }
+    Ok(paths)
 }
 
 /// The pages `scope` renders.
