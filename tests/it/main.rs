@@ -12,6 +12,7 @@ mod cli;
 mod cluster;
 mod docs;
 mod github;
+mod github_graphql;
 mod golden;
 mod hostile;
 mod incremental;
