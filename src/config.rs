@@ -133,6 +133,11 @@ pub struct GithubSource {
     /// Workflow runs, open pull requests and security alerts of each repository with a catalog.
     pub repo_health: bool,
     pub concurrency: usize,
+    /// Batched GraphQL requests where the server offers them; REST for the rest.
+    pub graphql: bool,
+    /// How long a feature's refusal (403/404) and, with GraphQL, a repository's health figures
+    /// are trusted while the repository is unchanged, in seconds.
+    pub recheck_secs: u64,
 }
 
 /// Names of environment variables only: secrets never sit in site.toml.
@@ -305,6 +310,8 @@ struct RawSource {
     org_data: bool,
     repo_health: Option<bool>,
     concurrency: Option<usize>,
+    graphql: Option<bool>,
+    recheck_hours: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -673,6 +680,8 @@ fn resolve_github(raw: RawSource) -> Result<Source, String> {
         org_data: raw.org_data,
         repo_health: raw.repo_health.unwrap_or(true),
         concurrency: raw.concurrency.unwrap_or(8).clamp(1, 32),
+        graphql: raw.graphql.unwrap_or(true),
+        recheck_secs: raw.recheck_hours.unwrap_or(24).min(24 * 365) * 3600,
     })))
 }
 

@@ -18,6 +18,10 @@ pub struct State {
     pub repos: BTreeMap<String, RepoState>,
     /// Earlier responses by request path, for conditional requests.
     pub responses: BTreeMap<String, CachedResponse>,
+    /// When the server was last found without GraphQL (seconds since the epoch): REST is used
+    /// without asking again until the recheck interval has passed.
+    #[serde(default)]
+    pub graphql_missing_at: Option<i64>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -41,6 +45,32 @@ pub struct RepoState {
     /// The repository's health as last read; kept when a run cannot refresh it.
     #[serde(default)]
     pub health: Option<super::health::RepoHealth>,
+    /// `pushed_at` when `health` was read: a push since makes it due again.
+    #[serde(default)]
+    pub health_pushed_at: Option<String>,
+    /// Health features GitHub refused for this repository (403/404: off, or not for this
+    /// token), by part (`actions`, `pulls`, `dependabot`, `code-scanning`), not asked again
+    /// while the repository is unchanged and the recheck interval has not passed.
+    #[serde(default)]
+    pub refused: BTreeMap<String, Refusal>,
+}
+
+/// A 403 or 404 for one health feature of a repository.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    pub status: u16,
+    /// When it was answered, in seconds since the epoch.
+    pub at: i64,
+    /// The repository's `pushed_at` then.
+    pub pushed_at: Option<String>,
+}
+
+impl Refusal {
+    /// Whether the refusal still stands for a repository last pushed at `pushed_at`.
+    pub fn stands(&self, pushed_at: &Option<String>, now: i64, recheck_secs: u64) -> bool {
+        &self.pushed_at == pushed_at
+            && now.saturating_sub(self.at) < i64::try_from(recheck_secs).unwrap_or(i64::MAX)
+    }
 }
 
 impl RepoState {

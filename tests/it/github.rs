@@ -8,569 +8,18 @@
 
 use crate::common;
 
-use common::server::{Request, Response, TestServer};
+use common::fake_github::*;
 use common::{codes, find};
-use playbill::config::Config;
-use playbill::gather::Workspace;
-use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
-use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
-
-pub(crate) const ORG: &str = "kloudvin";
-const APP_TOKEN: &str = "ghs_installation_token_1";
-
-#[derive(Clone)]
-struct FakeRepo {
-    files: BTreeMap<String, Vec<u8>>,
-    pushed_at: String,
-    archived: bool,
-    fork: bool,
-}
-
-impl FakeRepo {
-    fn new(files: &[(&str, &str)]) -> FakeRepo {
-        FakeRepo {
-            files: files
-                .iter()
-                .map(|(p, t)| (p.to_string(), t.as_bytes().to_vec()))
-                .collect(),
-            pushed_at: "2026-01-01T00:00:00Z".into(),
-            archived: false,
-            fork: false,
-        }
-    }
-
-    fn commit(&self) -> String {
-        let mut h = Sha256::new();
-        for (p, b) in &self.files {
-            h.update(p.as_bytes());
-            h.update(b);
-        }
-        hex(&h.finalize())[..40].to_string()
-    }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn blob_sha(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))[..40].to_string()
-}
-
-struct Fault {
-    path: String,
-    status: u16,
-    times: usize,
-    retry_after: Option<u64>,
-    /// A primary rate limit: remaining 0, reset in a second.
-    exhausted: bool,
-}
-
-/// What the health endpoints answer for a repository; `None` alerts answer 403.
-#[derive(Default)]
-struct FakeHealth {
-    /// (workflow id, name, status, conclusion, created_at), newest first.
-    runs: Vec<(
-        u64,
-        &'static str,
-        &'static str,
-        Option<&'static str>,
-        &'static str,
-    )>,
-    open_pulls: usize,
-    dependabot: Option<Vec<&'static str>>,
-    code_scanning: Option<Vec<&'static str>>,
-}
-
-#[derive(Default)]
-pub(crate) struct World {
-    repos: BTreeMap<String, FakeRepo>,
-    health: BTreeMap<String, FakeHealth>,
-    /// (slug, name, parent slug, member logins)
-    teams: Vec<(String, String, Option<String>, Vec<String>)>,
-    members: Vec<String>,
-    faults: Vec<Fault>,
-    /// (path and query, Authorization header)
-    log: Vec<(String, Option<String>)>,
-}
-
-/// The fake API on the shared loopback server, which closes every connection after one
-/// request, so what the tests measure is the client's behaviour, not a server's connection
-/// reuse.
-pub(crate) struct FakeGithub {
-    world: Arc<Mutex<World>>,
-    server: TestServer,
-}
-
-impl FakeGithub {
-    pub(crate) fn start(world: World, token: &str) -> FakeGithub {
-        FakeGithub::start_with(world, token, false)
-    }
-
-    /// Over HTTPS, with a certificate authority of the server's own.
-    fn start_tls(world: World, token: &str) -> FakeGithub {
-        FakeGithub::start_with(world, token, true)
-    }
-
-    fn start_with(world: World, token: &str, tls: bool) -> FakeGithub {
-        let world = Arc::new(Mutex::new(world));
-        let remaining = AtomicU64::new(5000);
-        let (w, token) = (world.clone(), token.to_string());
-        let handler = move |request: Request| serve(&request, &w, &token, &remaining);
-        let server = if tls {
-            TestServer::https(handler)
-        } else {
-            TestServer::http(handler)
-        };
-        FakeGithub { world, server }
-    }
-
-    pub(crate) fn api_url(&self) -> String {
-        format!("{}/api/v3", self.server.url())
-    }
-
-    pub(crate) fn requests(&self) -> usize {
-        self.world.lock().unwrap().log.len()
-    }
-
-    fn clear_log(&self) {
-        self.world.lock().unwrap().log.clear();
-    }
-
-    fn fault(&self, path: &str, status: u16, times: usize, retry_after: Option<u64>) {
-        self.world.lock().unwrap().faults.push(Fault {
-            path: path.into(),
-            status,
-            times,
-            retry_after,
-            exhausted: false,
-        });
-    }
-}
-
-/// Answers one request.
-fn serve(request: &Request, world: &Mutex<World>, token: &str, remaining: &AtomicU64) -> Response {
-    let url = request.target.clone();
-    let auth = request.header("authorization").map(str::to_string);
-    let (status, body, mut extra) = {
-        let mut world = world.lock().unwrap();
-        world.log.push((url.clone(), auth.clone()));
-        // A GitHub App signs its installation lookup and token minting with a JWT;
-        // everything else carries the token.
-        let jwt = url.ends_with("/installation") || url.contains("/app/installations/");
-        let allowed = if jwt {
-            auth.as_deref().is_some_and(|a| a.starts_with("Bearer ey"))
-        } else {
-            auth.as_deref() == Some(&format!("Bearer {token}"))
-        };
-        if allowed {
-            respond(
-                &mut world,
-                &url,
-                request.header("if-none-match"),
-                request.port,
-            )
-        } else {
-            (
-                401,
-                br#"{"message":"Bad credentials"}"#.to_vec(),
-                Vec::new(),
-            )
-        }
-    };
-    // 304s do not count against the limit, as on GitHub.
-    let left = if status == 304 {
-        remaining.load(Ordering::Relaxed)
-    } else {
-        remaining.fetch_sub(1, Ordering::Relaxed) - 1
-    };
-    if !extra.iter().any(|(k, _)| k == "x-ratelimit-remaining") {
-        extra.push(("x-ratelimit-remaining".into(), left.to_string()));
-        extra.push(("x-ratelimit-reset".into(), (now() + 3600).to_string()));
-    }
-    extra.push(("x-ratelimit-limit".into(), "5000".into()));
-    Response {
-        status,
-        headers: extra,
-        body,
-    }
-}
-
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
-
-type Answer = (u16, Vec<u8>, Vec<(String, String)>);
-
-fn json_answer(value: serde_json::Value, if_none_match: Option<&str>) -> Answer {
-    let body = serde_json::to_vec(&value).unwrap();
-    let etag = format!("\"{}\"", blob_sha(&body));
-    if if_none_match == Some(etag.as_str()) {
-        return (304, Vec::new(), vec![("ETag".into(), etag)]);
-    }
-    (
-        200,
-        body,
-        vec![
-            ("ETag".into(), etag),
-            ("Content-Type".into(), "application/json".into()),
-        ],
-    )
-}
-
-fn not_found() -> Answer {
-    (404, br#"{"message":"Not Found"}"#.to_vec(), Vec::new())
-}
-
-fn respond(world: &mut World, url: &str, if_none_match: Option<&str>, port: u16) -> Answer {
-    if let Some(fault) = world
-        .faults
-        .iter_mut()
-        .find(|f| f.times > 0 && url.contains(&f.path))
-    {
-        fault.times -= 1;
-        let mut headers = Vec::new();
-        if let Some(secs) = fault.retry_after {
-            headers.push(("Retry-After".to_string(), secs.to_string()));
-        }
-        if fault.exhausted {
-            headers.push(("x-ratelimit-remaining".into(), "0".into()));
-            headers.push(("x-ratelimit-reset".into(), (now() + 1).to_string()));
-        }
-        return (fault.status, br#"{"message":"injected"}"#.to_vec(), headers);
-    }
-    let Some(path) = url.strip_prefix("/api/v3") else {
-        return not_found();
-    };
-    let (path, query) = path.split_once('?').unwrap_or((path, ""));
-    let param = |name: &str| {
-        query
-            .split('&')
-            .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
-            .map(str::to_string)
-    };
-    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
-    match parts.as_slice() {
-        ["orgs", org, "repos"] if *org == ORG => {
-            const PAGE: usize = 40;
-            let page: usize = param("page").and_then(|p| p.parse().ok()).unwrap_or(1);
-            let all: Vec<serde_json::Value> = world
-                .repos
-                .iter()
-                .map(|(name, r)| {
-                    serde_json::json!({
-                        "name": name,
-                        "full_name": format!("{ORG}/{name}"),
-                        "html_url": format!("https://github.example.com/{ORG}/{name}"),
-                        "default_branch": "main",
-                        "pushed_at": r.pushed_at,
-                        "archived": r.archived,
-                        "fork": r.fork,
-                        "topics": [],
-                    })
-                })
-                .collect();
-            let last = all.len().div_ceil(PAGE).max(1);
-            let items: Vec<_> = all.into_iter().skip((page - 1) * PAGE).take(PAGE).collect();
-            let mut answer = json_answer(serde_json::Value::Array(items), if_none_match);
-            let link = |p: usize, rel: &str| {
-                format!("<http://127.0.0.1:{port}/api/v3/orgs/{ORG}/repos?per_page=100&type=all&page={p}>; rel=\"{rel}\"")
-            };
-            let mut links = Vec::new();
-            if page < last {
-                links.push(link(page + 1, "next"));
-            }
-            links.push(link(last, "last"));
-            answer.2.push(("Link".into(), links.join(", ")));
-            answer
-        }
-        ["repos", org, name, rest @ ..] if *org == ORG => {
-            let Some(repo) = world.repos.get(*name) else {
-                return not_found();
-            };
-            match rest {
-                ["commits", "main"] => json_answer(
-                    serde_json::json!({
-                        "sha": repo.commit(),
-                        "commit": { "committer": { "date": "2026-01-01T10:00:00Z" } },
-                    }),
-                    if_none_match,
-                ),
-                ["contents", file @ ..] => {
-                    if param("ref").as_deref() != Some(repo.commit().as_str()) {
-                        return not_found();
-                    }
-                    match repo.files.get(&file.join("/")) {
-                        Some(bytes) => (200, bytes.clone(), Vec::new()),
-                        None => not_found(),
-                    }
-                }
-                ["git", "trees", sha] if *sha == repo.commit() => json_answer(
-                    serde_json::json!({
-                        "sha": sha,
-                        "truncated": false,
-                        "tree": repo.files.iter().map(|(p, b)| serde_json::json!({
-                            "path": p, "type": "blob", "sha": blob_sha(b), "size": b.len(), "mode": "100644",
-                        })).collect::<Vec<_>>(),
-                    }),
-                    None,
-                ),
-                ["git", "blobs", sha] => match repo.files.values().find(|b| blob_sha(b) == *sha) {
-                    Some(bytes) => (200, bytes.clone(), Vec::new()),
-                    None => not_found(),
-                },
-                health_path => match world.health.get(*name) {
-                    Some(health) => health_answer(health, health_path, &param, if_none_match, port),
-                    None => not_found(),
-                },
-            }
-        }
-        ["orgs", org, "installation"] if *org == ORG => {
-            json_answer(serde_json::json!({ "id": 7 }), None)
-        }
-        ["app", "installations", "7", "access_tokens"] => json_answer(
-            serde_json::json!({
-                "token": APP_TOKEN,
-                "expires_at": "2099-01-01T00:00:00Z",
-                "permissions": { "contents": "read", "metadata": "read" },
-            }),
-            None,
-        ),
-        ["orgs", org, "teams"] if *org == ORG => json_answer(
-            serde_json::Value::Array(
-                world
-                    .teams
-                    .iter()
-                    .map(|(slug, name, parent, _)| {
-                        serde_json::json!({
-                            "slug": slug, "name": name, "description": format!("The {name} team"),
-                            "parent": parent.as_ref().map(|p| serde_json::json!({"slug": p, "name": p})),
-                        })
-                    })
-                    .collect(),
-            ),
-            if_none_match,
-        ),
-        ["orgs", org, "teams", slug, "members"] if *org == ORG => {
-            match world.teams.iter().find(|t| t.0 == *slug) {
-                Some(team) => json_answer(
-                    serde_json::Value::Array(
-                        team.3
-                            .iter()
-                            .map(|l| serde_json::json!({ "login": l }))
-                            .collect(),
-                    ),
-                    if_none_match,
-                ),
-                None => not_found(),
-            }
-        }
-        ["orgs", org, "members"] if *org == ORG => json_answer(
-            serde_json::Value::Array(
-                world
-                    .members
-                    .iter()
-                    .map(|l| serde_json::json!({ "login": l, "avatar_url": format!("https://avatars.example.com/{l}") }))
-                    .collect(),
-            ),
-            if_none_match,
-        ),
-        _ => not_found(),
-    }
-}
-
-fn health_answer(
-    health: &FakeHealth,
-    path: &[&str],
-    param: &dyn Fn(&str) -> Option<String>,
-    if_none_match: Option<&str>,
-    port: u16,
-) -> Answer {
-    let forbidden = || {
-        (
-            403,
-            br#"{"message":"Resource not accessible by personal access token"}"#.to_vec(),
-            Vec::new(),
-        )
-    };
-    match path {
-        ["actions", "runs"] if param("branch").as_deref() == Some("main") => json_answer(
-            serde_json::json!({
-                "total_count": health.runs.len(),
-                "workflow_runs": health.runs.iter().enumerate().map(|(i, (id, name, status, conclusion, at))| serde_json::json!({
-                    "id": 1000 + i, "workflow_id": id, "name": name, "status": status,
-                    "conclusion": conclusion, "created_at": at, "head_branch": "main",
-                    "html_url": format!("https://github.example.com/{ORG}/r/actions/runs/{}", 1000 + i),
-                    "repository": { "full_name": "padding the real answers carry" },
-                })).collect::<Vec<_>>(),
-            }),
-            if_none_match,
-        ),
-        ["pulls"] => {
-            let first: Vec<serde_json::Value> = (0..health.open_pulls.min(1))
-                .map(|n| serde_json::json!({ "number": n + 1, "title": "A change" }))
-                .collect();
-            let mut answer = json_answer(serde_json::Value::Array(first), if_none_match);
-            if health.open_pulls > 1 {
-                answer.2.push(("Link".into(), format!(
-                    "<http://127.0.0.1:{port}/api/v3/repos/{ORG}/r/pulls?state=open&per_page=1&page=2>; rel=\"next\", <http://127.0.0.1:{port}/api/v3/repos/{ORG}/r/pulls?state=open&per_page=1&page={}>; rel=\"last\"",
-                    health.open_pulls
-                )));
-            }
-            answer
-        }
-        ["dependabot", "alerts"] => match &health.dependabot {
-            Some(list) => json_answer(
-                serde_json::Value::Array(list.iter().map(|s| serde_json::json!({
-                    "state": "open", "security_advisory": { "severity": s, "summary": "x" },
-                })).collect()),
-                if_none_match,
-            ),
-            None => forbidden(),
-        },
-        ["code-scanning", "alerts"] => match &health.code_scanning {
-            Some(list) => json_answer(
-                serde_json::Value::Array(list.iter().map(|s| serde_json::json!({
-                    "state": "open", "rule": { "security_severity_level": s, "severity": "error" },
-                })).collect()),
-                if_none_match,
-            ),
-            None => forbidden(),
-        },
-        _ => not_found(),
-    }
-}
-
-fn component(name: &str, extra_annotations: &str) -> String {
-    format!(
-        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n  annotations:\n    {extra_annotations}\nspec:\n  type: service\n  lifecycle: production\n  owner: platform\n"
-    )
-}
-
-/// An organisation of `n` repositories: every third one without a catalog file, every tenth
-/// one with TechDocs, one with Locations and a placeholder, one archived.
-pub(crate) fn organisation(n: usize) -> World {
-    let mut world = World::default();
-    for i in 0..n {
-        let name = format!("svc-{i:03}");
-        let repo = if i % 3 == 2 {
-            FakeRepo::new(&[("README.md", "no catalog here")])
-        } else if i % 10 == 0 {
-            FakeRepo::new(&[
-                (
-                    "catalog-info.yaml",
-                    &component(&name, "backstage.io/techdocs-ref: dir:."),
-                ),
-                ("mkdocs.yml", "site_name: Docs\ndocs_dir: pages\n"),
-                (
-                    "pages/index.md",
-                    "# Welcome\n\nSee [the guide](guide.md).\n",
-                ),
-                ("pages/guide.md", "# Guide\n"),
-                ("src/main.rs", "fn main() {}"),
-            ])
-        } else {
-            FakeRepo::new(&[
-                ("catalog-info.yaml", &component(&name, "a.example.com/x: y")),
-                ("src/lib.rs", "// code"),
-            ])
-        };
-        world.repos.insert(name, repo);
-    }
-    let platform = format!(
-        "{}---\napiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: more\nspec:\n  targets:\n    - ./more/*.yaml\n    - https://github.example.com/{ORG}/platform/blob/main/extra/x.yaml\n",
-        component("platform-api", "a.example.com/x: y")
-    );
-    let mut api = component("platform-db", "a.example.com/x: y");
-    api = api.replace("kind: Component", "kind: API").replace(
-        "owner: platform\n",
-        "owner: platform\n  definition:\n    $text: ../openapi.yaml\n",
-    );
-    world.repos.insert(
-        "platform".into(),
-        FakeRepo::new(&[
-            ("catalog-info.yaml", &platform),
-            (
-                "more/a.yaml",
-                &component("platform-worker", "a.example.com/x: y"),
-            ),
-            ("more/b.yaml", &api),
-            ("openapi.yaml", "openapi: 3.0.0\n"),
-            (
-                "extra/x.yaml",
-                &component("platform-extra", "a.example.com/x: y"),
-            ),
-        ]),
-    );
-    let mut old = FakeRepo::new(&[("catalog-info.yaml", &component("old-thing", "a/b: c"))]);
-    old.archived = true;
-    world.repos.insert("old-thing".into(), old);
-    world.teams = vec![
-        (
-            "platform".into(),
-            "Platform".into(),
-            None,
-            vec!["Alice".into(), "bob".into()],
-        ),
-        (
-            "payments".into(),
-            "Payments".into(),
-            Some("platform".into()),
-            vec!["carol".into()],
-        ),
-    ];
-    world.members = vec!["Alice".into(), "bob".into(), "carol".into()];
-    world
-}
-
-fn site(dir: &Path, api_url: &str, token_env: &str) -> Config {
-    github_site(
-        dir,
-        api_url,
-        &format!("catalog_path = \"/catalog-info.yaml\"\ntoken_env = \"{token_env}\"\norg_data = true\nconcurrency = 6\nrepo_health = false"),
-    )
-}
-
-/// A site.toml with one github source for the test organisation; `settings` are its other keys.
-fn github_site(dir: &Path, api_url: &str, settings: &str) -> Config {
-    let text = format!(
-        "title = \"Test\"\nout_dir = \"public\"\ncache_dir = \"cache\"\n\n[[sources]]\ntype = \"github\"\norganization = \"{ORG}\"\napi_url = \"{api_url}\"\n{settings}\n"
-    );
-    let file = dir.join("site.toml");
-    std::fs::write(&file, text).unwrap();
-    Config::load(&file).unwrap()
-}
-
-fn assert_no_github_problems(diagnostics: &playbill::diagnostics::Diagnostics) {
-    let github: Vec<_> = codes(diagnostics)
-        .into_iter()
-        .filter(|c| c.starts_with("github/"))
-        .collect();
-    assert!(github.is_empty(), "{diagnostics:?}");
-}
-
-fn gather(
-    config: &Config,
-) -> (
-    Workspace,
-    playbill::catalog::Catalog,
-    playbill::diagnostics::Diagnostics,
-) {
-    playbill::build::load_catalog(config, &|_| {})
-}
+use std::time::Instant;
 
 #[test]
 fn an_organisation_is_gathered_and_an_unchanged_one_costs_a_handful_of_requests() {
     let token = "ghp_test_token_first_run_0123456789";
     std::env::set_var("PLAYBILL_TEST_TOKEN_A", token);
-    let server = FakeGithub::start(organisation(100), token);
+    // A server without GraphQL: today's REST path, after one request that finds none.
+    let mut world = organisation(100);
+    world.no_graphql = true;
+    let server = FakeGithub::start(world, token);
     // A secondary rate limit on the second listing page, a 500 on one commit lookup, and a
     // used-up primary limit on one contents request: each retried, none fatal.
     server.fault("repos?per_page=100&type=all&page=2", 403, 1, Some(1));
@@ -599,10 +48,10 @@ fn an_organisation_is_gathered_and_an_unchanged_one_costs_a_handful_of_requests(
     assert_eq!(summary.fetched, 101);
     assert_eq!(summary.failed, 0);
     assert_eq!(summary.requests, first, "every request is counted");
-    // Listing 3 pages + 1 retry; commits 101 + 1 retry; catalog files 101 + 1 retry; trees for
-    // the 7 docs repositories and the Location one; 7 × 3 docs blobs + 4 Location/placeholder
-    // blobs; teams, 2 team member lists, members.
-    assert_eq!(first, 4 + 102 + 102 + 8 + 25 + 4);
+    // The GraphQL probe; listing 2 pages + 1 retry; commits 101 + 1 retry; catalog files 101 +
+    // 1 retry; trees for the 7 docs repositories and the Location one; 7 × 3 docs blobs + 4
+    // Location/placeholder blobs; teams, 2 team member lists, members.
+    assert_eq!(first, 1 + 3 + 102 + 102 + 8 + 25 + 4);
     assert!(summary.rate_limit_remaining.is_some());
     // A repository without a catalog file costs its commit and one 404.
     let log: Vec<String> = server
@@ -718,8 +167,9 @@ fn an_organisation_is_gathered_and_an_unchanged_one_costs_a_handful_of_requests(
         started.elapsed().as_secs_f64()
     );
     assert!(diagnostics2.is_empty() || !diagnostics2.has_errors());
-    // 3 listing pages + teams + 2 team member lists + org members.
-    assert_eq!(second, 7, "{:?}", server.world.lock().unwrap().log);
+    // 2 listing pages + teams + 2 team member lists + org members; the missing GraphQL is
+    // remembered, not asked again.
+    assert_eq!(second, 6, "{:?}", server.world.lock().unwrap().log);
     assert_eq!(summary2.cached, 101);
     assert_eq!(summary2.fetched, 0);
     assert_eq!(catalog2.entities.len(), catalog.entities.len());
@@ -730,7 +180,10 @@ fn an_organisation_is_gathered_and_an_unchanged_one_costs_a_handful_of_requests(
 fn a_failing_repository_keeps_its_cached_copy_and_the_rest_go_on() {
     let token = "ghp_test_token_stale_0123456789";
     std::env::set_var("PLAYBILL_TEST_TOKEN_B", token);
-    let server = FakeGithub::start(organisation(6), token);
+    // Over REST, where a fault can hit one repository's requests.
+    let mut world = organisation(6);
+    world.no_graphql = true;
+    let server = FakeGithub::start(world, token);
     let dir = tempfile::tempdir().unwrap();
     let config = site(dir.path(), &server.api_url(), "PLAYBILL_TEST_TOKEN_B");
     let (_, catalog, diagnostics) = gather(&config);
@@ -1082,9 +535,10 @@ fn urls_into_other_repositories_are_fetched_and_health_is_shown() {
     );
     let rendered = playbill::build::render(&config, &|_| {}).unwrap();
     let log = log_of(&server);
-    // Listing; commit + catalog file of 4 repositories; teams: tree + groups.yaml + more.yaml;
-    // handbook: tree + mkdocs.yml + 2 pages; health: runs, pulls, 2 alert kinds × 2 catalogs.
-    assert_eq!(log.len(), 1 + 8 + 3 + 4 + 8, "{log:#?}");
+    // Listing; one GraphQL request for the heads and catalog files of 4 repositories; teams:
+    // tree + groups.yaml + more.yaml; handbook: tree + mkdocs.yml + 2 pages; health: one
+    // GraphQL request for 2 repositories, and code scanning (not in GraphQL) over REST.
+    assert_eq!(log.len(), 1 + 1 + 3 + 4 + 1 + 2, "{log:#?}");
     assert!(!log
         .iter()
         .any(|u| u.contains("next.yaml") || u.contains("README")));
@@ -1161,7 +615,7 @@ fn urls_into_other_repositories_are_fetched_and_health_is_shown() {
     let summary = rendered.workspace.github[0].to_string();
     assert!(
         summary.ends_with(
-            "health of 2 repositories read (0 stale): 1 with failing CI, 1 with critical alerts"
+            "health of 2 repositories read (0 unchanged and kept, 0 stale): 1 with failing CI, 1 with critical alerts"
         ),
         "{summary}"
     );
@@ -1182,12 +636,11 @@ fn urls_into_other_repositories_are_fetched_and_health_is_shown() {
     assert!(page.contains("Not available with this token"));
     assert!(page.contains("No workflow ran on this branch"));
 
-    // An unchanged run: the listing and the health requests, answered 304 except the alerts
-    // this token may not read; nothing else.
+    // An unchanged run: the listing, answered 304; the health read minutes ago is kept.
     server.clear_log();
     let again = playbill::build::render(&config, &|_| {}).unwrap();
     let log = log_of(&server);
-    assert_eq!(log.len(), 1 + 4 + 4, "{log:#?}");
+    assert_eq!(log.len(), 1, "{log:#?}");
     assert!(log
         .iter()
         .all(|u| !u.contains("/git/") && !u.contains("/contents/")));
@@ -1206,6 +659,7 @@ fn urls_into_other_repositories_are_fetched_and_health_is_shown() {
         .get_mut("portal")
         .unwrap()
         .pushed_at = "2026-02-01T00:00:00Z".into();
+    server.fault(GRAPHQL, 401, 1, None);
     server.fault("/repos/kloudvin/portal/commits/", 401, 1, None);
     let stale = playbill::build::render(&config, &|_| {}).unwrap();
     assert_eq!(find(&stale.diagnostics, "github/repo-stale").len(), 1);

@@ -15,6 +15,7 @@ mod docs;
 mod docs_differential;
 mod docs_standalone;
 mod github;
+mod github_graphql;
 mod golden;
 mod hostile;
 mod incremental;

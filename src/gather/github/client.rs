@@ -13,17 +13,17 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::Semaphore;
 
 pub(super) const JSON: &str = "application/vnd.github+json";
 pub(super) const RAW: &str = "application/vnd.github.raw+json";
-const ATTEMPTS: u32 = 4;
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+pub(super) const ATTEMPTS: u32 = 4;
+pub(super) const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Longest wait for a rate limit to reset before the request counts as failed.
-const MAX_RATE_WAIT: Duration = Duration::from_secs(15 * 60);
+pub(super) const MAX_RATE_WAIT: Duration = Duration::from_secs(15 * 60);
 
 pub(super) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
@@ -87,7 +87,7 @@ pub(super) async fn client(source: &GithubSource) -> Result<Octocrab, String> {
 }
 
 /// octocrab's errors as one line, without request details.
-fn short_error(e: &octocrab::Error) -> String {
+pub(super) fn short_error(e: &octocrab::Error) -> String {
     match e {
         octocrab::Error::GitHub { source, .. } => source.message.clone(),
         other => other.to_string().lines().next().unwrap_or("").to_string(),
@@ -97,13 +97,24 @@ fn short_error(e: &octocrab::Error) -> String {
 /// What every request of one github source shares: the client, the request count, the rate
 /// limit as last seen, the concurrency bound, and the responses kept for conditional requests.
 pub(super) struct Ctx {
-    octo: Octocrab,
+    pub(super) octo: Octocrab,
     pub(super) source: GithubSource,
     /// The path of `api_url` (`/api/v3` on GitHub Enterprise), stripped from Link URLs.
     base_path: String,
     requests: AtomicUsize,
+    /// Of `requests`: GraphQL ones, and REST ones answered 304 (free of the rate limit).
+    pub(super) graphql_requests: AtomicUsize,
+    not_modified: AtomicUsize,
+    /// GraphQL rate-limit points spent, as the answers' `rateLimit.cost` said.
+    pub(super) points: AtomicU64,
     rate: Mutex<Rate>,
-    permits: Semaphore,
+    /// The GraphQL endpoint; None when switched off or found missing this run.
+    pub(super) gql: Option<super::graphql::Gql>,
+    pub(super) gql_off: AtomicBool,
+    pub(super) gql_rate: Mutex<Rate>,
+    /// Why GraphQL last did not answer, for the summary.
+    pub(super) gql_note: Mutex<Option<String>>,
+    pub(super) permits: Semaphore,
     /// Responses of the last run, by request path (ETags for conditional requests).
     pub(super) previous: BTreeMap<String, CachedResponse>,
     /// Responses of this run worth keeping.
@@ -112,10 +123,33 @@ pub(super) struct Ctx {
 }
 
 #[derive(Default)]
-struct Rate {
-    remaining: Option<u64>,
+pub(super) struct Rate {
+    pub(super) remaining: Option<u64>,
     /// Seconds since the epoch.
-    reset: Option<u64>,
+    pub(super) reset: Option<u64>,
+}
+
+/// Requests by kind, for the summary.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RequestFigures {
+    /// Every HTTP request, retries and 304s included.
+    pub total: usize,
+    pub graphql: usize,
+    /// REST requests answered 304 Not Modified, which cost no rate limit.
+    pub not_modified: usize,
+    /// GraphQL rate-limit points spent.
+    pub points: u64,
+}
+
+impl RequestFigures {
+    pub fn rest(&self) -> usize {
+        self.total - self.graphql
+    }
+
+    /// Requests that count against a rate limit: all but the 304s.
+    pub fn rate_limited(&self) -> usize {
+        self.total - self.not_modified
+    }
 }
 
 pub(super) struct Reply {
@@ -140,7 +174,7 @@ pub(super) fn now_secs() -> u64 {
         .unwrap_or(0)
 }
 
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(super) fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
@@ -150,6 +184,7 @@ impl Ctx {
         source: &GithubSource,
         previous: BTreeMap<String, CachedResponse>,
         cache: OrgCache,
+        gql: Option<super::graphql::Gql>,
     ) -> Ctx {
         Ctx {
             octo,
@@ -160,7 +195,14 @@ impl Ctx {
             // An App already looked up its installation; token minting goes through octocrab
             // and is not counted.
             requests: AtomicUsize::new(usize::from(matches!(source.auth, GithubAuth::App { .. }))),
+            graphql_requests: AtomicUsize::new(0),
+            not_modified: AtomicUsize::new(0),
+            points: AtomicU64::new(0),
             rate: Mutex::new(Rate::default()),
+            gql,
+            gql_off: AtomicBool::new(false),
+            gql_rate: Mutex::new(Rate::default()),
+            gql_note: Mutex::new(None),
             permits: Semaphore::new(source.concurrency),
             previous,
             fresh: Mutex::new(BTreeMap::new()),
@@ -171,6 +213,21 @@ impl Ctx {
     /// HTTP requests sent so far, retries and 304s included.
     pub(super) fn requests(&self) -> usize {
         self.requests.load(Ordering::Relaxed)
+    }
+
+    /// Counts one request sent.
+    pub(super) fn count_request(&self) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The requests so far, by kind.
+    pub(super) fn figures(&self) -> RequestFigures {
+        RequestFigures {
+            total: self.requests(),
+            graphql: self.graphql_requests.load(Ordering::Relaxed),
+            not_modified: self.not_modified.load(Ordering::Relaxed),
+            points: self.points.load(Ordering::Relaxed),
+        }
     }
 
     /// Requests the primary rate limit has left, as the last answer said.
@@ -240,7 +297,10 @@ impl Ctx {
         }
         let link = header(&parts.headers, "link").map(str::to_string);
         match status {
-            304 => return Attempt::Done(self.not_modified(path, known)),
+            304 => {
+                self.not_modified.fetch_add(1, Ordering::Relaxed);
+                return Attempt::Done(self.not_modified(path, known));
+            }
             403 | 429 => {
                 if let Some(limited) =
                     rate_limited(status, &parts.headers, remaining, reset, attempt)
@@ -264,7 +324,7 @@ impl Ctx {
         headers: HeaderMap,
     ) -> Result<(http::response::Parts, Vec<u8>), String> {
         let _permit = self.permits.acquire().await.map_err(|e| e.to_string())?;
-        self.requests.fetch_add(1, Ordering::Relaxed);
+        self.count_request();
         let sent = tokio::time::timeout(REQUEST_TIMEOUT, async {
             let response = self.octo._get_with_headers(path, Some(headers)).await?;
             let (parts, body) = response.into_parts();
@@ -308,24 +368,7 @@ impl Ctx {
 
     /// Sleeps until the primary rate limit resets when it is used up.
     async fn wait_for_rate_limit(&self) -> Result<(), String> {
-        let wait = {
-            let rate = lock(&self.rate);
-            match (rate.remaining, rate.reset) {
-                (Some(0), Some(reset)) if reset > now_secs() => {
-                    Duration::from_secs(reset - now_secs() + 1)
-                }
-                _ => return Ok(()),
-            }
-        };
-        if wait > MAX_RATE_WAIT {
-            return Err(format!(
-                "the rate limit is used up for {} more minutes",
-                wait.as_secs() / 60
-            ));
-        }
-        tokio::time::sleep(wait).await;
-        lock(&self.rate).remaining = None;
-        Ok(())
+        wait_for(&self.rate, 0).await
     }
 
     /// GET a JSON document: 2xx parsed, anything else an error naming the status.
@@ -387,6 +430,28 @@ impl Ctx {
     }
 }
 
+/// Sleeps until `rate` resets when no more than `margin` is left of it.
+pub(super) async fn wait_for(rate: &Mutex<Rate>, margin: u64) -> Result<(), String> {
+    let wait = {
+        let rate = lock(rate);
+        match (rate.remaining, rate.reset) {
+            (Some(left), Some(reset)) if left <= margin && reset > now_secs() => {
+                Duration::from_secs(reset - now_secs() + 1)
+            }
+            _ => return Ok(()),
+        }
+    };
+    if wait > MAX_RATE_WAIT {
+        return Err(format!(
+            "the rate limit is used up for {} more minutes",
+            wait.as_secs() / 60
+        ));
+    }
+    tokio::time::sleep(wait).await;
+    lock(rate).remaining = None;
+    Ok(())
+}
+
 /// The headers of a GET: what it accepts, and the last run's ETag when there is one.
 fn request_headers(accept: &str, known: Option<&CachedResponse>) -> HeaderMap {
     let mut headers = HeaderMap::new();
@@ -426,7 +491,7 @@ fn rate_limited(
 }
 
 /// Waits before the next attempt (none after the last) and doubles the wait.
-async fn pause(backoff: Duration, attempt: u32) -> Duration {
+pub(super) async fn pause(backoff: Duration, attempt: u32) -> Duration {
     if attempt < ATTEMPTS {
         tokio::time::sleep(backoff).await;
     }

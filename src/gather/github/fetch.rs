@@ -6,6 +6,7 @@
 //! one request.
 
 use super::client::{encode_path, status_message, Ctx, JSON, RAW};
+use super::discover::{discover, CatalogText, Discovered};
 use super::wants::{wanted_by, Role, Want};
 use crate::config::GithubSource;
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -94,10 +95,23 @@ pub(super) async fn gather_repos(
 ) -> Vec<Outcome> {
     let org = &ctx.source.organization;
     let total = selected.len();
+    let pushed: Vec<(String, String)> = selected
+        .iter()
+        .filter(|info| unchanged(ctx, info, states.get(&info.name)).is_none())
+        .map(|info| (info.name.clone(), branch_of(&ctx.source, info)))
+        .collect();
+    if !pushed.is_empty() && ctx.graphql_on() {
+        progress(&format!(
+            "GitHub {org}: asking GraphQL for {} repositories' heads and catalog files",
+            pushed.len()
+        ));
+    }
+    let mut discovered = discover(ctx, pushed).await;
     let mut tasks = JoinSet::new();
     for info in selected {
         let previous = states.get(&info.name).cloned();
-        tasks.spawn(gather_repo(ctx.clone(), info, previous));
+        let found = discovered.remove(&info.name);
+        tasks.spawn(gather_repo(ctx.clone(), info, previous, found));
     }
     let mut outcomes = Vec::with_capacity(total);
     while let Some(joined) = tasks.join_next().await {
@@ -114,27 +128,47 @@ pub(super) async fn gather_repos(
     outcomes
 }
 
-/// One repository: its cached copy when nothing was pushed since, else fetched; on failure
-/// the cached copy, marked stale, when there is one.
-async fn gather_repo(ctx: Arc<Ctx>, info: RepoInfo, previous: Option<RepoState>) -> Outcome {
-    let branch = ctx
-        .source
+/// The branch gathered from a repository: the configured one, else its default branch.
+fn branch_of(source: &GithubSource, info: &RepoInfo) -> String {
+    source
         .branch
         .clone()
         .or_else(|| info.default_branch.clone())
-        .unwrap_or_else(|| "main".to_string());
-    let previous = previous.filter(|p| usable(&ctx.cache, &info.name, p));
-    if let Some(p) = &previous {
-        if p.pushed_at.is_some() && p.pushed_at == info.pushed_at && p.branch == branch {
-            return Outcome {
-                name: info.name,
-                kind: Kind::Cached,
-                state: previous,
-                diagnostics: Diagnostics::new(),
-            };
-        }
+        .unwrap_or_else(|| "main".to_string())
+}
+
+/// The cached state of a repository nothing was pushed to since, when its copy is usable.
+fn unchanged(ctx: &Ctx, info: &RepoInfo, previous: Option<&RepoState>) -> Option<RepoState> {
+    previous
+        .filter(|p| usable(&ctx.cache, &info.name, p))
+        .filter(|p| {
+            p.pushed_at.is_some()
+                && p.pushed_at == info.pushed_at
+                && p.branch == branch_of(&ctx.source, info)
+        })
+        .cloned()
+}
+
+/// One repository: its cached copy when nothing was pushed since, else fetched (starting from
+/// what GraphQL `found`, when it did); on failure the cached copy, marked stale, when there
+/// is one.
+async fn gather_repo(
+    ctx: Arc<Ctx>,
+    info: RepoInfo,
+    previous: Option<RepoState>,
+    found: Option<Discovered>,
+) -> Outcome {
+    let branch = branch_of(&ctx.source, &info);
+    if let Some(state) = unchanged(&ctx, &info, previous.as_ref()) {
+        return Outcome {
+            name: info.name,
+            kind: Kind::Cached,
+            state: Some(state),
+            diagnostics: Diagnostics::new(),
+        };
     }
-    match fetch_repo(&ctx, &info, &branch, previous.as_ref()).await {
+    let previous = previous.filter(|p| usable(&ctx.cache, &info.name, p));
+    match fetch_repo(&ctx, &info, &branch, previous.as_ref(), found).await {
         Ok((state, kind)) => Outcome {
             name: info.name,
             kind,
@@ -228,6 +262,7 @@ async fn fetch_repo(
     info: &RepoInfo,
     branch: &str,
     previous: Option<&RepoState>,
+    found: Option<Discovered>,
 ) -> Result<(RepoState, Kind), String> {
     let org = encode_path(&ctx.source.organization);
     let name = encode_path(&info.name);
@@ -238,15 +273,14 @@ async fn fetch_repo(
         origin: info.html_url.clone(),
         ..RepoState::default()
     };
-    let Some(commit) = head_commit(ctx, &base, branch).await? else {
+    let (head, mut catalog) = match found {
+        Some(d) => (d.head, d.catalog),
+        None => (head_commit(ctx, &base, branch).await?, CatalogText::Unknown),
+    };
+    let Some((sha, time)) = head else {
         return Ok((state, Kind::Fetched));
     };
-    state.commit = commit.sha;
-    state.commit_time = commit
-        .commit
-        .committer
-        .and_then(|c| c.date)
-        .and_then(|d| crate::time::parse_rfc3339(&d));
+    (state.commit, state.commit_time) = (sha, time);
     if let Some(p) = previous.filter(|p| p.commit == state.commit && p.branch == branch) {
         let kept = RepoState {
             pushed_at: state.pushed_at,
@@ -260,10 +294,18 @@ async fn fetch_repo(
     let mut files = Files::new();
     let mut wants = Vec::new();
     if is_literal_pattern(catalog_path) {
-        let Some((path, bytes)) = catalog_file(ctx, &base, &state.commit, catalog_path).await?
-        else {
+        if let CatalogText::Unknown = catalog {
+            catalog = match catalog_file(ctx, &base, &state.commit, catalog_path).await? {
+                Some((path, bytes)) => CatalogText::Text(path, String::new(), bytes),
+                None => CatalogText::Absent,
+            };
+        }
+        let CatalogText::Text(path, blob_id, bytes) = catalog else {
             return Ok((state, Kind::Fetched));
         };
+        if !blob_id.is_empty() {
+            state.blobs.insert(path.clone(), blob_id);
+        }
         files.insert(path, (bytes, Role::Catalog));
     } else {
         wants.push(Want::Glob(catalog_path.clone(), Role::Catalog));
@@ -277,9 +319,13 @@ async fn fetch_repo(
     Ok((state, Kind::Fetched))
 }
 
-/// The head commit of `branch`; None for an empty repository (409) or a missing branch (404,
-/// 422), which have no catalog.
-async fn head_commit(ctx: &Ctx, base: &str, branch: &str) -> Result<Option<CommitInfo>, String> {
+/// The head commit of `branch` and its time; None for an empty repository (409) or a missing
+/// branch (404, 422), which have no catalog.
+async fn head_commit(
+    ctx: &Ctx,
+    base: &str,
+    branch: &str,
+) -> Result<Option<(String, Option<i64>)>, String> {
     let reply = ctx
         .get(
             &format!("{base}/commits/{}", encode_path(branch)),
@@ -293,9 +339,14 @@ async fn head_commit(ctx: &Ctx, base: &str, branch: &str) -> Result<Option<Commi
     if !(200..300).contains(&reply.status) {
         return Err(status_message(reply.status, &reply.body));
     }
-    serde_json::from_slice(&reply.body)
-        .map(Some)
-        .map_err(|e| format!("unexpected commit answer: {e}"))
+    let commit: CommitInfo = serde_json::from_slice(&reply.body)
+        .map_err(|e| format!("unexpected commit answer: {e}"))?;
+    let time = commit
+        .commit
+        .committer
+        .and_then(|c| c.date)
+        .and_then(|d| crate::time::parse_rfc3339(&d));
+    Ok(Some((commit.sha, time)))
 }
 
 /// The configured catalog file (a literal path) at `sha`; None when the repository has none.
@@ -526,6 +577,8 @@ mod tests {
             org_data: false,
             repo_health: true,
             concurrency: 4,
+            graphql: true,
+            recheck_secs: 86_400,
         };
         let repo = |name: &str, topics: &[&str], archived: bool, fork: bool| RepoInfo {
             name: name.into(),

@@ -1,16 +1,21 @@
 //! Reads the health of each repository with a catalog (see `gather::health`): the latest
-//! workflow runs on the gathered branch, the open pull request count (one item per page, the
-//! count read from the `rel="last"` link, which spares the search API's tight limit), and open
-//! Dependabot and code-scanning alerts. Every request is conditional, so an unchanged
-//! repository answers 304s, which do not count against the rate limit; the kept bodies are cut
-//! down to the fields read. A 403 or 404 means "not available with this token", not an error.
+//! workflow runs on the gathered branch, the open pull request count, and open Dependabot and
+//! code-scanning alerts. With GraphQL, the first three come in batches (`health_gql`) for the
+//! repositories that changed since their figures were read, or whose figures are older than
+//! the recheck interval; the others keep theirs. Over REST (no GraphQL, a refused field, and
+//! code scanning, which GraphQL does not offer) every request is conditional, so an unchanged
+//! repository answers 304s, which do not count against the rate limit; the pull request count
+//! comes from one-item pages and the `rel="last"` link, sparing the search API's tight limit.
+//! A 403 or 404 means "not available": it is remembered with the repository's state and not
+//! asked again until the repository changes or the recheck interval has passed.
 
 use super::client::{encode_path, link_target, next_link, now_secs, Ctx, JSON};
-use crate::gather::cache::RepoState;
+use crate::gather::cache::{Refusal, RepoState};
 use crate::gather::health::{AlertCounts, RepoHealth, WorkflowRun};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
 use std::sync::Arc;
 use tokio::task::JoinSet;
 
@@ -24,57 +29,198 @@ const MAX_ALERT_PAGES: usize = 10;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct HealthFigures {
     pub read: usize,
+    /// Unchanged since their figures were read, within the recheck interval: not asked.
+    pub kept: usize,
     pub stale: usize,
     pub ci_failing: usize,
     pub critical_alerts: usize,
 }
 
-/// Reads the health of every repository with a catalog; a repository that failed this run, or
-/// whose health cannot be read, keeps its last health marked stale.
+/// One feature of a repository's health, read (and refused) on its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Part {
+    Actions,
+    Pulls,
+    Dependabot,
+    CodeScanning,
+}
+
+impl Part {
+    pub(super) const ALL: [Part; 4] = [
+        Part::Actions,
+        Part::Pulls,
+        Part::Dependabot,
+        Part::CodeScanning,
+    ];
+
+    pub(super) fn key(self) -> &'static str {
+        match self {
+            Part::Actions => "actions",
+            Part::Pulls => "pulls",
+            Part::Dependabot => "dependabot",
+            Part::CodeScanning => "code-scanning",
+        }
+    }
+}
+
+/// One repository's figures as they come in: `None` is still to be asked, `Some(None)` not
+/// available.
+#[derive(Default)]
+pub(super) struct Parts {
+    pub(super) workflows: Option<Option<Vec<WorkflowRun>>>,
+    pub(super) pulls: Option<Option<u64>>,
+    pub(super) dependabot: Option<Option<AlertCounts>>,
+    pub(super) code_scanning: Option<Option<AlertCounts>>,
+    /// Features refused this run, with the status (403 or 404).
+    pub(super) refused: Vec<(Part, u16)>,
+}
+
+impl Parts {
+    /// Whether `part` is still to be asked.
+    pub(super) fn open(&self, part: Part) -> bool {
+        match part {
+            Part::Actions => self.workflows.is_none(),
+            Part::Pulls => self.pulls.is_none(),
+            Part::Dependabot => self.dependabot.is_none(),
+            Part::CodeScanning => self.code_scanning.is_none(),
+        }
+    }
+
+    /// Marks `part` not available; `status` (403, 404) when GitHub refused it just now.
+    pub(super) fn refuse(&mut self, part: Part, status: Option<u16>) {
+        match part {
+            Part::Actions => self.workflows = Some(None),
+            Part::Pulls => self.pulls = Some(None),
+            Part::Dependabot => self.dependabot = Some(None),
+            Part::CodeScanning => self.code_scanning = Some(None),
+        }
+        self.refused.extend(status.map(|s| (part, s)));
+    }
+
+    /// Starts with the features still refused for `state`.
+    fn for_state(state: &RepoState, now: i64, recheck_secs: u64) -> Parts {
+        let mut parts = Parts::default();
+        for part in Part::ALL {
+            if state
+                .refused
+                .get(part.key())
+                .is_some_and(|r| r.stands(&state.pushed_at, now, recheck_secs))
+            {
+                parts.refuse(part, None);
+            }
+        }
+        parts
+    }
+}
+
+/// Reads the health of every repository with a catalog that is due; a repository that failed
+/// this run, or whose health cannot be read, keeps its last health marked stale.
 pub(super) async fn read_health(
     ctx: &Arc<Ctx>,
     states: &mut BTreeMap<String, RepoState>,
     failed: &BTreeSet<String>,
 ) -> HealthFigures {
-    let mut tasks = JoinSet::new();
+    let now = i64::try_from(now_secs()).unwrap_or(i64::MAX);
+    let recheck = ctx.source.recheck_secs;
+    let graphql = ctx.graphql_on();
+    let mut figures = HealthFigures::default();
+    let mut due: BTreeMap<String, (String, Parts)> = BTreeMap::new();
     for (name, state) in states.iter_mut() {
         if state.catalog_files.is_empty() {
             state.health = None;
         } else if failed.contains(name) {
             mark_stale(state);
+        } else if graphql && !health_due(state, now, recheck) {
+            figures.kept += 1;
         } else {
-            let (ctx, name, url, branch) = (
-                ctx.clone(),
-                name.clone(),
-                state.origin.clone(),
-                state.branch.clone(),
-            );
-            tasks.spawn(async move {
-                let health = read_one(&ctx, &name, url, branch).await;
-                (name, health)
-            });
+            let parts = Parts::for_state(state, now, recheck);
+            due.insert(name.clone(), (state.branch.clone(), parts));
         }
+    }
+    if graphql {
+        super::health_gql::read(ctx, &mut due).await;
+    }
+    let mut tasks = JoinSet::new();
+    for (name, (branch, parts)) in due {
+        let ctx = ctx.clone();
+        tasks.spawn(async move {
+            let read = read_rest(&ctx, &name, &branch, parts).await;
+            (name, read)
+        });
     }
     while let Some(joined) = tasks.join_next().await {
         let Ok((name, result)) = joined else { continue };
         if let Some(state) = states.get_mut(&name) {
             match result {
-                Ok(health) => state.health = Some(health),
+                Ok(parts) => settle(state, parts, now, recheck),
                 Err(_) => mark_stale(state),
             }
         }
     }
-    let mut figures = HealthFigures::default();
-    for health in states.values().filter_map(|s| s.health.as_ref()) {
+    for (name, health) in states
+        .iter()
+        .filter_map(|(n, s)| Some((n, s.health.as_ref()?)))
+    {
         if health.stale {
             figures.stale += 1;
-        } else {
+        } else if !failed.contains(name) {
             figures.read += 1;
         }
         figures.ci_failing += usize::from(health.ci_passing() == Some(false));
         figures.critical_alerts += usize::from(health.critical_alerts().unwrap_or(0) > 0);
     }
+    figures.read -= figures.kept;
     figures
+}
+
+/// Whether a repository's figures are to be read again: none yet, stale, pushed to since, or
+/// older than the recheck interval.
+fn health_due(state: &RepoState, now: i64, recheck_secs: u64) -> bool {
+    match &state.health {
+        None => true,
+        Some(h) => {
+            h.stale
+                || state.health_pushed_at != state.pushed_at
+                || now.saturating_sub(h.read_at) >= i64::try_from(recheck_secs).unwrap_or(i64::MAX)
+        }
+    }
+}
+
+/// Writes the figures read into the repository's state: refusals answered now are
+/// remembered, those asked again and not repeated are forgotten.
+fn settle(state: &mut RepoState, parts: Parts, now: i64, recheck_secs: u64) {
+    for part in Part::ALL {
+        match parts.refused.iter().find(|(p, _)| *p == part) {
+            Some((_, status)) => {
+                let refusal = Refusal {
+                    status: *status,
+                    at: now,
+                    pushed_at: state.pushed_at.clone(),
+                };
+                state.refused.insert(part.key().to_string(), refusal);
+            }
+            None => {
+                let stands = state
+                    .refused
+                    .get(part.key())
+                    .is_some_and(|r| r.stands(&state.pushed_at, now, recheck_secs));
+                if !stands {
+                    state.refused.remove(part.key());
+                }
+            }
+        }
+    }
+    state.health_pushed_at = state.pushed_at.clone();
+    state.health = Some(RepoHealth {
+        repo_url: state.origin.clone(),
+        branch: state.branch.clone(),
+        workflows: parts.workflows.flatten(),
+        open_pull_requests: parts.pulls.flatten(),
+        dependabot_alerts: parts.dependabot.flatten(),
+        code_scanning_alerts: parts.code_scanning.flatten(),
+        read_at: now,
+        stale: false,
+    });
 }
 
 fn mark_stale(state: &mut RepoState) {
@@ -119,13 +265,55 @@ struct CodeScanningAlert {
     rule: CodeScanningRule,
 }
 
-/// One repository's health; Err only when GitHub could not be reached.
-async fn read_one(
-    ctx: &Ctx,
-    name: &str,
-    repo_url: String,
-    branch: String,
-) -> Result<RepoHealth, String> {
+/// What one REST read gave.
+enum Answer<T> {
+    Got(T),
+    /// 403 or 404: the feature is off or not for this token.
+    Refused(u16),
+    /// Another status, or an answer that cannot be read.
+    Unreadable,
+}
+
+impl<T> Answer<T> {
+    fn map<U>(self, f: impl FnOnce(T) -> U) -> Answer<U> {
+        match self {
+            Answer::Got(v) => Answer::Got(f(v)),
+            Answer::Refused(s) => Answer::Refused(s),
+            Answer::Unreadable => Answer::Unreadable,
+        }
+    }
+}
+
+/// Runs `read` only when `wanted`.
+async fn ask<T>(
+    wanted: bool,
+    read: impl Future<Output = Result<Answer<T>, String>>,
+) -> Result<Option<Answer<T>>, String> {
+    if wanted {
+        read.await.map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
+/// Puts a REST answer for `part` into its slot.
+fn fill<T>(
+    parts: &mut Parts,
+    part: Part,
+    slot: fn(&mut Parts) -> &mut Option<Option<T>>,
+    answer: Option<Answer<T>>,
+) {
+    match answer {
+        None => {}
+        Some(Answer::Got(value)) => *slot(parts) = Some(Some(value)),
+        Some(Answer::Refused(status)) => parts.refuse(part, Some(status)),
+        Some(Answer::Unreadable) => parts.refuse(part, None),
+    }
+}
+
+/// The parts of one repository's health still open, over REST; Err only when GitHub could not
+/// be reached.
+async fn read_rest(ctx: &Ctx, name: &str, branch: &str, mut parts: Parts) -> Result<Parts, String> {
     let base = format!(
         "/repos/{}/{}",
         encode_path(&ctx.source.organization),
@@ -133,33 +321,47 @@ async fn read_one(
     );
     let runs_path = format!(
         "{base}/actions/runs?branch={}&per_page={RUNS_PER_PAGE}",
-        encode_path(&branch).replace('/', "%2F")
+        encode_path(branch).replace('/', "%2F")
     );
     let dependabot_path = format!("{base}/dependabot/alerts?state=open&per_page=100");
     let code_scanning_path = format!("{base}/code-scanning/alerts?state=open&per_page=100");
     let (runs, pulls, dependabot, code_scanning) = tokio::join!(
-        read_page::<Runs>(ctx, &runs_path),
-        open_pull_requests(ctx, &base),
-        count_alerts::<DependabotAlert>(ctx, &dependabot_path, |a| a
-            .security_advisory
-            .severity
-            .clone()),
-        count_alerts::<CodeScanningAlert>(ctx, &code_scanning_path, |a| a
-            .rule
-            .security_severity_level
-            .clone()
-            .or_else(|| a.rule.severity.clone())),
+        ask(parts.open(Part::Actions), async {
+            let page = read_page::<Runs>(ctx, &runs_path).await?;
+            Ok(page.map(|(runs, _)| latest_per_workflow(runs.workflow_runs)))
+        }),
+        ask(parts.open(Part::Pulls), open_pull_requests(ctx, &base)),
+        ask(
+            parts.open(Part::Dependabot),
+            count_alerts::<DependabotAlert>(ctx, &dependabot_path, |a| a
+                .security_advisory
+                .severity
+                .clone())
+        ),
+        ask(
+            parts.open(Part::CodeScanning),
+            count_alerts::<CodeScanningAlert>(ctx, &code_scanning_path, |a| a
+                .rule
+                .security_severity_level
+                .clone()
+                .or_else(|| a.rule.severity.clone()))
+        ),
     );
-    Ok(RepoHealth {
-        repo_url,
-        branch,
-        workflows: runs?.map(|(runs, _)| latest_per_workflow(runs.workflow_runs)),
-        open_pull_requests: pulls?,
-        dependabot_alerts: dependabot?,
-        code_scanning_alerts: code_scanning?,
-        read_at: i64::try_from(now_secs()).unwrap_or(i64::MAX),
-        stale: false,
-    })
+    fill(&mut parts, Part::Actions, |p| &mut p.workflows, runs?);
+    fill(&mut parts, Part::Pulls, |p| &mut p.pulls, pulls?);
+    fill(
+        &mut parts,
+        Part::Dependabot,
+        |p| &mut p.dependabot,
+        dependabot?,
+    );
+    fill(
+        &mut parts,
+        Part::CodeScanning,
+        |p| &mut p.code_scanning,
+        code_scanning?,
+    );
+    Ok(parts)
 }
 
 /// Runs come newest first: the first of each workflow is its latest. Sorted by name.
@@ -182,28 +384,30 @@ fn latest_per_workflow(runs: Vec<Run>) -> Vec<WorkflowRun> {
     latest
 }
 
-/// One page of a listing, conditional, with its Link header. `None` when GitHub answers
-/// anything but 2xx (not enabled, not permitted) or something unreadable.
+/// One page of a listing, conditional, with its Link header; a 403 or 404 is a refusal.
 async fn read_page<T: DeserializeOwned + Serialize>(
     ctx: &Ctx,
     path: &str,
-) -> Result<Option<(T, Option<String>)>, String> {
+) -> Result<Answer<(T, Option<String>)>, String> {
     let reply = ctx.get(path, JSON, true).await?;
+    if matches!(reply.status, 403 | 404) {
+        return Ok(Answer::Refused(reply.status));
+    }
     if !(200..300).contains(&reply.status) {
-        return Ok(None);
+        return Ok(Answer::Unreadable);
     }
     let Ok(value) = serde_json::from_slice::<T>(&reply.body) else {
-        return Ok(None);
+        return Ok(Answer::Unreadable);
     };
     // Keep only the fields read: a 304 next time is answered from this.
     if let Ok(compact) = serde_json::to_string(&value) {
         ctx.keep_compact(path, compact);
     }
-    Ok(Some((value, reply.link)))
+    Ok(Answer::Got((value, reply.link)))
 }
 
 /// Open pull requests: with one per page, the number of the last page is the count.
-async fn open_pull_requests(ctx: &Ctx, base: &str) -> Result<Option<u64>, String> {
+async fn open_pull_requests(ctx: &Ctx, base: &str) -> Result<Answer<u64>, String> {
     #[derive(Serialize, Deserialize)]
     struct Pull {
         number: u64,
@@ -228,14 +432,16 @@ async fn count_alerts<T: DeserializeOwned + Serialize>(
     ctx: &Ctx,
     first: &str,
     severity: impl Fn(&T) -> Option<String>,
-) -> Result<Option<AlertCounts>, String> {
+) -> Result<Answer<AlertCounts>, String> {
     let mut counts = AlertCounts::default();
     let mut next = Some(first.to_string());
     for _ in 0..MAX_ALERT_PAGES {
         let Some(path) = next.take() else { break };
-        let Some((alerts, link)) = read_page::<Vec<T>>(ctx, &path).await? else {
-            // Not available at all, or (on a later page) cut short: what was counted stands.
-            return Ok((path != first).then_some(counts));
+        let (alerts, link) = match read_page::<Vec<T>>(ctx, &path).await? {
+            Answer::Got(page) => page,
+            // Cut short on a later page: what was counted stands.
+            _ if path != first => break,
+            other => return Ok(other.map(|_| counts)),
         };
         for alert in &alerts {
             counts.add(severity(alert).as_deref().unwrap_or("low"));
@@ -245,7 +451,7 @@ async fn count_alerts<T: DeserializeOwned + Serialize>(
             .and_then(next_link)
             .and_then(|u| ctx.relative(&u));
     }
-    Ok(Some(counts))
+    Ok(Answer::Got(counts))
 }
 
 #[cfg(test)]

@@ -2,9 +2,10 @@
 //! materialised in the cache so the rest of the pipeline reads it like a local checkout.
 //!
 //! Requests are kept few: one conditional listing of the organisation (a 304 when nothing was
-//! pushed), then per changed repository its head commit, the catalog file, and — only when
-//! the catalog points at more files (docs, Location targets, placeholders) — one recursive
-//! tree listing and the blobs needed (`fetch`). Then a cross-repository round fetches what
+//! pushed, free of the rate limit), then for the changed repositories their head commits and
+//! catalog files in GraphQL batches (`discover`, `graphql`; REST where GraphQL is missing),
+//! and — only when a catalog points at more files (docs, Location targets, placeholders) — one
+//! recursive tree listing and the blobs needed (`fetch`). Then a cross-repository round fetches what
 //! catalogs name by URL in other repositories of the organisation (`cross`), with
 //! `repo_health` each repository's CI runs, pull requests and alerts are read (`health`), and
 //! with `org_data` its teams and members become entities (`org`). Every request goes through
@@ -13,8 +14,11 @@
 
 mod client;
 mod cross;
+mod discover;
 mod fetch;
+mod graphql;
 mod health;
+mod health_gql;
 mod org;
 mod wants;
 
@@ -23,6 +27,7 @@ use super::Repo;
 use crate::config::GithubSource;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::paths::RepoPath;
+pub use client::RequestFigures;
 use client::{encode_path, Ctx};
 use fetch::{Kind, Outcome, RepoInfo};
 use std::collections::{BTreeMap, BTreeSet};
@@ -42,6 +47,10 @@ pub struct GithubSummary {
     pub failed: usize,
     /// HTTP requests sent, retries and 304s included.
     pub requests: usize,
+    /// The same requests by kind, and the GraphQL points they spent.
+    pub figures: RequestFigures,
+    /// Why GraphQL last did not answer (REST answered instead), when it did not.
+    pub graphql_fallback: Option<String>,
     pub rate_limit_remaining: Option<u64>,
     /// Repository health read (`repo_health`), `None` when not asked for.
     pub health: Option<health::HealthFigures>,
@@ -54,14 +63,27 @@ impl fmt::Display for GithubSummary {
             "GitHub {}: {} repositories scanned, {} with a catalog, {} fetched, {} cached, {} failed; {} API calls",
             self.organization, self.scanned, self.with_catalog, self.fetched, self.cached, self.failed, self.requests
         )?;
+        let r = &self.figures;
+        write!(
+            f,
+            " ({} GraphQL, {} REST of which {} answered 304: {} rate-limited), {} GraphQL points",
+            r.graphql,
+            r.rest(),
+            r.not_modified,
+            r.rate_limited(),
+            r.points
+        )?;
+        if let Some(why) = &self.graphql_fallback {
+            write!(f, "; REST instead of GraphQL after {why}")?;
+        }
         if let Some(left) = self.rate_limit_remaining {
             write!(f, ", rate limit {left} left")?;
         }
         if let Some(h) = self.health {
             write!(
                 f,
-                "; health of {} repositories read ({} stale): {} with failing CI, {} with critical alerts",
-                h.read, h.stale, h.ci_failing, h.critical_alerts
+                "; health of {} repositories read ({} unchanged and kept, {} stale): {} with failing CI, {} with critical alerts",
+                h.read, h.kept, h.stale, h.ci_failing, h.critical_alerts
             )?;
         }
         Ok(())
@@ -120,7 +142,12 @@ async fn gather_async(
         }
     };
     let previous = std::mem::take(&mut state.responses);
-    let ctx = Arc::new(Ctx::new(octo, source, previous, cache.clone()));
+    let now = i64::try_from(client::now_secs()).unwrap_or(i64::MAX);
+    let missing_lately = state.graphql_missing_at.is_some_and(|at| {
+        now.saturating_sub(at) < i64::try_from(source.recheck_secs).unwrap_or(i64::MAX)
+    });
+    let gql = graphql::gql_client(source).filter(|_| !missing_lately);
+    let ctx = Arc::new(Ctx::new(octo, source, previous, cache.clone(), gql));
     progress(&format!("GitHub {org}: listing repositories"));
     let listed = match fetch::list_repos(&ctx).await {
         Ok(l) => l,
@@ -134,6 +161,7 @@ async fn gather_async(
             state.responses = ctx.take_fresh();
             let repos = cached_repos(index, &cache, &state, &mut summary, &mut diagnostics);
             summary.requests = ctx.requests();
+            summary.figures = ctx.figures();
             return (repos, diagnostics, summary);
         }
     };
@@ -162,8 +190,13 @@ async fn gather_async(
         progress(&format!("GitHub {org}: reading teams and members"));
         repos.extend(org::org_entities(&ctx, index, &mut diagnostics).await);
     }
+    if ctx.gql.is_some() {
+        state.graphql_missing_at = (!ctx.graphql_on()).then_some(now);
+    }
     save_state(&ctx, state, repo_states, &mut diagnostics);
     summary.requests = ctx.requests();
+    summary.figures = ctx.figures();
+    summary.graphql_fallback = client::lock(&ctx.gql_note).clone();
     summary.rate_limit_remaining = ctx.rate_limit_remaining();
     (repos, diagnostics, summary)
 }

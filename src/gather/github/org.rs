@@ -3,6 +3,7 @@
 //! repository of its own for the catalog stage.
 
 use super::client::{encode_path, Ctx};
+use super::graphql::literal;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::gather::cache::OrgCache;
 use crate::gather::Repo;
@@ -53,9 +54,21 @@ pub(super) async fn org_entities(
     }
 }
 
+/// Teams, each team's member logins (entity names, sorted) by slug, and the members.
+type OrgPeople = (Vec<Team>, BTreeMap<String, Vec<String>>, Vec<Member>);
+
 /// Teams as Group entities (with parents and children) and members as User entities, as
 /// Backstage's GitHub org provider makes them. YAML text, one document per entity.
 async fn org_data(ctx: &Arc<Ctx>) -> Result<String, String> {
+    let found = match org_graphql(ctx).await {
+        Some(found) => found,
+        None => org_rest(ctx).await?,
+    };
+    org_yaml(&ctx.source.organization, found)
+}
+
+/// Teams and members over REST: the teams, each team's members, the organisation's members.
+async fn org_rest(ctx: &Arc<Ctx>) -> Result<OrgPeople, String> {
     let org = encode_path(&ctx.source.organization);
     let teams: Vec<Team> = ctx
         .paginate(&format!("/orgs/{org}/teams?per_page=100"))
@@ -80,6 +93,130 @@ async fn org_data(ctx: &Arc<Ctx>) -> Result<String, String> {
         logins.sort();
         team_members.insert(slug, logins);
     }
+    Ok((teams, team_members, members))
+}
+
+/// Teams (with their members) and members over GraphQL, following each connection's cursor;
+/// None when GraphQL cannot answer, for REST to.
+async fn org_graphql(ctx: &Ctx) -> Option<OrgPeople> {
+    if !ctx.graphql_on() {
+        return None;
+    }
+    let org = literal(&ctx.source.organization);
+    let page = "pageInfo { hasNextPage endCursor }";
+    let after = |c: &Option<String>| {
+        c.as_deref()
+            .map(|c| format!(", after: {}", literal(c)))
+            .unwrap_or_default()
+    };
+    let (mut teams, mut team_members, mut members) = (Vec::new(), BTreeMap::new(), Vec::new());
+    let mut more_members: Vec<(String, Option<String>)> = Vec::new();
+    // (cursor, done) of the teams and the members connections.
+    let (mut team_cursor, mut member_cursor) = ((None, false), (None, false));
+    for _ in 0..1000 {
+        if team_cursor.1 && member_cursor.1 {
+            break;
+        }
+        let mut q = format!(
+            "query {{ rateLimit {{ cost remaining resetAt }} organization(login: {org}) {{"
+        );
+        if !team_cursor.1 {
+            q.push_str(&format!(" teams(first: 100{}) {{ {page} nodes {{ slug name description parentTeam {{ slug }} members(first: 100) {{ {page} nodes {{ login }} }} }} }}", after(&team_cursor.0)));
+        }
+        if !member_cursor.1 {
+            q.push_str(&format!(
+                " membersWithRole(first: 100{}) {{ {page} nodes {{ login avatarUrl }} }}",
+                after(&member_cursor.0)
+            ));
+        }
+        q.push_str(" } }");
+        let data = ctx.graphql(&q).await.ok()?.data;
+        let found = &data["organization"];
+        if !team_cursor.1 {
+            for node in found["teams"]["nodes"].as_array()? {
+                let team = team_of(node)?;
+                let logins = logins_of(&node["members"]);
+                if node["members"]["pageInfo"]["hasNextPage"] == true {
+                    more_members.push((team.slug.clone(), cursor_of(&node["members"])));
+                }
+                team_members.insert(team.slug.clone(), logins);
+                teams.push(team);
+            }
+            team_cursor = next_page(&found["teams"]);
+        }
+        if !member_cursor.1 {
+            for node in found["membersWithRole"]["nodes"].as_array()? {
+                members.push(Member {
+                    login: node["login"].as_str()?.to_string(),
+                    avatar_url: node["avatarUrl"].as_str().map(str::to_string),
+                });
+            }
+            member_cursor = next_page(&found["membersWithRole"]);
+        }
+    }
+    for (slug, mut cursor) in more_members {
+        for _ in 0..1000 {
+            let q = format!("query {{ rateLimit {{ cost remaining resetAt }} organization(login: {org}) {{ team(slug: {}) {{ members(first: 100{}) {{ {page} nodes {{ login }} }} }} }} }}", literal(&slug), after(&cursor));
+            let data = ctx.graphql(&q).await.ok()?.data;
+            let connection = &data["organization"]["team"]["members"];
+            team_members
+                .entry(slug.clone())
+                .or_default()
+                .extend(logins_of(connection));
+            match next_page(connection) {
+                (next, false) => cursor = next,
+                _ => break,
+            }
+        }
+        team_members.entry(slug).or_default().sort();
+    }
+    Some((teams, team_members, members))
+}
+
+fn team_of(node: &Value) -> Option<Team> {
+    let slug = node["slug"].as_str()?.to_string();
+    let parent = node["parentTeam"]["slug"].as_str().map(|p| {
+        Box::new(Team {
+            slug: p.to_string(),
+            name: p.to_string(),
+            description: None,
+            parent: None,
+        })
+    });
+    Some(Team {
+        name: node["name"].as_str().unwrap_or(&slug).to_string(),
+        slug,
+        description: node["description"].as_str().map(str::to_string),
+        parent,
+    })
+}
+
+/// A member connection's logins as entity names, sorted.
+fn logins_of(connection: &Value) -> Vec<String> {
+    let mut logins: Vec<String> = connection["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|n| n["login"].as_str().map(name_of))
+        .collect();
+    logins.sort();
+    logins
+}
+
+fn cursor_of(connection: &Value) -> Option<String> {
+    connection["pageInfo"]["endCursor"]
+        .as_str()
+        .map(str::to_string)
+}
+
+/// The cursor of a connection's next page, and whether it was the last.
+fn next_page(connection: &Value) -> (Option<String>, bool) {
+    let more = connection["pageInfo"]["hasNextPage"] == true;
+    (cursor_of(connection), !more)
+}
+
+/// The entities of the teams and members, as YAML documents.
+fn org_yaml(org: &str, (teams, team_members, members): OrgPeople) -> Result<String, String> {
     let mut member_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (slug, logins) in &team_members {
         for login in logins {
@@ -94,7 +231,7 @@ async fn org_data(ctx: &Arc<Ctx>) -> Result<String, String> {
     sorted.sort_by(|a, b| a.slug.cmp(&b.slug));
     for team in sorted {
         let members = team_members.get(&team.slug).cloned().unwrap_or_default();
-        docs.push(group(&ctx.source.organization, team, &teams, members));
+        docs.push(group(org, team, &teams, members));
     }
     let mut users: Vec<&Member> = members.iter().collect();
     users.sort_by(|a, b| a.login.cmp(&b.login));

@@ -2,6 +2,8 @@
 //! repositories with a site.toml over it and the pipeline run on it, HTML checks, and the test
 //! servers in the submodules.
 
+pub mod fake_github;
+pub mod fake_graphql;
 pub mod kube_server;
 pub mod kube_world;
 pub mod page;
