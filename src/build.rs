@@ -123,12 +123,8 @@ pub fn render(config: &Config, progress: &dyn Fn(&str)) -> Result<Rendered, Stri
     if let Some(warning) = unreadable {
         diagnostics.push(warning);
     }
-    let changes = crate::changes::compare(
-        &catalog,
-        snapshot.as_ref(),
-        previous.as_ref(),
-        crate::changes::build_time(),
-    );
+    let built_at = crate::changes::build_time();
+    let changes = crate::changes::compare(&catalog, snapshot.as_ref(), previous.as_ref(), built_at);
     watch.lap("changes");
     let (apis, api_problems) = pool.install(|| crate::site::apidocs::build_all(&catalog));
     for problem in api_problems {
@@ -173,6 +169,8 @@ pub fn render(config: &Config, progress: &dyn Fn(&str)) -> Result<Rendered, Stri
     ));
     site.files
         .extend([crate::changes::state_file(&changes.state)]);
+    site.files
+        .extend([crate::freshness::build_file(&config.freshness, built_at)]);
     diagnostics.extend(site_diags);
     diagnostics.sort();
     watch.lap("pages");

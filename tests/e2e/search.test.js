@@ -108,13 +108,13 @@ test('a docs phrase leads to the right section anchor', async () => {
 
 test('Enter without a chosen result opens search/index.html?q=, which ranks the same', async () => {
   await page.goto(site('teams/index.html'), { waitUntil: 'load' });
-  await typeInBox('payments-ledger');
-  await Promise.all([page.waitForURL('**/search/index.html?q=payments-ledger'), page.press('#site-search', 'Enter')]);
+  await typeInBox('payments ledger');
+  await Promise.all([page.waitForURL('**/search/index.html?q=payments+ledger'), page.press('#site-search', 'Enter')]);
   await page.waitForSelector('#search-results li');
-  assert.equal(await page.inputValue('#search-q'), 'payments-ledger');
+  assert.equal(await page.inputValue('#search-q'), 'payments ledger');
   const urls = (await targets('#search-results a')).map((u) => rel(u, server.base));
   assert.equal(urls[0], 'catalog/default/component/payments-ledger/index.html');
-  assert.match(await page.textContent('#search-status'), /^\d+ results? for “payments-ledger”$/);
+  assert.match(await page.textContent('#search-status'), /^\d+ results? for “payments ledger”$/);
   noProblems('results page');
 });
 

@@ -14,6 +14,7 @@ mod docs;
 mod github;
 mod golden;
 mod hostile;
+mod incident;
 mod incremental;
 // The cluster snapshot benchmark lives with the other benchmarks; it is an ignored test (see
 // benches/README.md).
