@@ -19,10 +19,12 @@ const MIN_CHARS: usize = 4;
 /// Longest term kept: longer words are names and hashes, not what people mistype.
 const MAX_CHARS: usize = 24;
 
+/// Terms of one first letter by length, each with how many documents its stem has.
+type ByLength<'a> = BTreeMap<usize, Vec<(usize, &'a str)>>;
+
 /// The typo files: one per first letter, and the manifest naming them.
 pub fn files(index: &Index) -> BTreeMap<String, Vec<u8>> {
-    // first letter -> length -> (postings, term)
-    let mut by_letter: BTreeMap<char, BTreeMap<usize, Vec<(usize, &str)>>> = BTreeMap::new();
+    let mut by_letter: BTreeMap<char, ByLength<'_>> = BTreeMap::new();
     for (term, stem) in &index.terms {
         let n = term.chars().count();
         let letters = term.chars().all(char::is_alphabetic);

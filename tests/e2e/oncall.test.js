@@ -124,10 +124,10 @@ test('the incident card: team, chat, e-mail, on-call, the one runbook and where 
   noProblems('incident card');
 });
 
-test('the incident card names dependencies in trouble and recent changes from the history', async () => {
+test('the incident card names the dependencies in trouble and where', async () => {
   // fx-hedging depends on fx-quotes; the demo snapshot has services failing or degraded.
   const status = fs.readFileSync(path.join(root, 'clusters', 'status.js'), 'utf8');
-  const services = JSON.parse(/"services":(\{.*?\})\}\);/s.exec(status)[1]);
+  const services = JSON.parse(/"services":(\{.*\})\};\s*$/s.exec(status)[1]);
   const troubled = Object.keys(services).filter((k) => services[k][0] !== 'healthy');
   assert.ok(troubled.length > 0, 'the demo has a service in trouble');
   // Find a component page whose card lists one of them.
@@ -149,10 +149,11 @@ test('the incident card names dependencies in trouble and recent changes from th
 async function typeIn(selector, q) {
   await page.fill(selector, q);
   const form = selector === '#site-search' ? '.site-search' : `form:has(${selector})`;
-  await page.waitForFunction(([f]) => {
+  // Shown, and for this query: the popup names it (results "for “q”", or "No results for “q”").
+  await page.waitForFunction(([f, q]) => {
     const popup = document.querySelector(f + ' .search-popup');
-    return popup && !popup.hidden && document.querySelector(f + ' [role="listbox"]').childElementCount > 0;
-  }, [form]);
+    return popup && !popup.hidden && popup.textContent.includes('“' + q + '”');
+  }, [form, q]);
   return form;
 }
 

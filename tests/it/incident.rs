@@ -119,7 +119,8 @@ fn the_card_names_the_team_its_contacts_and_the_one_runbook() {
 
 #[test]
 fn without_a_paging_address_the_annotation_is_text_and_gaps_are_said() {
-    let out = build(&fixture());
+    let f = fixture();
+    let out = build(&f);
     let card_html = page(&out, "ledger");
     let ledger = card(&card_html);
     assert!(ledger.contains("PagerDuty service PLEDGER1"), "{ledger}");
