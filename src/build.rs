@@ -209,6 +209,7 @@ pub fn render_part(
     let Facts {
         snapshot,
         changes,
+        built_at,
         apis,
         scorecards,
     } = facts(
@@ -260,6 +261,8 @@ pub fn render_part(
     ));
     site.files
         .extend([crate::changes::state_file(&changes.state)]);
+    site.files
+        .extend([crate::freshness::build_file(&config.freshness, built_at)]);
     diagnostics.extend(site_diags);
     diagnostics.extend(page_problems);
     diagnostics.sort();
@@ -285,6 +288,8 @@ pub fn render_part(
 struct Facts {
     snapshot: Option<crate::cluster::model::Snapshot>,
     changes: crate::changes::Outcome,
+    /// The build's time, which the change history and the portal's age are stamped with.
+    built_at: i64,
     apis: std::collections::HashMap<String, crate::site::apidocs::Reference>,
     scorecards: Option<crate::scorecard::Scorecards>,
 }
@@ -305,12 +310,8 @@ fn facts(
     if let Some(warning) = unreadable {
         diagnostics.push(warning);
     }
-    let changes = crate::changes::compare(
-        catalog,
-        snapshot.as_ref(),
-        previous.as_ref(),
-        crate::changes::build_time(),
-    );
+    let built_at = crate::changes::build_time();
+    let changes = crate::changes::compare(catalog, snapshot.as_ref(), previous.as_ref(), built_at);
     watch.lap("changes");
     let (apis, api_problems) = pool.install(|| crate::site::apidocs::build_all(catalog));
     for problem in api_problems {
@@ -327,6 +328,7 @@ fn facts(
     Facts {
         snapshot,
         changes,
+        built_at,
         apis,
         scorecards,
     }

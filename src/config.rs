@@ -44,6 +44,21 @@ pub struct Config {
     /// A catalog file made in memory for a repository that has none (`docs build DIR` of a
     /// plain mkdocs repository): it replaces the repository's own catalog files.
     pub generated_catalog: Option<String>,
+    /// `[freshness]`: when a status turns amber and red for its age.
+    pub freshness: crate::freshness::FreshnessConfig,
+    /// `[oncall]`: where on-call annotations link to.
+    pub oncall: OncallConfig,
+}
+
+/// `[oncall]`: the paging services' addresses, so that a PagerDuty service annotation becomes a
+/// link on the incident card (without one it is shown as text).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OncallConfig {
+    /// `https://acme.pagerduty.com`
+    pub pagerduty_url: Option<String>,
+    /// `https://acme.app.opsgenie.com`
+    pub opsgenie_url: Option<String>,
 }
 
 /// `[sso]`: the sign-in proxy's user endpoint, for the home page's "My services".
@@ -265,6 +280,10 @@ struct RawConfig {
     base_url: Option<String>,
     #[serde(default)]
     changes: crate::changes::config::RawChanges,
+    #[serde(default)]
+    freshness: crate::freshness::RawFreshness,
+    #[serde(default)]
+    oncall: OncallConfig,
 }
 
 /// `[secrets]`: values that look like credentials but are not, and rules to switch off.
@@ -417,6 +436,8 @@ impl Config {
             .transpose()
             .map_err(error)?;
         let changes = raw.changes.resolve(base_dir).map_err(error)?;
+        let freshness = raw.freshness.resolve().map_err(error)?;
+        let oncall = resolve_oncall(raw.oncall).map_err(error)?;
         Ok(Config {
             file: Some(file.to_path_buf()),
             base_dir: base_dir.to_path_buf(),
@@ -434,6 +455,8 @@ impl Config {
             scorecards,
             base_url,
             changes,
+            freshness,
+            oncall,
             cache_dir: resolve(
                 raw.cache_dir
                     .as_deref()
@@ -491,11 +514,30 @@ impl Config {
             scorecards: crate::scorecard::config::ScorecardConfig::default(),
             base_url: None,
             changes: Default::default(),
+            freshness: Default::default(),
+            oncall: OncallConfig::default(),
             cache_dir: base_dir.join(DEFAULT_CACHE_DIR),
             render_cache: true,
             generated_catalog: None,
         }
     }
+}
+
+/// The paging services' addresses must be https URLs: they become links on every service page.
+fn resolve_oncall(raw: OncallConfig) -> Result<OncallConfig, String> {
+    let check = |key: &str, url: Option<String>| match url {
+        None => Ok(None),
+        Some(u) if u.starts_with("https://") && url::Url::parse(&u).is_ok() => {
+            Ok(Some(u.trim_end_matches('/').to_string()))
+        }
+        Some(u) => Err(format!(
+            "oncall.{key} = \"{u}\" is not an https URL; write it as \"https://acme.pagerduty.com\""
+        )),
+    };
+    Ok(OncallConfig {
+        pagerduty_url: check("pagerduty_url", raw.pagerduty_url)?,
+        opsgenie_url: check("opsgenie_url", raw.opsgenie_url)?,
+    })
 }
 
 /// Credential variables of the clouds and CI systems Playbill runs in. Their values must never

@@ -13,6 +13,7 @@ pub mod cluster;
 pub mod config;
 pub mod diagnostics;
 pub mod docs;
+pub mod freshness;
 pub mod gather;
 pub mod highlight;
 pub mod init;

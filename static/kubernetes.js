@@ -12,6 +12,7 @@
     if (typeof part === "string") {
       slot.innerHTML = part;
       slot.setAttribute("data-status-loaded", "");
+      if (window.PlaybillAge) window.PlaybillAge.refresh(slot);
     } else if (!slot.hasAttribute("data-status-optional")) {
       slot.textContent = "No cluster status has been published for this page.";
     } else {

@@ -12,6 +12,7 @@
 
   var root = '';
   var index = { manifest: null, shards: {}, tables: {}, facets: null };
+  var typo = { names: null, files: {} };
   var scripts = {};  // url -> Promise
 
   window.PlaybillSearch = {
@@ -19,6 +20,8 @@
     shard: function (key, body) { index.shards[key] = body; },
     docs: function (i, rows) { index.tables[i] = rows; },
     facets: function (f) { index.facets = f; },
+    typos: function (names) { typo.names = names; },
+    typo: function (letter, body) { typo.files[letter] = body; },
   };
 
   function load(name) {
@@ -119,41 +122,116 @@
   }
 
   // Ranks every document the query reaches: [{doc, matched, score}], best first (query.rs).
+  // A query that reaches nothing is tried once more with its typos corrected and joined words
+  // split; the list then says which words it used (list.corrected).
   function rank(q, keep) {
     return manifest().then(function () {
       var ws = words(q);
-      return loadShards(ws).then(function () {
-        var missing = ws.filter(function (w) { return !lookup(w).length; });
-        var more = [];
-        missing.forEach(function (w) { more = more.concat(fallbacks(w)); });
-        return loadShards(more);
-      }).then(function () {
-        var hits = {};
-        ws.forEach(function (w) {
-          var found = lookup(w), tries = fallbacks(w);
-          while (!found.length && tries.length) found = lookup(tries.shift());
-          var best = {};
-          found.forEach(function (f) {
-            var p = f[0], doc = 0;
-            for (var i = 0; i < p.length; i += 2) {
-              doc += p[i];
-              var v = f[1] ? p[i + 1] : Math.floor(p[i + 1] / 2);
-              if (!(best[doc] >= v)) best[doc] = v;
-            }
-          });
-          Object.keys(best).forEach(function (d) {
-            var h = hits[d] || (hits[d] = { doc: +d, matched: 0, score: 0 });
-            h.matched += 1;
-            h.score += best[d];
+      return rankWords(ws, keep).then(function (list) {
+        if (list.length || !ws.some(function (w) { return chars(w) >= 5; })) return list;
+        return corrected(ws).then(function (better) {
+          if (!better) return list;
+          return rankWords(better, keep).then(function (l) {
+            if (l.length) l.corrected = better.join(' ');
+            return l;
           });
         });
-        var list = Object.keys(hits).map(function (d) { return hits[d]; });
-        if (keep) list = list.filter(function (h) { return keep(h.doc); });
-        list.sort(function (a, b) {
-          return b.matched - a.matched || b.score - a.score || a.doc - b.doc;
-        });
-        return list;
       });
+    });
+  }
+
+  function rankWords(ws, keep) {
+    return loadShards(ws).then(function () {
+      var missing = ws.filter(function (w) { return !lookup(w).length; });
+      var more = [];
+      missing.forEach(function (w) { more = more.concat(fallbacks(w)); });
+      return loadShards(more);
+    }).then(function () {
+      var hits = {};
+      ws.forEach(function (w) {
+        var found = lookup(w), tries = fallbacks(w);
+        while (!found.length && tries.length) found = lookup(tries.shift());
+        var best = {};
+        found.forEach(function (f) {
+          var p = f[0], doc = 0;
+          for (var i = 0; i < p.length; i += 2) {
+            doc += p[i];
+            var v = f[1] ? p[i + 1] : Math.floor(p[i + 1] / 2);
+            if (!(best[doc] >= v)) best[doc] = v;
+          }
+        });
+        Object.keys(best).forEach(function (d) {
+          var h = hits[d] || (hits[d] = { doc: +d, matched: 0, score: 0 });
+          h.matched += 1;
+          h.score += best[d];
+        });
+      });
+      var list = Object.keys(hits).map(function (d) { return hits[d]; });
+      if (keep) list = list.filter(function (h) { return keep(h.doc); });
+      list.sort(function (a, b) {
+        return b.matched - a.matched || b.score - a.score || a.doc - b.doc;
+      });
+      return list;
+    });
+  }
+
+  // ---- forgiving: one typo, joined words (src/search/typo.rs) ----
+  // Terms of `len` letters starting with `letter`, most frequent first.
+  function vocab(letter, len) {
+    var f = typo.files[letter], s = f && f[len];
+    return s ? s.split(' ') : [];
+  }
+
+  // One substitution, insertion, deletion or swap of neighbours turns a into b (char arrays).
+  function oneEdit(a, b) {
+    var n = a.length, m = b.length, i = 0;
+    if (Math.abs(n - m) > 1) return false;
+    while (i < n && i < m && a[i] === b[i]) i++;
+    if (n === m) {
+      if (i === n) return false;
+      if (a.slice(i + 1).join('') === b.slice(i + 1).join('')) return true;
+      return i + 1 < n && a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2).join('') === b.slice(i + 2).join('');
+    }
+    return n > m ? a.slice(i + 1).join('') === b.slice(i).join('') : a.slice(i).join('') === b.slice(i + 1).join('');
+  }
+
+  // The likeliest term one typo away from w: its own first letter first (typos there are rare;
+  // a swap or loss of the first letter starts the term with the second).
+  function oneTypo(cs) {
+    var n = cs.length, tries = [[cs[0], n], [cs[0], n - 1], [cs[0], n + 1], [cs[1], n - 1], [cs[1], n]];
+    for (var i = 0; i < tries.length; i++) {
+      var list = vocab(tries[i][0], tries[i][1]);
+      for (var j = 0; j < list.length; j++) if (oneEdit(cs, Array.from(list[j]))) return [list[j]];
+    }
+    return null;
+  }
+
+  // Two words written as one: `paymentsledger` -> payments ledger (each of four letters or more).
+  function split(cs) {
+    for (var i = 4; i <= cs.length - 4; i++) {
+      var left = cs.slice(0, i).join(''), right = cs.slice(i).join('');
+      if (vocab(cs[0], i).indexOf(left) >= 0 && vocab(cs[i], cs.length - i).indexOf(right) >= 0) return [left, right];
+    }
+    return null;
+  }
+
+  // The query's words with each correctable word of five letters or more replaced, or null.
+  function corrected(ws) {
+    var letters = [];
+    ws.forEach(function (w) {
+      Array.from(w).forEach(function (c) { if (letters.indexOf(c) < 0) letters.push(c); });
+    });
+    return load('typo').then(function () {
+      var names = typo.names || {};
+      return Promise.all(letters.filter(function (l) { return names[l]; }).map(function (l) { return load(names[l]); }));
+    }).then(function () {
+      var changed = false, out = [];
+      ws.forEach(function (w) {
+        var cs = Array.from(w), better = cs.length >= 5 ? (split(cs) || oneTypo(cs)) : null;
+        if (better) changed = true;
+        (better || [w]).forEach(function (b) { if (out.indexOf(b) < 0) out.push(b); });
+      });
+      return changed ? out : null;
     });
   }
 
@@ -174,8 +252,10 @@
     });
   }
 
-  // Of the first TOP hits, entities named exactly as the query move to the front (query.rs).
+  // Of the first TOP hits, entities named exactly as the query move to the front (query.rs);
+  // the list then says so (list.exact), and Enter in a search box opens the first.
   function order(q, list) {
+    if (list.corrected) q = list.corrected;
     var entities = index.manifest.entities;
     var top = list.slice(0, TOP).filter(function (h) { return h.doc < entities; });
     return rows(top).then(function (rs) {
@@ -184,8 +264,11 @@
         .map(function (r) { return r.doc; });
       if (!exact.length) return list;
       var head = list.slice(0, TOP);
-      return head.filter(function (h) { return exact.indexOf(h.doc) >= 0; })
+      var out = head.filter(function (h) { return exact.indexOf(h.doc) >= 0; })
         .concat(head.filter(function (h) { return exact.indexOf(h.doc) < 0; }), list.slice(TOP));
+      out.corrected = list.corrected;
+      out.exact = true;
+      return out;
     });
   }
 
@@ -239,15 +322,27 @@
 
   function plural(n, one, many) { return n + ' ' + (n === 1 ? one : many); }
 
-  // ---- the header combobox ----
+  // "No results for “legder”. Did you mean “ledger”?": built as nodes, never as HTML.
+  function didYouMean(q, better, cls) {
+    var p = el('p', cls);
+    p.appendChild(document.createTextNode('No results for “' + q + '”. Did you mean '));
+    var a = el('a', null, better);
+    a.href = root + 'search/index.html?q=' + encodeURIComponent(better);
+    p.appendChild(a);
+    p.appendChild(document.createTextNode('? Showing its results.'));
+    return p;
+  }
+
+  // ---- the header combobox, and the big boxes of the home and 404 pages ----
   function initBox(form) {
-    var input = form.querySelector('#site-search');
+    var input = form.querySelector('input[type="search"]');
     var popup = form.querySelector('.search-popup');
-    var listbox = form.querySelector('#site-search-results');
+    var listbox = form.querySelector('[role="listbox"]');
     var all = form.querySelector('.sr-all');
-    var status = form.querySelector('#site-search-status');
+    var status = form.querySelector('[role="status"]');
     if (!input || !popup || !listbox || !all) return;
-    var seq = 0, timer = null, active = -1;
+    var prefix = listbox.id + '-';
+    var seq = 0, timer = null, active = -1, first = null;
 
     function options() { return listbox.querySelectorAll('[role="option"]'); }
 
@@ -273,11 +368,12 @@
       active = -1;
     }
 
-    function show(q, rs, total) {
+    function show(q, rs, total, list) {
       listbox.textContent = '';
       active = -1;
       input.removeAttribute('aria-activedescendant');
-      var ws = words(q);
+      var ws = words(list.corrected || q);
+      if (list.corrected) listbox.appendChild(didYouMean(q, list.corrected, 'sr-didyoumean'));
       var groups = [['Catalog', rs.filter(function (r) { return r.kind !== 'docs'; })],
         ['Docs', rs.filter(function (r) { return r.kind === 'docs'; })]];
       var n = 0;
@@ -286,13 +382,13 @@
         var group = el('div', 'sr-group');
         group.setAttribute('role', 'group');
         var label = el('div', 'sr-group-label', g[0]);
-        label.id = 'site-search-group-' + gi;
+        label.id = prefix + 'group-' + gi;
         label.setAttribute('role', 'presentation');
         group.setAttribute('aria-labelledby', label.id);
         group.appendChild(label);
         g[1].forEach(function (r) {
           var a = el('a', 'sr-option');
-          a.id = 'site-search-opt-' + (n++);
+          a.id = prefix + 'opt-' + (n++);
           a.href = root + r.url;
           a.setAttribute('role', 'option');
           a.setAttribute('aria-selected', 'false');
@@ -302,8 +398,11 @@
         });
         listbox.appendChild(group);
       });
-      all.textContent = total ? 'All ' + plural(total, 'result', 'results') + ' for “' + q + '”' : 'No results for “' + q + '”';
-      all.href = root + 'search/index.html?q=' + encodeURIComponent(q);
+      var shown = list.corrected || q;
+      all.textContent = total ? 'All ' + plural(total, 'result', 'results') + ' for “' + shown + '”' : 'No results for “' + q + '”';
+      all.href = root + 'search/index.html?q=' + encodeURIComponent(shown);
+      // An entity named exactly as the query is what Enter opens.
+      first = list.exact && rs.length && rs[0].kind !== 'docs' ? root + rs[0].url : null;
       open();
       if (status) status.textContent = total ? plural(total, 'result', 'results') + ', use the arrow keys to choose' : 'No results';
     }
@@ -311,14 +410,15 @@
     function run() {
       var q = input.value;
       var mine = ++seq;
-      if (!q.trim()) { close(); return; }
-      rank(q).then(function (list) { return order(q, list); }).then(function (list) {
+      first = null;
+      if (!q.trim()) { close(); return Promise.resolve(); }
+      return rank(q).then(function (list) { return order(q, list); }).then(function (list) {
         // The best few of each group: entities are documents 0..entities.
         var n = index.manifest.entities;
         var picked = list.filter(function (h) { return h.doc < n; }).slice(0, PER_GROUP)
           .concat(list.filter(function (h) { return h.doc >= n; }).slice(0, PER_GROUP));
         return rows(picked).then(function (rs) {
-          if (mine === seq) show(q, rs, list.length);
+          if (mine === seq) show(q, rs, list.length, list);
         });
       }).catch(function (e) {
         if (mine !== seq) return;
@@ -346,6 +446,17 @@
         if (shown && active >= 0) {
           e.preventDefault();
           window.location.href = options()[active].href;
+        } else if (input.value.trim()) {
+          // An exact entity match opens the entity; anything else goes to the results page.
+          e.preventDefault();
+          clearTimeout(timer);
+          var q = input.value;
+          var go = function () {
+            if (input.value !== q) return;
+            if (first) window.location.href = first;
+            else form.submit();
+          };
+          run().then(go, go);
         }
       } else if (e.key === 'Escape') {
         if (!popup.hidden) { e.preventDefault(); close(); } else if (input.value) { input.value = ''; }
@@ -428,9 +539,11 @@
       rank(q, filter()).then(function (l) { return order(q, l); }).then(function (l) {
         if (mine !== seq) return null;
         ranked = l;
+        query = l.corrected || q;
         return rows(l.slice(0, PAGE)).then(function (rs) {
           if (mine !== seq) return;
-          status.textContent = l.length ? plural(l.length, 'result', 'results') + ' for “' + q + '”' : 'No results for “' + q + '”';
+          status.textContent = l.length ? plural(l.length, 'result', 'results') + ' for “' + query + '”' : 'No results for “' + q + '”';
+          if (l.corrected) { status.textContent = ''; status.appendChild(didYouMean(q, l.corrected, 'sr-didyoumean-page')); }
           append(rs);
         });
       }).catch(function (e) { status.textContent = 'Search is not available: ' + e.message; });
@@ -459,6 +572,7 @@
     var page = document.querySelector('form.page-search[data-root]');
     root = (box || page || { getAttribute: function () { return ''; } }).getAttribute('data-root') || '';
     if (box) initBox(box);
+    Array.prototype.forEach.call(document.querySelectorAll('form.hero-search[data-root]'), initBox);
     if (page) initPage(page);
     // For tests and benchmarks: the first `count` results of a query, as the page ranks them.
     window.PlaybillSearch.query = function (q, count) {

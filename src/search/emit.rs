@@ -192,7 +192,7 @@ fn facets(index: &Index) -> Value {
 }
 
 /// `PlaybillSearch.<call>(arg, body);` (or with the body alone when `arg` is null).
-fn script_text(call: &str, arg: &Value, body: &str) -> String {
+pub(super) fn script_text(call: &str, arg: &Value, body: &str) -> String {
     let text = if arg.is_null() {
         format!("PlaybillSearch.{call}({body});\n")
     } else {
@@ -203,7 +203,7 @@ fn script_text(call: &str, arg: &Value, body: &str) -> String {
 
 /// One content hash for a group of files: the manifest names a group, not every file, so it
 /// stays small however many files there are; a change renames the files of its group only.
-fn group_hash<S: AsRef<str>>(texts: impl IntoIterator<Item = S>) -> String {
+pub(super) fn group_hash<S: AsRef<str>>(texts: impl IntoIterator<Item = S>) -> String {
     let mut h = Sha256::new();
     for t in texts {
         h.update(t.as_ref().as_bytes());

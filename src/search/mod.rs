@@ -7,6 +7,7 @@
 mod emit;
 pub mod query;
 pub mod text;
+mod typo;
 mod weights;
 
 use crate::catalog::summary::EntitySummary;
@@ -17,6 +18,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 pub use emit::{shard_file_key, shards_for, write_index, SearchFiles, CHUNK, MANIFEST};
+pub use typo::TYPO_MANIFEST;
 
 /// Field boosts: a word in an entity's name counts ten times a word in a body.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -186,7 +188,12 @@ pub fn index_files(
     cache: Option<&RenderCache>,
 ) -> crate::search::SearchFiles {
     let started = std::time::Instant::now();
-    let build = || write_index(&build_index(catalog, summaries, docs));
+    let build = || {
+        let index = build_index(catalog, summaries, docs);
+        let mut files = write_index(&index);
+        files.extend(typo::files(&index));
+        files
+    };
     // The index is one artifact of the whole portal: reused whole when nothing it reads changed.
     let files = match cache {
         None => build(),

@@ -58,6 +58,8 @@ struct ClusterCard<'a> {
     health: Option<Health>,
     versions: Vec<String>,
     taken_at: String,
+    /// RFC 3339, for the reader's clock to age.
+    taken_at_iso: String,
     age: String,
     /// Errors other than the failed types' (which `failed` shows).
     errors: Vec<&'a String>,
@@ -70,6 +72,8 @@ struct ClusterCard<'a> {
     problems: Vec<ProblemView<'a>>,
     pods_shown: Vec<&'a model::Pod>,
     pods_more: usize,
+    /// Namespaces its workloads run in.
+    running_in: BTreeSet<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -106,6 +110,7 @@ fn card<'a>(
         health: resources.map(Resources::health),
         versions: resources.map(Resources::version_labels).unwrap_or_default(),
         taken_at: crate::time::datetime(info.taken_at),
+        taken_at_iso: crate::time::iso_datetime(info.taken_at),
         age: age(snapshot.taken_at - info.taken_at),
         errors: other_errors(info),
         failed: failed_types(info, snapshot.taken_at),
@@ -124,6 +129,9 @@ fn card<'a>(
                     })
                     .collect()
             })
+            .unwrap_or_default(),
+        running_in: resources
+            .map(|r| r.workloads.iter().map(|w| w.namespace.as_str()).collect())
             .unwrap_or_default(),
         pods_more: pods.len().saturating_sub(MAX_PODS),
         pods_shown: pods.into_iter().take(MAX_PODS).collect(),
@@ -195,17 +203,25 @@ pub fn status_files(
         let mut ctx = tera::Context::new();
         ctx.insert("has_snapshot", &snapshot.is_some());
         ctx.insert("taken_at", &crate::time::datetime(snap.taken_at));
+        ctx.insert("taken_at_iso", &crate::time::iso_datetime(snap.taken_at));
         ctx.insert("cards", &cards);
         ctx.insert("page", &page_context(e));
         ctx.insert("selector", &status.map(|s| s.selector.clone()));
         let detail = render("kubernetes_status.html", &ctx);
         let overview = render("kubernetes_overview.html", &ctx);
-        let data = json!({ "detail": detail, "overview": overview });
+        ctx.insert("troubled", &troubled_dependencies(catalog, snap, e));
+        ctx.insert(
+            "root",
+            &crate::site::root_prefix(&crate::catalog::summary::entity_url(&e.key)),
+        );
+        let incident = render("incident_status.html", &ctx);
+        let data = json!({ "detail": detail, "overview": overview, "incident": incident });
         files.insert(format!("{}/status.js", page_dir(e)), script(&key, &data));
     }
     let mut ctx = tera::Context::new();
     ctx.insert("has_snapshot", &snapshot.is_some());
     ctx.insert("taken_at", &crate::time::datetime(snap.taken_at));
+    ctx.insert("taken_at_iso", &crate::time::iso_datetime(snap.taken_at));
     let matrix = clusters_matrix(catalog, snap);
     ctx.insert("clusters", &matrix.0);
     ctx.insert("rows", &matrix.1);
@@ -216,6 +232,7 @@ pub fn status_files(
     ctx.insert("root", "");
     let home = render("clusters_home.html", &ctx);
     let services = service_health(&matrix.1);
+    files.extend([crate::freshness::snapshot_file(snapshot)]);
     files.insert(
         "clusters/status.js".to_string(),
         script(
@@ -224,6 +241,33 @@ pub fn status_files(
         ),
     );
     (files, diagnostics)
+}
+
+/// What the entity depends on (`dependsOn`, and the providers of the APIs it consumes) that is
+/// degraded or failing somewhere: `{title, url, clusters: [{cluster, health}]}`, by ref.
+fn troubled_dependencies(catalog: &Catalog, snap: &Snapshot, e: &Entity) -> Vec<Value> {
+    use crate::catalog::summary::{link, targets};
+    let mut deps: BTreeSet<&crate::catalog::EntityRef> =
+        targets(catalog, &e.key, "dependsOn").into_iter().collect();
+    for api in targets(catalog, &e.key, "consumesApi") {
+        deps.extend(targets(catalog, api, "apiProvidedBy"));
+    }
+    deps.remove(&e.key);
+    deps.into_iter()
+        .filter_map(|d| {
+            let status = snap.entities.get(&d.to_string())?;
+            let clusters: Vec<Value> = snap
+                .clusters
+                .iter()
+                .filter_map(|c| Some((c, status.clusters.get(&c.name)?.health())))
+                .filter(|(_, h)| *h != Health::Healthy)
+                .map(|(c, h)| json!({ "cluster": c.title, "health": h }))
+                .collect();
+            let l = link(catalog, d);
+            (!clusters.is_empty())
+                .then(|| json!({ "title": l.title, "url": l.url, "clusters": clusters }))
+        })
+        .collect()
 }
 
 /// Each running service's health as data, by entity ref: `[health, problems, [unhealthy
@@ -295,7 +339,8 @@ fn cluster_json(c: &ClusterInfo, snap: &Snapshot) -> Value {
     json!({ "name": c.name, "title": c.title, "stale": c.stale, "errors": other_errors(c),
             "failed": failed_types(c, snap.taken_at),
             "age": age(snap.taken_at - c.taken_at), "dashboard_url": c.dashboard_url,
-            "taken_at": crate::time::datetime(c.taken_at), "unread": !c.stale && c.unreachable })
+            "taken_at": crate::time::datetime(c.taken_at),
+            "taken_at_iso": crate::time::iso_datetime(c.taken_at), "unread": !c.stale && c.unreachable })
 }
 
 /// Every service × every cluster: health and versions, drift flagged where the same service

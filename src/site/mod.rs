@@ -5,6 +5,7 @@
 pub mod apidocs;
 mod catalog_data;
 pub mod feed;
+mod incident;
 pub mod kubernetes;
 pub mod model;
 mod owners_data;

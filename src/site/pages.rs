@@ -247,6 +247,15 @@ fn entity(shared: &Shared<'_>, e: &Entity, ctx: &mut Context) -> Frame {
         ctx.insert("k8s", &kubernetes::page_context(e));
     }
     ctx.insert("api_reference", &shared.apis.contains_key(&key));
+    let incident = super::incident::card(
+        shared.catalog,
+        shared.docs,
+        e,
+        runbook,
+        &shared.config.oncall,
+        &shared.changes.state,
+    );
+    ctx.insert("incident", &incident);
     let kind_filter = format!("catalog/index.html?kind={}", e.key.kind);
     Frame {
         template: "entity.html",

@@ -16,6 +16,8 @@ pub struct RepositoryCard {
     pub alerts: Vec<AlertRow>,
     /// When the figures were read, set only when this build could not refresh them.
     pub stale_since: Option<String>,
+    /// The same as an RFC 3339 time, for the reader's clock to age.
+    pub stale_since_iso: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -25,6 +27,8 @@ pub struct RunRow {
     /// The conclusion (or status while running) in words.
     pub label: String,
     pub when: String,
+    /// RFC 3339, for the reader's clock to age; empty when GitHub's time did not parse.
+    pub when_iso: String,
     pub url: Option<String>,
 }
 
@@ -63,6 +67,9 @@ pub fn card(health: &RepoHealth) -> Option<RepositoryCard> {
                     .unwrap_or_else(|| r.status.clone())
                     .replace('_', " "),
                 when: when(&r.created_at),
+                when_iso: crate::time::parse_rfc3339(&r.created_at)
+                    .map(crate::time::iso_datetime)
+                    .unwrap_or_default(),
                 url: crate::catalog::summary::safe_url(&r.html_url),
             })
             .collect()
@@ -96,6 +103,9 @@ pub fn card(health: &RepoHealth) -> Option<RepositoryCard> {
         stale_since: health
             .stale
             .then(|| when(&crate::time::iso_datetime(health.read_at))),
+        stale_since_iso: health
+            .stale
+            .then(|| crate::time::iso_datetime(health.read_at)),
         url,
     })
 }

@@ -5,7 +5,7 @@
 
 use crate::cli::{expect_code, playbill};
 use crate::common;
-use crate::github::{organisation, FakeGithub, ORG};
+use crate::common::fake_github::{organisation, FakeGithub, ORG};
 
 use common::kube_server::{Faults, KubeServer};
 use common::kube_world::{world, Svc};

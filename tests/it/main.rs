@@ -18,6 +18,7 @@ mod github;
 mod github_graphql;
 mod golden;
 mod hostile;
+mod incident;
 mod incremental;
 mod init;
 // The cluster snapshot benchmark lives with the other benchmarks; it is an ignored test (see

@@ -17,9 +17,12 @@ fn demo(cache: &Path) -> Config {
     config
 }
 
+/// Every file of an output directory but the build's time (`status/build.js`), which two
+/// builds a second apart write differently.
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     common::files_below(dir)
         .into_iter()
+        .filter(|f| f != "status/build.js")
         .map(|f| (f.clone(), std::fs::read(dir.join(&f)).unwrap()))
         .collect()
 }
@@ -77,7 +80,7 @@ fn four_shards_assembled_give_the_bytes_of_one_build() {
         |r: &BuildReport| -> Vec<String> { r.diagnostics.iter().map(|d| d.to_text()).collect() };
     assert_eq!(codes(&assembled), codes(&whole));
 
-    // Assembled again from the same shards: nothing to write.
+    // Assembled again from the same shards: nothing to write but the build's time.
     let again = build_part(
         &config,
         &Part::Assemble(dirs),
@@ -85,7 +88,7 @@ fn four_shards_assembled_give_the_bytes_of_one_build() {
         &|_| {},
     )
     .unwrap();
-    assert_eq!(again.write.written, 0, "{:?}", again.write);
+    assert!(again.write.written <= 1, "{:?}", again.write);
 }
 
 #[test]

@@ -90,6 +90,13 @@ pub fn group(name: &str) -> String {
     format!("apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: {name}\nspec:\n  type: team\n  children: []\n")
 }
 
+/// The build's time (`status/build.js`) of an output directory: the one file every build may
+/// rewrite, so tests of unchanged rebuilds leave it out and expect it rewritten only when the
+/// clock moved on to another second.
+pub fn build_time_file(out: &Path) -> Vec<u8> {
+    std::fs::read(out.join(playbill::freshness::BUILD_PATH)).unwrap_or_default()
+}
+
 /// Every file below `dir`, relative, `/`-separated, sorted.
 pub fn files_below(dir: &Path) -> Vec<String> {
     let mut out: Vec<String> = walkdir::WalkDir::new(dir)
