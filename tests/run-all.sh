@@ -48,4 +48,6 @@ site="$(mktemp -d "${TMPDIR:-/tmp}/playbill-e2e.XXXXXX")"
 trap 'rm -rf "$site"' EXIT
 # The report goes beside the site, not into the work tree.
 "$playbill" build --out "$site/public" --report "$site/report.json"
-PLAYBILL_SITE="$site/public" tests/e2e/run.sh
+# The manual, which the suite opens too.
+"$playbill" docs build . --strict --out "$site/manual"
+PLAYBILL_SITE="$site/public" PLAYBILL_MANUAL="$site/manual" tests/e2e/run.sh

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Browser tests of the rendered portal: installs what is missing, builds the demo portal (or uses
-# $PLAYBILL_SITE), and runs `node --test tests/e2e/`. Exits non-zero on any failure.
+# Browser tests of the rendered portal: installs what is missing, builds the demo portal and the
+# manual (or uses $PLAYBILL_SITE and $PLAYBILL_MANUAL), and runs `node --test tests/e2e/`. Exits non-zero on any failure.
 #
 #   tests/e2e/run.sh                      # build the demo into a temp dir and test it
 #   PLAYBILL_SITE=/tmp/site tests/e2e/run.sh   # test an already built portal
@@ -34,6 +34,13 @@ if [ -z "${PLAYBILL_SITE:-}" ]; then
   PLAYBILL_SITE="$tmp/public"
 fi
 export PLAYBILL_SITE
+if [ -z "${PLAYBILL_MANUAL:-}" ]; then
+  if [ -z "$tmp" ]; then tmp="$(mktemp -d "${TMPDIR:-/tmp}/playbill-e2e-site.XXXXXX")"; fi
+  echo "== building the manual into $tmp/manual"
+  cargo run --release --locked --quiet -- docs build . --strict --out "$tmp/manual"
+  PLAYBILL_MANUAL="$tmp/manual"
+fi
+export PLAYBILL_MANUAL
 if [ ! -f "$PLAYBILL_SITE/index.html" ]; then
   echo "PLAYBILL_SITE=$PLAYBILL_SITE has no index.html" >&2
   exit 1
