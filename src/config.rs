@@ -44,6 +44,8 @@ pub struct Config {
     /// A catalog file made in memory for a repository that has none (`docs build DIR` of a
     /// plain mkdocs repository): it replaces the repository's own catalog files.
     pub generated_catalog: Option<String>,
+    /// `[docs]`: how diagram fences are drawn.
+    pub diagrams: crate::diagrams::Settings,
 }
 
 /// `[sso]`: the sign-in proxy's user endpoint, for the home page's "My services".
@@ -260,6 +262,16 @@ struct RawConfig {
     base_url: Option<String>,
     #[serde(default)]
     changes: crate::changes::config::RawChanges,
+    #[serde(default)]
+    docs: RawDocs,
+}
+
+/// `[docs]`: settings of every TechDocs site.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDocs {
+    /// `[docs.plantuml]`: the command that draws PlantUML fences; unset, they stay code.
+    plantuml: Option<crate::diagrams::PlantUml>,
 }
 
 /// `[secrets]`: values that look like credentials but are not, and rules to switch off.
@@ -434,6 +446,9 @@ impl Config {
             ),
             render_cache: true,
             generated_catalog: None,
+            diagrams: crate::diagrams::Settings {
+                plantuml: raw.docs.plantuml,
+            },
         })
     }
 
@@ -487,6 +502,7 @@ impl Config {
             cache_dir: base_dir.join(DEFAULT_CACHE_DIR),
             render_cache: true,
             generated_catalog: None,
+            diagrams: crate::diagrams::Settings::default(),
         }
     }
 }
