@@ -67,6 +67,48 @@ fn theme() -> Theme {
 }
 
 pub fn render(source: &str) -> Result<String, String> {
-    rusty_mermaid::to_svg(source, &theme())
+    rusty_mermaid::to_svg(&split_statements(source), &theme())
         .map_err(|e| format!("does not parse ({e}); shown as code"))
+}
+
+/// Mermaid lets a flowchart put statements on one line, separated by `;` (`graph TD; A-->B;`),
+/// and an arrow touch its nodes (`A-->B`); the engine wants one statement per line and reads
+/// `A--` as a node. So statements are split and a space goes before each arrow. Semicolons
+/// inside quotes, brackets or an edge's `|label|` stay; other diagram types are left alone (a
+/// sequence message may hold a semicolon).
+fn split_statements(source: &str) -> std::borrow::Cow<'_, str> {
+    let first = source.trim_start();
+    if !(first.starts_with("graph") || first.starts_with("flowchart")) {
+        return std::borrow::Cow::Borrowed(source);
+    }
+    let mut out = String::with_capacity(source.len());
+    let (mut depth, mut quoted, mut piped) = (0i32, false, false);
+    let mut previous = ' ';
+    let mut chars = source.chars().peekable();
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied().unwrap_or(' ');
+        // `--`, `-.`, `==`, `<-`, `<=`: not the hyphen inside `payments-gateway`.
+        let arrow = matches!((c, next), ('-', '-' | '.') | ('=', '=') | ('<', '-' | '='));
+        let arrow_starts = arrow && !quoted && depth <= 0 && !piped;
+        if arrow_starts && (previous.is_alphanumeric() || matches!(previous, '_' | ']' | ')' | '}'))
+        {
+            out.push(' ');
+        }
+        previous = c;
+        match c {
+            '"' => quoted = !quoted,
+            '|' if !quoted => piped = !piped,
+            '[' | '(' | '{' if !quoted => depth += 1,
+            ']' | ')' | '}' if !quoted => depth -= 1,
+            '\n' => (quoted, piped, depth) = (false, false, 0),
+            ';' if !quoted && !piped && depth <= 0 => {
+                out.push('\n');
+                previous = '\n';
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    std::borrow::Cow::Owned(out)
 }

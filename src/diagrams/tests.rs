@@ -236,3 +236,21 @@ fn plantuml_stays_code_unless_configured() {
     assert!(err.contains("does not start"), "{err}");
     assert!(err.ends_with(TRANSIENT_MARK), "{err}");
 }
+
+#[test]
+fn flowchart_statements_may_share_a_line() {
+    let svg = drawn(
+        Kind::Mermaid,
+        "graph TD; A-->B; B==>C[\"x; y\"];\nC-.->|go; on|D\nD-->payments-gateway\n",
+    );
+    for label in [
+        ">A<",
+        ">B<",
+        ">x; y<",
+        ">go; on<",
+        ">D<",
+        ">payments-gateway<",
+    ] {
+        assert!(svg.contains(label), "{label}: {svg}");
+    }
+}
