@@ -48,6 +48,8 @@ pub struct Config {
     pub freshness: crate::freshness::FreshnessConfig,
     /// `[oncall]`: where on-call annotations link to.
     pub oncall: OncallConfig,
+    /// `[docs]`: how diagram fences are drawn.
+    pub diagrams: crate::diagrams::Settings,
 }
 
 /// `[oncall]`: the paging services' addresses, so that a PagerDuty service annotation becomes a
@@ -284,6 +286,16 @@ struct RawConfig {
     freshness: crate::freshness::RawFreshness,
     #[serde(default)]
     oncall: OncallConfig,
+    #[serde(default)]
+    docs: RawDocs,
+}
+
+/// `[docs]`: settings of every TechDocs site.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDocs {
+    /// `[docs.plantuml]`: the command that draws PlantUML fences; unset, they stay code.
+    plantuml: Option<crate::diagrams::PlantUml>,
 }
 
 /// `[secrets]`: values that look like credentials but are not, and rules to switch off.
@@ -464,6 +476,9 @@ impl Config {
             ),
             render_cache: true,
             generated_catalog: None,
+            diagrams: crate::diagrams::Settings {
+                plantuml: raw.docs.plantuml,
+            },
         })
     }
 
@@ -519,6 +534,7 @@ impl Config {
             cache_dir: base_dir.join(DEFAULT_CACHE_DIR),
             render_cache: true,
             generated_catalog: None,
+            diagrams: crate::diagrams::Settings::default(),
         }
     }
 }

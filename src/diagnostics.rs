@@ -275,6 +275,7 @@ pub const CODES: &[(&str, &str)] = &[
     ("docs/unreadable", "A docs page or file could not be read; the rest of the site is built."),
     ("docs/broken-link", "A link to a page, file or anchor that does not exist; the text is kept without the link."),
     ("docs/unsafe-content", "A page or an SVG file holds script, an event handler, a frame or style, an external reference, or links with a scheme other than http(s) and mailto; it is removed or shown as text, never run."),
+    ("docs/diagram", "A Mermaid, Graphviz or PlantUML fence that could not be drawn (it does not parse, is over a bound, took too long, or no PlantUML command is configured); it is shown as code."),
     ("docs/markdown", "A Markdown construct Playbill renders differently or not at all (an unknown code-block language, a nesting limit)."),
     ("docs/too-deep", "Quotes, lists, emphasis or links nest over 64 levels; the deeper content is shown as plain text."),
     ("docs/render-failed", "The page could not be rendered (an internal error); it is replaced by a short notice and every other page is built. Please report it with the page."),

@@ -12,6 +12,7 @@ pub mod changes;
 pub mod cluster;
 pub mod config;
 pub mod diagnostics;
+pub mod diagrams;
 pub mod docs;
 pub mod freshness;
 pub mod gather;

@@ -23,6 +23,9 @@ echo "== docs harness"
 # mkdocs + techdocs-core for tests/it/docs_differential.rs, which compares their pages with
 # Playbill's.
 tests/differential/docs/install.sh
+echo "== diagram tools"
+# PlantUML for tests/it/diagrams.rs (Mermaid and Graphviz are drawn by Playbill itself).
+tests/diagrams/install.sh
 export PLAYBILL_REQUIRE_SERVERS=1
 # A snapshot that differs fails the run; nothing is written (bless locally with
 # INSTA_UPDATE=always or `cargo insta review`).

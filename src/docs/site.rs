@@ -9,6 +9,7 @@ use super::{links, nav, source, DocPage, DocSite};
 use crate::catalog::Entity;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagrams;
 use crate::gather::Repo;
 use crate::paths::RepoPath;
 use crate::render_cache::RenderCache;
@@ -201,7 +202,7 @@ fn render_pages(
                             "",
                             &RenderContext {
                                 resolve_link: &keep,
-                                _private: (),
+                                diagrams: &ctx.config.diagrams,
                             },
                         ),
                         cross_anchors: Vec::new(),
@@ -210,7 +211,8 @@ fn render_pages(
                     };
                 }
             };
-            let (rendered, cross_anchors) = render_cached(cache, files, page, &text);
+            let (rendered, cross_anchors) =
+                render_cached(cache, files, page, &text, &ctx.config.diagrams);
             RenderedPage {
                 source: page.clone(),
                 rendered,
@@ -233,22 +235,27 @@ fn render_cached(
     files: &links::SiteFiles<'_>,
     page: &str,
     text: &str,
+    diagrams: &diagrams::Settings,
 ) -> PageRender {
     let Some((cache, site)) = cache else {
-        return render_markdown(files, page, text);
+        return render_markdown(files, page, text, diagrams);
     };
     let mut fresh = None;
     let kept = cache.get_or_render(
         "markdown",
-        &[site, page.as_bytes(), text.as_bytes()],
+        &[
+            site,
+            page.as_bytes(),
+            text.as_bytes(),
+            diagrams.fingerprint().as_bytes(),
+        ],
         || {
-            let out = render_markdown(files, page, text);
-            // A page that could not be rendered is tried again next time.
-            let failed = out
-                .0
-                .problems
-                .iter()
-                .any(|(_, m)| m.starts_with(RENDER_FAILED_PREFIX));
+            let out = render_markdown(files, page, text, diagrams);
+            // A page that could not be rendered, or whose diagram missed its deadline, is
+            // tried again next time.
+            let failed = out.0.problems.iter().any(|(_, m)| {
+                m.starts_with(RENDER_FAILED_PREFIX) || m.ends_with(diagrams::TRANSIENT_MARK)
+            });
             let bytes = (!failed).then(|| serde_json::to_vec(&out).ok()).flatten();
             fresh = Some(out);
             bytes
@@ -256,11 +263,16 @@ fn render_cached(
     );
     fresh
         .or_else(|| kept.and_then(|bytes| serde_json::from_slice(&bytes).ok()))
-        .unwrap_or_else(|| render_markdown(files, page, text))
+        .unwrap_or_else(|| render_markdown(files, page, text, diagrams))
 }
 
 /// Renders one page's Markdown, resolving its links against the site's files.
-fn render_markdown(files: &links::SiteFiles<'_>, page: &str, text: &str) -> PageRender {
+fn render_markdown(
+    files: &links::SiteFiles<'_>,
+    page: &str,
+    text: &str,
+    diagrams: &diagrams::Settings,
+) -> PageRender {
     let cross = Mutex::new(Vec::new());
     let resolve = |dest: &str, _kind: LinkKind| {
         let (resolution, anchor) = links::resolve(files, page, dest);
@@ -278,7 +290,7 @@ fn render_markdown(files: &links::SiteFiles<'_>, page: &str, text: &str) -> Page
             text,
             &RenderContext {
                 resolve_link: &resolve,
-                _private: (),
+                diagrams,
             },
         )
     });
@@ -338,6 +350,8 @@ fn report_pages(
                 Diagnostic::warning("docs/broken-link", message.clone())
             } else if message.starts_with("unsafe ") {
                 Diagnostic::warning("docs/unsafe-content", message.clone())
+            } else if message.starts_with(diagrams::PROBLEM_PREFIX) {
+                Diagnostic::warning("docs/diagram", message.clone())
             } else if message.starts_with(markdown::NESTING_PREFIX) {
                 Diagnostic::warning("docs/too-deep", message.clone())
             } else {

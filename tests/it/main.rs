@@ -11,6 +11,7 @@ mod catalog_differential;
 mod changes;
 mod cli;
 mod cluster;
+mod diagrams;
 mod docs;
 mod docs_differential;
 mod docs_standalone;

@@ -339,7 +339,7 @@ fn render(text: &str) -> markdown::Rendered {
         text,
         &RenderContext {
             resolve_link: &keep,
-            _private: (),
+            diagrams: &playbill::diagrams::Settings::default(),
         },
     )
 }

@@ -4,8 +4,10 @@
 //! from CSS `attr()`, so copying the code never copies numbers) and wrapped in
 //! `<span class="hll">` when `hl_lines` names it. Highlighting is `crate::highlight`'s;
 //! this module only parses the fence's info string and splits the highlighted HTML into lines.
-//! Mermaid fences become `<pre class="mermaid">` for a browser-side renderer.
+//! Diagram fences (Mermaid, Graphviz, PlantUML) are drawn by `crate::diagrams`; one that cannot
+//! be drawn is shown as code, with the reason as the block's problem.
 
+use crate::diagrams;
 use crate::highlight::{escape, highlight};
 
 /// Highlight ranges beyond this many are ignored (bounds the work per line).
@@ -116,23 +118,90 @@ fn alias(lang: &str) -> &str {
     }
 }
 
-/// Writes one code block; returns a problem when its language cannot be shown as asked.
-pub fn write_block(out: &mut String, code: &str, info: &FenceInfo) -> Option<String> {
-    let lang = info.lang.as_str();
-    if lang == "mermaid" {
-        out.push_str(&format!(
-            "<pre class=\"mermaid\"><code>{}</code></pre>\n",
-            escape(code)
-        ));
-        return None;
+/// A page's drawn diagrams. The page's HTML holds a placeholder for each (the raw-HTML
+/// sanitiser would remove inline SVG); [`Diagrams::insert`] puts them in after it ran.
+#[derive(Default)]
+pub struct Diagrams<'a> {
+    settings: Option<&'a diagrams::Settings>,
+    drawn: Vec<String>,
+}
+
+/// Brackets a diagram's number in the page: two noncharacters, which no text needs.
+pub const PLACEHOLDER: (char, char) = ('\u{FDD0}', '\u{FDD1}');
+
+impl<'a> Diagrams<'a> {
+    pub fn new(settings: &'a diagrams::Settings) -> Self {
+        Diagrams {
+            settings: Some(settings),
+            drawn: Vec::new(),
+        }
     }
-    let (body, problem) = if is_plain(lang) {
-        (escape(code), None)
-    } else if matches!(lang, "plantuml" | "puml" | "graphviz") {
-        (
-            escape(code),
-            Some(format!("`{lang}` diagrams are not rendered; shown as code")),
-        )
+
+    /// Draws a diagram fence into `out`: None when `lang` names no diagram, else the problem
+    /// when it could not be drawn (then nothing was written).
+    fn draw(&mut self, out: &mut String, code: &str, lang: &str) -> Option<Option<String>> {
+        let kind = diagrams::Kind::of(lang)?;
+        let default = diagrams::Settings::default();
+        let settings = self.settings.unwrap_or(&default);
+        match diagrams::draw(kind, code, settings, self.drawn.len()) {
+            Ok(drawn) => {
+                let (open, close) = PLACEHOLDER;
+                out.push_str(&format!("{open}{}{close}\n", self.drawn.len()));
+                self.drawn.push(format!(
+                    "<figure class=\"diagram diagram-{lang}\">{}<details class=\"diagram-source\"><summary>Diagram source</summary><pre><code>{}</code></pre></details></figure>",
+                    drawn.svg,
+                    escape(code)
+                ));
+                Some(None)
+            }
+            Err(problem) => Some(Some(problem)),
+        }
+    }
+
+    /// Replaces the placeholders in `html` with the drawn diagrams.
+    pub fn insert(&self, html: String) -> String {
+        if self.drawn.is_empty() {
+            return html;
+        }
+        let (open, close) = PLACEHOLDER;
+        let mut out =
+            String::with_capacity(html.len() + self.drawn.iter().map(String::len).sum::<usize>());
+        let mut rest = html.as_str();
+        while let Some(start) = rest.find(open) {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + open.len_utf8()..];
+            let number = after
+                .find(close)
+                .and_then(|end| Some((after[..end].parse::<usize>().ok()?, end)));
+            match number.and_then(|(n, end)| Some((self.drawn.get(n)?, end))) {
+                Some((svg, end)) => {
+                    out.push_str(svg);
+                    rest = &after[end + close.len_utf8()..];
+                }
+                // Cannot happen: the page's own such characters were replaced before rendering.
+                None => rest = after,
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+/// Writes one code block; returns a problem when its language cannot be shown as asked.
+pub fn write_block(
+    out: &mut String,
+    code: &str,
+    info: &FenceInfo,
+    diagrams: &mut Diagrams<'_>,
+) -> Option<String> {
+    let lang = info.lang.as_str();
+    let diagram_problem = match diagrams.draw(out, code, lang) {
+        Some(None) => return None,
+        Some(Some(problem)) => Some(problem),
+        None => None,
+    };
+    let (body, problem) = if diagram_problem.is_some() || is_plain(lang) {
+        (escape(code), diagram_problem)
     } else {
         let (html, found) = highlight(code, alias(lang));
         match (found, inner_body(&html)) {

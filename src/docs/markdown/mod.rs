@@ -16,7 +16,7 @@
 //! (nesting caps, linear scans) so pathological pages finish quickly. Not supported, left as
 //! text: critic marks (`{++ ++}`), snippets (`--8<--`, reported), Markdown inside admonition
 //! and tab titles, attribute lists on blocks other than headings, bare e-mail addresses;
-//! PlantUML and Graphviz fences are shown as code (reported).
+//! diagram fences that cannot be drawn are shown as code (reported).
 //!
 //! The markup needs these stylesheet rules to work without JavaScript: `[data-linenos]::before
 //! { content: attr(data-linenos) }` for line numbers; for tabs, hide `.tabbed-set > input` and
@@ -67,8 +67,8 @@ pub struct RenderContext<'a> {
     /// Called for every link and image destination (already unescaped) except pure `#anchor`
     /// ones and absolute URLs with a scheme.
     pub resolve_link: &'a (dyn Fn(&str, LinkKind) -> LinkResolution + Sync),
-    /// Abbreviations and snippets are file-local; nothing else needed for now.
-    pub _private: (),
+    /// How diagram fences are drawn (`[docs.plantuml]`).
+    pub diagrams: &'a crate::diagrams::Settings,
 }
 
 /// One heading of a page.
@@ -117,7 +117,12 @@ pub(crate) fn options() -> Options {
 
 /// Renders one page. Never panics; problems are reported in [`Rendered::problems`].
 pub fn render(source: &str, ctx: &RenderContext<'_>) -> Rendered {
-    let prepared = prepass::prepare(source);
+    // The character that marks where a drawn diagram goes has no use in text.
+    let source = match source.contains(code::PLACEHOLDER.0) {
+        true => std::borrow::Cow::Owned(source.replace(code::PLACEHOLDER.0, "\u{FFFD}")),
+        false => std::borrow::Cow::Borrowed(source),
+    };
+    let prepared = prepass::prepare(&source);
     let parser = Parser::new_ext(&prepared.text, options());
     let mut rendered = render::write(parser, &prepared, ctx);
     rendered.front_matter_title = prepared.front_matter_title.clone();

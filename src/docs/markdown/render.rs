@@ -5,7 +5,7 @@
 //! the sanitiser, and it runs only when the page has some.
 
 use super::blocks::{self, Block, Marker};
-use super::code::FenceInfo;
+use super::code::{Diagrams, FenceInfo};
 use super::inline::Inline;
 use super::prepass::Prepared;
 use super::sanitize;
@@ -161,6 +161,7 @@ struct Writer<'p, 'c> {
     closers: Vec<&'static str>,
     table: TableState,
     code: Option<(FenceInfo, String, u32)>,
+    diagrams: Diagrams<'c>,
     heading: Option<HeadingState>,
     image: Option<ImageState>,
     image_depth: usize,
@@ -220,6 +221,7 @@ impl<'p, 'c> Writer<'p, 'c> {
             closers: Vec::new(),
             table: TableState::default(),
             code: None,
+            diagrams: Diagrams::new(ctx.diagrams),
             heading: None,
             image: None,
             image_depth: 0,
@@ -422,11 +424,12 @@ impl Writer<'_, '_> {
         self.write_footnotes();
         self.push_section();
         let html = std::mem::take(&mut self.out);
-        self.result.html = if self.raw_html {
+        let html = if self.raw_html {
             sanitize::clean(&html)
         } else {
             html
         };
+        self.result.html = self.diagrams.insert(html);
         self.result
     }
 }

@@ -406,7 +406,7 @@ pub fn markdown(text: &str) -> String {
     let resolve = |_: &str, _: LinkKind| LinkResolution::Broken(String::new());
     let ctx = RenderContext {
         resolve_link: &resolve,
-        _private: (),
+        diagrams: &crate::diagrams::Settings::default(),
     };
     markdown::render(&text, &ctx).html
 }

@@ -232,7 +232,7 @@ impl Writer<'_, '_> {
         let Some((info, text, line)) = self.code.take() else {
             return;
         };
-        if let Some(problem) = code::write_block(&mut self.out, &text, &info) {
+        if let Some(problem) = code::write_block(&mut self.out, &text, &info, &mut self.diagrams) {
             self.result.problems.push((line, problem));
         }
         self.plain_break();

@@ -217,11 +217,59 @@ fn footnotes_python_markdown_style() {
 }
 
 #[test]
-fn mermaid_is_left_for_the_browser() {
-    check(&[(
-        "```mermaid\ngraph TD\n  A --> B\n```\n",
-        "<pre class=\"mermaid\"><code>graph TD\n  A --&gt; B\n</code></pre>",
-    )]);
+fn diagram_fences_become_inline_svg_with_their_source() {
+    for raw_html in [
+        "",
+        "<div>raw HTML makes the page go through the sanitiser</div>\n\n",
+    ] {
+        let rendered = md(&format!(
+            "{raw_html}```mermaid\ngraph TD\n  Alpha --> Beta\n```\n\n```dot\ndigraph {{ Gamma -> Delta }}\n```\n"
+        ));
+        let html = &rendered.html;
+        assert_eq!(rendered.problems, vec![], "{html}");
+        assert_eq!(
+            html.matches("<figure class=\"diagram diagram-").count(),
+            2,
+            "{html}"
+        );
+        assert_eq!(html.matches("<svg ").count(), 2, "{html}");
+        for label in ["Alpha", "Beta", "Gamma", "Delta"] {
+            assert!(html.contains(&format!(">{label}<")), "{label}: {html}");
+        }
+        assert!(
+            html.contains("id=\"dg0-") && html.contains("id=\"dg1-"),
+            "{html}"
+        );
+        assert!(html.contains("<summary>Diagram source</summary><pre><code>graph TD\n  Alpha --&gt; Beta\n</code></pre>"), "{html}");
+        assert!(!html.contains('\u{FDD0}'), "{html}");
+    }
+}
+
+#[test]
+fn a_diagram_that_cannot_be_drawn_stays_code_with_its_line() {
+    let rendered = md("Text.\n\n```mermaid\nnotADiagram\n```\n");
+    assert!(
+        rendered.html.contains("<code class=\"language-mermaid\">"),
+        "{}",
+        rendered.html
+    );
+    assert!(!rendered.html.contains("<svg"));
+    assert_eq!(rendered.problems.len(), 1);
+    assert_eq!(rendered.problems[0].0, 3);
+    assert!(rendered.problems[0]
+        .1
+        .starts_with(crate::diagrams::PROBLEM_PREFIX));
+}
+
+#[test]
+fn a_typed_placeholder_character_draws_nothing() {
+    let rendered = md("a \u{FDD0}0\u{FDD1} b\n\n```dot\ndigraph { A -> B }\n```\n");
+    assert_eq!(
+        rendered.html.matches("<svg ").count(),
+        1,
+        "{}",
+        rendered.html
+    );
 }
 
 #[test]
@@ -291,7 +339,7 @@ fn unknown_languages_are_plain_and_reported() {
             ),
             (
                 11,
-                "`plantuml` diagrams are not rendered; shown as code".to_string()
+                "diagram not drawn: this PlantUML diagram is shown as code: no PlantUML renderer is configured (set `[docs.plantuml] command` in site.toml)".to_string()
             ),
         ]
     );

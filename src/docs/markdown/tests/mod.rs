@@ -17,7 +17,7 @@ fn md(source: &str) -> Rendered {
         source,
         &RenderContext {
             resolve_link: &keep,
-            _private: (),
+            diagrams: &crate::diagrams::Settings::default(),
         },
     )
 }

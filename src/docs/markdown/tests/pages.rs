@@ -21,7 +21,7 @@ fn with_resolver(source: &str) -> Rendered {
         source,
         &RenderContext {
             resolve_link: &resolve,
-            _private: (),
+            diagrams: &crate::diagrams::Settings::default(),
         },
     )
 }
