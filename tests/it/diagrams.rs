@@ -77,10 +77,12 @@ fn diagrams_are_drawn_into_the_page_and_failures_stay_code_at_their_line() {
 
 #[test]
 fn plantuml_is_drawn_by_the_configured_command() {
+    // `-version` exits non-zero when Graphviz is missing, which sequence diagrams (the one
+    // drawn here) do not need: the command is there when it names itself.
     let found = Command::new("plantuml")
         .arg("-version")
         .output()
-        .is_ok_and(|o| o.status.success())
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("PlantUML version"))
         .then(|| PathBuf::from("plantuml"));
     if require_installed("plantuml", found, "run tests/diagrams/install.sh").is_none() {
         return;
