@@ -197,7 +197,7 @@ pub fn render_part(
             config,
             (workspace, catalog),
             shard_docs,
-            (&pool, sink),
+            (&pool, cache, sink),
             watch,
         );
     }
@@ -376,7 +376,11 @@ fn render_shard(
     config: &Config,
     (workspace, catalog): (Workspace, Catalog),
     shard_docs: ShardDocs,
-    (pool, sink): (&rayon::ThreadPool, Option<&dyn PageSink>),
+    (pool, cache, sink): (
+        &rayon::ThreadPool,
+        Option<RenderCache>,
+        Option<&dyn PageSink>,
+    ),
     mut watch: Stopwatch,
 ) -> Result<Rendered, String> {
     let ShardDocs {
@@ -384,9 +388,6 @@ fn render_shard(
         docs,
         diagnostics,
     } = shard_docs;
-    let cache = config
-        .render_cache
-        .then(|| RenderCache::open(&cache_dir(config, &Part::Shard(shard))));
     let changes = crate::changes::compare(&catalog, None, None, 0);
     let summaries: Vec<_> = catalog
         .entities

@@ -56,6 +56,17 @@ fn four_shards_assembled_give_the_bytes_of_one_build() {
     }
     let docs_pages: usize = shards.iter().map(|r| r.docs_pages).sum();
     assert_eq!(docs_pages, whole.docs_pages);
+    // Each shard keeps its Markdown renderings and pages for the next night, in its own cache.
+    for index in 1..=4 {
+        let kept = tmp.path().join(format!("cache/shard-{index}-of-4/render"));
+        for kind in ["markdown", "page"] {
+            let entries = walkdir::WalkDir::new(kept.join(kind))
+                .into_iter()
+                .filter(|e| e.as_ref().is_ok_and(|e| e.file_type().is_file()))
+                .count();
+            assert!(entries > 0, "shard {index} kept no {kind} entries");
+        }
+    }
 
     let config = demo(&tmp.path().join("cache"));
     let assembled = build_part(
