@@ -505,6 +505,7 @@ pub fn build_part(
     ));
     let mut write = write_site(&site, &shard_files, out_dir)?;
     write.add(streamed.stats());
+    streamed.save_ledger();
     watch.lap("write");
     let sources = workspace
         .repos

@@ -28,7 +28,26 @@ pub fn hashed_name(name: &str, bytes: &[u8]) -> String {
 
 /// Lower-case hexadecimal.
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    out
+}
+
+/// What a render-cache entry is named by: the hash of its kind, everything it was made from
+/// and the cache's salt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Key(pub [u8; 32]);
+
+/// The SHA-256 of `value` written as compact JSON, without holding the text.
+pub fn json_digest(value: &impl Serialize) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    // Writing into a hasher cannot fail, and serialising a JSON value cannot either.
+    let _ = serde_json::to_writer(&mut hasher, value);
+    hasher.finalize().into()
 }
 
 /// Tera's error chain, flattened into one line.
@@ -58,6 +77,18 @@ pub trait PageSink: Sync {
     /// Takes one file, by its path relative to the site root. An error is fatal to the build
     /// (the output cannot be written).
     fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), String>;
+
+    /// Takes a page rendered under the render cache's `key`, which the sink may remember so
+    /// that the next build can find the page in place (see [`PageSink::holds`]).
+    fn put_keyed(&self, path: &str, bytes: Vec<u8>, _key: &Key) -> Result<(), String> {
+        self.put(path, bytes)
+    }
+
+    /// True when `path` still holds the page the last build put there under `key`, so it
+    /// need not be rendered, read or written again; the sink then counts it as put.
+    fn holds(&self, _path: &str, _key: &Key) -> bool {
+        false
+    }
 }
 
 /// The files of a [`PageSink`] kept in memory.

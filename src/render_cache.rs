@@ -10,6 +10,7 @@
 //! then a rename), so builds that share a cache directory never see half an entry. After a
 //! build, entries that build did not use are removed.
 
+use crate::output::Key;
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -55,7 +56,17 @@ impl RenderCache {
         parts: &[&[u8]],
         render: impl FnOnce() -> Option<Vec<u8>>,
     ) -> Option<Vec<u8>> {
-        let path = self.entry_path(kind, parts);
+        self.get_or_render_keyed(kind, &self.key(kind, parts), render)
+    }
+
+    /// [`get_or_render`](Self::get_or_render) for a key already computed with [`key`](Self::key).
+    pub fn get_or_render_keyed(
+        &self,
+        kind: &str,
+        key: &Key,
+        render: impl FnOnce() -> Option<Vec<u8>>,
+    ) -> Option<Vec<u8>> {
+        let path = self.entry_path(kind, key);
         if let Ok(bytes) = std::fs::read(&path) {
             self.reused.fetch_add(1, Ordering::Relaxed);
             self.mark_used(path);
@@ -68,6 +79,25 @@ impl RenderCache {
             self.mark_used(path);
         }
         Some(bytes)
+    }
+
+    /// Counts the entry of `key` as reused and keeps it through [`prune`](Self::prune)
+    /// without reading it: its output is already where it belongs.
+    pub fn keep(&self, kind: &str, key: &Key) {
+        self.reused.fetch_add(1, Ordering::Relaxed);
+        self.mark_used(self.entry_path(kind, key));
+    }
+
+    /// The key of the entry of `kind` made from `parts`.
+    pub fn key(&self, kind: &str, parts: &[&[u8]]) -> Key {
+        let mut hasher = Sha256::new();
+        hasher.update(self.salt);
+        hasher.update(kind.as_bytes());
+        for part in parts {
+            hasher.update((part.len() as u64).to_le_bytes());
+            hasher.update(part);
+        }
+        Key(hasher.finalize().into())
     }
 
     pub fn stats(&self) -> CacheStats {
@@ -92,15 +122,8 @@ impl RenderCache {
         }
     }
 
-    fn entry_path(&self, kind: &str, parts: &[&[u8]]) -> PathBuf {
-        let mut hasher = Sha256::new();
-        hasher.update(self.salt);
-        hasher.update(kind.as_bytes());
-        for part in parts {
-            hasher.update((part.len() as u64).to_le_bytes());
-            hasher.update(part);
-        }
-        let key = crate::output::hex(&hasher.finalize());
+    fn entry_path(&self, kind: &str, key: &Key) -> PathBuf {
+        let key = crate::output::hex(&key.0);
         self.dir.join(kind).join(&key[..2]).join(&key[2..])
     }
 

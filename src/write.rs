@@ -3,15 +3,21 @@
 //! removed — only those: the directory's list of written files (`.playbill-files`) is what
 //! may be deleted, never anything else that happens to be there.
 
-use crate::output::PageSink;
+use crate::output::{Key, PageSink};
 use crate::site::Site;
 use rayon::prelude::*;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 /// The list of files the last build wrote, one relative path a line.
 pub const MANIFEST: &str = ".playbill-files";
+
+/// The pages the last build put into the output under a render-cache key, one a line:
+/// `<key> <length> <modified ns> <path>`. A page whose key is unchanged and whose file still
+/// has that length and time is known by one `stat`, without being read or written.
+pub const LEDGER: &str = ".playbill-pages";
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct WriteStats {
@@ -92,16 +98,31 @@ pub struct Streamed {
     written: AtomicUsize,
     unchanged: AtomicUsize,
     bytes: AtomicU64,
+    /// The last build's ledger, by path.
+    previous: HashMap<String, Stamp>,
+    /// This build's, saved by [`Streamed::save_ledger`].
+    next: Mutex<Vec<(String, Stamp)>>,
+}
+
+/// What the ledger knows of one page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Stamp {
+    key: Key,
+    len: u64,
+    modified: u128,
 }
 
 impl Streamed {
     pub fn new(out_dir: &Path) -> Result<Streamed, String> {
         std::fs::create_dir_all(out_dir).map_err(|e| fail("create", out_dir, e))?;
+        let ledger = std::fs::read_to_string(out_dir.join(LEDGER)).unwrap_or_default();
         Ok(Streamed {
             out_dir: out_dir.to_path_buf(),
             written: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),
             bytes: AtomicU64::new(0),
+            previous: ledger.lines().filter_map(parse_stamp).collect(),
+            next: Mutex::new(Vec::new()),
         })
     }
 
@@ -114,20 +135,99 @@ impl Streamed {
             bytes: self.bytes.load(Ordering::Relaxed),
         }
     }
-}
 
-impl PageSink for Streamed {
-    fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), String> {
-        let wrote = write_if_changed(&self.out_dir.join(path), &bytes)?;
+    /// Writes the ledger of the pages put so far, for the next build. A ledger that cannot be
+    /// written costs the next build time, never this one.
+    pub fn save_ledger(&self) {
+        let mut next = std::mem::take(&mut *self.next.lock().unwrap_or_else(|e| e.into_inner()));
+        next.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut text = String::with_capacity(next.len() * 120);
+        for (path, stamp) in &next {
+            let key = crate::output::hex(&stamp.key.0);
+            text.push_str(&format!("{key} {} {} {path}\n", stamp.len, stamp.modified));
+        }
+        let _ = std::fs::write(self.out_dir.join(LEDGER), text);
+    }
+
+    fn count(&self, wrote: bool, len: u64) {
         let counter = if wrote {
             &self.written
         } else {
             &self.unchanged
         };
         counter.fetch_add(1, Ordering::Relaxed);
-        self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        self.bytes.fetch_add(len, Ordering::Relaxed);
+    }
+
+    fn remember(&self, path: &str, stamp: Stamp) {
+        // A line per page: a path with a line break in it is simply not remembered.
+        if !path.contains('\n') {
+            let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+            next.push((path.to_string(), stamp));
+        }
+    }
+}
+
+impl PageSink for Streamed {
+    fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), String> {
+        let wrote = write_if_changed(&self.out_dir.join(path), &bytes)?;
+        self.count(wrote, bytes.len() as u64);
         Ok(())
     }
+
+    fn put_keyed(&self, path: &str, bytes: Vec<u8>, key: &Key) -> Result<(), String> {
+        let file = self.out_dir.join(path);
+        let len = bytes.len() as u64;
+        self.put(path, bytes)?;
+        if let Some(modified) = std::fs::metadata(&file).ok().and_then(|m| modified_ns(&m)) {
+            let key = *key;
+            self.remember(path, Stamp { key, len, modified });
+        }
+        Ok(())
+    }
+
+    fn holds(&self, path: &str, key: &Key) -> bool {
+        let Some(stamp) = self.previous.get(path).filter(|s| s.key == *key) else {
+            return false;
+        };
+        let Ok(meta) = std::fs::metadata(self.out_dir.join(path)) else {
+            return false;
+        };
+        if meta.len() != stamp.len || modified_ns(&meta) != Some(stamp.modified) {
+            return false;
+        }
+        self.count(false, stamp.len);
+        self.remember(path, *stamp);
+        true
+    }
+}
+
+/// A ledger line, as [`Streamed::save_ledger`] writes it.
+fn parse_stamp(line: &str) -> Option<(String, Stamp)> {
+    let mut fields = line.splitn(4, ' ');
+    let hex = fields.next()?;
+    let len = fields.next()?.parse().ok()?;
+    let modified = fields.next()?.parse().ok()?;
+    let path = fields.next()?.to_string();
+    let mut key = [0u8; 32];
+    if hex.len() != 64 {
+        return None;
+    }
+    for (i, byte) in key.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(hex.get(i * 2..i * 2 + 2)?, 16).ok()?;
+    }
+    let key = Key(key);
+    Some((path, Stamp { key, len, modified }))
+}
+
+fn modified_ns(meta: &std::fs::Metadata) -> Option<u128> {
+    let modified = meta.modified().ok()?;
+    Some(
+        modified
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?
+            .as_nanos(),
+    )
 }
 
 impl WriteStats {

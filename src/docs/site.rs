@@ -188,12 +188,8 @@ fn render_pages(
         .par_iter()
         .map(|page| {
             let file = docs_dir.join(page).unwrap_or_else(|_| RepoPath::root());
-            let (text, secrets) = match ctx.repo.read(&file, ctx.config.limits.max_file_bytes) {
-                Ok(b) => {
-                    let text = String::from_utf8_lossy(&b);
-                    let redacted = ctx.config.secrets.redact(&text);
-                    (redacted.text.into_owned(), redacted.findings)
-                }
+            let text = match ctx.repo.read(&file, ctx.config.limits.max_file_bytes) {
+                Ok(b) => b,
                 Err(e) => {
                     let keep = |_: &str, _: LinkKind| LinkResolution::Keep;
                     return RenderedPage {
@@ -211,8 +207,9 @@ fn render_pages(
                     };
                 }
             };
-            let (rendered, cross_anchors) =
-                render_cached(cache, files, page, &text, &ctx.config.diagrams);
+            let text = String::from_utf8_lossy(&text);
+            let ((rendered, cross_anchors), secrets) =
+                render_cached(cache, (files, page), &text, ctx.config);
             RenderedPage {
                 source: page.clone(),
                 rendered,
@@ -227,43 +224,66 @@ fn render_pages(
 /// A page's Markdown rendering and its links to other pages' anchors.
 type PageRender = (markdown::Rendered, Vec<links::CrossAnchor>);
 
-/// Renders one page, or takes it from the cache when its text and its site's files (which
-/// decide how its links resolve) are what they were.
+/// What the cache keeps of a page: its rendering, and the secrets redacted from its text
+/// (rule id and line), which are reported again whenever the entry is used.
+type Kept = (
+    markdown::Rendered,
+    Vec<links::CrossAnchor>,
+    Vec<(String, u32)>,
+);
+
+/// Redacts and renders one page, or takes both from the cache when its text, its site's files
+/// (which decide how its links resolve) and the settings that shape them are what they were.
 /// `cache` comes with the hash of the site's file list.
 fn render_cached(
     cache: Option<(&RenderCache, &[u8])>,
-    files: &links::SiteFiles<'_>,
-    page: &str,
+    (files, page): (&links::SiteFiles<'_>, &str),
     text: &str,
-    diagrams: &diagrams::Settings,
-) -> PageRender {
-    let Some((cache, site)) = cache else {
-        return render_markdown(files, page, text, diagrams);
+    config: &Config,
+) -> (PageRender, Vec<Finding>) {
+    let diagrams = &config.diagrams;
+    let fresh = || {
+        let redacted = config.secrets.redact(text);
+        let render = render_markdown(files, page, &redacted.text, diagrams);
+        (render, redacted.findings)
     };
-    let mut fresh = None;
-    let kept = cache.get_or_render(
-        "markdown",
-        &[
-            site,
-            page.as_bytes(),
-            text.as_bytes(),
-            diagrams.fingerprint().as_bytes(),
-        ],
-        || {
-            let out = render_markdown(files, page, text, diagrams);
-            // A page that could not be rendered, or whose diagram missed its deadline, is
-            // tried again next time.
-            let failed = out.0.problems.iter().any(|(_, m)| {
-                m.starts_with(RENDER_FAILED_PREFIX) || m.ends_with(diagrams::TRANSIENT_MARK)
-            });
-            let bytes = (!failed).then(|| serde_json::to_vec(&out).ok()).flatten();
-            fresh = Some(out);
-            bytes
-        },
-    );
-    fresh
-        .or_else(|| kept.and_then(|bytes| serde_json::from_slice(&bytes).ok()))
-        .unwrap_or_else(|| render_markdown(files, page, text, diagrams))
+    let Some((cache, site)) = cache else {
+        return fresh();
+    };
+    let mut made = None;
+    let (drawing, scanning) = (diagrams.fingerprint(), config.secrets.fingerprint());
+    let key_parts: [&[u8]; 5] = [
+        site,
+        page.as_bytes(),
+        text.as_bytes(),
+        drawing.as_bytes(),
+        scanning.as_bytes(),
+    ];
+    let kept = cache.get_or_render("markdown", &key_parts, || {
+        let (out, findings) = fresh();
+        // A page that could not be rendered, or whose diagram missed its deadline, is
+        // tried again next time.
+        let failed = out.0.problems.iter().any(|(_, m)| {
+            m.starts_with(RENDER_FAILED_PREFIX) || m.ends_with(diagrams::TRANSIENT_MARK)
+        });
+        let ids = findings.iter().map(|f| (f.rule.to_string(), f.line));
+        let entry: Kept = (out.0, out.1, ids.collect());
+        let bytes = (!failed).then(|| serde_json::to_vec(&entry).ok()).flatten();
+        made = Some(((entry.0, entry.1), findings));
+        bytes
+    });
+    made.or_else(|| kept.and_then(|bytes| from_entry(&bytes)))
+        .unwrap_or_else(fresh)
+}
+
+/// A kept page; None when the entry is damaged or names a rule this build does not know.
+fn from_entry(bytes: &[u8]) -> Option<(PageRender, Vec<Finding>)> {
+    let (rendered, cross, ids): Kept = serde_json::from_slice(bytes).ok()?;
+    let findings = ids
+        .iter()
+        .map(|(rule, line)| Finding::of_rule(rule, *line))
+        .collect::<Option<_>>()?;
+    Some(((rendered, cross), findings))
 }
 
 /// Renders one page's Markdown, resolving its links against the site's files.

@@ -257,6 +257,16 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// The finding of the rule named `id` at `line`; None for an id no rule has.
+    pub fn of_rule(id: &str, line: u32) -> Option<Finding> {
+        let rule = RULES.iter().find(|r| r.id == id)?;
+        Some(Finding {
+            rule: rule.id,
+            what: rule.what,
+            line,
+        })
+    }
+
     /// The diagnostic for this finding; callers add repo and file.
     pub fn diagnostic(&self) -> Diagnostic {
         Diagnostic::error(
@@ -307,6 +317,13 @@ impl Scanner {
             disabled: disable.to_vec(),
             allow,
         })
+    }
+
+    /// What decides this scanner's findings besides the built-in rules: the disabled rules
+    /// and the allow-list, for keys of what was made from redacted text.
+    pub fn fingerprint(&self) -> String {
+        let allow: Vec<&str> = self.allow.iter().map(Regex::as_str).collect();
+        format!("{:?}{:?}", self.disabled, allow)
     }
 
     /// Replaces every secret in `text` with `REDACTED`, keeping line breaks.

@@ -19,7 +19,7 @@ use crate::catalog::{Catalog, Entity};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::docs::DocSets;
-use crate::output::{InMemory, PageSink};
+use crate::output::{InMemory, Key, PageSink};
 use crate::render_cache::RenderCache;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -345,18 +345,21 @@ fn render_pages(
             let path = page.path(shared.docs);
             // A panic in one page (a bug, or a bound missed on hostile input) costs that page.
             let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                render_page(shared, page, &path)
+                render_page(shared, page, &path, out)
             }))
             .unwrap_or_else(|panic| Err(crate::diagnostics::panic_message(&*panic)));
-            let (bytes, problem) = match rendered {
-                Ok(bytes) => (bytes, None),
+            let problem = match rendered {
+                Ok(PageOutput::Bytes(bytes)) => out.put(&path, bytes).map(|()| None)?,
+                Ok(PageOutput::Keyed(bytes, key)) => {
+                    out.put_keyed(&path, bytes, &key).map(|()| None)?
+                }
+                Ok(PageOutput::InPlace) => None,
                 Err(e) => {
                     let html = format!("<!doctype html><title>Error</title><p>This page could not be rendered: {}</p>", crate::highlight::escape(&e));
-                    let problem = Diagnostic::error("site/template", format!("{path}: {e}"));
-                    (html.into_bytes(), Some(problem))
+                    out.put(&path, html.into_bytes())?;
+                    Some(Diagnostic::error("site/template", format!("{path}: {e}")))
                 }
             };
-            out.put(&path, bytes)?;
             Ok((path, problem))
         })
         .collect();
@@ -370,9 +373,24 @@ fn render_pages(
     Ok((paths, problems))
 }
 
-/// One page, minified: from the cache when its template set and everything it shows are
-/// unchanged, else rendered through tera.
-fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<Vec<u8>, String> {
+/// What rendering a page gave.
+enum PageOutput {
+    /// Rendered without a cache.
+    Bytes(Vec<u8>),
+    /// Rendered or taken from the cache, under this key.
+    Keyed(Vec<u8>, Key),
+    /// The output still holds the page as the last build put it there, under the same key.
+    InPlace,
+}
+
+/// One page, minified: left in place or taken from the cache when its template set and
+/// everything it shows are unchanged, else rendered through tera.
+fn render_page(
+    shared: &Shared<'_>,
+    page: &Page<'_>,
+    path: &str,
+    out: &dyn PageSink,
+) -> Result<PageOutput, String> {
     let (template, ctx) = pages::page_context(shared, page, path)?;
     let render = |ctx: &tera::Context| {
         shared
@@ -382,17 +400,28 @@ fn render_page(shared: &Shared<'_>, page: &Page<'_>, path: &str) -> Result<Vec<u
             .map_err(|e| crate::output::describe_tera_error(&e))
     };
     let Some(cache) = shared.cache else {
-        return render(&ctx);
+        return render(&ctx).map(PageOutput::Bytes);
     };
-    let shown = serde_json::to_vec(&ctx.clone().into_json()).map_err(|e| e.to_string())?;
-    let parts: [&[u8]; 3] = [&shared.templates_fingerprint, template.as_bytes(), &shown];
+    // The context is hashed as it is, then rendered from the same value: no copy of either.
+    let shown = ctx.into_json();
+    let digest = crate::output::json_digest(&shown);
+    let key = cache.key(
+        "page",
+        &[&shared.templates_fingerprint, template.as_bytes(), &digest],
+    );
+    if out.holds(path, &key) {
+        cache.keep("page", &key);
+        return Ok(PageOutput::InPlace);
+    }
+    let ctx = tera::Context::from_value(shown).map_err(|e| e.to_string())?;
     let mut failure = None;
-    let bytes = cache.get_or_render("page", &parts, || {
+    let bytes = cache.get_or_render_keyed("page", &key, || {
         render(&ctx).map_err(|e| failure = Some(e)).ok()
     });
-    match failure {
-        Some(e) => Err(e),
-        None => bytes.ok_or_else(|| "the page could not be rendered".to_string()),
+    match (failure, bytes) {
+        (Some(e), _) => Err(e),
+        (None, Some(bytes)) => Ok(PageOutput::Keyed(bytes, key)),
+        (None, None) => Err("the page could not be rendered".to_string()),
     }
 }
 

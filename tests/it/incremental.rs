@@ -58,7 +58,14 @@ impl Org {
         let root = self.path(out);
         common::files_below(&root)
             .into_iter()
-            .filter(|f| f != ".playbill-files" && f != playbill::freshness::BUILD_PATH)
+            .filter(|f| {
+                ![
+                    ".playbill-files",
+                    playbill::write::LEDGER,
+                    playbill::freshness::BUILD_PATH,
+                ]
+                .contains(&f.as_str())
+            })
             .map(|f| (f.clone(), std::fs::read(root.join(&f)).unwrap()))
             .collect()
     }
@@ -165,4 +172,75 @@ fn incremental_builds_give_the_bytes_of_clean_ones() {
         "{:?}",
         retitled.render_cache
     );
+}
+
+#[test]
+fn pages_left_in_place_are_known_by_the_ledger_and_a_page_edited_in_the_output_is_restored() {
+    let org = Org::new();
+    let first = org.build("public", "cache");
+    let built = org.files("public");
+
+    // Without its render cache, the next build renders the docs' Markdown and the search
+    // index (one entry) again, but finds every page's key in the output's ledger with the file
+    // as it was written: no page is rendered.
+    std::fs::remove_dir_all(org.path("cache")).unwrap();
+    let again = org.build("public", "cache");
+    assert_eq!(
+        again.render_cache.rendered,
+        again.docs_pages + 1,
+        "only the Markdown and the search index are rendered: {:?}",
+        again.render_cache
+    );
+    assert!(
+        again.render_cache.reused >= first.pages,
+        "{:?}",
+        again.render_cache
+    );
+    assert_eq!(org.files("public"), built);
+
+    // A page changed in the output (same length) is no longer what the ledger saw: rewritten.
+    let page = org.path("public/catalog/index.html");
+    let original = std::fs::read(&page).unwrap();
+    let altered = String::from_utf8(original.clone())
+        .unwrap()
+        .replacen("<title>", "<titlf>", 1);
+    assert_eq!(altered.len(), original.len());
+    std::fs::write(&page, altered).unwrap();
+    let restored = org.build("public", "cache");
+    assert_eq!(std::fs::read(&page).unwrap(), original);
+    assert!(restored.write.written >= 1, "{:?}", restored.write);
+    assert_eq!(org.files("public"), built);
+}
+
+#[test]
+fn a_secret_in_a_docs_page_is_reported_by_every_build_that_reuses_the_page() {
+    let org = Org::new();
+    // Built at run time so that no file of this repository holds a value a scanner would flag.
+    let token = format!("ghp_{}", "Zq8wX2cV4bN6mL8kJ0hG2fD4sA6pO8iU0yT2");
+    org.edit(
+        "org/payments-ledger/docs/runbook.md",
+        "\n",
+        &format!("\nDeploy with {token}.\n"),
+    );
+    let secrets = |report: &BuildReport| -> Vec<(Option<String>, Option<u32>)> {
+        common::find(&report.diagnostics, "security/secret")
+            .iter()
+            .map(|d| (d.file.clone(), d.line))
+            .collect()
+    };
+    let first = org.build("public", "cache");
+    let found = secrets(&first);
+    let added = (Some("docs/runbook.md".to_string()), Some(2));
+    assert!(found.contains(&added), "{found:?}");
+
+    // The rebuild takes the page's rendering from the cache and still reports the secret.
+    let again = org.build("public", "cache");
+    assert_eq!(again.render_cache.rendered, 0, "{:?}", again.render_cache);
+    assert_eq!(secrets(&again), found);
+    for (file, bytes) in org.files("public") {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(&token),
+            "{file} holds the secret"
+        );
+    }
 }

@@ -22,7 +22,8 @@ fn demo(cache: &Path) -> Config {
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     common::files_below(dir)
         .into_iter()
-        .filter(|f| f != "status/build.js")
+        // The build's time, and the ledger of when each page was written.
+        .filter(|f| f != "status/build.js" && f != playbill::write::LEDGER)
         .map(|f| (f.clone(), std::fs::read(dir.join(&f)).unwrap()))
         .collect()
 }
