@@ -18,6 +18,7 @@ pub mod freshness;
 pub mod gather;
 pub mod highlight;
 pub mod init;
+pub mod live_reload;
 pub mod output;
 pub mod paths;
 pub mod publish;

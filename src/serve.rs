@@ -1,7 +1,9 @@
 //! `playbill serve`: builds, serves the output on 127.0.0.1, and rebuilds when an input
-//! changes (polling file metadata once a second: no platform-specific watcher to go wrong).
+//! changes (polling file metadata once a second: no platform-specific watcher to go wrong);
+//! open pages reload after each rebuild (`live_reload`).
 
 use crate::config::{Config, Source};
+use crate::live_reload;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, UNIX_EPOCH};
@@ -107,6 +109,7 @@ pub fn serve(
         "Serving {} at http://127.0.0.1:{port}/ (Ctrl-C to stop)",
         out_dir.display()
     );
+    let generation = live_reload::Generation::default();
     std::thread::scope(|scope| {
         scope.spawn(|| {
             let mut last = inputs_fingerprint(config);
@@ -116,10 +119,18 @@ pub fn serve(
                 if now != last {
                     last = now;
                     rebuild();
+                    generation.bump();
                 }
             }
         });
         for request in server.incoming_requests() {
+            if let Some((body, content_type)) = live_reload::answer(request.url(), &generation) {
+                let response = tiny_http::Response::from_data(body)
+                    .with_header(header("Content-Type", content_type))
+                    .with_header(header("Cache-Control", "no-store"));
+                let _ = request.respond(response);
+                continue;
+            }
             if let Some(json) = userinfo_answer(config, signed_in, request.url()) {
                 let response = tiny_http::Response::from_data(json.into_bytes())
                     .with_header(header("Content-Type", "application/json"))
@@ -128,7 +139,7 @@ pub fn serve(
                 continue;
             }
             let response = match resolve_request(out_dir, request.url()) {
-                Some(path) => match std::fs::read(&path) {
+                Some(path) => match std::fs::read(&path).map(|b| with_live_reload(&path, b)) {
                     Ok(bytes) => file_headers(&path).iter().fold(
                         tiny_http::Response::from_data(bytes),
                         |response, (name, value)| response.with_header(header(name, value)),
@@ -137,7 +148,9 @@ pub fn serve(
                         .with_status_code(500),
                 },
                 None => {
-                    let body = std::fs::read(out_dir.join("404.html"))
+                    let not_found = out_dir.join("404.html");
+                    let body = std::fs::read(&not_found)
+                        .map(|b| with_live_reload(&not_found, b))
                         .unwrap_or_else(|_| b"not found".to_vec());
                     tiny_http::Response::from_data(body)
                         .with_status_code(404)
@@ -148,6 +161,16 @@ pub fn serve(
         }
     });
     Ok(())
+}
+
+/// An HTML page as served: with the live-reload script (never written to the output).
+fn with_live_reload(path: &Path, bytes: Vec<u8>) -> Vec<u8> {
+    let html = path.extension().is_some_and(|e| e == "html");
+    if html {
+        live_reload::inject(bytes)
+    } else {
+        bytes
+    }
 }
 
 fn header(name: &str, value: &str) -> tiny_http::Header {

@@ -37,6 +37,12 @@
       btn.setAttribute('aria-label', 'Copy this code');
       btn.setAttribute('data-copy', code.textContent.replace(/\n$/, ''));
       pre.parentNode.insertBefore(btn, pre);
+      // A code block that scrolls sideways must be reachable by keyboard to scroll it.
+      if (!pre.hasAttribute('tabindex')) {
+        pre.tabIndex = 0;
+        pre.setAttribute('aria-label', 'Code');
+        pre.setAttribute('role', 'region');
+      }
     });
   }
 
@@ -99,19 +105,17 @@
     });
   }
 
-  // The header's diagnostics badge, from issues/counts.js (window.PlaybillCounts).
-  function part(cls, n, word) {
+  // The header's diagnostics badge, from issues/counts.js (window.PlaybillCounts). Labelled in
+  // words: bare coloured counts read like production alerts, but these are mistakes found in
+  // the catalog files and docs while building the portal.
+  function part(cls, text) {
     var span = document.createElement('span');
     span.className = 'diag-part ' + cls;
     var dot = document.createElement('span');
     dot.className = 'dot';
     dot.setAttribute('aria-hidden', 'true');
-    var label = document.createElement('span');
-    label.className = 'visually-hidden';
-    label.textContent = ' ' + word;
     span.appendChild(dot);
-    span.appendChild(document.createTextNode(String(n)));
-    span.appendChild(label);
+    span.appendChild(document.createTextNode(text));
     return span;
   }
 
@@ -122,9 +126,10 @@
     var errors = counts.errors || 0;
     var warnings = counts.warnings || 0;
     var parts = [];
-    if (errors > 0) parts.push(part('diag-err', errors, errors === 1 ? 'error' : 'errors'));
-    if (warnings > 0) parts.push(part('diag-warn', warnings, warnings === 1 ? 'warning' : 'warnings'));
-    if (!parts.length) parts.push(part('diag-ok', 0, 'errors or warnings'));
+    if (errors > 0) parts.push(part('diag-err', errors + ' catalog error' + (errors === 1 ? '' : 's')));
+    if (warnings > 0) parts.push(part('diag-warn', warnings + ' warning' + (warnings === 1 ? '' : 's')));
+    if (!parts.length) parts.push(part('diag-ok', 'No catalog errors'));
+    badge.title = 'Mistakes found in catalog files and docs while building the portal (not production alerts)';
     badge.classList.add(errors > 0 ? 'has-errors' : warnings > 0 ? 'has-warnings' : 'is-clean');
     badge.textContent = '';
     parts.forEach(function (p) { badge.appendChild(p); });

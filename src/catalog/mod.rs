@@ -87,10 +87,16 @@ impl Entity {
             .as_str()
     }
 
-    /// `metadata.title`, else the name.
+    /// `metadata.title`, else (Users and Groups) `spec.profile.displayName`, else the name:
+    /// people are known by their names, not their logins.
     pub fn title(&self) -> &str {
+        let display_name = || {
+            let profile = self.value.pointer("/spec/profile/displayName")?;
+            profile.as_str().filter(|t| !t.trim().is_empty())
+        };
         self.metadata_str("title")
             .filter(|t| !t.trim().is_empty())
+            .or_else(display_name)
             .unwrap_or(&self.name)
     }
 

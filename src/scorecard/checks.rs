@@ -2,7 +2,7 @@
 //! the function that judges one entity from the scorecard's inputs. A new check is one more
 //! variant here, its arm in each match, and (when it reads new data) a field of `Inputs`.
 
-use super::config::{Check, RunbookPattern};
+use super::config::{Check, RunbookPattern, ScorecardConfig};
 use super::{ClusterData, Inputs, Outcome};
 use crate::catalog::{Entity, EntityRef};
 use crate::cluster::matching::{ID_ANNOTATION, SELECTOR_ANNOTATION};
@@ -10,16 +10,17 @@ use crate::diagnostics::Severity;
 
 impl Check {
     /// Judges one entity that is in the check's scope.
-    pub fn judge(self, e: &Entity, inputs: &Inputs<'_>, runbook: &RunbookPattern) -> Outcome {
+    pub fn judge(self, e: &Entity, inputs: &Inputs<'_>, config: &ScorecardConfig) -> Outcome {
         match self {
             Check::OwnerResolves => owner_resolves(e, inputs),
             Check::HasDescription => has_description(e),
             Check::HasSystem => has_system(e, inputs),
-            Check::HasDocs => has_docs(e, inputs),
+            Check::HasDocs => has_docs(e, inputs, config.api_reference_is_docs),
             Check::DocsBuildClean => docs_build_clean(e, inputs),
-            Check::HasRunbook => has_runbook(e, inputs, runbook),
+            Check::HasRunbook => has_runbook(e, inputs, &config.runbook),
             Check::KubernetesAnnotations => kubernetes_annotations(e),
             Check::RunningInCluster => running_in_cluster(e, inputs),
+            Check::HealthyInClusters => healthy_in_clusters(e, inputs),
             Check::NoSecrets => no_secrets(e, inputs),
             Check::CiPassing => ci_passing(e, inputs),
             Check::NoCriticalAlerts => no_critical_alerts(e, inputs),
@@ -88,13 +89,20 @@ fn has_system(e: &Entity, inputs: &Inputs<'_>) -> Outcome {
     }
 }
 
-fn has_docs(e: &Entity, inputs: &Inputs<'_>) -> Outcome {
+fn has_docs(e: &Entity, inputs: &Inputs<'_>, api_reference_is_docs: bool) -> Outcome {
     if let Some(site) = inputs.docs.site_of(&e.key) {
         let pages = site.pages.len();
         return Outcome::pass(format!(
             "TechDocs \"{}\", {pages} page{}",
             site.site_name,
             if pages == 1 { "" } else { "s" }
+        ));
+    }
+    let definition = e.value.pointer("/spec/definition");
+    if api_reference_is_docs && e.key.kind == "api" && definition.is_some() {
+        let format = e.spec_str("type").unwrap_or("unknown type");
+        return Outcome::pass(format!(
+            "its API reference, from spec.definition ({format})"
         ));
     }
     if e.annotation(crate::docs::TECHDOCS_REF).is_some()
@@ -207,6 +215,38 @@ fn running_in_cluster(e: &Entity, inputs: &Inputs<'_>) -> Outcome {
             "Check that the selector matches the labels of its Deployment and that it is deployed and ready.",
         ),
     }
+}
+
+/// Cluster problems count against a service: failing or degraded in any cluster fails.
+fn healthy_in_clusters(e: &Entity, inputs: &Inputs<'_>) -> Outcome {
+    use crate::cluster::model::Health;
+    let ClusterData::Snapshot(snapshot) = inputs.clusters else {
+        return Outcome::not_applicable("no cluster snapshot was available for this build");
+    };
+    let Some(status) = snapshot.entities.get(&e.key.to_string()) else {
+        return Outcome::not_applicable("it is not looked for in any cluster");
+    };
+    if status.clusters.is_empty() {
+        return Outcome::not_applicable("nothing of it was found in any cluster");
+    }
+    let troubled: Vec<String> = status
+        .clusters
+        .iter()
+        .filter(|(_, r)| r.health() != Health::Healthy)
+        .map(|(cluster, r)| {
+            let health = format!("{:?}", r.health()).to_lowercase();
+            let alerts = r.alerts();
+            format!("{health} in {cluster} ({alerts} problem{})", plural(alerts))
+        })
+        .collect();
+    if troubled.is_empty() {
+        let clusters: Vec<&str> = status.clusters.keys().map(String::as_str).collect();
+        return Outcome::pass(format!("healthy in {}", clusters.join(", ")));
+    }
+    Outcome::fail(
+        list(&troubled),
+        "Open its Kubernetes tab: each problem names the pod or workload and what to look at.",
+    )
 }
 
 fn no_secrets(e: &Entity, inputs: &Inputs<'_>) -> Outcome {

@@ -27,6 +27,8 @@ struct RawCheck {
     // has-runbook only
     page_path: Option<String>,
     page_title: Option<String>,
+    // has-docs only
+    api_reference: Option<bool>,
 }
 
 /// The scorecard settings of a site, resolved.
@@ -36,6 +38,8 @@ pub struct ScorecardConfig {
     /// The enabled checks, in the order the pages show them.
     pub checks: Vec<CheckSettings>,
     pub runbook: RunbookPattern,
+    /// has-docs: an API's reference page (from its `spec.definition`) counts as its docs.
+    pub api_reference_is_docs: bool,
 }
 
 impl Default for ScorecardConfig {
@@ -164,6 +168,12 @@ impl RawScorecards {
                     field("page_path")
                 ));
             }
+            if check != Check::HasDocs && raw.api_reference.is_some() {
+                return Err(format!(
+                    "{}: only the has-docs check takes api_reference",
+                    field("api_reference")
+                ));
+            }
             if check == Check::HasRunbook {
                 let (path, title) = match (&raw.page_path, &raw.page_title) {
                     (None, None) => (Some(DEFAULT_RUNBOOK), Some(DEFAULT_RUNBOOK)),
@@ -186,7 +196,7 @@ impl RawScorecards {
             };
             checks.push(CheckSettings {
                 check,
-                weight: raw.weight.unwrap_or(1),
+                weight: raw.weight.unwrap_or(check.default_weight()),
                 scope: Scope {
                     kinds: list(&raw.kinds, default.kinds),
                     types: list(&raw.types, default.types),
@@ -194,10 +204,16 @@ impl RawScorecards {
                 },
             });
         }
+        let api_reference_is_docs = self
+            .checks
+            .get(Check::HasDocs.id())
+            .and_then(|raw| raw.api_reference)
+            .unwrap_or(true);
         Ok(ScorecardConfig {
             enabled: self.enabled.unwrap_or(true),
             checks,
             runbook,
+            api_reference_is_docs,
         })
     }
 }
@@ -236,6 +252,7 @@ pub enum Check {
     HasRunbook,
     KubernetesAnnotations,
     RunningInCluster,
+    HealthyInClusters,
     NoSecrets,
     CiPassing,
     NoCriticalAlerts,
@@ -246,7 +263,7 @@ const OWNED_KINDS: &[&str] = &["Component", "API", "Resource", "System", "Domain
 
 impl Check {
     /// Every check, in the order the pages show them.
-    pub const ALL: [Check; 11] = [
+    pub const ALL: [Check; 12] = [
         Check::OwnerResolves,
         Check::HasDescription,
         Check::HasSystem,
@@ -255,6 +272,7 @@ impl Check {
         Check::HasRunbook,
         Check::KubernetesAnnotations,
         Check::RunningInCluster,
+        Check::HealthyInClusters,
         Check::NoSecrets,
         Check::CiPassing,
         Check::NoCriticalAlerts,
@@ -271,6 +289,7 @@ impl Check {
             Check::HasRunbook => "has-runbook",
             Check::KubernetesAnnotations => "kubernetes-annotations",
             Check::RunningInCluster => "running-in-cluster",
+            Check::HealthyInClusters => "healthy-in-clusters",
             Check::NoSecrets => "no-secrets",
             Check::CiPassing => "ci-passing",
             Check::NoCriticalAlerts => "no-critical-alerts",
@@ -291,9 +310,20 @@ impl Check {
             Check::HasRunbook => "Has a runbook",
             Check::KubernetesAnnotations => "Has Kubernetes annotations",
             Check::RunningInCluster => "Runs in a cluster",
+            Check::HealthyInClusters => "Healthy in every cluster",
             Check::NoSecrets => "No secrets in its files",
             Check::CiPassing => "Default branch CI passes",
             Check::NoCriticalAlerts => "No open critical security alerts",
+        }
+    }
+
+    /// How much the check counts unless site.toml says otherwise. A service failing in its
+    /// clusters is the one thing on-call sees first, so that check outweighs the paperwork:
+    /// with the defaults a service failing in a cluster scores below 80 (not "good").
+    pub fn default_weight(self) -> u32 {
+        match self {
+            Check::HealthyInClusters => 3,
+            _ => 1,
         }
     }
 
@@ -312,6 +342,7 @@ impl Check {
             Check::KubernetesAnnotations | Check::RunningInCluster => {
                 Scope::new(&["Component"], &["service"], &["production"])
             }
+            Check::HealthyInClusters => services(),
             Check::CiPassing | Check::NoCriticalAlerts => Scope::new(&["Component"], &[], &[]),
         }
     }
@@ -331,11 +362,15 @@ mod tests {
     }
 
     #[test]
-    fn defaults_enable_every_check_with_weight_one() {
+    fn defaults_enable_every_check_with_its_default_weight() {
         let c = ScorecardConfig::default();
         assert!(c.enabled);
         assert_eq!(c.checks.len(), Check::ALL.len());
-        assert!(c.checks.iter().all(|s| s.weight == 1));
+        assert!(c
+            .checks
+            .iter()
+            .all(|s| s.weight == s.check.default_weight()));
+        assert!(c.api_reference_is_docs);
         assert!(c.runbook.matches("ops/RUNBOOK.md", "Operations"));
         assert!(c.runbook.matches("ops.md", "Payments runbook"));
         assert!(!c.runbook.matches("index.md", "Overview"));
@@ -376,5 +411,9 @@ mod tests {
         assert!(err.contains("page_path"), "{err}");
         let err = resolve("[scorecards.checks.has-docs]\npage_path = \"x\"\n").unwrap_err();
         assert!(err.contains("has-runbook"), "{err}");
+        let err = resolve("[scorecards.checks.has-runbook]\napi_reference = true\n").unwrap_err();
+        assert!(err.contains("only the has-docs check"), "{err}");
+        let c = resolve("[scorecards.checks.has-docs]\napi_reference = false\n").unwrap();
+        assert!(!c.api_reference_is_docs);
     }
 }

@@ -186,7 +186,7 @@ pub fn scorecard(e: &Entity, inputs: &Inputs<'_>, config: &ScorecardConfig) -> O
             title: s.check.title(),
             weight: s.weight,
             outcome: if in_scope(s) {
-                s.check.judge(e, inputs, &config.runbook)
+                s.check.judge(e, inputs, config)
             } else {
                 Outcome::not_applicable(format!("applies to {}", s.scope.describe()))
             },

@@ -378,3 +378,61 @@ fn repository_health_from_github_scores_ci_and_critical_alerts() {
         "{ci:?}"
     );
 }
+
+#[test]
+fn cluster_problems_count_against_a_service() {
+    use crate::cluster::model::Problem;
+    let w = good_world();
+    let healthy = running("component:default/good", 2);
+    let card = w.card("component:default/good", ClusterData::Snapshot(&healthy));
+    let card = card.unwrap();
+    assert_eq!(status(&card, "healthy-in-clusters"), Status::Pass);
+    let healthy_score = card.score.unwrap();
+
+    let mut failing = running("component:default/good", 2);
+    let status_of = failing.entities.get_mut("component:default/good").unwrap();
+    let prod = status_of.clusters.get_mut("prod-eu").unwrap();
+    prod.problems.push(Problem::new(
+        8,
+        "oom-killed",
+        "Pod money/good-1".into(),
+        "OOMKilled".into(),
+    ));
+    let card = w.card("component:default/good", ClusterData::Snapshot(&failing));
+    let card = card.unwrap();
+    let check = result(&card, "healthy-in-clusters");
+    assert_eq!(check.outcome.status, Status::Fail);
+    assert!(check
+        .outcome
+        .reason
+        .contains("failing in prod-eu (1 problem)"));
+    assert!(card.score.unwrap() < 80, "{:?}", card.score);
+    assert!(card.score.unwrap() < healthy_score);
+
+    // Without a snapshot it does not apply, and says why.
+    let card = w
+        .card("component:default/good", ClusterData::Missing)
+        .unwrap();
+    assert_eq!(status(&card, "healthy-in-clusters"), Status::NotApplicable);
+}
+
+const API: &str = "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: money-api\n  description: Pay.\nspec:\n  type: openapi\n  lifecycle: production\n  owner: team-a\n  definition: |\n    openapi: 3.0.0\n    info: {title: Money, version: '1'}\n    paths: {}\n";
+
+#[test]
+fn an_api_reference_counts_as_docs_unless_configured_otherwise() {
+    let w = world(&[
+        ("org/catalog-info.yaml", TEAM),
+        ("api/catalog-info.yaml", API),
+    ]);
+    let card = w.card("api:default/money-api", ClusterData::NotConfigured);
+    let check = result(card.as_ref().unwrap(), "has-docs");
+    assert_eq!(check.outcome.status, Status::Pass);
+    assert!(check.outcome.reason.contains("API reference"), "{check:?}");
+
+    let config = ScorecardConfig {
+        api_reference_is_docs: false,
+        ..ScorecardConfig::default()
+    };
+    let card = w.card_with("api:default/money-api", ClusterData::NotConfigured, &config);
+    assert_eq!(status(&card.unwrap(), "has-docs"), Status::Fail);
+}

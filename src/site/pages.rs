@@ -60,6 +60,22 @@ fn trail(steps: &[(&str, &str)]) -> Vec<Crumb> {
         .collect()
 }
 
+/// The 404 page's links start from the portal's root path (base_url's, else `/`): servers
+/// deliver that page at the missing URL, at any depth, where page-relative links would fail.
+fn not_found_root(config: &crate::config::Config) -> String {
+    let path = config
+        .base_url
+        .as_deref()
+        .and_then(|base| url::Url::parse(base).ok())
+        .map(|url| url.path().to_string())
+        .unwrap_or_default();
+    if path.ends_with('/') {
+        path
+    } else {
+        format!("{path}/")
+    }
+}
+
 /// The template of a page and everything it shows.
 pub(super) fn page_context(
     shared: &Shared<'_>,
@@ -99,7 +115,11 @@ pub(super) fn page_context(
         Page::Entity(e) => entity(shared, e, &mut ctx),
     };
     ctx.insert("site", &json!({ "title": shared.config.title }));
-    ctx.insert("root", &root_prefix(path));
+    let root = match page {
+        Page::NotFound => not_found_root(shared.config),
+        _ => root_prefix(path),
+    };
+    ctx.insert("root", &root);
     ctx.insert("page", &json!({ "title": frame.title, "path": path }));
     ctx.insert("nav_active", frame.nav);
     ctx.insert("csp", CSP);

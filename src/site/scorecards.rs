@@ -1,6 +1,7 @@
 //! What the scorecard pages show: the card on an entity page, and the ranking page
-//! (`scorecards/index.html`) — teams by average score with the entities failing each check,
-//! and each check's pass rate across the organisation. Built from `scorecard::Scorecards`.
+//! (`scorecards/index.html`) — teams in a size-aware order (`RANK_PRIOR`) with their size and
+//! the entities failing each check, and each check's pass rate across the organisation. Built
+//! from `scorecard::Scorecards`.
 
 use crate::catalog::summary::EntityLink;
 use crate::catalog::{Catalog, EntityRef};
@@ -11,6 +12,12 @@ use std::collections::BTreeMap;
 
 /// Where the ranking page is written.
 pub const PAGE: &str = "scorecards/index.html";
+
+/// How many entities at the organisation's average a team's own scores are blended with to
+/// rank it: a team's rank score is (sum of its scores + RANK_PRIOR × the organisation's
+/// average) / (its scored entities + RANK_PRIOR). Two perfect entities do not outrank twenty
+/// nearly perfect ones; with many entities a team's own average decides.
+pub const RANK_PRIOR: u32 = 5;
 
 /// An entity as a line of the ranking page.
 #[derive(Clone, Debug, Serialize)]
@@ -36,8 +43,13 @@ struct Team {
     /// None for entities without an owner.
     owner: Option<EntityLink>,
     entities: usize,
+    /// People in the team (its `hasMember` relations); None for a User or no owner.
+    members: Option<usize>,
     /// Mean of its entities' scores, rounded; None when none has a score.
     average: Option<u32>,
+    /// The average blended with the organisation's (`RANK_PRIOR`), in tenths: the order.
+    #[serde(skip)]
+    rank_score: Option<u32>,
     level: &'static str,
     failing: Vec<Failing>,
     failed_checks: usize,
@@ -64,23 +76,27 @@ pub fn page_context(catalog: &Catalog, cards: &Scorecards) -> serde_json::Value 
             .or_default()
             .push((key, card));
     }
+    let scores: Vec<u32> = cards.cards.values().filter_map(|c| c.score).collect();
+    let organisation = mean(&scores);
     let mut rows: Vec<Team> = teams
         .into_iter()
-        .map(|(owner, members)| team(catalog, cards, owner, &members))
+        .map(|(owner, members)| team(catalog, cards, owner, &members, organisation))
         .collect();
-    // Best average first; teams without any score last; then by name, so the order is stable.
+    // Best rank score first; teams without any score last; then the bigger team, then by
+    // name, so the order is stable.
     rows.sort_by(|a, b| {
-        b.average
-            .cmp(&a.average)
+        b.rank_score
+            .cmp(&a.rank_score)
+            .then_with(|| b.entities.cmp(&a.entities))
             .then_with(|| title(a).cmp(&title(b)))
     });
     let rates: Vec<Rate> = cards.checks.iter().map(|&c| rate(cards, c)).collect();
-    let scores: Vec<u32> = cards.cards.values().filter_map(|c| c.score).collect();
     serde_json::json!({
         "teams": rows,
         "checks": rates,
         "scored": cards.cards.len(),
-        "average": mean(&scores),
+        "average": organisation,
+        "rank_prior": RANK_PRIOR,
     })
 }
 
@@ -135,11 +151,20 @@ fn scored(catalog: &Catalog, key: &EntityRef, card: &Scorecard) -> Scored {
     }
 }
 
+/// The team's average blended with `RANK_PRIOR` entities at the organisation's average, in
+/// tenths of a percent.
+fn rank_score(scores: &[u32], organisation: Option<u32>) -> Option<u32> {
+    let n = scores.len() as u32;
+    let prior = organisation?;
+    (n > 0).then(|| (scores.iter().sum::<u32>() + RANK_PRIOR * prior) * 10 / (n + RANK_PRIOR))
+}
+
 fn team(
     catalog: &Catalog,
     cards: &Scorecards,
     owner: Option<EntityRef>,
     members: &[(&EntityRef, &Scorecard)],
+    organisation: Option<u32>,
 ) -> Team {
     let scores: Vec<u32> = members.iter().filter_map(|(_, c)| c.score).collect();
     let failing: Vec<Failing> = cards
@@ -159,10 +184,16 @@ fn team(
         })
         .collect();
     let average = mean(&scores);
+    let people = owner.as_ref().filter(|o| o.kind == "group").map(|o| {
+        let relations = catalog.relations_of(o);
+        relations.iter().filter(|r| r.kind == "hasMember").count()
+    });
     Team {
         owner: owner.map(|o| crate::catalog::summary::link(catalog, &o)),
         entities: members.len(),
+        members: people,
         average,
+        rank_score: rank_score(&scores, organisation),
         level: level(average),
         failed_checks: failing.iter().map(|f| f.entities.len()).sum(),
         failing,
@@ -190,5 +221,20 @@ fn rate(cards: &Scorecards, check: Check) -> Rate {
         failed,
         not_applicable: count(Status::NotApplicable),
         rate: (applicable > 0).then(|| (passed as u32 * 100 + applicable / 2) / applicable),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_small_perfect_team_does_not_outrank_a_large_nearly_perfect_one() {
+        let small = rank_score(&[100, 100], Some(60));
+        let large = rank_score(&[95; 20], Some(60));
+        assert!(large > small, "{large:?} vs {small:?}");
+        // With many entities a team's own average decides.
+        assert_eq!(rank_score(&[90; 1000], Some(10)).map(|s| s / 10), Some(89));
+        assert_eq!(rank_score(&[], Some(60)), None);
     }
 }

@@ -1,7 +1,8 @@
 'use strict';
 // Screenshots of the main page types at phone and desktop widths, light and dark, for review.
 // Written to .artifacts/screenshots/ at the repository root. At 375 px no page may scroll
-// sideways.
+// sideways. Also the 404 page where a server delivers it (three folders deep) and the phone
+// layout as a phone's screen shows it (the viewport, part-way down the page).
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
@@ -19,7 +20,14 @@ let server, page, problems;
 useSession({}, (s) => {
   fs.mkdirSync(OUT, { recursive: true });
   ({ server, page, problems } = s);
-});
+}, { notFoundPage: true });
+
+async function shoot(name, fullPage) {
+  const file = path.join(OUT, `${name}.png`);
+  await page.screenshot({ path: file, fullPage, animations: 'disabled' });
+  const head = fs.readFileSync(file).subarray(0, 8);
+  assert.ok(head.equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])), `${file} is not a PNG`);
+}
 
 for (const width of WIDTHS) {
   for (const scheme of ['light', 'dark']) {
@@ -43,3 +51,27 @@ for (const width of WIDTHS) {
     });
   }
 }
+
+test('screenshots of the 404 page three folders deep, and of the phone layout', async () => {
+  await page.emulateMedia({ colorScheme: 'light' });
+  for (const width of WIDTHS) {
+    await page.setViewportSize({ width, height: width < 800 ? 812 : 900 });
+    problems.reset();
+    const missing = server.base + 'catalog/default/gone/index.html';
+    await page.goto(missing, { waitUntil: 'load' });
+    await page.waitForFunction(() => !document.querySelector('.theme-toggle').hidden);
+    await shoot(`notfound-${width}-light`, true);
+    // The page's own 404 and its loader addressed beside it (meant for file://) are expected.
+    const left = problems.take().filter((p) => !p.includes(missing) && !/notfound\.[0-9a-f]+\.js/.test(p)
+      && !/MIME type/.test(p));
+    assert.deepEqual(left, [], 'notfound');
+  }
+  await page.setViewportSize({ width: 375, height: 812 });
+  for (const [name, rel] of [['entity', ENTITY], ['kubernetes', PAGES.kubernetes], ['docs', DOCS_HOME]]) {
+    problems.reset();
+    await page.goto(server.base + rel, { waitUntil: 'load' });
+    await page.evaluate(() => window.scrollTo(0, 500));
+    await shoot(`phone-${name}`, false);
+    assert.deepEqual(problems.take(), [], rel);
+  }
+});

@@ -279,4 +279,26 @@ fn serve_answers_on_loopback_and_rebuilds_when_an_input_changes() {
     )
     .unwrap();
     wait_for("/catalog/default/component/second/index.html", 200);
+    // Live reload: served pages carry the script and the count of rebuilds has moved; the
+    // files on disk, which get published, do not carry it.
+    let page = wait_for("/catalog/default/component/second/index.html", 200);
+    assert!(page.contains("/__playbill/live-reload.js"), "{page}");
+    assert!(wait_for("/__playbill/live-reload.js", 200).contains("location.reload"));
+    let generation = wait_for("/__playbill/generation", 200);
+    let count: u64 = generation
+        .rsplit("\r\n\r\n")
+        .next()
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(count >= 1, "{generation}");
+    let built = walkdir::WalkDir::new(fx.dir.path())
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name() == "index.html")
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .collect::<Vec<_>>();
+    assert!(!built.is_empty());
+    assert!(built.iter().all(|html| !html.contains("__playbill")));
 }

@@ -27,6 +27,7 @@ mod init;
 #[path = "../../benches/kube_snapshot.rs"]
 mod kube_bench;
 mod myservices;
+mod not_found;
 mod properties;
 mod publish;
 mod release;

@@ -93,6 +93,12 @@ fn every_relative_link_resolves_and_every_entity_has_a_page() {
             if value.starts_with('#') || value.is_empty() {
                 continue;
             }
+            // The 404 page is delivered at any depth, so its links start from the root
+            // (tests/it/not_found.rs); it lies at the root, so they resolve the same.
+            let value = match value.strip_prefix('/') {
+                Some(rooted) if page == "404.html" => rooted.to_string(),
+                _ => value,
+            };
             assert!(!value.starts_with('/'), "{page}: absolute path {value}");
             let path = value.split(['?', '#']).next().unwrap();
             assert!(
@@ -188,8 +194,10 @@ fn every_page_has_the_csp_and_no_inline_script_or_style() {
             _ => lower,
         };
         let scripts = lower.matches("<script").count();
-        let with_src =
-            lower.matches("<script src=").count() + lower.matches("<script defer src=").count();
+        let with_src = common::start_tags(&html)
+            .into_iter()
+            .filter(|(name, attrs)| name == "script" && attrs.iter().any(|(a, _)| a == "src"))
+            .count();
         assert_eq!(scripts, with_src, "{page}: a script without src");
         assert!(!lower.contains(" style="), "{page}: inline style attribute");
         assert!(!lower.contains("<style"), "{page}: inline style element");

@@ -266,10 +266,16 @@ impl<'p, 'c> Writer<'p, 'c> {
                 self.out.push_str("<hr>\n");
             }
             Event::TaskListMarker(checked) => {
-                let checked = if checked { " checked" } else { "" };
+                // The label says the state in words, for screen readers (axe `label`).
+                let (checked, state) = if checked {
+                    (" checked", "Done:")
+                } else {
+                    ("", "To do:")
+                };
                 self.out.push_str(&format!(
                     "<label class=\"task-list-control\"><input type=\"checkbox\" disabled{checked}>\
-                     <span class=\"task-list-indicator\"></span></label> "
+                     <span class=\"task-list-indicator\"></span>\
+                     <span class=\"visually-hidden\">{state}</span></label> "
                 ));
             }
         }

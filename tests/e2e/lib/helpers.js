@@ -65,7 +65,8 @@ function nobody(req, res) {
 // A minimal static file server on 127.0.0.1 and an ephemeral port. Only GET and HEAD; never
 // serves anything outside `root`; no directory listings (the site names files in its links).
 // Like the proxy in front of a published portal, it answers USERINFO_PATH, with
-// `options.userinfo(req, res)` when given.
+// `options.userinfo(req, res)` when given. `options.notFoundPage` answers a missing file with
+// the site's 404.html (status 404), as a bucket's website hosting does.
 async function startServer(root, options = {}) {
   const userinfo = options.userinfo || nobody;
   const server = http.createServer(async (req, res) => {
@@ -81,6 +82,13 @@ async function startServer(root, options = {}) {
         st = await fsp.stat(file).catch(() => null);
       }
       if (!st || !st.isFile()) {
+        if (options.notFoundPage) {
+          // Like S3 website hosting or a CDN error page: 404.html at the URL that was missing.
+          const body = await fsp.readFile(path.join(root, '404.html'));
+          res.writeHead(404, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+          res.end(req.method === 'HEAD' ? undefined : body);
+          return;
+        }
         res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found');
         return;
       }
