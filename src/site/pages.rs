@@ -186,6 +186,7 @@ fn doc(shared: &Shared<'_>, site: usize, page: usize, ctx: &mut Context) -> Fram
             "home_url": home_url,
             "nav": crate::docs::nav::for_page(&doc_site.nav, &doc.out),
             "commit": doc_site.commit,
+            "scope": doc_site.base.strip_prefix("docs/").unwrap_or(&doc_site.base),
         }),
     );
     let toc: Vec<serde_json::Value> = doc
