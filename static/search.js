@@ -42,6 +42,17 @@
     return load('manifest').then(function () { return index.manifest; });
   }
 
+  // Only the sections of one docs site (`<ns>/<kind>/<name>`): they follow their entity's
+  // row of the facets, from its first section to the next entity's (facets.d names the entity).
+  function siteFilter(site) {
+    return manifest().then(function (m) { return load(m.facets); }).then(function () {
+      var e = index.facets.e, i = (index.facets.d || {})[site];
+      if (i == null) return function () { return false; };
+      var lo = e[i][0], hi = i + 1 < e.length ? e[i + 1][0] : index.manifest.docs;
+      return function (doc) { return doc >= lo && doc < hi; };
+    });
+  }
+
   // ---- text: as src/search/text.rs ----
   function normalize(s) { return s.toLowerCase().normalize('NFKD').replace(MARKS, ''); }
   function terms(s) { return normalize(s).split(NOT_WORD).filter(Boolean); }
@@ -343,6 +354,10 @@
     if (!input || !popup || !listbox || !all) return;
     var prefix = listbox.id + '-';
     var seq = 0, timer = null, active = -1, first = null;
+    // A docs page's box: its own site unless the toggle widens it to the whole portal.
+    var site = form.getAttribute('data-scope'), toggle = form.querySelector('.scope-toggle');
+    var siteField = form.querySelector('input[name="site"]');
+    function scoped() { return site && (!toggle || toggle.checked) ? site : ''; }
 
     function options() { return listbox.querySelectorAll('[role="option"]'); }
 
@@ -400,7 +415,7 @@
       });
       var shown = list.corrected || q;
       all.textContent = total ? 'All ' + plural(total, 'result', 'results') + ' for “' + shown + '”' : 'No results for “' + q + '”';
-      all.href = root + 'search/index.html?q=' + encodeURIComponent(shown);
+      all.href = root + 'search/index.html?q=' + encodeURIComponent(shown) + (scoped() ? '&site=' + encodeURIComponent(scoped()) : '');
       // An entity named exactly as the query is what Enter opens.
       first = list.exact && rs.length && rs[0].kind !== 'docs' ? root + rs[0].url : null;
       open();
@@ -412,7 +427,8 @@
       var mine = ++seq;
       first = null;
       if (!q.trim()) { close(); return Promise.resolve(); }
-      return rank(q).then(function (list) { return order(q, list); }).then(function (list) {
+      var keep = scoped() ? siteFilter(scoped()) : Promise.resolve(null);
+      return keep.then(function (k) { return rank(q, k); }).then(function (list) { return order(q, list); }).then(function (list) {
         // The best few of each group: entities are documents 0..entities.
         var n = index.manifest.entities;
         var picked = list.filter(function (h) { return h.doc < n; }).slice(0, PER_GROUP)
@@ -464,6 +480,13 @@
     });
     // The results page runs the query itself: nothing pending here when the form goes.
     form.addEventListener('submit', function () { clearTimeout(timer); seq++; });
+    if (toggle) {
+      toggle.addEventListener('change', function () {
+        if (siteField) siteField.disabled = !toggle.checked;
+        input.placeholder = toggle.checked ? 'Search these docs' : 'Search the portal';
+        if (input.value.trim()) run();
+      });
+    }
     // Keep focus in the box while a result is clicked; close when focus leaves the form.
     popup.addEventListener('mousedown', function (e) { e.preventDefault(); });
     form.addEventListener('focusout', function (e) {
@@ -482,6 +505,8 @@
     var params = new URLSearchParams(window.location.search);
     input.value = params.get('q') || '';
     var seq = 0, timer = null, ranked = [], shown = 0, query = '';
+    // `&site=<ns>/<kind>/<name>`: only that docs site's sections, as its docs pages' box asks.
+    var site = params.get('site') || '', siteKeep = null;
 
     function option(select, value, label) {
       var o = el('option', null, label);
@@ -500,6 +525,7 @@
 
     function filter() {
       var k = kind.value, o = owner.value;
+      if (site) return siteKeep;
       if (!k && !o) return null;
       var ki = index.facets.kinds.indexOf(k);
       var oi = index.facets.owners.findIndex(function (x) { return x[0] === o; });
@@ -530,7 +556,7 @@
       list.textContent = '';
       shown = 0;
       more.hidden = true;
-      var url = '?q=' + encodeURIComponent(q) + (kind.value ? '&kind=' + encodeURIComponent(kind.value) : '') +
+      var url = '?q=' + encodeURIComponent(q) + (site ? '&site=' + encodeURIComponent(site) : '') + (kind.value ? '&kind=' + encodeURIComponent(kind.value) : '') +
         (owner.value ? '&owner=' + encodeURIComponent(owner.value) : '');
       // Keep the address shareable; some browsers refuse this on file://, which is harmless.
       try { window.history.replaceState(null, '', url); } catch (e) { /* keep the old address */ }
@@ -542,7 +568,8 @@
         query = l.corrected || q;
         return rows(l.slice(0, PAGE)).then(function (rs) {
           if (mine !== seq) return;
-          status.textContent = l.length ? plural(l.length, 'result', 'results') + ' for “' + query + '”' : 'No results for “' + q + '”';
+          status.textContent = (l.length ? plural(l.length, 'result', 'results') + ' for “' + query + '”' : 'No results for “' + q + '”') +
+            (site ? ' in the docs of ' + site : '');
           if (l.corrected) { status.textContent = ''; status.appendChild(didYouMean(q, l.corrected, 'sr-didyoumean-page')); }
           append(rs);
         });
@@ -550,6 +577,8 @@
     }
 
     manifest().then(function (m) { return load(m.facets); }).then(function () {
+      return site ? siteFilter(site).then(function (k) { siteKeep = k; }) : null;
+    }).then(function () {
       index.facets.kinds.forEach(function (k) { option(kind, k, kindLabel(k)); });
       index.facets.owners.forEach(function (o) { option(owner, o[0], o[1]); });
       kind.value = params.get('kind') || '';
@@ -572,7 +601,7 @@
     var page = document.querySelector('form.page-search[data-root]');
     root = (box || page || { getAttribute: function () { return ''; } }).getAttribute('data-root') || '';
     if (box) initBox(box);
-    Array.prototype.forEach.call(document.querySelectorAll('form.hero-search[data-root]'), initBox);
+    Array.prototype.forEach.call(document.querySelectorAll('form.hero-search[data-root], form.docs-search[data-root]'), initBox);
     if (page) initPage(page);
     // For tests and benchmarks: the first `count` results of a query, as the page ranks them.
     window.PlaybillSearch.query = function (q, count) {

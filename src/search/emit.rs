@@ -188,7 +188,15 @@ fn facets(index: &Index) -> Value {
         })
         .collect();
     let owners: Vec<Value> = owners.iter().map(|(t, r)| json!([r, t])).collect();
-    json!({ "kinds": kinds, "owners": owners, "e": rows })
+    // Docs site -> entity: a docs page's box searches the sections from `first` of its entity
+    // to `first` of the next.
+    let sites: BTreeMap<&str, usize> = index
+        .entities
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| Some((e.docs_site.as_deref()?, i)))
+        .collect();
+    json!({ "kinds": kinds, "owners": owners, "e": rows, "d": sites })
 }
 
 /// `PlaybillSearch.<call>(arg, body);` (or with the body alone when `arg` is null).

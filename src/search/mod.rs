@@ -72,6 +72,9 @@ pub struct Facet {
     pub kind: String,
     /// `(ref, title)` of the owner, if any.
     pub owner: Option<(String, String)>,
+    /// `<ns>/<kind>/<name>` of the entity's docs site when it has sections in the index: what
+    /// a docs page's search box names to search only its own site.
+    pub docs_site: Option<String>,
 }
 
 /// The whole index in memory.
@@ -110,15 +113,17 @@ pub fn build_index(catalog: &Catalog, entities: &[EntitySummary], docs: &DocSets
     let mut sections = Vec::new();
     let mut facets = Vec::new();
     for (i, e) in entities.iter().enumerate() {
+        let site_key = format!("{}/{}/{}", e.namespace, e.kind_lc, e.name);
+        let base = format!("docs/{site_key}");
+        let own: &[usize] = sites_of.get(base.as_str()).map_or(&[], Vec::as_slice);
         facets.push(Facet {
             kind: e.kind_lc.clone(),
             owner: e
                 .owner
                 .as_ref()
                 .map(|o| (o.entity_ref.clone(), o.title.clone())),
+            docs_site: (!own.is_empty()).then_some(site_key),
         });
-        let base = format!("docs/{}/{}/{}", e.namespace, e.kind_lc, e.name);
-        let own: &[usize] = sites_of.get(base.as_str()).map_or(&[], Vec::as_slice);
         let edges = catalog
             .entities
             .get(i)

@@ -10,6 +10,7 @@ pub mod kubernetes;
 pub mod model;
 mod owners_data;
 mod pages;
+pub mod print;
 mod repository;
 pub mod scorecards;
 pub mod theme;
@@ -73,6 +74,10 @@ enum Page<'a> {
         site: usize,
         page: usize,
     },
+    /// A docs site's pages on one page, for printing.
+    DocPrint {
+        site: usize,
+    },
 }
 
 impl Page<'_> {
@@ -92,6 +97,7 @@ impl Page<'_> {
             Page::Scorecards => scorecards::PAGE.into(),
             Page::Changes => crate::site::feed::PAGE_PATH.into(),
             Page::Doc { site, page } => docs.sites[*site].pages[*page].out.clone(),
+            Page::DocPrint { site } => print::path(&docs.sites[*site]),
         }
     }
 }
@@ -318,6 +324,9 @@ fn portal_pages<'a>(shared: &Shared<'a>, scope: Scope) -> Vec<Page<'a>> {
     if scope != Scope::AllButDocs {
         for (i, site) in shared.docs.sites.iter().enumerate() {
             pages.extend((0..site.pages.len()).map(|p| Page::Doc { site: i, page: p }));
+            if print::available(site) {
+                pages.push(Page::DocPrint { site: i });
+            }
         }
     }
     pages

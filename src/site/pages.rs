@@ -112,6 +112,7 @@ pub(super) fn page_context(
         }
         Page::Api(e) => api(shared, e, &mut ctx),
         Page::Doc { site, page } => doc(shared, *site, *page, &mut ctx),
+        Page::DocPrint { site } => doc_print(shared, *site, &mut ctx),
         Page::Entity(e) => entity(shared, e, &mut ctx),
     };
     ctx.insert("site", &json!({ "title": shared.config.title }));
@@ -189,25 +190,39 @@ fn api(shared: &Shared<'_>, e: &Entity, ctx: &mut Context) -> Frame {
     Frame::tab("api.html", e, "API reference", "catalog")
 }
 
+/// What every page of a docs site shows of the site (`docs` in the templates), its owner and
+/// its landing page.
+fn site_fields(
+    shared: &Shared<'_>,
+    doc_site: &crate::docs::DocSite,
+) -> (
+    serde_json::Value,
+    crate::catalog::summary::EntityLink,
+    String,
+) {
+    let owner = link(shared.catalog, &doc_site.entity);
+    let home_url = doc_site.home().map(|h| h.out.clone()).unwrap_or_default();
+    let fields = json!({
+        "site_name": doc_site.site_name,
+        "site_description": doc_site.site_description,
+        "entity": owner,
+        "home_url": home_url,
+        "commit": doc_site.commit,
+        "scope": doc_site.base.strip_prefix("docs/").unwrap_or(&doc_site.base),
+        "print_url": super::print::available(doc_site).then(|| super::print::path(doc_site)),
+    });
+    (fields, owner, home_url)
+}
+
 fn doc(shared: &Shared<'_>, site: usize, page: usize, ctx: &mut Context) -> Frame {
     let doc_site = &shared.docs.sites[site];
     let doc = &doc_site.pages[page];
-    let owner = link(shared.catalog, &doc_site.entity);
-    let home_url = doc_site.home().map(|h| h.out.clone()).unwrap_or_default();
+    let (mut fields, owner, home_url) = site_fields(shared, doc_site);
     let neighbour = |i: Option<usize>| {
         i.map(|i| json!({ "title": doc_site.pages[i].title, "url": doc_site.pages[i].out }))
     };
-    ctx.insert(
-        "docs",
-        &json!({
-            "site_name": doc_site.site_name,
-            "site_description": doc_site.site_description,
-            "entity": owner,
-            "home_url": home_url,
-            "nav": crate::docs::nav::for_page(&doc_site.nav, &doc.out),
-            "commit": doc_site.commit,
-        }),
-    );
+    fields["nav"] = json!(crate::docs::nav::for_page(&doc_site.nav, &doc.out));
+    ctx.insert("docs", &fields);
     let toc: Vec<serde_json::Value> = doc
         .headings
         .iter()
@@ -245,6 +260,26 @@ fn doc(shared: &Shared<'_>, site: usize, page: usize, ctx: &mut Context) -> Fram
         },
         nav: "catalog",
         crumbs: trail(&steps),
+    }
+}
+
+/// A docs site's print view: every page in reading order, under its site's name.
+fn doc_print(shared: &Shared<'_>, site: usize, ctx: &mut Context) -> Frame {
+    let doc_site = &shared.docs.sites[site];
+    let (mut fields, owner, home_url) = site_fields(shared, doc_site);
+    fields["pages"] = json!(super::print::sections(doc_site));
+    ctx.insert("docs", &fields);
+    Frame {
+        template: "docs_print.html",
+        title: format!("{} · Print view", doc_site.site_name),
+        nav: "catalog",
+        crumbs: trail(&[
+            ("Home", "index.html"),
+            ("Catalog", "catalog/index.html"),
+            (owner.title.as_str(), owner.url.as_str()),
+            ("Docs", home_url.as_str()),
+            ("Print view", ""),
+        ]),
     }
 }
 

@@ -14,6 +14,7 @@ mod cluster;
 mod diagrams;
 mod docs;
 mod docs_differential;
+mod docs_print;
 mod docs_standalone;
 mod github;
 mod github_graphql;

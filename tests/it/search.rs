@@ -37,8 +37,8 @@ const QUERIES: &[&str] = &[
     "team-identity",
 ];
 
-#[test]
-fn the_demo_ranks_as_recorded() {
+/// The demo portal's search index, and its docs sites.
+fn demo_index() -> (playbill::search::Index, playbill::docs::DocSets) {
     let config =
         Config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("site.toml")).expect("site.toml");
     let rendered = playbill::build::render(&config, &|_| {}).expect("demo renders");
@@ -49,6 +49,12 @@ fn the_demo_ranks_as_recorded() {
         .map(|e| playbill::catalog::summary::summary(&catalog, e))
         .collect();
     let index = build_index(&catalog, &summaries, &docs);
+    (index, docs)
+}
+
+#[test]
+fn the_demo_ranks_as_recorded() {
+    let (index, _) = demo_index();
     let mut now = serde_json::Map::new();
     for q in QUERIES {
         let urls: Vec<&str> = query::search(&index, q)
@@ -73,4 +79,43 @@ fn the_demo_ranks_as_recorded() {
         "catalog/default/component/payments-ledger/index.html"
     );
     assert!(first("idempotency keys").ends_with("integrating/index.html#idempotency-keys"));
+}
+
+/// The JSON a classic index script hands to `PlaybillSearch.<call>(...)`.
+fn script_body(bytes: &[u8], call: &str) -> Value {
+    let text = std::str::from_utf8(bytes).unwrap();
+    let body = text
+        .trim_end()
+        .strip_prefix(&format!("PlaybillSearch.{call}("))
+        .and_then(|t| t.strip_suffix(");"))
+        .unwrap_or_else(|| panic!("not a {call} script: {text}"));
+    serde_json::from_str(body).unwrap()
+}
+
+#[test]
+fn the_facets_name_each_docs_sites_sections_for_the_scoped_box() {
+    let (index, docs) = demo_index();
+    let files = playbill::search::write_index(&index);
+    let (_, facets) = files
+        .iter()
+        .find(|(path, _)| path.starts_with("search/facets."))
+        .expect("a facets file");
+    let facets = script_body(facets, "facets");
+    let sites = facets["d"].as_object().expect("facets.d");
+    let rows = facets["e"].as_array().unwrap();
+    assert_eq!(sites.len(), docs.sites.len(), "one entry per docs site");
+    for (site, entity) in sites {
+        // The browser's range: from this entity's first section to the next entity's.
+        let i = entity.as_u64().unwrap() as usize;
+        let lo = rows[i][0].as_u64().unwrap() as usize;
+        let hi = rows
+            .get(i + 1)
+            .map_or(index.docs.len(), |r| r[0].as_u64().unwrap() as usize);
+        let prefix = format!("docs/{site}/");
+        let inside: Vec<usize> = (0..index.docs.len())
+            .filter(|&d| index.docs[d].url.starts_with(&prefix))
+            .collect();
+        assert!(!inside.is_empty(), "{site} has sections");
+        assert_eq!(inside, (lo..hi).collect::<Vec<_>>(), "{site}");
+    }
 }

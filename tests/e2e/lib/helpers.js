@@ -160,6 +160,12 @@ function watch(page) {
   };
 }
 
+// Fails with everything `problems` (see watch) collected since its last reset.
+function assertNoProblems(problems, what) {
+  const p = problems.take();
+  if (p.length) throw new Error(`${what}:\n${p.join('\n')}`);
+}
+
 function fileUrl(root, rel) {
   return pathToFileURL(path.join(root, rel)).href;
 }
@@ -205,5 +211,5 @@ function useSession(launchOptions = {}, ready = async () => {}, serverOptions = 
 
 module.exports = {
   REPO_ROOT, ENTITY, DOCS_HOME, USERINFO_PATH, siteDir, listPages, startServer, launch, watch, fileUrl,
-  catalogRows, useSession,
+  catalogRows, useSession, assertNoProblems,
 };

@@ -1,0 +1,190 @@
+//! The print view of a docs site: every page in the nav's reading order on one page
+//! (`<base>/print/index.html`), for reading end to end or saving as PDF from the browser. Each page's
+//! HTML is taken as rendered; its ids get the page's prefix (`p3-`) so they stay unique, links
+//! between the site's pages become in-page anchors, and every other relative link or image is
+//! re-based from the page's directory to the print view's.
+
+use crate::docs::links::relative_href;
+use crate::docs::DocSite;
+use regex::{Captures, Regex};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// Where a site's print view is written, relative to the portal root.
+pub fn path(site: &DocSite) -> String {
+    format!("{}/print/index.html", site.base)
+}
+
+/// Whether the site has a print view: it has pages, and none of them is `print.md` (which
+/// would be generated where the print view goes; the page wins).
+pub fn available(site: &DocSite) -> bool {
+    let path = path(site);
+    !site.pages.is_empty() && site.pages.iter().all(|p| p.out != path)
+}
+
+/// Attributes that hold a URL, and those that hold ids (one or a space-separated list).
+/// Rendered pages are sanitised output, so every attribute value is double-quoted.
+fn attributes() -> &'static Regex {
+    static ATTR: OnceLock<Regex> = OnceLock::new();
+    ATTR.get_or_init(|| {
+        Regex::new(r#"\s(href|src|xlink:href|id|for|aria-labelledby|aria-describedby|aria-controls)="([^"]*)""#)
+            .expect("valid regex")
+    })
+}
+
+/// `url(#id)` references inside inline SVG (markers, gradients, clip paths).
+fn url_refs() -> &'static Regex {
+    static REF: OnceLock<Regex> = OnceLock::new();
+    REF.get_or_init(|| Regex::new(r"url\(#([^)\s]+)\)").expect("valid regex"))
+}
+
+/// The site's pages in reading order (pages outside the nav after them, in source order), each
+/// as `{anchor, title, has_h1, html}` with its HTML rewritten for the print view.
+pub fn sections(site: &DocSite) -> Vec<Value> {
+    let index_of: HashMap<&str, usize> = site
+        .pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.out.as_str(), i))
+        .collect();
+    let mut order: Vec<usize> = crate::docs::nav::reading_order(&site.nav)
+        .iter()
+        .filter_map(|url| index_of.get(url.as_str()).copied())
+        .collect();
+    for i in 0..site.pages.len() {
+        if !order.contains(&i) {
+            order.push(i);
+        }
+    }
+    // Anchors follow the print order: `p0` is the first page printed.
+    let position: HashMap<&str, usize> = order
+        .iter()
+        .enumerate()
+        .map(|(n, &i)| (site.pages[i].out.as_str(), n))
+        .collect();
+    let print = path(site);
+    order
+        .iter()
+        .enumerate()
+        .map(|(n, &i)| {
+            let page = &site.pages[i];
+            json!({
+                "anchor": format!("p{n}"),
+                "title": page.title,
+                "has_h1": page.headings.iter().any(|h| h.level == 1),
+                "html": rewrite(&page.html, n, &page.out, &print, &position),
+            })
+        })
+        .collect()
+}
+
+/// One page's HTML as part of the print view at `print`.
+fn rewrite(
+    html: &str,
+    page: usize,
+    from: &str,
+    print: &str,
+    pages: &HashMap<&str, usize>,
+) -> String {
+    let prefixed = |id: &str| format!("p{page}-{id}");
+    let html = attributes().replace_all(html, |c: &Captures| {
+        let (name, value) = (&c[1], &c[2]);
+        let value = match name {
+            "href" | "src" | "xlink:href" => link(value, page, from, print, pages),
+            _ => value
+                .split_whitespace()
+                .map(prefixed)
+                .collect::<Vec<_>>()
+                .join(" "),
+        };
+        format!(" {name}=\"{value}\"")
+    });
+    url_refs()
+        .replace_all(&html, |c: &Captures| format!("url(#{})", prefixed(&c[1])))
+        .into_owned()
+}
+
+/// A URL of page `page` (at `from`) as the print view needs it.
+fn link(value: &str, page: usize, from: &str, print: &str, pages: &HashMap<&str, usize>) -> String {
+    if let Some(fragment) = value.strip_prefix('#') {
+        return anchor(page, fragment);
+    }
+    let scheme = value
+        .find(':')
+        .is_some_and(|colon| !value[..colon].contains(['/', '?', '#']));
+    if scheme || value.starts_with('/') || value.is_empty() {
+        return value.to_string();
+    }
+    let (rest, fragment) = value.split_once('#').unwrap_or((value, ""));
+    let (file, query) = rest.split_once('?').map_or((rest, ""), |(f, q)| (f, q));
+    let Some(target) = resolve(from, file) else {
+        return value.to_string();
+    };
+    let decoded = percent_encoding::percent_decode_str(&target).decode_utf8_lossy();
+    if let Some(&other) = pages.get(decoded.as_ref()) {
+        return anchor(other, fragment);
+    }
+    let mut out = relative_href(print, &target);
+    if !query.is_empty() {
+        out = format!("{out}?{query}");
+    }
+    if !fragment.is_empty() {
+        out = format!("{out}#{fragment}");
+    }
+    out
+}
+
+/// The print view's anchor of page `page`, or of an id inside it.
+fn anchor(page: usize, fragment: &str) -> String {
+    if fragment.is_empty() {
+        format!("#p{page}")
+    } else {
+        format!("#p{page}-{fragment}")
+    }
+}
+
+/// `file` relative to the directory of `from`, as a path from the portal root; None when it
+/// climbs above the root. A link to a directory names its `index.html`.
+fn resolve(from: &str, file: &str) -> Option<String> {
+    let mut parts: Vec<&str> = from.split('/').collect();
+    parts.pop();
+    for part in file.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    let mut out = parts.join("/");
+    if file.ends_with('/') || file.is_empty() {
+        out.push_str("/index.html");
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pages() -> HashMap<&'static str, usize> {
+        HashMap::from([
+            ("docs/d/c/x/index.html", 0),
+            ("docs/d/c/x/ops/deploy/index.html", 1),
+        ])
+    }
+
+    #[test]
+    fn links_between_pages_become_anchors_and_the_rest_is_rebased() {
+        let from = "docs/d/c/x/ops/deploy/index.html";
+        let print = "docs/d/c/x/print/index.html";
+        let html = r##"<h2 id="roll">Roll</h2><a href="#roll">here</a><a href="../../index.html#setup">home</a><a href="../../index.html">top</a><img src="../img/a.png" alt=""><a href="../../../y/index.html">other</a><a href="https://example.com/a">ext</a><a href="../../../../../../../etc">out</a><svg><path marker-end="url(#arrow)"/></svg><label for="f">F</label>"##;
+        let out = rewrite(html, 1, from, print, &pages());
+        assert_eq!(
+            out,
+            r##"<h2 id="p1-roll">Roll</h2><a href="#p1-roll">here</a><a href="#p0-setup">home</a><a href="#p0">top</a><img src="../ops/img/a.png" alt=""><a href="../../y/index.html">other</a><a href="https://example.com/a">ext</a><a href="../../../../../../../etc">out</a><svg><path marker-end="url(#p1-arrow)"/></svg><label for="p1-f">F</label>"##
+        );
+    }
+}
