@@ -64,7 +64,8 @@ enum Open {
         map: Map<String, Value>,
         /// Keys as typed (`1` and `"1"` differ), to refuse a duplicate as Backstage does.
         seen: HashSet<String>,
-        key: Option<Value>,
+        /// The key read, waiting for its value, and where it was written.
+        key: Option<(Value, Marker)>,
     },
 }
 
@@ -199,13 +200,13 @@ impl Loader {
             Open::Sequence(items) => items.push(value),
             Open::Mapping {
                 key: key @ None, ..
-            } => *key = Some(value),
+            } => *key = Some((value, at)),
             Open::Mapping { map, seen, key } => {
-                let key = key.take().expect("matched Some above");
+                let (key, key_at) = key.take().expect("matched Some above");
                 if !seen.insert(key.to_string()) {
                     let name = key_string(&key);
                     return Err(LoadError::at(
-                        at,
+                        key_at,
                         format!("duplicate key `{name}`: a mapping's keys must be unique"),
                     ));
                 }
@@ -237,7 +238,7 @@ mod tests {
 
     #[test]
     fn duplicate_keys_are_refused_at_their_line() {
-        let e = load("a: 1\nb: 2\n0x61: 3\n97: 4\n").unwrap_err();
+        let e = load("a: 1\nb: 2\n0x61: 3\n97:\n  - 4\n").unwrap_err();
         assert_eq!(e.line, 4, "{e:?}");
         assert!(e.message.contains("duplicate key `97`"), "{e:?}");
         assert!(load("1: a\n'1': b\n").is_ok());
