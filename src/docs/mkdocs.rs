@@ -73,7 +73,7 @@ pub const SUPPORTED_PLUGINS: &[&str] = &["techdocs-core", "search", "monorepo"];
 /// Parses mkdocs.yml. Errors are for a file that is not a YAML mapping; a bad `nav` entry is a
 /// warning and is skipped.
 pub fn parse(text: &str) -> Result<(Mkdocs, Vec<String>), String> {
-    let value = yaml::parse_single(text)?;
+    let value = yaml::yaml11::parse(text)?;
     let Some(map) = value.as_object() else {
         return Err("mkdocs.yml is not a mapping".to_string());
     };

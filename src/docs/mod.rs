@@ -9,6 +9,7 @@ pub mod markdown;
 pub mod mkdocs;
 pub mod nav;
 mod site;
+mod snippets;
 mod source;
 pub mod standalone;
 

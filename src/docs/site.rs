@@ -5,7 +5,7 @@
 use super::assets::{vet, Verdict};
 use super::markdown::{self, LinkKind, LinkResolution, RenderContext};
 use super::mkdocs::{self, Mkdocs};
-use super::{links, nav, source, DocPage, DocSite};
+use super::{links, nav, snippets, source, DocPage, DocSite};
 use crate::catalog::Entity;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -24,6 +24,8 @@ struct SiteContext<'a> {
     repo: &'a Repo,
     config: &'a Config,
     cache: Option<&'a RenderCache>,
+    /// The directory of mkdocs.yml, which snippets may not leave.
+    snippet_base: &'a RepoPath,
 }
 
 impl SiteContext<'_> {
@@ -59,6 +61,7 @@ pub(super) fn build_site(
         repo: src.repo,
         config,
         cache,
+        snippet_base: &src.dir,
     };
     let mut diagnostics = Diagnostics::new();
     let mk = read_mkdocs(&ctx, &src.dir, &mut diagnostics);
@@ -208,8 +211,11 @@ fn render_pages(
                 }
             };
             let text = String::from_utf8_lossy(&text);
-            let ((rendered, cross_anchors), secrets) =
-                render_cached(cache, (files, page), &text, ctx.config);
+            let limit = ctx.config.limits.max_file_bytes;
+            let expanded = snippets::include(ctx.repo, ctx.snippet_base, &text, limit);
+            let ((mut rendered, mut cross_anchors), secrets) =
+                render_cached(cache, (files, page), &expanded.text, ctx.config);
+            expanded.restore_lines(&mut rendered, &mut cross_anchors);
             RenderedPage {
                 source: page.clone(),
                 rendered,
@@ -372,6 +378,8 @@ fn report_pages(
                 Diagnostic::warning("docs/unsafe-content", message.clone())
             } else if message.starts_with(diagrams::PROBLEM_PREFIX) {
                 Diagnostic::warning("docs/diagram", message.clone())
+            } else if message.starts_with(snippets::PROBLEM_PREFIX) {
+                Diagnostic::warning("docs/snippet", message.clone())
             } else if message.starts_with(markdown::NESTING_PREFIX) {
                 Diagnostic::warning("docs/too-deep", message.clone())
             } else {

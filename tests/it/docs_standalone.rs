@@ -1,14 +1,9 @@
 //! `playbill docs build DIR` on a repository with mkdocs.yml and docs/ but no catalog file,
 //! the way `techdocs-cli generate` takes one.
 
+use crate::common::write_file as write;
 use std::path::Path;
 use std::process::{Command, Output};
-
-fn write(root: &Path, path: &str, text: &str) {
-    let full = root.join(path);
-    std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-    std::fs::write(full, text).unwrap();
-}
 
 fn plain_repo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

@@ -37,4 +37,5 @@ mod search;
 mod secrets;
 mod shard;
 mod site;
+mod snippets;
 mod techdocs;

@@ -200,6 +200,10 @@ pub fn write_block(
         Some(Some(problem)) => Some(problem),
         None => None,
     };
+    // Pygments drops the blank lines at either end of a block (`stripnl`); so does mkdocs.
+    let trimmed = code.trim_matches('\n');
+    let stripped = format!("{trimmed}\n");
+    let code = if trimmed.is_empty() { code } else { &stripped };
     let (body, problem) = if diagram_problem.is_some() || is_plain(lang) {
         (escape(code), diagram_problem)
     } else {

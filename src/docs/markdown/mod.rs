@@ -3,6 +3,8 @@
 //! The dialect is mkdocs with techdocs-core's extensions, and the HTML uses Python-Markdown's
 //! and pymdownx's class names so existing custom CSS keeps working. In order:
 //!
+//! Snippets (`--8<--`) are included before this stage (`docs::snippets`).
+//!
 //! 1. `prepass` strips front matter and abbreviation definitions, turns admonitions, details
 //!    and tabs (`blocks`) into marker comments with dedented bodies, and re-indents 2-space
 //!    nested lists. It keeps a map from every output line to its source line.
@@ -14,7 +16,7 @@
 //!
 //! Nothing here panics on bad input: unknown constructs stay readable text, and work is bounded
 //! (nesting caps, linear scans) so pathological pages finish quickly. Not supported, left as
-//! text: critic marks (`{++ ++}`), snippets (`--8<--`, reported), Markdown inside admonition
+//! text: critic marks (`{++ ++}`), Markdown inside admonition
 //! and tab titles, attribute lists on blocks other than headings, bare e-mail addresses;
 //! diagram fences that cannot be drawn are shown as code (reported).
 //!

@@ -1,6 +1,6 @@
 //! The line-level pass before pulldown-cmark. In order: split lines (dropping `\r`), strip a
 //! leading YAML front-matter block and read its `title:`, blank out abbreviation definitions
-//! (`*[HTML]: ...`) and collect them, note snippet lines (`--8<--`), hand admonitions, details
+//! (`*[HTML]: ...`) and collect them, hand admonitions, details
 //! and tabs to `blocks`, and re-indent lists nested by 2 spaces (mdx_truly_sane_lists) so that
 //! CommonMark nests them too.
 //!
@@ -63,7 +63,7 @@ pub fn prepare(source: &str) -> Prepared {
     }
     let mut problems = Vec::new();
     let front_matter_title = strip_front_matter(&mut lines, &mut problems);
-    let abbreviations = take_abbreviations(&mut lines, &mut problems);
+    let abbreviations = take_abbreviations(&mut lines);
     let lines = pymarkdown::markdown_in_html(lines);
     let (mut lines, markers, too_deep) = blocks::extract(lines);
     problems.extend(too_deep);
@@ -126,28 +126,12 @@ fn strip_front_matter(
     }
 }
 
-/// Collects `*[ABBR]: Title` definitions (outside code fences) and blanks their lines; notes
-/// snippet includes, which need other files and are not supported.
-fn take_abbreviations(
-    lines: &mut [Line<'_>],
-    problems: &mut Vec<(u32, String)>,
-) -> Vec<(String, String)> {
+/// Collects `*[ABBR]: Title` definitions (outside code fences) and blanks their lines.
+fn take_abbreviations(lines: &mut [Line<'_>]) -> Vec<(String, String)> {
     let mut found = Vec::new();
     let mut fence: Option<Fence> = None;
     for line in lines.iter_mut() {
         let (indent, rest) = split_indent(&line.text);
-        if rest.starts_with("--8<--") {
-            problems.push((
-                line.src,
-                "snippets (`--8<--`) are not supported; the line is shown as text".to_string(),
-            ));
-            if fence.is_none() {
-                // As inline code, so no inline extension rewrites it.
-                let text = format!("{}`` {} ``", " ".repeat(indent), rest.trim_end());
-                line.text = Cow::Owned(text);
-                continue;
-            }
-        }
         if let Some(open) = &fence {
             if open.closed_by(&line.text) {
                 fence = None;

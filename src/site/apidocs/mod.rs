@@ -356,9 +356,7 @@ enum Placement {
 impl Placement {
     fn of(e: &Entity) -> Placement {
         let path = [Seg::key("spec"), Seg::key("definition")];
-        let written = serde_yaml::from_str::<serde_yaml::Value>(&e.source.text)
-            .ok()
-            .map(yaml::to_json);
+        let written = yaml::parse_single(&e.source.text).ok();
         let target = written.as_ref().and_then(|w| {
             let map = w.pointer("/spec/definition")?.as_object()?;
             let (key, target) = map.iter().next().filter(|_| map.len() == 1)?;

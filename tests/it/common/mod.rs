@@ -214,3 +214,10 @@ pub fn require_installed(what: &str, found: Option<PathBuf>, to_install: &str) -
     eprintln!("skipping: {message}");
     None
 }
+
+/// Writes `text` to `path` under `root`, making its directories.
+pub fn write_file(root: &Path, path: &str, text: &str) {
+    let full = root.join(path);
+    std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+    std::fs::write(full, text).unwrap();
+}

@@ -1,8 +1,14 @@
 //! YAML in, JSON values out. Files are split into documents at `---` / `...` markers first, so a
 //! syntax error in one document never hides the others and every document knows its first line.
-//! `locate` finds the line of a field in a document's text, for diagnostics.
+//! Each document is loaded with YAML 1.2's core schema, as Backstage reads it (`load`, which
+//! says why its parser was chosen). `locate` finds the line of a field in a document's text,
+//! for diagnostics. mkdocs.yml is read with YAML 1.1, as PyYAML reads it (`yaml11`).
 
-use serde_json::{Map, Number, Value};
+mod load;
+mod scalar;
+pub mod yaml11;
+
+use serde_json::Value;
 
 /// One YAML document of a file: its position (empty documents counted) and its text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -85,32 +91,21 @@ pub fn split_documents(text: &str) -> Vec<Document<'_>> {
     docs
 }
 
-/// Parses one document into a JSON value (`Value::Null` for an empty one). serde_yaml bounds
-/// nesting depth and alias expansion, so hostile input fails here instead of exhausting memory.
+/// Parses one document into a JSON value (`Value::Null` for an empty one). The loader bounds
+/// nesting depth and alias use, so hostile input fails here instead of exhausting memory.
 pub fn parse_document(doc: &Document<'_>) -> Result<Value, SyntaxError> {
     if doc.is_empty() {
         return Ok(Value::Null);
     }
-    match serde_yaml::from_str::<serde_yaml::Value>(doc.text) {
-        Ok(v) => Ok(to_json(v)),
-        Err(e) => {
-            let location = e.location();
-            let mut message = e.to_string();
-            // serde_yaml appends its own (document-relative) position; ours is file-relative.
-            if let Some(i) = message.find(" at line ") {
-                message.truncate(i);
-            }
-            // An error found at the end of the stream belongs to the document's last line.
-            let last_line = doc.first_line + doc.text.lines().count().max(1) as u32 - 1;
-            Err(SyntaxError {
-                message,
-                line: location
-                    .as_ref()
-                    .map(|l| (doc.first_line + l.line() as u32 - 1).min(last_line)),
-                column: location.as_ref().map(|l| l.column() as u32),
-            })
+    load::load(doc.text).map_err(|e| {
+        // An error found at the end of the stream belongs to the document's last line.
+        let last_line = doc.first_line + doc.text.lines().count().max(1) as u32 - 1;
+        SyntaxError {
+            message: e.message,
+            line: Some((doc.first_line + e.line.max(1) as u32 - 1).min(last_line)),
+            column: Some(e.column as u32),
         }
-    }
+    })
 }
 
 /// Parses a whole text that must hold exactly one document (the `$yaml` placeholder).
@@ -126,45 +121,6 @@ pub fn parse_single(text: &str) -> Result<Value, String> {
         Some(line) => format!("{} (line {line})", e.message),
         None => e.message,
     })
-}
-
-/// YAML values as JSON, the way Backstage sees them: tags dropped, keys as strings.
-pub fn to_json(value: serde_yaml::Value) -> Value {
-    use serde_yaml::Value as Y;
-    match value {
-        Y::Null => Value::Null,
-        Y::Bool(b) => Value::Bool(b),
-        Y::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Value::Number(i.into())
-            } else if let Some(u) = n.as_u64() {
-                Value::Number(u.into())
-            } else {
-                n.as_f64()
-                    .and_then(Number::from_f64)
-                    .map(Value::Number)
-                    .unwrap_or(Value::Null)
-            }
-        }
-        Y::String(s) => Value::String(s),
-        Y::Sequence(items) => Value::Array(items.into_iter().map(to_json).collect()),
-        Y::Mapping(map) => {
-            let mut out = Map::new();
-            for (k, v) in map {
-                out.insert(key_string(k), to_json(v));
-            }
-            Value::Object(out)
-        }
-        Y::Tagged(tagged) => to_json(tagged.value),
-    }
-}
-
-fn key_string(key: serde_yaml::Value) -> String {
-    match to_json(key) {
-        Value::String(s) => s,
-        Value::Null => "null".to_string(),
-        other => other.to_string(),
-    }
 }
 
 /// One step of a path into a document.
