@@ -5,6 +5,7 @@
 pub mod apidocs;
 mod catalog_data;
 pub mod feed;
+mod graphs;
 mod incident;
 pub mod kubernetes;
 pub mod model;

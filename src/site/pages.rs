@@ -247,6 +247,7 @@ fn entity(shared: &Shared<'_>, e: &Entity, ctx: &mut Context) -> Frame {
         ctx.insert("k8s", &kubernetes::page_context(e));
     }
     ctx.insert("api_reference", &shared.apis.contains_key(&key));
+    ctx.insert("pictures", &super::graphs::pictures(shared, e));
     let incident = super::incident::card(
         shared.catalog,
         shared.docs,

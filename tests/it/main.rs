@@ -18,6 +18,7 @@ mod docs_standalone;
 mod github;
 mod github_graphql;
 mod golden;
+mod graphs;
 mod hostile;
 mod incident;
 mod incremental;
