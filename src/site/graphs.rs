@@ -1,12 +1,13 @@
 //! The relation pictures of an entity page: its neighbourhood, and on a System or Domain page
 //! the map of the system's (or the domain's systems') parts. Boxes are coloured from what the
-//! page already knows: errors in an entity's definition, failing scorecard checks (which
-//! include the cluster checks when a snapshot is configured).
+//! page already knows: errors in an entity's definition, warnings, failing scorecard checks
+//! other than the one that reads the cluster snapshot (cluster health is in the heatmaps).
 
 use super::Shared;
 use crate::catalog::summary::entity_url;
 use crate::catalog::{Entity, EntityRef};
 use crate::graphs::{Facts, Health, Picture};
+use crate::scorecard::config::Check;
 
 /// The pictures `e`'s page shows, first the neighbourhood; empty when there is nothing to draw.
 pub(super) fn pictures(shared: &Shared<'_>, e: &Entity) -> Vec<Picture> {
@@ -50,11 +51,18 @@ fn health(shared: &Shared<'_>, key: &EntityRef) -> Health {
     if counts.errors > 0 {
         return Health::Broken;
     }
+    // Cluster status is volatile and lives in status files; a check that reads it would make
+    // every neighbour's page change with each snapshot.
     let failing = shared
         .scorecards
         .as_ref()
         .and_then(|s| s.cards.get(key))
-        .is_some_and(|card| card.failed > 0);
+        .is_some_and(|card| {
+            card.results.iter().any(|r| {
+                r.outcome.status == crate::scorecard::Status::Fail
+                    && r.id != Check::RunningInCluster.id()
+            })
+        });
     if failing || counts.warnings > 0 {
         Health::Failing
     } else {

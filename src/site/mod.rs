@@ -6,6 +6,7 @@ pub mod apidocs;
 mod catalog_data;
 pub mod feed;
 mod graphs;
+mod heatmap;
 mod incident;
 pub mod kubernetes;
 pub mod model;

@@ -248,6 +248,8 @@ fn entity(shared: &Shared<'_>, e: &Entity, ctx: &mut Context) -> Frame {
     }
     ctx.insert("api_reference", &shared.apis.contains_key(&key));
     ctx.insert("pictures", &super::graphs::pictures(shared, e));
+    let heatmap = kubernetes::enabled(shared.config) && super::heatmap::has_heatmap(e);
+    ctx.insert("heatmap", &heatmap);
     let incident = super::incident::card(
         shared.catalog,
         shared.docs,

@@ -2,7 +2,7 @@
 // Relation pictures drawn at build time: payments-ledger's neighbourhood and the payments system
 // map are visible SVG whose boxes open the entity they name, over http and file://, under the
 // CSP, coloured by the light and dark theme, and readable at 375px (the picture scrolls, the
-// page does not).
+// page does not). The ledger team's heatmap fills in from its status file.
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
@@ -80,3 +80,22 @@ test('at 375px the picture scrolls inside its card and the page does not', async
   }
   await page.setViewportSize({ width: 1280, height: 900 });
 });
+
+for (const where of ['http', 'file']) {
+  test(`a team page's heatmap loads from its status file (${where})`, async () => {
+    const rel = 'catalog/default/group/team-ledger/index.html';
+    problems.reset();
+    await page.goto(where === 'http' ? server.base + rel : fileUrl(session.root, rel), { waitUntil: 'load' });
+    const table = page.locator('.heatmap-card table.heatmap');
+    await table.waitFor();
+    const row = table.locator('tr', { hasText: 'Payments Ledger' });
+    assert.equal(await row.locator('td.health-failing').count() > 0, true, 'payments-ledger is failing somewhere');
+    assert.match(await row.textContent(), /version drift/);
+    const colours = await table.evaluate((t) => ({
+      failing: getComputedStyle(t.querySelector('td.health-failing')).backgroundColor,
+      healthy: getComputedStyle(t.querySelector('td.health-healthy')).backgroundColor,
+    }));
+    assert.notEqual(colours.failing, colours.healthy);
+    assert.deepEqual(problems.take(), []);
+  });
+}

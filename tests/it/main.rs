@@ -19,6 +19,7 @@ mod github;
 mod github_graphql;
 mod golden;
 mod graphs;
+mod heatmap;
 mod hostile;
 mod incident;
 mod incremental;
