@@ -14,9 +14,6 @@ use std::collections::{BTreeMap, BTreeSet};
 /// The file beside a Group or System page that holds its heatmap.
 pub const FILE: &str = "heatmap-status.js";
 
-/// Teams deeper than this are not walked (a cycle of `parent` is an error the catalog reports).
-const MAX_DEPTH: usize = 32;
-
 #[derive(Serialize)]
 struct Cell {
     health: Option<Health>,
@@ -82,27 +79,7 @@ pub fn files(
 /// The entities with a Kubernetes view that `owner` (a group, with its sub-teams) owns or
 /// that are part of it (a system), sorted by ref.
 fn services_of<'a>(catalog: &'a Catalog, owner: &EntityRef) -> Vec<&'a Entity> {
-    let mut holders = vec![owner.clone()];
-    let mut seen: BTreeSet<EntityRef> = BTreeSet::from([owner.clone()]);
-    let mut depth = 0;
-    let mut frontier = vec![owner.clone()];
-    while !frontier.is_empty() && depth < MAX_DEPTH {
-        let mut next = Vec::new();
-        for g in &frontier {
-            for r in catalog
-                .relations_of(g)
-                .iter()
-                .filter(|r| r.kind == "parentOf")
-            {
-                if seen.insert(r.target.clone()) {
-                    next.push(r.target.clone());
-                }
-            }
-        }
-        holders.extend(next.iter().cloned());
-        frontier = next;
-        depth += 1;
-    }
+    let holders = super::ownership::team_and_sub_teams(catalog, owner);
     let mut services: BTreeSet<&EntityRef> = BTreeSet::new();
     for h in &holders {
         let owned = catalog.relations_of(h).iter();

@@ -11,6 +11,7 @@ mod incident;
 pub mod kubernetes;
 pub mod model;
 mod owners_data;
+mod ownership;
 mod pages;
 mod repository;
 pub mod scorecards;

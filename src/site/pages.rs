@@ -250,6 +250,7 @@ fn entity(shared: &Shared<'_>, e: &Entity, ctx: &mut Context) -> Frame {
     ctx.insert("pictures", &super::graphs::pictures(shared, e));
     let heatmap = kubernetes::enabled(shared.config) && super::heatmap::has_heatmap(e);
     ctx.insert("heatmap", &heatmap);
+    ctx.insert("ownership", &super::ownership::roll_up(shared, e));
     let incident = super::incident::card(
         shared.catalog,
         shared.docs,

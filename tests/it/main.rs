@@ -29,6 +29,7 @@ mod init;
 #[path = "../../benches/kube_snapshot.rs"]
 mod kube_bench;
 mod myservices;
+mod ownership;
 mod properties;
 mod publish;
 mod release;
