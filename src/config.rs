@@ -50,6 +50,8 @@ pub struct Config {
     pub oncall: OncallConfig,
     /// `[docs]`: how diagram fences are drawn.
     pub diagrams: crate::diagrams::Settings,
+    /// `[graphs]`: relation pictures on entity pages.
+    pub graphs: crate::graphs::GraphsConfig,
 }
 
 /// `[oncall]`: the paging services' addresses, so that a PagerDuty service annotation becomes a
@@ -288,6 +290,8 @@ struct RawConfig {
     oncall: OncallConfig,
     #[serde(default)]
     docs: RawDocs,
+    #[serde(default)]
+    graphs: crate::graphs::GraphsConfig,
 }
 
 /// `[docs]`: settings of every TechDocs site.
@@ -479,6 +483,7 @@ impl Config {
             diagrams: crate::diagrams::Settings {
                 plantuml: raw.docs.plantuml,
             },
+            graphs: raw.graphs,
         })
     }
 
@@ -535,6 +540,7 @@ impl Config {
             render_cache: true,
             generated_catalog: None,
             diagrams: crate::diagrams::Settings::default(),
+            graphs: crate::graphs::GraphsConfig::default(),
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod diagrams;
 pub mod docs;
 pub mod freshness;
 pub mod gather;
+pub mod graphs;
 pub mod highlight;
 pub mod init;
 pub mod live_reload;

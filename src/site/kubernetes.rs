@@ -1,6 +1,7 @@
 //! Cluster status in the portal. Pages (an entity's Kubernetes tab, the clusters page) are
 //! static skeletons that never change with the clusters; the volatile part lives in small
-//! status files (`.../kubernetes/status.js`, `clusters/status.js`) that hold pre-rendered,
+//! status files (`.../kubernetes/status.js`, `clusters/status.js`, a team's or system's
+//! `heatmap-status.js`) that hold pre-rendered,
 //! escaped HTML fragments and set a global through a classic `<script src>`. `static/kubernetes.js`
 //! puts each fragment in its slot. A status refresh (`snapshot --update-site`) rewrites only
 //! these files, and pages keep working from `file://` under a CSP with no inline script.
@@ -233,6 +234,7 @@ pub fn status_files(
     let home = render("clusters_home.html", &ctx);
     let services = service_health(&matrix.1);
     files.extend([crate::freshness::snapshot_file(snapshot)]);
+    files.extend(super::heatmap::files(tera, catalog, snapshot));
     files.insert(
         "clusters/status.js".to_string(),
         script(

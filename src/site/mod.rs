@@ -5,10 +5,13 @@
 pub mod apidocs;
 mod catalog_data;
 pub mod feed;
+mod graphs;
+mod heatmap;
 mod incident;
 pub mod kubernetes;
 pub mod model;
 mod owners_data;
+mod ownership;
 mod pages;
 pub mod print;
 mod repository;

@@ -453,6 +453,8 @@ pub struct TeamNode {
     pub email: String,
     pub member_count: usize,
     pub owned_count: usize,
+    /// Owned by the team and its sub-teams.
+    pub owned_total: usize,
     pub children: Vec<TeamNode>,
 }
 
@@ -487,7 +489,7 @@ pub fn team_tree(catalog: &Catalog) -> Vec<TeamNode> {
 
 fn team_node(catalog: &Catalog, g: &Entity, seen: &mut HashSet<EntityRef>) -> TeamNode {
     seen.insert(g.key.clone());
-    let children = targets(catalog, &g.key, "parentOf")
+    let children: Vec<TeamNode> = targets(catalog, &g.key, "parentOf")
         .into_iter()
         .filter_map(|c| catalog.get(c))
         .filter(|c| c.key.kind == "group")
@@ -518,6 +520,11 @@ fn team_node(catalog: &Catalog, g: &Entity, seen: &mut HashSet<EntityRef>) -> Te
             .to_string(),
         member_count: targets(catalog, &g.key, "hasMember").len(),
         owned_count: targets(catalog, &g.key, "ownerOf").len(),
+        owned_total: targets(catalog, &g.key, "ownerOf").len()
+            + children
+                .iter()
+                .map(|c: &TeamNode| c.owned_total)
+                .sum::<usize>(),
         children,
     }
 }

@@ -302,6 +302,10 @@ fn entity(shared: &Shared<'_>, e: &Entity, ctx: &mut Context) -> Frame {
         ctx.insert("k8s", &kubernetes::page_context(e));
     }
     ctx.insert("api_reference", &shared.apis.contains_key(&key));
+    ctx.insert("pictures", &super::graphs::pictures(shared, e));
+    let heatmap = kubernetes::enabled(shared.config) && super::heatmap::has_heatmap(e);
+    ctx.insert("heatmap", &heatmap);
+    ctx.insert("ownership", &super::ownership::roll_up(shared, e));
     let incident = super::incident::card(
         shared.catalog,
         shared.docs,

@@ -11,7 +11,9 @@ const PAGES = ['index.html', 'catalog/index.html', ENTITY, 'teams/index.html', '
   'catalog/default/component/payments-ledger/kubernetes/index.html', 'clusters/index.html', 'search/index.html',
   'scorecards/index.html', 'changes/index.html',
   'catalog/default/api/payments-api/api/index.html', 'catalog/default/api/ledger-events/api/index.html',
-  'catalog/default/api/onboarding-graphql/api/index.html'];
+  'catalog/default/api/onboarding-graphql/api/index.html',
+  'catalog/default/system/payments/index.html', 'catalog/default/domain/money-movement/index.html',
+  'catalog/default/group/team-ledger/index.html'];
 
 // addScriptTag inserts axe as an inline script, which the pages' CSP rightly refuses; this
 // context alone bypasses the CSP. The other test files run with it enforced.

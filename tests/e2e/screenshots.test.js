@@ -13,7 +13,9 @@ const { REPO_ROOT, ENTITY, DOCS_HOME, useSession } = require('./lib/helpers');
 const OUT = path.join(REPO_ROOT, '.artifacts', 'screenshots');
 const PAGES = { home: 'index.html', catalog: 'catalog/index.html', entity: ENTITY, docs: DOCS_HOME,
   kubernetes: 'catalog/default/component/payments-ledger/kubernetes/index.html', clusters: 'clusters/index.html',
-  scorecards: 'scorecards/index.html' };
+  scorecards: 'scorecards/index.html', 'system-map': 'catalog/default/system/payments/index.html',
+  'domain-map': 'catalog/default/domain/money-movement/index.html',
+  'team-heatmap': 'catalog/default/group/team-ledger/index.html' };
 const WIDTHS = [375, 1440];
 
 let server, page, problems;

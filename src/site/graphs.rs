@@ -1,0 +1,71 @@
+//! The relation pictures of an entity page: its neighbourhood, and on a System or Domain page
+//! the map of the system's (or the domain's systems') parts. Boxes are coloured from what the
+//! page already knows: errors in an entity's definition, warnings, failing scorecard checks
+//! other than the one that reads the cluster snapshot (cluster health is in the heatmaps).
+
+use super::Shared;
+use crate::catalog::summary::entity_url;
+use crate::catalog::{Entity, EntityRef};
+use crate::graphs::{Facts, Health, Picture};
+use crate::scorecard::config::Check;
+
+/// The pictures `e`'s page shows, first the neighbourhood; empty when there is nothing to draw.
+pub(super) fn pictures(shared: &Shared<'_>, e: &Entity) -> Vec<Picture> {
+    let root = super::root_prefix(&entity_url(&e.key));
+    let health = |key: &EntityRef| health(shared, key);
+    let facts = Facts {
+        catalog: shared.catalog,
+        config: &shared.config.graphs,
+        health: &health,
+        root: &root,
+    };
+    let mut out = Vec::new();
+    out.extend(crate::graphs::neighbourhood(
+        &facts,
+        &e.key,
+        "#relations-title",
+    ));
+    let systems: Vec<EntityRef> = match e.key.kind.as_str() {
+        "system" => vec![e.key.clone()],
+        "domain" => shared
+            .catalog
+            .relations_of(&e.key)
+            .iter()
+            .filter(|r| r.kind == "hasPart" && r.target.kind == "system")
+            .map(|r| r.target.clone())
+            .collect(),
+        _ => Vec::new(),
+    };
+    if !systems.is_empty() {
+        out.extend(crate::graphs::system_map(&facts, &systems, "#parts-title"));
+    }
+    out
+}
+
+fn health(shared: &Shared<'_>, key: &EntityRef) -> Health {
+    let counts = shared
+        .by_entity
+        .get(&key.to_string())
+        .map(|d| crate::diagnostics::Counts::of(d))
+        .unwrap_or_default();
+    if counts.errors > 0 {
+        return Health::Broken;
+    }
+    // Cluster status is volatile and lives in status files; a check that reads it would make
+    // every neighbour's page change with each snapshot.
+    let failing = shared
+        .scorecards
+        .as_ref()
+        .and_then(|s| s.cards.get(key))
+        .is_some_and(|card| {
+            card.results.iter().any(|r| {
+                r.outcome.status == crate::scorecard::Status::Fail
+                    && r.id != Check::RunningInCluster.id()
+            })
+        });
+    if failing || counts.warnings > 0 {
+        Health::Failing
+    } else {
+        Health::Good
+    }
+}
