@@ -53,14 +53,14 @@ fn health(shared: &Shared<'_>, key: &EntityRef) -> Health {
     }
     // Cluster status is volatile and lives in status files; a check that reads it would make
     // every neighbour's page change with each snapshot.
+    let volatile = [Check::RunningInCluster.id(), Check::HealthyInClusters.id()];
     let failing = shared
         .scorecards
         .as_ref()
         .and_then(|s| s.cards.get(key))
         .is_some_and(|card| {
             card.results.iter().any(|r| {
-                r.outcome.status == crate::scorecard::Status::Fail
-                    && r.id != Check::RunningInCluster.id()
+                r.outcome.status == crate::scorecard::Status::Fail && !volatile.contains(&r.id)
             })
         });
     if failing || counts.warnings > 0 {

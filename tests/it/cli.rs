@@ -284,14 +284,18 @@ fn serve_answers_on_loopback_and_rebuilds_when_an_input_changes() {
     let page = wait_for("/catalog/default/component/second/index.html", 200);
     assert!(page.contains("/__playbill/live-reload.js"), "{page}");
     assert!(wait_for("/__playbill/live-reload.js", 200).contains("location.reload"));
-    let generation = wait_for("/__playbill/generation", 200);
-    let count: u64 = generation
-        .rsplit("\r\n\r\n")
-        .next()
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    // The count moves when the rebuild has ended, a little after its pages are written.
+    let rebuilds = || -> (u64, String) {
+        let generation = wait_for("/__playbill/generation", 200);
+        let body = generation.rsplit("\r\n\r\n").next().unwrap().trim();
+        (body.parse().unwrap(), generation.clone())
+    };
+    let started = std::time::Instant::now();
+    let (mut count, mut generation) = rebuilds();
+    while count == 0 && started.elapsed() < std::time::Duration::from_secs(30) {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        (count, generation) = rebuilds();
+    }
     assert!(count >= 1, "{generation}");
     let built = walkdir::WalkDir::new(fx.dir.path())
         .into_iter()

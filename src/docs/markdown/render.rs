@@ -266,16 +266,16 @@ impl<'p, 'c> Writer<'p, 'c> {
                 self.out.push_str("<hr>\n");
             }
             Event::TaskListMarker(checked) => {
-                // The label says the state in words, for screen readers (axe `label`).
+                // The box says its state in words, for screen readers (axe `label`), as an
+                // attribute: the item's text stays the text mkdocs renders.
                 let (checked, state) = if checked {
-                    (" checked", "Done:")
+                    (" checked", "Done")
                 } else {
-                    ("", "To do:")
+                    ("", "To do")
                 };
                 self.out.push_str(&format!(
-                    "<label class=\"task-list-control\"><input type=\"checkbox\" disabled{checked}>\
-                     <span class=\"task-list-indicator\"></span>\
-                     <span class=\"visually-hidden\">{state}</span></label> "
+                    "<label class=\"task-list-control\"><input type=\"checkbox\" disabled{checked} \
+                     aria-label=\"{state}\"><span class=\"task-list-indicator\"></span></label> "
                 ));
             }
         }

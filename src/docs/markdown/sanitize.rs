@@ -20,7 +20,10 @@ fn builder() -> &'static Builder<'static> {
             ])
             .add_generic_attributes(["class", "id"])
             .add_tag_attributes("details", ["open"])
-            .add_tag_attributes("input", ["type", "name", "checked", "disabled"])
+            .add_tag_attributes(
+                "input",
+                ["type", "name", "checked", "disabled", "aria-label"],
+            )
             .add_tag_attributes("label", ["for"])
             .add_tag_attributes("span", ["data-linenos"])
             .add_tag_attributes("div", ["data-tabs"])

@@ -101,6 +101,10 @@ def compare_site(repo, out, playbill, mkdocs, log):
     site_name = site_name_of(repo)
     mk_pages = html_pages(mk_out)
     pb_pages = html_pages(os.path.join(pb_out, pb_base))
+    # Playbill's one-page print view has no mkdocs counterpart (unless the site has its own
+    # print.md, which then wins on both sides).
+    if "print/index.html" not in mk_pages:
+        pb_pages.pop("print/index.html", None)
     result = {}
     nav_done = False
     for rel in sorted(set(mk_pages) | set(pb_pages)):

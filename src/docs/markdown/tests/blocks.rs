@@ -178,10 +178,10 @@ fn task_lists() {
     check(&[(
         "- [ ] todo\n- [x] done\n",
         "<ul class=\"task-list\">\n<li class=\"task-list-item\"><label class=\"task-list-control\">\
-         <input type=\"checkbox\" disabled><span class=\"task-list-indicator\"></span>\
-         <span class=\"visually-hidden\">To do:</span></label> todo</li>\n\
-         <li class=\"task-list-item\"><label class=\"task-list-control\"><input type=\"checkbox\" disabled checked>\
-         <span class=\"task-list-indicator\"></span><span class=\"visually-hidden\">Done:</span></label> done</li>\n</ul>",
+         <input type=\"checkbox\" disabled aria-label=\"To do\"><span class=\"task-list-indicator\"></span>\
+         </label> todo</li>\n\
+         <li class=\"task-list-item\"><label class=\"task-list-control\"><input type=\"checkbox\" disabled checked aria-label=\"Done\">\
+         <span class=\"task-list-indicator\"></span></label> done</li>\n</ul>",
     )]);
 }
 

@@ -165,7 +165,7 @@ fn raw_html_is_sanitised() {
         "<div class=\"admonition note\">\n<p class=\"admonition-title\">Note</p>",
         "<div class=\"tabbed-set tabbed-alternate\" data-tabs=\"1:1\"><input checked=\"\" id=\"__tabbed_1_1\" name=\"__tabbed_1\" type=\"radio\">",
         "<label for=\"__tabbed_1_1\">T</label>",
-        "<input type=\"checkbox\" disabled=\"\" checked=\"\">",
+        "<input type=\"checkbox\" disabled=\"\" checked=\"\" aria-label=\"Done\">",
         "<span class=\"linenos\" data-linenos=\"1 \"></span><span class=\"hll\">code\n</span>",
         "<sup id=\"fnref:1\"><a class=\"footnote-ref\" href=\"#fn:1\">1</a></sup>",
         "<a class=\"footnote-backref\" href=\"#fnref:1\" title=\"Jump back to footnote 1 in the text\">",
@@ -179,7 +179,7 @@ fn pages_without_raw_html_are_not_reparsed() {
     // Unsanitised output keeps this stage's own spelling of boolean attributes.
     let html = md("- [x] done\n").html;
     assert!(
-        html.contains("<input type=\"checkbox\" disabled checked>"),
+        html.contains("<input type=\"checkbox\" disabled checked aria-label=\"Done\">"),
         "{html}"
     );
 }
