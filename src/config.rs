@@ -51,7 +51,7 @@ pub struct Config {
     /// `[docs]`: how diagram fences are drawn.
     pub diagrams: crate::diagrams::Settings,
     /// `[graphs]`: relation pictures on entity pages.
-    pub graphs: crate::graphs::GraphsConfig,
+    pub graphs: crate::graphs::config::GraphsConfig,
 }
 
 /// `[oncall]`: the paging services' addresses, so that a PagerDuty service annotation becomes a
@@ -291,7 +291,7 @@ struct RawConfig {
     #[serde(default)]
     docs: RawDocs,
     #[serde(default)]
-    graphs: crate::graphs::GraphsConfig,
+    graphs: crate::graphs::config::GraphsConfig,
 }
 
 /// `[docs]`: settings of every TechDocs site.
@@ -540,7 +540,7 @@ impl Config {
             render_cache: true,
             generated_catalog: None,
             diagrams: crate::diagrams::Settings::default(),
-            graphs: crate::graphs::GraphsConfig::default(),
+            graphs: crate::graphs::config::GraphsConfig::default(),
         }
     }
 }

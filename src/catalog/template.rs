@@ -3,7 +3,7 @@
 //! may hold. Values written as `${{ ... }}` expressions are strings, so the types are checked
 //! as written.
 
-use super::validate::Issue;
+use super::issue::Issue;
 use super::yaml::Seg;
 use serde_json::{Map, Value};
 
@@ -82,7 +82,7 @@ fn check_fields(map: &Map<String, Value>, fields: &[(&str, Shape)], at: &[Seg]) 
         if map.get(*key).is_some_and(|v| !shape.accepts(v)) {
             let mut path = spec_path(at);
             path.push(Seg::key(key));
-            let what = super::validate::describe_path(&path);
+            let what = super::yaml::path_to_string(&path);
             issues.push(issue(
                 path,
                 format!("\"{what}\" must be {}", shape.expected()),
@@ -102,7 +102,7 @@ fn check_list(
     let Some(value) = lookup(spec, at) else {
         return Vec::new();
     };
-    let what = super::validate::describe_path(&spec_path(at));
+    let what = super::yaml::path_to_string(&spec_path(at));
     let Some(items) = value.as_array() else {
         return vec![issue(spec_path(at), format!("\"{what}\" must be a list"))];
     };

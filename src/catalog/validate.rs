@@ -2,7 +2,8 @@
 //! `FieldFormatEntityPolicy`, the metadata schema, then the kind's own schema. Every problem is
 //! reported (not only the first), each with the path of the field so its line can be found.
 
-use super::yaml::{path_to_string, Seg};
+pub use super::issue::Issue;
+use super::yaml::Seg;
 use serde_json::{Map, Value};
 
 /// What a valid document identifies.
@@ -12,13 +13,6 @@ pub struct Identity {
     pub kind: String,
     pub namespace: String,
     pub name: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Issue {
-    pub code: &'static str,
-    pub path: Vec<Seg>,
-    pub message: String,
 }
 
 const ENVELOPE: &str = "catalog/invalid-envelope";
@@ -608,11 +602,6 @@ pub fn is_valid_tag(s: &str) -> bool {
                     c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b':' | b'+' | b'#')
                 })
         })
-}
-
-/// For messages: `metadata.tags[2]`.
-pub fn describe_path(path: &[Seg]) -> String {
-    path_to_string(path)
 }
 
 #[cfg(test)]

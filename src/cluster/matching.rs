@@ -17,6 +17,12 @@ pub const SELECTOR_ANNOTATION: &str = "backstage.io/kubernetes-label-selector";
 pub const NAMESPACE_ANNOTATION: &str = "backstage.io/kubernetes-namespace";
 pub const CLUSTER_ANNOTATION: &str = "backstage.io/kubernetes-cluster";
 
+/// Whether an entity names workloads to look for: a kubernetes-id or
+/// kubernetes-label-selector annotation (such an entity has a Kubernetes view).
+pub fn names_workloads(e: &crate::catalog::Entity) -> bool {
+    e.annotation(ID_ANNOTATION).is_some() || e.annotation(SELECTOR_ANNOTATION).is_some()
+}
+
 /// What one entity looks for.
 #[derive(Clone, Debug)]
 pub struct Target {

@@ -6,37 +6,15 @@
 //! The layout is our own small layered one: layout-rs (which draws Graphviz fences) took
 //! 24 ms for a 40-node picture, over the 20 ms budget, and writes links we could not keep.
 
+pub mod config;
 mod draw;
 pub mod layout;
 pub mod select;
 
 use crate::catalog::{Catalog, Entity, EntityRef};
+pub use config::GraphsConfig;
 use select::{Edge, Selection};
-use serde::{Deserialize, Serialize};
-
-/// `[graphs]`: whether entity pages carry relation pictures, how many boxes one may hold and
-/// which label or annotation gives a service's tier.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct GraphsConfig {
-    pub enabled: bool,
-    /// Boxes per picture, "+N more" included; the rest are listed on the page.
-    pub max_nodes: usize,
-    /// The label or annotation key (or the part after its `/`) holding a tier such as "1" or
-    /// "tier-2"; a lower number is more critical. A dependency on a less critical entity is
-    /// drawn as a warning.
-    pub tier_key: String,
-}
-
-impl Default for GraphsConfig {
-    fn default() -> Self {
-        GraphsConfig {
-            enabled: true,
-            max_nodes: 40,
-            tier_key: "tier".to_string(),
-        }
-    }
-}
+use serde::Serialize;
 
 /// How healthy an entity is, for its box's colour.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

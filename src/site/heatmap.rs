@@ -89,7 +89,7 @@ fn services_of<'a>(catalog: &'a Catalog, owner: &EntityRef) -> Vec<&'a Entity> {
     services
         .into_iter()
         .filter_map(|s| catalog.get(s))
-        .filter(|e| super::kubernetes::has_view(e))
+        .filter(|e| crate::cluster::matching::names_workloads(e))
         .collect()
 }
 

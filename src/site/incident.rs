@@ -102,7 +102,7 @@ pub fn card(
         runbook,
         other_runbooks: runbooks,
         recent: recent_changes(history, &e.key.to_string()),
-        status_key: super::kubernetes::has_view(e).then(|| e.key.to_string()),
+        status_key: crate::cluster::matching::names_workloads(e).then(|| e.key.to_string()),
     })
 }
 

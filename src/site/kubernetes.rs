@@ -24,12 +24,6 @@ pub fn page_dir(e: &Entity) -> String {
     format!("{}/kubernetes", e.key.page_dir())
 }
 
-/// Entities with a Kubernetes view (kubernetes-id or kubernetes-label-selector annotation).
-pub fn has_view(e: &Entity) -> bool {
-    e.annotation(matching::ID_ANNOTATION).is_some()
-        || e.annotation(matching::SELECTOR_ANNOTATION).is_some()
-}
-
 /// What the static skeleton of an entity's Kubernetes page shows: what is searched.
 pub fn page_context(e: &Entity) -> Value {
     let selector = e
@@ -180,7 +174,11 @@ pub fn status_files(
     };
     let empty = Snapshot::default();
     let snap = snapshot.unwrap_or(&empty);
-    for e in catalog.entities.iter().filter(|e| has_view(e)) {
+    for e in catalog
+        .entities
+        .iter()
+        .filter(|e| matching::names_workloads(e))
+    {
         let key = e.key.to_string();
         let status = snap.entities.get(&key);
         let target = targets.get(key.as_str()).copied();
@@ -359,7 +357,11 @@ fn clusters_matrix(catalog: &Catalog, snap: &Snapshot) -> (Vec<Value>, Vec<Row>,
         ..Counts::default()
     };
     let mut rows = Vec::new();
-    for e in catalog.entities.iter().filter(|e| has_view(e)) {
+    for e in catalog
+        .entities
+        .iter()
+        .filter(|e| matching::names_workloads(e))
+    {
         let status = snap.entities.get(&e.key.to_string());
         let found = |c: &ClusterInfo| status.and_then(|s| s.clusters.get(&c.name));
         let all_versions: BTreeSet<Vec<String>> = snap

@@ -320,7 +320,10 @@ fn portal_pages<'a>(shared: &Shared<'a>, scope: Scope) -> Vec<Page<'a>> {
         pages.extend(with_reference.map(Page::Api));
         if kubernetes::enabled(shared.config) {
             pages.push(Page::Clusters);
-            let with_view = catalog.entities.iter().filter(|e| kubernetes::has_view(e));
+            let with_view = catalog
+                .entities
+                .iter()
+                .filter(|e| crate::cluster::matching::names_workloads(e));
             pages.extend(with_view.map(Page::Kubernetes));
         }
     }

@@ -298,7 +298,7 @@ fn entity(shared: &Shared<'_>, e: &Entity, ctx: &mut Context) -> Frame {
     if let Some(health) = shared.catalog.repo_health.get(&e.source.repo) {
         ctx.insert("repository", &repository::card(health));
     }
-    if kubernetes::enabled(shared.config) && kubernetes::has_view(e) {
+    if kubernetes::enabled(shared.config) && crate::cluster::matching::names_workloads(e) {
         ctx.insert("k8s", &kubernetes::page_context(e));
     }
     ctx.insert("api_reference", &shared.apis.contains_key(&key));

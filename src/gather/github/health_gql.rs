@@ -6,7 +6,7 @@
 //! repository GraphQL could not answer. Code scanning has no GraphQL field: always REST.
 
 use super::graphql::{in_batches, literal, GqlData};
-use super::health::{Part, Parts};
+use super::health_parts::{Part, Parts};
 use super::Ctx;
 use crate::gather::health::{AlertCounts, RunOutcome, WorkflowRun};
 use serde_json::Value;

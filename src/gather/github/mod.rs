@@ -19,6 +19,7 @@ mod fetch;
 mod graphql;
 mod health;
 mod health_gql;
+mod health_parts;
 mod org;
 mod wants;
 
