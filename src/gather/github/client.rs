@@ -109,7 +109,7 @@ pub(super) struct Ctx {
     pub(super) points: AtomicU64,
     rate: Mutex<Rate>,
     /// The GraphQL endpoint; None when switched off or found missing this run.
-    pub(super) gql: Option<super::graphql::Gql>,
+    pub(super) gql: Option<super::gql_endpoint::Gql>,
     pub(super) gql_off: AtomicBool,
     pub(super) gql_rate: Mutex<Rate>,
     /// Why GraphQL last did not answer, for the summary.
@@ -184,7 +184,7 @@ impl Ctx {
         source: &GithubSource,
         previous: BTreeMap<String, CachedResponse>,
         cache: OrgCache,
-        gql: Option<super::graphql::Gql>,
+        gql: Option<super::gql_endpoint::Gql>,
     ) -> Ctx {
         Ctx {
             octo,

@@ -10,7 +10,7 @@ use super::client::{
     header, lock, now_secs, pause, short_error, status_message, wait_for, Ctx, ATTEMPTS,
     MAX_RATE_WAIT, REQUEST_TIMEOUT,
 };
-use crate::config::{GithubAuth, GithubSource};
+use super::gql_endpoint::{Gql, GqlAuth};
 use http::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use http_body_util::BodyExt;
 use octocrab::secrecy::ExposeSecret;
@@ -24,54 +24,6 @@ use std::time::Duration;
 const POINT_MARGIN: u64 = 50;
 /// An answer larger than this is treated like a timeout: the batch is split.
 const MAX_ANSWER_BYTES: usize = 32 * 1024 * 1024;
-
-/// The GraphQL endpoint and how to authenticate there.
-pub(super) struct Gql {
-    /// Without authentication of its own and rooted at the host: the endpoint's path is not
-    /// under the REST root on GitHub Enterprise.
-    octo: Octocrab,
-    path: String,
-    auth: GqlAuth,
-}
-
-enum GqlAuth {
-    None,
-    Token(String),
-    /// A GitHub App: the REST client's installation token, minted and refreshed by it.
-    Installation,
-}
-
-/// `<api_url>/graphql` on github.com; `/api/graphql` on GitHub Enterprise (REST at `/api/v3`).
-pub(super) fn endpoint(api_url: &str) -> String {
-    let api = api_url.trim_end_matches('/');
-    match api.strip_suffix("/v3") {
-        Some(root) => format!("{root}/graphql"),
-        None => format!("{api}/graphql"),
-    }
-}
-
-/// The GraphQL client for `source`; None when switched off (`graphql = false`).
-pub(super) fn gql_client(source: &GithubSource) -> Option<Gql> {
-    if !source.graphql {
-        return None;
-    }
-    let url = url::Url::parse(&endpoint(&source.api_url)).ok()?;
-    let octo = Octocrab::builder()
-        .base_uri(&url[..url::Position::BeforePath])
-        .ok()?
-        .build()
-        .ok()?;
-    let auth = match &source.auth {
-        GithubAuth::None => GqlAuth::None,
-        GithubAuth::Token { env } => GqlAuth::Token(std::env::var(env).ok()?.trim().to_string()),
-        GithubAuth::App { .. } => GqlAuth::Installation,
-    };
-    Some(Gql {
-        octo,
-        path: url.path().to_string(),
-        auth,
-    })
-}
 
 /// An error GraphQL gave for one field of an answer that has data.
 #[derive(Clone, Debug)]
@@ -389,6 +341,7 @@ pub(super) async fn in_batches<T: Clone>(
 
 #[cfg(test)]
 mod tests {
+    use super::super::gql_endpoint::endpoint;
     use super::*;
 
     #[test]

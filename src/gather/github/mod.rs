@@ -16,6 +16,7 @@ mod client;
 mod cross;
 mod discover;
 mod fetch;
+mod gql_endpoint;
 mod graphql;
 mod health;
 mod health_gql;
@@ -147,7 +148,7 @@ async fn gather_async(
     let missing_lately = state.graphql_missing_at.is_some_and(|at| {
         now.saturating_sub(at) < i64::try_from(source.recheck_secs).unwrap_or(i64::MAX)
     });
-    let gql = graphql::gql_client(source).filter(|_| !missing_lately);
+    let gql = gql_endpoint::gql_client(source).filter(|_| !missing_lately);
     let ctx = Arc::new(Ctx::new(octo, source, previous, cache.clone(), gql));
     progress(&format!("GitHub {org}: listing repositories"));
     let listed = match fetch::list_repos(&ctx).await {
