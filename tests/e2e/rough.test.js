@@ -123,3 +123,23 @@ test('docs: task-list checkboxes are labelled and scrolling code is reachable by
   assert.ok(await page.$$eval('.highlight > pre[tabindex="0"]', (l) => l.length) > 0);
   noProblems('docs axe');
 });
+
+test('issues page: a long diagnostic code stays inside its column, clear of the line number', async () => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto(server.base + 'issues/index.html', { waitUntil: 'load' });
+  const overlaps = await page.evaluate(() => {
+    const bad = [];
+    for (const row of document.querySelectorAll('.diag-table tbody tr')) {
+      const code = row.querySelector('.diag-code');
+      const line = row.querySelector('td[data-label="Line"]');
+      if (!code || !line) continue;
+      const c = code.getBoundingClientRect();
+      const l = line.getBoundingClientRect();
+      if (c.right > l.left + 0.5) bad.push(`${code.textContent}: ${c.right} > ${l.left}`);
+    }
+    return { bad, rows: document.querySelectorAll('.diag-table tbody tr').length };
+  });
+  assert.ok(overlaps.rows > 0, 'the demo has diagnostics to show');
+  assert.deepEqual(overlaps.bad, []);
+  noProblems('issues page');
+});
