@@ -157,6 +157,28 @@
     return true;
   }
 
+  // Beside each value of each filter, how many rows choosing it would show, the other filters
+  // staying as they are (so a count never promises rows the table will not have).
+  function showCounts(rows, f, selects) {
+    SELECTS.forEach(function (k) {
+      var sel = selects[k];
+      if (!sel) return;
+      var others = { terms: f.terms };
+      SELECTS.forEach(function (j) { others[j] = j === k ? '' : f[j]; });
+      var counts = {};
+      rows.forEach(function (d) {
+        if (!matches(d, others)) return;
+        (k === 'tag' ? d.tags : [d[k]]).forEach(function (v) { counts[v] = (counts[v] || 0) + 1; });
+      });
+      for (var i = 0; i < sel.options.length; i++) {
+        var opt = sel.options[i];
+        if (!opt.value) continue;
+        if (!opt.hasAttribute('data-name')) opt.setAttribute('data-name', opt.textContent);
+        opt.textContent = opt.getAttribute('data-name') + ' (' + (counts[norm(opt.value)] || 0) + ')';
+      }
+    });
+  }
+
   // Select the option matching `value` (case-insensitively); add one if the URL names a value
   // the page does not list, so the active filter stays visible and can be cleared.
   function setSelect(sel, value) {
@@ -239,6 +261,7 @@
       matched = rows.filter(function (d) { return matches(d, f); });
       limit = STEP;
       render();
+      showCounts(rows, f, selects);
       var shown = matched.length;
       if (count) {
         var noun = total === 1 ? 'entity' : 'entities';

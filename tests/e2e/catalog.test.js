@@ -146,3 +146,27 @@ test('?kind=component&q=ledger in the URL is applied on load', async () => {
   assert.ok(expected.length < all.filter((r) => r.kind === 'component').length, 'q=ledger should exclude some components');
   await expectVisible(expected, '?kind=component&q=ledger');
 });
+
+test('each filter value shows how many rows choosing it gives, with the other filters as they are', async () => {
+  const counts = (id) => page.$$eval(`#${id} option`, (os) => Object.fromEntries(os.filter((o) => o.value)
+    .map((o) => [o.value, Number((o.textContent.match(/\((\d+)\)$/) || [])[1])])));
+  const waitFor = async (id, value, n) => {
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && (await counts(id))[value] !== n) await page.waitForTimeout(50);
+    assert.equal((await counts(id))[value], n, `#${id} ${value}`);
+  };
+  const owner = 'group:default/team-ledger';
+  const components = all.filter((r) => r.kind === 'component');
+  await waitFor('filter-kind', 'component', components.length);
+  assert.equal((await counts('filter-owner'))[owner], all.filter((r) => r.owner === owner).length);
+
+  // Choosing an owner narrows the other filters' counts, not its own.
+  await page.selectOption('#filter-owner', owner);
+  const owned = all.filter((r) => r.owner === owner);
+  await waitFor('filter-kind', 'component', owned.filter((r) => r.kind === 'component').length);
+  assert.ok(owned.length < all.length);
+  assert.equal((await counts('filter-owner'))[owner], owned.length);
+  const tag = owned.flatMap((r) => r.tags)[0];
+  assert.equal((await counts('filter-tag'))[tag], owned.filter((r) => r.tags.includes(tag)).length);
+  assert.deepEqual(problems.take(), []);
+});
