@@ -184,8 +184,19 @@ fn render_pages(
     files: &links::SiteFiles<'_>,
     sources: &[String],
 ) -> Vec<RenderedPage> {
-    // The site's file list is part of every page's cache key: hashed once for the site.
-    let site = ctx.cache.map(|cache| (cache, files.fingerprint()));
+    // What every page's cache key shares, put together once for the site: its file list and
+    // the settings that shape a rendering (diagram drawing, secret scanning).
+    let site = ctx.cache.map(|cache| {
+        let mut key = files.fingerprint();
+        for setting in [
+            ctx.config.diagrams.fingerprint(),
+            ctx.config.secrets.fingerprint(),
+        ] {
+            key.extend((setting.len() as u64).to_le_bytes());
+            key.extend(setting.as_bytes());
+        }
+        (cache, key)
+    });
     let cache = site.as_ref().map(|(cache, key)| (*cache, key.as_slice()));
     sources
         .par_iter()
@@ -240,7 +251,7 @@ type Kept = (
 
 /// Redacts and renders one page, or takes both from the cache when its text, its site's files
 /// (which decide how its links resolve) and the settings that shape them are what they were.
-/// `cache` comes with the hash of the site's file list.
+/// `cache` comes with what every page of the site shares in its key (files and settings).
 fn render_cached(
     cache: Option<(&RenderCache, &[u8])>,
     (files, page): (&links::SiteFiles<'_>, &str),
@@ -257,14 +268,7 @@ fn render_cached(
         return fresh();
     };
     let mut made = None;
-    let (drawing, scanning) = (diagrams.fingerprint(), config.secrets.fingerprint());
-    let key_parts: [&[u8]; 5] = [
-        site,
-        page.as_bytes(),
-        text.as_bytes(),
-        drawing.as_bytes(),
-        scanning.as_bytes(),
-    ];
+    let key_parts: [&[u8]; 3] = [site, page.as_bytes(), text.as_bytes()];
     let kept = cache.get_or_render("markdown", &key_parts, || {
         let (out, findings) = fresh();
         // A page that could not be rendered, or whose diagram missed its deadline, is
