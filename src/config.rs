@@ -2,6 +2,11 @@
 //! the line) into a raw struct, then resolved into a `Config` with absolute paths and defaults.
 
 mod catalog;
+pub mod changes;
+pub mod cluster;
+pub mod freshness;
+pub mod graphs;
+pub mod scorecard;
 mod sources;
 #[cfg(test)]
 mod tests;
@@ -43,27 +48,27 @@ pub struct Config {
     /// Where `playbill publish` syncs the output (`[publish] to`).
     pub publish: PublishConfig,
     /// `[kubernetes]`: clusters to snapshot, or a snapshot file to render from.
-    pub kubernetes: Option<crate::cluster::config::KubernetesConfig>,
+    pub kubernetes: Option<cluster::KubernetesConfig>,
     /// `[sso]`: what the sign-in proxy in front of the portal tells pages about the reader.
     pub sso: SsoConfig,
     /// `[scorecards]`: which checks score each entity, with what weight.
-    pub scorecards: crate::scorecard::config::ScorecardConfig,
+    pub scorecards: scorecard::ScorecardConfig,
     /// The address the portal is served at, ending in `/` (absolute links in the Atom feed
     /// and webhook records); None: relative links only.
     pub base_url: Option<String>,
     /// `[changes]`: the previous state to compare with and the onboarding webhook.
-    pub changes: crate::changes::config::ChangesConfig,
+    pub changes: changes::ChangesConfig,
     /// A catalog file made in memory for a repository that has none (`docs build DIR` of a
     /// plain mkdocs repository): it replaces the repository's own catalog files.
     pub generated_catalog: Option<String>,
     /// `[freshness]`: when a status turns amber and red for its age.
-    pub freshness: crate::freshness::FreshnessConfig,
+    pub freshness: freshness::FreshnessConfig,
     /// `[oncall]`: where on-call annotations link to.
     pub oncall: OncallConfig,
     /// `[docs]`: how diagram fences are drawn.
     pub diagrams: crate::diagrams::Settings,
     /// `[graphs]`: relation pictures on entity pages.
-    pub graphs: crate::graphs::config::GraphsConfig,
+    pub graphs: graphs::GraphsConfig,
 }
 
 /// `[oncall]`: the paging services' addresses, so that a PagerDuty service annotation becomes a
@@ -147,22 +152,22 @@ struct RawConfig {
     secrets: RawSecrets,
     #[serde(default)]
     publish: PublishConfig,
-    kubernetes: Option<crate::cluster::config::RawKubernetes>,
+    kubernetes: Option<cluster::RawKubernetes>,
     #[serde(default)]
     sso: SsoConfig,
     #[serde(default)]
-    scorecards: crate::scorecard::config::RawScorecards,
+    scorecards: scorecard::RawScorecards,
     base_url: Option<String>,
     #[serde(default)]
-    changes: crate::changes::config::RawChanges,
+    changes: changes::RawChanges,
     #[serde(default)]
-    freshness: crate::freshness::RawFreshness,
+    freshness: freshness::RawFreshness,
     #[serde(default)]
     oncall: OncallConfig,
     #[serde(default)]
     docs: RawDocs,
     #[serde(default)]
-    graphs: crate::graphs::config::GraphsConfig,
+    graphs: graphs::GraphsConfig,
 }
 
 /// `[docs]`: settings of every TechDocs site.
@@ -328,7 +333,7 @@ impl Config {
             publish: PublishConfig::default(),
             kubernetes: None,
             sso: SsoConfig::default(),
-            scorecards: crate::scorecard::config::ScorecardConfig::default(),
+            scorecards: scorecard::ScorecardConfig::default(),
             base_url: None,
             changes: Default::default(),
             freshness: Default::default(),
@@ -337,7 +342,7 @@ impl Config {
             render_cache: true,
             generated_catalog: None,
             diagrams: crate::diagrams::Settings::default(),
-            graphs: crate::graphs::config::GraphsConfig::default(),
+            graphs: graphs::GraphsConfig::default(),
         }
     }
 }
@@ -407,7 +412,7 @@ impl Config {
         }
         if let Some(k) = &self.kubernetes {
             for cluster in &k.clusters {
-                if let crate::cluster::config::Auth::Token { env, .. } = &cluster.auth {
+                if let cluster::Auth::Token { env, .. } = &cluster.auth {
                     names.push(env.clone());
                 }
             }

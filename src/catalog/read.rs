@@ -273,7 +273,7 @@ fn read_document(
         let text = value
             .pointer(&format!("/metadata/{field}"))
             .and_then(Value::as_str);
-        if let Some(what) = text.and_then(crate::docs::markdown::dangerous_html) {
+        if let Some(what) = text.and_then(crate::html_hazards::dangerous) {
             out.diagnostics.push(with_entity(
                 diag_at(repo, file, Diagnostic::warning("catalog/unsafe-content", format!("metadata.{field} holds {what}; the portal shows it as text, never as markup")))
                     .line(line_of(&[Seg::key("metadata"), Seg::key(field)]).or(Some(doc.first_line))),

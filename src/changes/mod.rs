@@ -6,7 +6,8 @@
 //! the published site. Nothing in it depends on the clock unless something changed, so an
 //! unchanged rebuild writes the same bytes.
 
-pub mod config;
+/// The stage's settings, read with the rest of site.toml.
+pub use crate::config::changes as config;
 pub mod previous;
 pub mod webhook;
 

@@ -6,7 +6,8 @@
 //! (`stale`); the others are unaffected. A snapshot can be saved and rendered later
 //! (`build --snapshot`).
 
-pub mod config;
+/// The stage's settings, read with the rest of site.toml.
+pub use crate::config::cluster as config;
 pub mod fetch;
 pub mod gitops;
 pub mod health;

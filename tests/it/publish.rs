@@ -907,7 +907,7 @@ fn cli_publishes_the_demo_to_s3_from_the_environment() {
         "{}",
         String::from_utf8_lossy(&built.stderr)
     );
-    let files = playbill::write::read_manifest(&out).unwrap().len();
+    let files = playbill::output::read_manifest(&out).unwrap().len();
 
     let run = |extra: &[&str]| {
         let mut args = vec![
