@@ -5,6 +5,11 @@
 
 use jiff::Timestamp;
 
+/// The current Unix time in seconds.
+pub fn now() -> i64 {
+    Timestamp::now().as_second()
+}
+
 /// `secs` as a UTC timestamp, clamped to the range jiff represents (years -9999 to 9999).
 fn timestamp(secs: i64) -> Timestamp {
     let clamped = secs.clamp(Timestamp::MIN.as_second(), Timestamp::MAX.as_second());

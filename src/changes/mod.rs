@@ -155,7 +155,7 @@ pub fn build_time() -> i64 {
     std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|v| v.trim().parse().ok())
-        .unwrap_or_else(crate::cluster::now)
+        .unwrap_or_else(crate::time::now)
 }
 
 /// The state of this build's catalog and snapshot. Clusters the snapshot could not read at

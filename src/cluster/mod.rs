@@ -24,13 +24,6 @@ use config::KubernetesConfig;
 use model::{ClusterInfo, EntityStatus, Snapshot, SNAPSHOT_VERSION};
 use std::path::Path;
 
-/// Seconds since the epoch, now.
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
 
 /// Asks every cluster and builds the snapshot at time `now`. `previous` supplies the data of
 /// clusters that cannot be read this time.
@@ -162,6 +155,6 @@ pub fn obtain(
             }
         };
     }
-    let (s, d) = take_snapshot(k, catalog, None, now());
+    let (s, d) = take_snapshot(k, catalog, None, crate::time::now());
     (Some(s), d)
 }

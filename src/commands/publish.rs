@@ -37,9 +37,7 @@ pub(crate) fn run_publish(args: PublishArgs) -> ExitCode {
             if dry_run {
                 print!("{}", publish::describe_plan(&summary.plan));
             } else {
-                let now = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_secs() as i64);
+                let now = playbill::time::now();
                 let published = serde_json::json!({
                     "target": target,
                     "finished_at": playbill::time::iso_datetime(now),
