@@ -54,7 +54,11 @@ mod tests {
         );
         assert_eq!(parse_rfc3339("2000-02-29T00:00:00.5Z"), Some(951_782_400));
         assert_eq!(parse_rfc3339("yesterday"), None);
-        assert_eq!(parse_rfc3339("2023-11-14T22:15:23"), None, "a time without an offset is ambiguous");
+        assert_eq!(
+            parse_rfc3339("2023-11-14T22:15:23"),
+            None,
+            "a time without an offset is ambiguous"
+        );
     }
 
     #[test]

@@ -24,7 +24,6 @@ use config::KubernetesConfig;
 use model::{ClusterInfo, EntityStatus, Snapshot, SNAPSHOT_VERSION};
 use std::path::Path;
 
-
 /// Asks every cluster and builds the snapshot at time `now`. `previous` supplies the data of
 /// clusters that cannot be read this time.
 pub fn take_snapshot(
