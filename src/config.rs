@@ -52,6 +52,8 @@ pub struct Config {
     pub diagrams: crate::diagrams::Settings,
     /// `[graphs]`: relation pictures on entity pages.
     pub graphs: crate::graphs::config::GraphsConfig,
+    /// `[docs.versions]`: older versions of every docs site, built beside latest.
+    pub doc_versions: crate::docs::versions::config::VersionsConfig,
 }
 
 /// `[oncall]`: the paging services' addresses, so that a PagerDuty service annotation becomes a
@@ -300,6 +302,8 @@ struct RawConfig {
 struct RawDocs {
     /// `[docs.plantuml]`: the command that draws PlantUML fences; unset, they stay code.
     plantuml: Option<crate::diagrams::PlantUml>,
+    #[serde(default)]
+    versions: crate::docs::versions::config::RawVersions,
 }
 
 /// `[secrets]`: values that look like credentials but are not, and rules to switch off.
@@ -454,6 +458,7 @@ impl Config {
         let changes = raw.changes.resolve(base_dir).map_err(error)?;
         let freshness = raw.freshness.resolve().map_err(error)?;
         let oncall = resolve_oncall(raw.oncall).map_err(error)?;
+        let doc_versions = raw.docs.versions.resolve().map_err(error)?;
         Ok(Config {
             file: Some(file.to_path_buf()),
             base_dir: base_dir.to_path_buf(),
@@ -484,6 +489,7 @@ impl Config {
                 plantuml: raw.docs.plantuml,
             },
             graphs: raw.graphs,
+            doc_versions,
         })
     }
 
@@ -541,6 +547,7 @@ impl Config {
             generated_catalog: None,
             diagrams: crate::diagrams::Settings::default(),
             graphs: crate::graphs::config::GraphsConfig::default(),
+            doc_versions: Default::default(),
         }
     }
 }
