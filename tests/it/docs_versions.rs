@@ -322,3 +322,42 @@ fn an_archive_directory_is_a_version_of_the_sites_that_have_it() {
         "no git wanted"
     );
 }
+
+/// Object names under the docs site's `v/`: the version directories the bucket holds.
+fn versions_in(objects: &std::collections::BTreeMap<String, u64>) -> Vec<String> {
+    let prefix = format!("{BASE}/v/");
+    let mut names: Vec<String> = objects
+        .keys()
+        .filter_map(|k| k.strip_prefix(&prefix)?.split('/').next().map(String::from))
+        .collect();
+    names.dedup();
+    names
+}
+
+#[test]
+fn publish_keeps_every_listed_version_and_drops_one_no_longer_listed() {
+    use crate::publish::{bucket, moto, publish, runtime, s3_store};
+    let Some(server) = moto() else { return };
+    let fx = Fixture::new().config("[docs.versions]\ntags = \"v*\"\nmax = 2\n");
+    let repo = tagged_repo(&fx);
+    let (rt, store) = (runtime(), s3_store(&server, "portal"));
+    build(&fx);
+    publish(&rt, &store, &fx.out()).expect("first publish");
+    assert_eq!(versions_in(&bucket(&rt, &store)), ["v1.0", "v2.0"]);
+
+    // The same versions again: nothing is deleted (the build's own record of its time changes).
+    build(&fx);
+    let again = publish(&rt, &store, &fx.out()).expect("second publish");
+    assert_eq!(again.deleted, 0);
+    assert_eq!(versions_in(&bucket(&rt, &store)), ["v1.0", "v2.0"]);
+
+    // v3.0 pushes v1.0 beyond `max`: v1.0 leaves the bucket, latest and v2.0 stay.
+    git(&repo, &["tag", "v3.0"]);
+    build(&fx);
+    let third = publish(&rt, &store, &fx.out()).expect("third publish");
+    let objects = bucket(&rt, &store);
+    assert_eq!(versions_in(&objects), ["v2.0", "v3.0"]);
+    assert!(third.deleted > 0, "v1.0's objects are deleted");
+    assert!(objects.contains_key(&format!("{BASE}/index.html")));
+    assert!(objects.contains_key(&format!("{BASE}/v/v2.0/index.html")));
+}
