@@ -2,10 +2,9 @@
 //! every version, each linking to the same page in that version where it has one, else to
 //! that version's home page. Plain links in a `<details>` list: no script, works from file://.
 
+use crate::docs::versions::config::LATEST;
 use crate::docs::{DocSets, DocSite};
 use serde_json::{json, Value};
-
-pub const LATEST: &str = "latest";
 
 /// The switcher of the page `page_out` of `site`; None when the site has no versions.
 pub fn switcher(docs: &DocSets, site: &DocSite, page_out: &str) -> Option<Value> {

@@ -361,3 +361,21 @@ fn publish_keeps_every_listed_version_and_drops_one_no_longer_listed() {
     assert!(objects.contains_key(&format!("{BASE}/index.html")));
     assert!(objects.contains_key(&format!("{BASE}/v/v2.0/index.html")));
 }
+
+#[test]
+fn a_sharded_build_assembles_the_versions_without_a_moved_commit_warning() {
+    use playbill::build::{build_part, Part};
+    use playbill::shard::Shard;
+    let fx = Fixture::new().config(VERSIONS);
+    tagged_repo(&fx);
+    let config = fx.load_config();
+    let shard = fx.out().with_file_name("shard");
+    let part = Part::Shard(Shard { index: 1, count: 1 });
+    build_part(&config, &part, &shard, &|_| {}).expect("the shard builds");
+    let assemble = Part::Assemble(vec![shard]);
+    let report = build_part(&config, &assemble, &fx.out(), &|_| {}).expect("it assembles");
+    let moved = find(&report.diagnostics, "docs/shard-commit");
+    assert!(moved.is_empty(), "{moved:?}");
+    let page = read(&fx.out(), &format!("{BASE}/v/v1.0/old/index.html"));
+    assert_eq!(switcher(&page).len(), 4);
+}

@@ -71,7 +71,7 @@ impl RawVersions {
         }
         for d in &self.dirs {
             if slug(&d.name).as_deref() != Some(d.name.as_str()) {
-                return Err(format!("[docs.versions] dirs: name \"{}\" must be lower-case letters, digits, '.', '_' or '-', not starting with '.'", d.name));
+                return Err(format!("[docs.versions] dirs: name \"{}\" must be lower-case letters, digits, '.', '_' or '-', not starting with '.', and not \"{LATEST}\"", d.name));
             }
             let path = std::path::Path::new(&d.dir);
             let plain = path
@@ -90,8 +90,12 @@ impl RawVersions {
     }
 }
 
+/// The switcher's name for the checkout being read; no version may take it.
+pub const LATEST: &str = "latest";
+
 /// The URL segment of a version name: lower-case, every character other than a letter, digit,
-/// '.', '_' or '-' made '-'; None when nothing usable is left (empty, or starting with '.').
+/// '.', '_' or '-' made '-'; None when nothing usable is left (empty, starting with '.', or
+/// "latest").
 pub fn slug(name: &str) -> Option<String> {
     let slug: String = name
         .chars()
@@ -100,7 +104,7 @@ pub fn slug(name: &str) -> Option<String> {
             _ => '-',
         })
         .collect();
-    (!slug.is_empty() && !slug.starts_with('.')).then_some(slug)
+    (!slug.is_empty() && !slug.starts_with('.') && slug != LATEST).then_some(slug)
 }
 
 #[cfg(test)]
@@ -120,6 +124,7 @@ mod tests {
             ("Release/1.x", Some("release-1.x")),
             ("..", None),
             (".hidden", None),
+            ("Latest", None),
             ("", None),
         ] {
             assert_eq!(slug(name).as_deref(), want, "{name}");

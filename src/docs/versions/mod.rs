@@ -57,7 +57,7 @@ pub(super) fn build(
                 .entity(entity.key.to_string())
         };
         let Some(slug) = config::slug(&name).filter(|s| seen.insert(s.clone())) else {
-            diagnostics.push(fail(format!("{described}: its version name \"{name}\" is empty or the same as another version's; not built")));
+            diagnostics.push(fail(format!("{described}: its version name \"{name}\" is empty, \"latest\" or the same as another version's; not built")));
             continue;
         };
         let (site, diags) = build_one(entity, src, config, cache, &slug, &origin);
