@@ -99,6 +99,16 @@ pub struct DocPage {
     pub next: Option<usize>,
 }
 
+/// Where a docs site's pages go, relative to the portal root: `docs/<ns>/<kind>/<name>`, and
+/// an older version's below it in `v/<version>`.
+pub fn site_base(key: &EntityRef, version: Option<&str>) -> String {
+    let base = format!("docs/{}/{}/{}", key.namespace, key.kind, key.name);
+    match version {
+        Some(version) => format!("{base}/v/{version}"),
+        None => base,
+    }
+}
+
 /// Builds every docs site; with a cache, pages whose text and site are unchanged are not
 /// rendered again.
 pub fn build_docs(

@@ -79,13 +79,7 @@ pub(super) fn build_site(
             return (None, diagnostics);
         }
     };
-    let mut base = format!(
-        "docs/{}/{}/{}",
-        entity.key.namespace, entity.key.kind, entity.key.name
-    );
-    if let Some(version) = version {
-        base = format!("{base}/v/{version}");
-    }
+    let base = super::site_base(&entity.key, version);
     let (page_sources, asset_sources) = list_files(&ctx, &docs_dir, &mut diagnostics);
     if page_sources.is_empty() {
         let dir = if docs_dir.as_str().is_empty() {
