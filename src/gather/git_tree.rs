@@ -29,6 +29,8 @@ pub struct GitRef {
 /// The files of one ref, written out; the directory is removed when this is dropped.
 pub struct Snapshot {
     pub repo: Repo,
+    /// Files left out for being over the size limit, with their sizes.
+    pub too_large: Vec<(RepoPath, u64)>,
     _scratch: tempfile::TempDir,
 }
 
@@ -129,7 +131,7 @@ pub fn branch(root: &Path, name: &str) -> Result<Option<GitRef>, String> {
 
 /// Copies the regular files of `reference` below `dir` (symlinks and submodules left out) into
 /// a scratch directory; Ok(None) when the ref has no files there. At most `max_files` files,
-/// each of at most `max_bytes` (larger ones are left out).
+/// each of at most `max_bytes` (larger ones are left out and listed).
 pub fn snapshot(
     repo: &Repo,
     reference: &GitRef,
@@ -152,7 +154,7 @@ pub fn snapshot(
         .tempdir()
         .map_err(|e| format!("cannot make a scratch directory: {e}"))?;
     let root = std::fs::canonicalize(scratch.path()).map_err(|e| e.to_string())?;
-    let wanted: Vec<_> = entries.into_iter().filter(|e| e.2 <= max_bytes).collect();
+    let (wanted, too_large): (Vec<_>, Vec<_>) = entries.into_iter().partition(|e| e.2 <= max_bytes);
     write_blobs(&repo.root, &root, &wanted)?;
     let mut copy = Repo::new(repo.name.clone(), repo.source, root);
     copy.commit = Some(reference.commit.clone());
@@ -160,6 +162,10 @@ pub fn snapshot(
     copy.origin = repo.origin.clone();
     Ok(Some(Snapshot {
         repo: copy,
+        too_large: too_large
+            .into_iter()
+            .map(|(p, _, size)| (p, size))
+            .collect(),
         _scratch: scratch,
     }))
 }
@@ -226,6 +232,10 @@ fn write_blobs(
     });
     let stdout = child.stdout.take().ok_or("git cat-file has no output")?;
     let result = read_blobs(BufReader::new(stdout), dest, entries);
+    if result.is_err() {
+        // Its output is no longer read: stop it, so that the feeding thread ends too.
+        let _ = child.kill();
+    }
     let _ = feeder.join();
     let _ = child.wait();
     result

@@ -379,3 +379,27 @@ fn a_sharded_build_assembles_the_versions_without_a_moved_commit_warning() {
     let page = read(&fx.out(), &format!("{BASE}/v/v1.0/old/index.html"));
     assert_eq!(switcher(&page).len(), 4);
 }
+
+#[test]
+fn a_file_over_the_size_limit_in_a_tag_is_left_out_and_named() {
+    let fx = Fixture::new()
+        .config("[limits]\nmax_file_bytes = 4096\n\n[docs.versions]\ntags = \"v3*\"\n");
+    let repo = tagged_repo(&fx);
+    write(&repo, "docs/huge.md", &"# Huge\n\n".repeat(1000));
+    commit(&repo, "huge");
+    git(&repo, &["tag", "v3.0"]);
+    std::fs::remove_file(repo.join("docs/huge.md")).unwrap();
+    commit(&repo, "smaller again");
+    let diagnostics = build(&fx);
+    assert!(fx.out().join(BASE).join("v/v3.0/index.html").is_file());
+    assert!(!fx.out().join(BASE).join("v/v3.0/huge").exists());
+    let left_out = find(&diagnostics, "docs/version-failed");
+    assert!(
+        left_out
+            .iter()
+            .any(|d| d.file.as_deref() == Some("docs/huge.md")
+                && d.message
+                    .starts_with("version v3.0 (tag v3.0): docs/huge.md is too large")),
+        "{left_out:?}"
+    );
+}

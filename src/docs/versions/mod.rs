@@ -119,7 +119,11 @@ fn build_one(
                 repo: &snapshot.repo,
                 dir: src.dir.clone(),
             };
-            let (site, diags) = build_site(entity, &version, config, cache, Some(slug));
+            let (site, mut diags) = build_site(entity, &version, config, cache, Some(slug));
+            for (file, size) in &snapshot.too_large {
+                let d = Diagnostic::warning(VERSION_FAILED, format!("{file} is too large ({size} bytes, the limit is limits.max_file_bytes) and was left out"));
+                diags.push(d.repo(src.repo.name.clone()).file(file.to_string()));
+            }
             (Ok(site), diags)
         }
         Ok(None) => {
