@@ -3,6 +3,7 @@
 
 mod catalog;
 pub mod changes;
+pub mod doc_versions;
 pub mod cluster;
 pub mod freshness;
 pub mod graphs;
@@ -69,6 +70,8 @@ pub struct Config {
     pub diagrams: crate::diagrams::Settings,
     /// `[graphs]`: relation pictures on entity pages.
     pub graphs: graphs::GraphsConfig,
+    /// `[docs.versions]`: older versions of every docs site, built beside latest.
+    pub doc_versions: doc_versions::VersionsConfig,
 }
 
 /// `[oncall]`: the paging services' addresses, so that a PagerDuty service annotation becomes a
@@ -176,6 +179,8 @@ struct RawConfig {
 struct RawDocs {
     /// `[docs.plantuml]`: the command that draws PlantUML fences; unset, they stay code.
     plantuml: Option<crate::diagrams::PlantUml>,
+    #[serde(default)]
+    versions: doc_versions::RawVersions,
 }
 
 /// `[secrets]`: values that look like credentials but are not, and rules to switch off.
@@ -256,6 +261,7 @@ impl Config {
         let changes = raw.changes.resolve(base_dir).map_err(error)?;
         let freshness = raw.freshness.resolve().map_err(error)?;
         let oncall = resolve_oncall(raw.oncall).map_err(error)?;
+        let doc_versions = raw.docs.versions.resolve().map_err(error)?;
         Ok(Config {
             file: Some(file.to_path_buf()),
             base_dir: base_dir.to_path_buf(),
@@ -286,6 +292,7 @@ impl Config {
                 plantuml: raw.docs.plantuml,
             },
             graphs: raw.graphs,
+            doc_versions,
         })
     }
 
@@ -343,6 +350,7 @@ impl Config {
             generated_catalog: None,
             diagrams: crate::diagrams::Settings::default(),
             graphs: graphs::GraphsConfig::default(),
+            doc_versions: Default::default(),
         }
     }
 }

@@ -272,6 +272,8 @@ pub const CODES: &[(&str, &str)] = &[
     ("docs/unsupported", "A Markdown extension or mkdocs plugin Playbill does not support; its syntax renders as plain Markdown."),
     ("docs/too-many-files", "A docs directory holds more files than `limits.max_files_per_docs_site`; only that many, in path order, are read."),
     ("docs/no-pages", "The docs directory holds no Markdown page; no docs are built."),
+    ("docs/version-failed", "An older version of a docs site (`[docs.versions]`: a tag, branch or archive directory) could not be read or built: the message names the repository, the version and its ref. Problems inside a version are warnings, since a tag cannot be changed; latest and the other versions are built."),
+    ("docs/versions-unavailable", "`[docs.versions]` asks for tags or branches, but the repository is not a local git checkout (a plain directory, or a github source), so only latest and archive directories are built; noted once per repository."),
     ("docs/unreadable", "A docs page or file could not be read; the rest of the site is built."),
     ("docs/broken-link", "A link to a page, file or anchor that does not exist; the text is kept without the link."),
     ("docs/unsafe-content", "A page or an SVG file holds script, an event handler, a frame or style, an external reference, or links with a scheme other than http(s) and mailto; it is removed or shown as text, never run."),

@@ -117,7 +117,8 @@ fn moved_commits(sites: &[DocSite], workspace: &Workspace) -> Diagnostics {
         .filter_map(|r| Some((r.name.as_str(), r.commit.as_deref()?)))
         .collect();
     let mut warnings = Diagnostics::new();
-    for site in sites {
+    // An older version is of its tag's commit by design: only latest can have moved.
+    for site in sites.iter().filter(|s| s.version.is_none()) {
         let now = commits.get(site.repo.as_str()).copied();
         if let (Some(shard), Some(now)) = (site.commit.as_deref(), now) {
             if shard != now {

@@ -26,6 +26,15 @@ tests/differential/docs/install.sh
 echo "== diagram tools"
 # PlantUML for tests/it/diagrams.rs (Mermaid and Graphviz are drawn by Playbill itself).
 tests/diagrams/install.sh
+echo "== git"
+# tests/it/docs_versions.rs makes repositories with tags and branches, and Playbill reads them
+# with git; a runner that mounts the work tree instead of cloning it may have none.
+if ! command -v git >/dev/null 2>&1; then
+  sudo_if_needed=""
+  if [ "$(id -u)" -ne 0 ]; then sudo_if_needed="sudo"; fi
+  $sudo_if_needed apt-get update
+  $sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y git
+fi
 export PLAYBILL_REQUIRE_SERVERS=1
 # A snapshot that differs fails the run; nothing is written (bless locally with
 # INSTA_UPDATE=always or `cargo insta review`).

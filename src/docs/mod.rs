@@ -12,6 +12,7 @@ mod site;
 mod snippets;
 mod source;
 pub mod standalone;
+pub mod versions;
 
 use crate::catalog::{Catalog, EntityRef};
 use crate::config::Config;
@@ -30,11 +31,19 @@ pub struct DocSets {
     pub sites: Vec<DocSite>,
     /// Entity -> the site it shows: its own, or another entity's through techdocs-entity.
     pub by_entity: BTreeMap<EntityRef, usize>,
+    /// An entity's own site and version name -> that older version's site.
+    pub by_version: BTreeMap<(EntityRef, String), usize>,
 }
 
 impl DocSets {
     pub fn site_of(&self, key: &EntityRef) -> Option<&DocSite> {
         self.by_entity.get(key).map(|&i| &self.sites[i])
+    }
+
+    /// The older version `version` of the site of `key` (the entity that owns it).
+    pub fn version_of(&self, key: &EntityRef, version: &str) -> Option<&DocSite> {
+        let wanted = (key.clone(), version.to_string());
+        self.by_version.get(&wanted).map(|&i| &self.sites[i])
     }
 }
 
@@ -54,6 +63,13 @@ pub struct DocSite {
     pub repo: String,
     pub commit: Option<String>,
     pub commit_time: Option<i64>,
+    /// The older version this site is (its base ends in `/v/<version>`); None for latest.
+    #[serde(default)]
+    pub version: Option<String>,
+    /// Every older version of this docs site that was built, newest first: the switcher's
+    /// entries besides latest, the same on latest and on each version.
+    #[serde(default)]
+    pub versions: Vec<String>,
 }
 
 impl DocSite {
@@ -81,6 +97,16 @@ pub struct DocPage {
     pub edit_url: Option<String>,
     pub prev: Option<usize>,
     pub next: Option<usize>,
+}
+
+/// Where a docs site's pages go, relative to the portal root: `docs/<ns>/<kind>/<name>`, and
+/// an older version's below it in `v/<version>`.
+pub fn site_base(key: &EntityRef, version: Option<&str>) -> String {
+    let base = format!("docs/{}/{}/{}", key.namespace, key.kind, key.name);
+    match version {
+        Some(version) => format!("{base}/v/{version}"),
+        None => base,
+    }
 }
 
 /// Builds every docs site; with a cache, pages whose text and site are unchanged are not
@@ -119,27 +145,47 @@ pub fn build_sites(
             Err(d) => diagnostics.push(*d),
         }
     }
-    let built: Vec<(Option<DocSite>, Diagnostics)> = jobs
+    let built: Vec<(Vec<DocSite>, Diagnostics)> = jobs
         .par_iter()
-        .map(|(entity, src)| site::build_site(entity, src, config, cache))
+        .map(|(entity, src)| {
+            let (latest, mut diags) = site::build_site(entity, src, config, cache, None);
+            let Some(latest) = latest else {
+                return (Vec::new(), diags);
+            };
+            let (older, older_diags) = versions::build(entity, src, config, cache);
+            diags.extend(older_diags);
+            (versions::link(latest, older), diags)
+        })
         .collect();
     let mut sites = Vec::new();
-    for (site, diags) in built {
+    for (built, diags) in built {
         diagnostics.extend(diags);
-        sites.extend(site);
+        sites.extend(built);
     }
+    versions::report_unavailable_once(&mut diagnostics);
     (DocSets::of_sites(sites), diagnostics)
 }
 
 impl DocSets {
-    /// The sets of `sites` (each entity's own), in the order given.
+    /// The sets of `sites` (each entity's own), in the order given; an entity shows its latest
+    /// version.
     pub fn of_sites(sites: Vec<DocSite>) -> DocSets {
         let by_entity = sites
             .iter()
             .enumerate()
+            .filter(|(_, s)| s.version.is_none())
             .map(|(i, s)| (s.entity.clone(), i))
             .collect();
-        DocSets { sites, by_entity }
+        let by_version = sites
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| Some(((s.entity.clone(), s.version.clone()?), i)))
+            .collect();
+        DocSets {
+            sites,
+            by_entity,
+            by_version,
+        }
     }
 }
 

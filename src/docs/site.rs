@@ -55,6 +55,7 @@ pub(super) fn build_site(
     src: &source::DocsSource<'_>,
     config: &Config,
     cache: Option<&RenderCache>,
+    version: Option<&str>,
 ) -> (Option<DocSite>, Diagnostics) {
     let ctx = SiteContext {
         entity,
@@ -78,10 +79,7 @@ pub(super) fn build_site(
             return (None, diagnostics);
         }
     };
-    let base = format!(
-        "docs/{}/{}/{}",
-        entity.key.namespace, entity.key.kind, entity.key.name
-    );
+    let base = super::site_base(&entity.key, version);
     let (page_sources, asset_sources) = list_files(&ctx, &docs_dir, &mut diagnostics);
     if page_sources.is_empty() {
         let dir = if docs_dir.as_str().is_empty() {
@@ -125,7 +123,8 @@ pub(super) fn build_site(
             None,
         ));
     }
-    let edit_base = edit_base(&mk, entity, &docs_dir);
+    // An older version's page is not edited: its source is a tag or an archive.
+    let edit_base = edit_base(&mk, entity, &docs_dir).filter(|_| version.is_none());
     let nav_titles = nav_titles(mk.nav.as_deref().unwrap_or_default());
     let home = format!("{base}/index.html");
     let mut doc_pages: Vec<DocPage> = rendered
@@ -173,6 +172,8 @@ pub(super) fn build_site(
         repo: ctx.repo.name.clone(),
         commit: ctx.repo.commit.clone(),
         commit_time: ctx.repo.commit_time,
+        version: version.map(str::to_string),
+        versions: Vec::new(),
     };
     (Some(site), diagnostics)
 }

@@ -19,7 +19,7 @@ fn common_dir(git_dir: &Path) -> PathBuf {
         .unwrap_or_else(|| git_dir.to_path_buf())
 }
 
-fn git_dir(root: &Path) -> Option<PathBuf> {
+pub(super) fn git_dir(root: &Path) -> Option<PathBuf> {
     let dot_git = root.join(".git");
     if dot_git.is_dir() {
         return Some(dot_git);

@@ -5,6 +5,7 @@
 
 mod cache;
 mod git;
+pub mod git_tree;
 mod github;
 pub mod health;
 mod local;

@@ -79,6 +79,8 @@ fn site(name: &str, page_title: &str, sections: &[(&str, &str, &str)]) -> DocSit
         repo: name.to_string(),
         commit: None,
         commit_time: None,
+        version: None,
+        versions: Vec::new(),
     }
 }
 

@@ -17,6 +17,7 @@ pub mod print;
 mod repository;
 pub mod scorecards;
 pub mod theme;
+mod versions;
 
 use crate::catalog::summary::EntitySummary;
 use crate::catalog::{Catalog, Entity};

@@ -208,7 +208,7 @@ fn site_fields(
         "entity": owner,
         "home_url": home_url,
         "commit": doc_site.commit,
-        "scope": doc_site.base.strip_prefix("docs/").unwrap_or(&doc_site.base),
+        "scope": super::versions::search_scope(doc_site),
         "print_url": super::print::available(doc_site).then(|| super::print::path(doc_site)),
     });
     (fields, owner, home_url)
@@ -222,6 +222,7 @@ fn doc(shared: &Shared<'_>, site: usize, page: usize, ctx: &mut Context) -> Fram
         i.map(|i| json!({ "title": doc_site.pages[i].title, "url": doc_site.pages[i].out }))
     };
     fields["nav"] = json!(crate::docs::nav::for_page(&doc_site.nav, &doc.out));
+    fields["versions"] = json!(super::versions::switcher(shared.docs, doc_site, &doc.out));
     ctx.insert("docs", &fields);
     let toc: Vec<serde_json::Value> = doc
         .headings

@@ -16,6 +16,7 @@ mod docs;
 mod docs_differential;
 mod docs_print;
 mod docs_standalone;
+mod docs_versions;
 mod github;
 mod github_graphql;
 mod golden;

@@ -35,7 +35,7 @@ const REPO: &str = env!("CARGO_MANIFEST_DIR");
 // Servers
 
 /// A server process on loopback, killed when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
     port: u16,
 }
@@ -108,7 +108,7 @@ fn http(port: u16, method: &str, path: &str, body: &str) -> u16 {
 }
 
 /// moto on a free port with the bucket `site`.
-fn moto() -> Option<Server> {
+pub(crate) fn moto() -> Option<Server> {
     let python = installed(
         "moto (S3)",
         Path::new(REPO).join(".venv-test/bin/moto_server"),
@@ -130,7 +130,7 @@ fn moto() -> Option<Server> {
     Some(server)
 }
 
-fn s3_store(server: &Server, prefix: &str) -> Store {
+pub(crate) fn s3_store(server: &Server, prefix: &str) -> Store {
     let s3 = object_store::aws::AmazonS3Builder::new()
         .with_endpoint(format!("http://127.0.0.1:{}", server.port))
         .with_allow_http(true)
@@ -302,7 +302,7 @@ fn write(out: &Path, files: &BTreeMap<String, Vec<u8>>) {
     playbill::write::write_site(&site, &[], out).unwrap();
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+pub(crate) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -310,7 +310,7 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-fn publish(
+pub(crate) fn publish(
     rt: &tokio::runtime::Runtime,
     store: &Store,
     out: &Path,
@@ -324,7 +324,7 @@ fn counts(s: &Summary) -> (usize, usize, usize) {
 }
 
 /// Relative name -> size of every object under the store's prefix (the manifest included).
-fn bucket(rt: &tokio::runtime::Runtime, store: &Store) -> BTreeMap<String, u64> {
+pub(crate) fn bucket(rt: &tokio::runtime::Runtime, store: &Store) -> BTreeMap<String, u64> {
     use futures::TryStreamExt;
     rt.block_on(async {
         let prefix = store.list_prefix();
