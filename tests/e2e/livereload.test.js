@@ -55,6 +55,9 @@ function freePort() {
   });
 }
 
+// Whether the child has ended, by itself or by a signal.
+const ended = (child) => child.exitCode !== null || child.signalCode !== null;
+
 // Starts `playbill ARGS --port P` and waits until `probe` answers 200.
 async function startServe(args, probe) {
   const port = await freePort();
@@ -65,7 +68,7 @@ async function startServe(args, probe) {
   servers.push(server);
   const deadline = Date.now() + 120000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`playbill ${args.join(' ')} exited:\n${log}`);
+    if (ended(child)) throw new Error(`playbill ${args.join(' ')} exited:\n${log}`);
     const ok = await fetch(server.base + probe).then((r) => r.ok, () => false);
     if (ok) return server;
     await new Promise((r) => setTimeout(r, 200));
@@ -74,7 +77,7 @@ async function startServe(args, probe) {
 }
 
 function stop(server) {
-  if (server.child.exitCode !== null) return Promise.resolve();
+  if (ended(server.child)) return Promise.resolve();
   return new Promise((resolve) => {
     server.child.once('exit', resolve);
     server.child.kill();
