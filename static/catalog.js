@@ -2,8 +2,11 @@
    set by catalog/entities.<hash>.js). The page itself carries only the first rows; this script
    renders the rows that match, a step at a time, with the DOM (never innerHTML), each with the
    same data-* attributes the static rows have. Filters live in the query string
-   (?kind=component&owner=group:default/team-a&q=ledger) so a filtered view can be shared, and
-   the header search form lands here with ?q=. */
+   (?kind=component&owner=group:default/team-a&q=ledger&sort=-score) so a filtered view can be
+   shared, and the header search form lands here with ?q=. A button in each column header sorts
+   the matching rows (stable; numbers as numbers; empty cells last either way). The health
+   column reads cluster health from catalog/status.js (window.PlaybillStatus.catalog), which
+   each snapshot rewrites, and scores from the data file. */
 (function () {
   'use strict';
 
@@ -42,14 +45,17 @@
   var STEP = 200;
 
   // The data file's rows as filterable records: [kind, namespace, name, title, type,
-  // lifecycle, owner, system, tags, description, url], owner and system indexing `links`.
+  // lifecycle, owner, system, tags, description, url, score], owner and system indexing
+  // `links`, score -1 for none.
   function records(data) {
     var links = data.links || [];
-    return (data.rows || []).map(function (r) {
+    return (data.rows || []).map(function (r, i) {
       var owner = r[6] >= 0 ? links[r[6]] : null;
       var system = r[7] >= 0 ? links[r[7]] : null;
       var d = {
-        row: r, ownerLink: owner, systemLink: system,
+        row: r, index: i, ownerLink: owner, systemLink: system,
+        ref: (r[0] + ':' + r[1] + '/' + r[2]).toLowerCase(),
+        score: typeof r[11] === 'number' && r[11] >= 0 ? r[11] : null,
         kind: norm(r[0]), namespace: norm(r[1]), type: norm(r[4]), lifecycle: norm(r[5]),
         owner: owner ? norm(owner[0]) : '', system: system ? norm(system[0]) : '',
         tags: (r[8] || []).map(norm)
@@ -109,8 +115,56 @@
     return ul;
   }
 
-  // One row, as the template's summary_row macro writes it.
-  function renderRow(d, root) {
+  // The entity's cluster health from catalog/status.js: [worst or null, problems,
+  // [[cluster, health], ...] where not healthy]; undefined when it names no workloads.
+  function healthOf(d, health) {
+    return health && health.services ? health.services[d.ref] : undefined;
+  }
+
+  // "failing in prod-us, staging", "degraded in prod-eu", ...: one badge per health, in words.
+  function healthCell(d, health, root) {
+    var h = healthOf(d, health);
+    if (!h) return null;
+    var href = root + d.row[10].replace(/index\.html$/, 'kubernetes/index.html');
+    var box = el('span', 'catalog-health');
+    function badge(state, text) {
+      var a = el('a', 'badge k8s-badge health-' + state, text);
+      a.href = href;
+      box.appendChild(a);
+    }
+    if (!health.has_snapshot) badge('unknown', 'no snapshot');
+    else if (!h[0]) badge('absent', 'not running');
+    else if (h[0] === 'healthy') badge('healthy', 'healthy');
+    else {
+      var where = {};
+      (h[2] || []).forEach(function (c) { (where[c[1]] = where[c[1]] || []).push(c[0]); });
+      ['failing', 'degraded'].forEach(function (state) {
+        if (where[state]) badge(state, state + ' in ' + where[state].join(', '));
+      });
+    }
+    if (h[1]) box.appendChild(el('span', 'row-sub', h[1] + (h[1] === 1 ? ' problem' : ' problems')));
+    return box;
+  }
+
+  // The score as the template's score_badge macro writes it, coloured by the data's levels.
+  function scoreBadge(score, levels) {
+    if (score === null) {
+      var n = el('span', 'score score-none', '\u2014');
+      n.title = 'No check applies';
+      return n;
+    }
+    var level = 'poor';
+    for (var i = 0; i < levels.length; i++) {
+      if (score >= levels[i][0]) { level = levels[i][1]; break; }
+    }
+    var s = el('span', 'score score-' + level, String(score));
+    s.appendChild(el('span', 'score-unit', '%'));
+    return s;
+  }
+
+  // One row, as the template's summary_row macro writes it; `cols` says which health
+  // columns the table has.
+  function renderRow(d, root, cols) {
     var r = d.row;
     var tr = document.createElement('tr');
     tr.setAttribute('data-kind', d.kind);
@@ -137,7 +191,101 @@
     tr.appendChild(cell('System', entityLink(d.systemLink, root)));
     tr.appendChild(cell('Lifecycle', lifecycleBadge(r[5])));
     tr.appendChild(cell('Tags', tagList(r[8]), 'col-tags'));
+    if (cols.health) tr.appendChild(cell('Health', healthCell(d, cols.healthData, root), 'col-health'));
+    if (cols.score) tr.appendChild(cell('Score', scoreBadge(d.score, cols.levels), 'col-score'));
     return tr;
+  }
+
+  var HEALTH_RANK = { healthy: 1, degraded: 2, failing: 3 };
+
+  // What a column sorts `d` by: a number, a string, or null for an empty cell.
+  function sortValue(d, key, health) {
+    var r = d.row;
+    var text = function (v) { return v ? String(v) : null; };
+    switch (key) {
+      case 'name': return text(r[3] || r[2]);
+      case 'kind': return text(r[0]);
+      case 'type': return text(r[4]);
+      case 'owner': return d.ownerLink ? text(d.ownerLink[1] || d.ownerLink[0]) : null;
+      case 'system': return d.systemLink ? text(d.systemLink[1] || d.systemLink[0]) : null;
+      case 'lifecycle': return text(r[5]);
+      case 'tags': return text((r[8] || []).join(' '));
+      case 'score': return d.score;
+      case 'health': {
+        // Not running < healthy < degraded < failing; more problems after fewer.
+        var h = healthOf(d, health);
+        return h ? (HEALTH_RANK[h[0]] || 0) * 1e6 + (h[1] || 0) : null;
+      }
+      default: return null;
+    }
+  }
+
+  var collator = window.Intl && Intl.Collator
+    ? new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' }) : null;
+
+  function compareValues(a, b) {
+    if (typeof a === 'number' && typeof b === 'number') return a - b;
+    if (collator) return collator.compare(a, b);
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+
+  // `list` sorted by `sort` ({key, dir: 1 or -1}); equal values keep the data's order, and
+  // empty cells go last in both directions.
+  function sortRows(list, sort, health) {
+    if (!sort) return list;
+    var keyed = list.map(function (d) { return { d: d, v: sortValue(d, sort.key, health) }; });
+    keyed.sort(function (x, y) {
+      if (x.v === null || y.v === null) {
+        if (x.v !== y.v) return x.v === null ? 1 : -1;
+      } else {
+        var c = compareValues(x.v, y.v) * sort.dir;
+        if (c) return c;
+      }
+      return x.d.index - y.d.index;
+    });
+    return keyed.map(function (k) { return k.d; });
+  }
+
+  // `sort=name` or `sort=-score` in the query string.
+  function parseSort(value, keys) {
+    var v = String(value || '');
+    var dir = v.charAt(0) === '-' ? -1 : 1;
+    var key = dir < 0 ? v.slice(1) : v;
+    return keys.indexOf(key) >= 0 ? { key: key, dir: dir } : null;
+  }
+
+  // Puts a button in each sortable header; `onSort(key)` runs on a click.
+  function sortButtons(table, onSort) {
+    var ths = table.tHead ? Array.prototype.slice.call(table.tHead.querySelectorAll('th[data-sort]')) : [];
+    ths.forEach(function (th) {
+      var b = el('button', 'sort-button');
+      b.type = 'button';
+      while (th.firstChild) b.appendChild(th.firstChild);
+      var mark = el('span', 'sort-mark');
+      mark.setAttribute('aria-hidden', 'true');
+      b.appendChild(mark);
+      th.appendChild(b);
+      b.addEventListener('click', function () { onSort(th.getAttribute('data-sort')); });
+    });
+    return ths;
+  }
+
+  // aria-sort on the sorted column's header (and none on the others), and the caption in words.
+  function showSort(ths, sort, caption, unsorted) {
+    var label = '';
+    ths.forEach(function (th) {
+      if (sort && th.getAttribute('data-sort') === sort.key) {
+        th.setAttribute('aria-sort', sort.dir > 0 ? 'ascending' : 'descending');
+        label = th.textContent.trim();
+      } else {
+        th.removeAttribute('aria-sort');
+      }
+    });
+    if (caption) {
+      caption.textContent = sort
+        ? 'Catalog entities, sorted by ' + label.toLowerCase() + (sort.dir > 0 ? ', ascending' : ', descending')
+        : unsorted;
+    }
   }
 
   function matches(d, f) {
@@ -212,6 +360,20 @@
     var empty = document.getElementById('catalog-empty');
     var tableWrap = table.parentNode && table.parentNode.classList.contains('table-wrap') ? table.parentNode : table;
     var q = form.elements.namedItem('q');
+    var health = (window.PlaybillStatus || {}).catalog;
+    var cols = {
+      health: !!table.querySelector('th[data-sort="health"]'), healthData: health,
+      score: !!table.querySelector('th[data-sort="score"]'), levels: data.levels || []
+    };
+    var sort = null;
+    var caption = table.caption;
+    var unsorted = caption ? caption.textContent : '';
+    var headers = sortButtons(table, function (key) {
+      sort = { key: key, dir: sort && sort.key === key ? -sort.dir : 1 };
+      apply();
+      updateUrl();
+    });
+    var sortKeys = headers.map(function (th) { return th.getAttribute('data-sort'); });
     var selects = {};
     SELECTS.forEach(function (k) {
       var el = form.elements.namedItem(k);
@@ -230,6 +392,7 @@
         if (selects[k] && selects[k].value) parts.push(k + '=' + enc(selects[k].value));
       });
       if (q && q.value.trim()) parts.push('q=' + enc(q.value.trim()));
+      if (sort) parts.push('sort=' + (sort.dir < 0 ? '-' : '') + sort.key);
       return parts.length ? '?' + parts.join('&') : '';
     }
 
@@ -246,7 +409,7 @@
     function render() {
       var body = document.createElement('tbody');
       var n = Math.min(limit, matched.length);
-      for (var i = 0; i < n; i++) body.appendChild(renderRow(matched[i], root));
+      for (var i = 0; i < n; i++) body.appendChild(renderRow(matched[i], root, cols));
       table.replaceChild(body, tbody);
       tbody = body;
       if (more) {
@@ -258,7 +421,8 @@
 
     function apply() {
       var f = current();
-      matched = rows.filter(function (d) { return matches(d, f); });
+      matched = sortRows(rows.filter(function (d) { return matches(d, f); }), sort, health);
+      showSort(headers, sort, caption, unsorted);
       limit = STEP;
       render();
       showCounts(rows, f, selects);
@@ -277,6 +441,7 @@
         if (selects[k]) setSelect(selects[k], params[k] || '');
       });
       if (q) q.value = params.q || '';
+      sort = parseSort(params.sort, sortKeys);
     }
 
     var timer = null;

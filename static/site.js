@@ -46,6 +46,22 @@
     });
   }
 
+  // A docs table wider than its column scrolls sideways inside it (docs.css): while it does, it
+  // must be reachable by keyboard to scroll it. Checked again when the width changes.
+  function initWideTables() {
+    var tables = document.querySelectorAll('.md-typeset table');
+    if (!tables.length) return;
+    function mark() {
+      Array.prototype.forEach.call(tables, function (t) {
+        if (t.scrollWidth > t.clientWidth + 1) t.tabIndex = 0;
+        else if (t.getAttribute('tabindex') === '0') t.removeAttribute('tabindex');
+      });
+    }
+    var timer = null;
+    window.addEventListener('resize', function () { clearTimeout(timer); timer = setTimeout(mark, 150); });
+    mark();
+  }
+
   function initCopy() {
     addCodeButtons();
     var buttons = document.querySelectorAll('[data-copy]');
@@ -138,6 +154,7 @@
   function init() {
     initBadge();
     initCopy();
+    initWideTables();
     initSlash();
     initPrint();
   }

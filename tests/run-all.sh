@@ -62,4 +62,5 @@ trap 'rm -rf "$site"' EXIT
 "$playbill" build --out "$site/public" --report "$site/report.json"
 # The manual, which the suite opens too.
 "$playbill" docs build . --strict --out "$site/manual"
-PLAYBILL_SITE="$site/public" PLAYBILL_MANUAL="$site/manual" tests/e2e/run.sh
+# The live-reload tests start `serve` and `docs serve` from this binary too.
+PLAYBILL_BIN="$playbill" PLAYBILL_SITE="$site/public" PLAYBILL_MANUAL="$site/manual" tests/e2e/run.sh

@@ -1,6 +1,7 @@
-//! Syntax highlighting with syntect: the syntax set is loaded once and shared read-only across
-//! rayon workers; output uses CSS classes (`hl-...`), never inline styles, so the strict CSP
-//! holds and themes live in the stylesheet.
+//! Syntax highlighting with syntect: the syntax set (syntect's grammars and bat's, from the
+//! two-face crate) is loaded once and shared read-only across rayon workers; output uses CSS
+//! classes (`hl-...`), never inline styles, so the strict CSP holds and themes live in the
+//! stylesheet.
 
 mod data;
 mod shell;
@@ -15,7 +16,7 @@ const MAX_HIGHLIGHT_BYTES: usize = 256 * 1024;
 
 fn syntaxes() -> &'static SyntaxSet {
     static SET: OnceLock<SyntaxSet> = OnceLock::new();
-    SET.get_or_init(SyntaxSet::load_defaults_newlines)
+    SET.get_or_init(two_face::syntax::extra_newlines)
 }
 
 /// `<pre class="code"><code class="language-x">...</code></pre>`, highlighted when the

@@ -3,10 +3,16 @@
 //! `static/catalog.js` filters and renders, so the page stays small however large the catalog
 //! grows. It loads through a classic `<script src>` that sets a global, which works on
 //! `file://` too.
+//!
+//! Each row carries its entity's scorecard score for the health column; the column's cluster
+//! health changes with every snapshot, so it comes from the volatile `catalog/status.js`
+//! (`kubernetes::status_files`), never from this file or the page.
 
 use crate::catalog::summary::{EntityLink, EntitySummary};
+use crate::catalog::Catalog;
+use crate::scorecard::Scorecards;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Rows rendered into the HTML page before the script takes over.
 pub const FIRST_PAINT_ROWS: usize = 50;
@@ -18,9 +24,11 @@ const DESCRIPTION_CHARS: usize = 180;
 struct Data<'a> {
     /// Owners and systems, each once: `[ref, title, url]`, url empty when unresolved.
     links: Vec<[&'a str; 3]>,
-    /// `[kind, namespace, name, title, type, lifecycle, owner, system, tags, description, url]`,
-    /// owner and system being indices into `links` (-1: none).
+    /// `[kind, namespace, name, title, type, lifecycle, owner, system, tags, description, url,
+    /// score]`, owner and system being indices into `links` (-1: none), score 0–100 (-1: none).
     rows: Vec<Row<'a>>,
+    /// `[lowest score, level]`, best first: the class a score is shown with.
+    levels: &'static [(u32, &'static str)],
 }
 
 type Row<'a> = (
@@ -35,10 +43,56 @@ type Row<'a> = (
     &'a [String],
     String,
     &'a str,
+    i64,
 );
 
-/// The data file's bytes: `window.PLAYBILL_CATALOG = {...};`.
-pub fn script(summaries: &[EntitySummary]) -> Vec<u8> {
+/// Each scored entity's score, by entity ref.
+pub fn scores(cards: Option<&Scorecards>) -> HashMap<String, u32> {
+    let cards = cards.map(|c| c.cards.iter()).into_iter().flatten();
+    cards
+        .filter_map(|(key, card)| Some((key.to_string(), card.score?)))
+        .collect()
+}
+
+/// What a first-paint row's health cells show without script: the score, and for an entity
+/// with workloads a link to its cluster status (which changes too often for this page).
+#[derive(Serialize)]
+pub struct RowHealth {
+    score: Option<u32>,
+    level: &'static str,
+    kubernetes: Option<String>,
+}
+
+/// The health cells of `rows`, by entity ref.
+pub fn first_paint_health<'a>(
+    catalog: &Catalog,
+    rows: &'a [EntitySummary],
+    cards: Option<&Scorecards>,
+) -> BTreeMap<&'a str, RowHealth> {
+    let scores = scores(cards);
+    let with_workloads: HashMap<String, String> = catalog
+        .entities
+        .iter()
+        .filter(|e| crate::cluster::matching::names_workloads(e))
+        .map(|e| (e.key.to_string(), super::kubernetes::page_dir(e)))
+        .collect();
+    rows.iter()
+        .map(|e| {
+            let score = scores.get(&e.entity_ref).copied();
+            let kubernetes = with_workloads.get(&e.entity_ref);
+            let health = RowHealth {
+                score,
+                level: super::scorecards::level(score),
+                kubernetes: kubernetes.map(|dir| format!("{dir}/index.html")),
+            };
+            (e.entity_ref.as_str(), health)
+        })
+        .collect()
+}
+
+/// The data file's bytes: `window.PLAYBILL_CATALOG = {...};`, with each row's score from
+/// `scores` ([`scores`]).
+pub fn script(summaries: &[EntitySummary], scores: &HashMap<String, u32>) -> Vec<u8> {
     let mut index: BTreeMap<&str, i64> = BTreeMap::new();
     let mut links: Vec<[&str; 3]> = Vec::new();
     let rows = summaries
@@ -56,10 +110,17 @@ pub fn script(summaries: &[EntitySummary]) -> Vec<u8> {
                 e.tags.as_slice(),
                 truncate(&e.description, DESCRIPTION_CHARS),
                 e.url.as_str(),
+                scores.get(&e.entity_ref).map_or(-1, |s| i64::from(*s)),
             )
         })
         .collect();
-    let json = serde_json::to_string(&Data { links, rows }).unwrap_or_else(|_| "{}".into());
+    let levels = &super::scorecards::LEVELS;
+    let data = Data {
+        links,
+        rows,
+        levels,
+    };
+    let json = serde_json::to_string(&data).unwrap_or_else(|_| "{}".into());
     crate::output::inert_json(format!("window.PLAYBILL_CATALOG={json};\n")).into_bytes()
 }
 
@@ -88,6 +149,7 @@ fn truncate(s: &str, n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn summary(name: &str, owner: Option<&str>, description: &str) -> EntitySummary {
         EntitySummary {
@@ -118,12 +180,16 @@ mod tests {
     #[test]
     fn rows_share_their_links_and_no_markup_survives() {
         let long = "é".repeat(200);
-        let js = String::from_utf8(script(&[
-            summary("a", Some("team-a"), "short"),
-            summary("b", Some("team-a"), &long),
-            summary("c", Some("ghost"), "</script><script>alert(1)</script>"),
-            summary("d", None, ""),
-        ]))
+        let scores = HashMap::from([("component:default/b".to_string(), 85)]);
+        let js = String::from_utf8(script(
+            &[
+                summary("a", Some("team-a"), "short"),
+                summary("b", Some("team-a"), &long),
+                summary("c", Some("ghost"), "</script><script>alert(1)</script>"),
+                summary("d", None, ""),
+            ],
+            &scores,
+        ))
         .unwrap();
         assert!(js.starts_with("window.PLAYBILL_CATALOG={"));
         assert!(!js.contains('<'), "{js}");
@@ -145,5 +211,10 @@ mod tests {
         );
         assert_eq!(rows[1][9].as_str().unwrap().chars().count(), 181);
         assert_eq!(rows[2][9], "</script><script>alert(1)</script>");
+        assert_eq!(
+            (rows[0][11].clone(), rows[1][11].clone()),
+            (json!(-1), json!(85))
+        );
+        assert_eq!(json["levels"][0], json!([80, "good"]));
     }
 }

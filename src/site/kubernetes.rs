@@ -16,6 +16,9 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
+/// The catalog page's health column data: every service's health, rewritten with each snapshot.
+pub const CATALOG_HEALTH: &str = "catalog/status.js";
+
 /// Pods listed per cluster card; the rest are counted.
 const MAX_PODS: usize = 60;
 
@@ -199,6 +202,12 @@ pub fn status_files(
     ctx.insert("root", "");
     let home = render("clusters_home.html", &ctx);
     let services = service_health(&matrix.1);
+    let catalog_health = json!({ "has_snapshot": snapshot.is_some(),
+                                 "services": catalog_health(&matrix.1, snap) });
+    files.insert(
+        CATALOG_HEALTH.to_string(),
+        script("catalog", &catalog_health),
+    );
     files.extend([crate::freshness::snapshot_file(snapshot)]);
     files.extend(super::heatmap::files(tera, catalog, snapshot));
     files.insert(
@@ -290,6 +299,24 @@ fn service_health(rows: &[Row]) -> BTreeMap<&str, Value> {
                 r.entity_ref.as_str(),
                 json!([health, r.problems, r.unhealthy]),
             ))
+        })
+        .collect()
+}
+
+/// Each service's health for the catalog's health column, by entity ref: `[worst health, or
+/// null when it runs nowhere; problems; [[cluster, health], …] where it is not healthy]`.
+fn catalog_health<'a>(rows: &'a [Row], snap: &Snapshot) -> BTreeMap<&'a str, Value> {
+    rows.iter()
+        .map(|r| {
+            let trouble: Vec<Value> = snap
+                .clusters
+                .iter()
+                .zip(&r.cells)
+                .filter_map(|(c, cell)| Some((c, cell.health?)))
+                .filter(|(_, h)| *h != Health::Healthy)
+                .map(|(c, h)| json!([c.name, h]))
+                .collect();
+            (r.entity_ref.as_str(), json!([r.worst, r.problems, trouble]))
         })
         .collect()
 }

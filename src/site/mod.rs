@@ -209,7 +209,8 @@ pub fn render_site(inputs: SiteInputs<'_>) -> Result<(Site, Diagnostics), String
             by_entity.entry(e.clone()).or_default().push(d.clone());
         }
     }
-    let data = catalog_data::script(&summaries);
+    let scores = catalog_data::scores(scorecards.as_ref());
+    let data = catalog_data::script(&summaries, &scores);
     let data_path = format!(
         "catalog/{}",
         crate::output::hashed_name("entities.js", &data)

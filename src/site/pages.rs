@@ -154,6 +154,12 @@ fn home(shared: &Shared<'_>, ctx: &mut Context) -> Frame {
 fn catalog(shared: &Shared<'_>, ctx: &mut Context) -> Frame {
     let first = shared.summaries.len().min(catalog_data::FIRST_PAINT_ROWS);
     ctx.insert("entities", &shared.summaries[..first]);
+    let health = catalog_data::first_paint_health(
+        shared.catalog,
+        &shared.summaries[..first],
+        shared.scorecards.as_ref(),
+    );
+    ctx.insert("row_health", &health);
     ctx.insert("total", &shared.summaries.len());
     ctx.insert("catalog_data", &shared.catalog_data);
     ctx.insert("facets", &model::facets(&shared.summaries));

@@ -112,14 +112,17 @@ pub fn card(cards: &Scorecards, key: &EntityRef) -> Option<serde_json::Value> {
     }))
 }
 
-/// `good`, `fair` or `poor`: the colour a score is shown in.
-fn level(score: Option<u32>) -> &'static str {
-    match score {
-        Some(s) if s >= 80 => "good",
-        Some(s) if s >= 50 => "fair",
-        Some(_) => "poor",
-        None => "none",
-    }
+/// The colour a score is shown in: the first level whose lowest score it reaches. The catalog's
+/// data file carries this table, so that its script colours scores the same way.
+pub const LEVELS: [(u32, &str); 3] = [(80, "good"), (50, "fair"), (0, "poor")];
+
+/// `good`, `fair`, `poor` ([`LEVELS`]) or `none` when there is no score.
+pub fn level(score: Option<u32>) -> &'static str {
+    let Some(score) = score else { return "none" };
+    LEVELS
+        .iter()
+        .find(|(lowest, _)| score >= *lowest)
+        .map_or("poor", |(_, name)| name)
 }
 
 fn owner_of(catalog: &Catalog, key: &EntityRef) -> Option<EntityRef> {

@@ -124,6 +124,30 @@ test('the incident card: team, chat, e-mail, on-call, the one runbook and where 
   noProblems('incident card');
 });
 
+test('the incident card lists the last deploys and new problems from the change history', async () => {
+  // The expected lines come from the change feed's data (changes/changes.json), newest first.
+  const feed = JSON.parse(fs.readFileSync(path.join(root, 'changes', 'changes.json'), 'utf8'));
+  const ref = 'component:default/payments-ledger';
+  const mine = feed.change_sets.flatMap((s) => s.changes.filter((c) => c.entity === ref
+    && (c.change === 'version' || c.change === 'problem')).map((c) => ({ ...c, at: s.at })));
+  mine.sort((a, b) => b.at.localeCompare(a.at));
+  assert.ok(mine.some((c) => c.change === 'version') && mine.some((c) => c.change === 'problem'),
+    'the demo history has a deploy and a new problem of payments-ledger');
+  await openAt(freshness().snapshot + 60);
+  const lines = await page.locator('section.incident .incident-recent li')
+    .evaluateAll((ls) => ls.map((l) => l.textContent.replace(/\s+/g, ' ').trim()));
+  const expected = mine.slice(0, lines.length);
+  assert.ok(lines.length >= 2 && lines.length === Math.min(mine.length, 5), lines.join('\n'));
+  lines.forEach((line, i) => {
+    const c = expected[i];
+    const what = c.change === 'version' ? `${c.old} → ${c.new}` : c.new;
+    assert.ok(line.includes(what) && line.includes(c.cluster), `line ${i + 1} "${line}" should say "${what}" in ${c.cluster}`);
+    assert.match(line, c.change === 'version' ? /^Version changed/ : /^New problem/);
+    assert.match(line, /on \d+ (min|h|days) ago$|on just now$|on \d{4}-\d\d-\d\d$/);
+  });
+  noProblems('recent changes');
+});
+
 test('the incident card names the dependencies in trouble and where', async () => {
   // fx-hedging depends on fx-quotes; the demo snapshot has services failing or degraded.
   const status = fs.readFileSync(path.join(root, 'clusters', 'status.js'), 'utf8');

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Browser tests of the rendered portal: installs what is missing, builds the demo portal and the
-# manual (or uses $PLAYBILL_SITE and $PLAYBILL_MANUAL), and runs `node --test tests/e2e/`. Exits non-zero on any failure.
+# manual (or uses $PLAYBILL_SITE and $PLAYBILL_MANUAL) and the binary the live-reload tests
+# start (or uses $PLAYBILL_BIN), and runs `node --test tests/e2e/`. Exits non-zero on any failure.
 #
 #   tests/e2e/run.sh                      # build the demo into a temp dir and test it
 #   PLAYBILL_SITE=/tmp/site tests/e2e/run.sh   # test an already built portal
@@ -41,6 +42,13 @@ if [ -z "${PLAYBILL_MANUAL:-}" ]; then
   PLAYBILL_MANUAL="$tmp/manual"
 fi
 export PLAYBILL_MANUAL
+if [ -z "${PLAYBILL_BIN:-}" ]; then
+  # The live-reload tests run `playbill serve` themselves.
+  echo "== building playbill for the live-reload tests"
+  cargo build --release --locked --quiet
+  PLAYBILL_BIN="${CARGO_TARGET_DIR:-target}/release/playbill"
+fi
+export PLAYBILL_BIN
 if [ ! -f "$PLAYBILL_SITE/index.html" ]; then
   echo "PLAYBILL_SITE=$PLAYBILL_SITE has no index.html" >&2
   exit 1

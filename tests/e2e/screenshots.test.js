@@ -1,8 +1,9 @@
 'use strict';
 // Screenshots of the main page types at phone and desktop widths, light and dark, for review.
 // Written to .artifacts/screenshots/ at the repository root. At 375 px no page may scroll
-// sideways. Also the 404 page where a server delivers it (three folders deep) and the phone
-// layout as a phone's screen shows it (the viewport, part-way down the page).
+// sideways. Also the 404 page where a server delivers it (three folders deep), the top of the
+// service page with its incident card, and the phone layout as a phone's screen shows it (the
+// viewport, part-way down the page).
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
@@ -54,7 +55,7 @@ for (const width of WIDTHS) {
   }
 }
 
-test('screenshots of the 404 page three folders deep, and of the phone layout', async () => {
+test('screenshots of the 404 page three folders deep, the service page top, and the phone layout', async () => {
   await page.emulateMedia({ colorScheme: 'light' });
   for (const width of WIDTHS) {
     await page.setViewportSize({ width, height: width < 800 ? 812 : 900 });
@@ -67,6 +68,19 @@ test('screenshots of the 404 page three folders deep, and of the phone layout', 
     const left = problems.take().filter((p) => !p.includes(missing) && !/notfound\.[0-9a-f]+\.js/.test(p)
       && !/MIME type/.test(p));
     assert.deepEqual(left, [], 'notfound');
+  }
+  // The top of the service page as on-call first sees it: the incident card with its cluster
+  // status loaded, in view without scrolling.
+  for (const width of WIDTHS) {
+    await page.setViewportSize({ width, height: width < 800 ? 812 : 900 });
+    problems.reset();
+    await page.goto(server.base + ENTITY, { waitUntil: 'load' });
+    await page.waitForSelector('.incident-live[data-status-loaded]');
+    // Its heading and first lines show without scrolling.
+    const top = await page.$eval('section.incident', (s) => s.getBoundingClientRect().top);
+    assert.ok(top < (width < 800 ? 812 : 900) - 150, `the incident card starts ${top}px down`);
+    await shoot(`service-top-${width}-light`, false);
+    assert.deepEqual(problems.take(), [], ENTITY);
   }
   await page.setViewportSize({ width: 375, height: 812 });
   for (const [name, rel] of [['entity', ENTITY], ['kubernetes', PAGES.kubernetes], ['docs', DOCS_HOME]]) {

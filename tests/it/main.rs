@@ -22,6 +22,7 @@ mod github_graphql;
 mod golden;
 mod graphs;
 mod heatmap;
+mod highlighting;
 mod hostile;
 mod incident;
 mod incremental;
