@@ -7,7 +7,6 @@ use crate::build::{BuildReport, SourceRead};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 #[derive(Serialize)]
 pub struct AuditReport<'a> {
@@ -95,10 +94,7 @@ impl<'a> AuditReport<'a> {
                 line: d.line,
             })
             .collect();
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0);
+        let now = crate::time::now();
         AuditReport {
             playbill_version: env!("CARGO_PKG_VERSION"),
             finished_at: crate::time::iso_datetime(now),

@@ -589,7 +589,7 @@ pub fn snapshot(
     let (_, catalog, _) = load_catalog(config, progress);
     progress(&format!("listing {} clusters", kubernetes.clusters.len()));
     let (snapshot, diagnostics) =
-        crate::cluster::take_snapshot(kubernetes, &catalog, previous, crate::cluster::now());
+        crate::cluster::take_snapshot(kubernetes, &catalog, previous, crate::time::now());
     let mut updated = 0;
     if let Some(dir) = site_dir {
         let mut stage = Diagnostics::new();

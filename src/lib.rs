@@ -18,6 +18,7 @@ pub mod freshness;
 pub mod gather;
 pub mod graphs;
 pub mod highlight;
+pub mod html_hazards;
 pub mod init;
 pub mod live_reload;
 pub mod output;

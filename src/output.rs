@@ -1,9 +1,14 @@
 //! Small helpers for files the portal writes, shared by every stage that writes one: data
-//! scripts that stay inert wherever they are read, content-hashed names, and template errors
-//! in one line.
+//! scripts that stay inert wherever they are read, content-hashed names, template errors in
+//! one line, and the output directory's list of written files that publishing reads.
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// The list of files the last build wrote, one relative path a line.
+pub const MANIFEST: &str = ".playbill-files";
 
 /// A script made of JSON data with every `<` written as `\u003c`. In JSON, `<` occurs only
 /// inside strings, where the escape means the same character, so the data is unchanged while
@@ -109,4 +114,18 @@ impl InMemory {
     pub fn into_files(self) -> std::collections::BTreeMap<String, Vec<u8>> {
         self.0.into_inner().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// The files the last build wrote into `out_dir` (None when no build wrote there).
+pub fn read_manifest(out_dir: &Path) -> Option<BTreeSet<String>> {
+    std::fs::read_to_string(out_dir.join(MANIFEST))
+        .ok()
+        .map(|t| t.lines().map(str::to_string).collect())
+}
+
+/// A `/`-separated relative path that cannot leave its directory.
+pub fn is_plain_relative(path: &str) -> bool {
+    !path
+        .split('/')
+        .any(|part| part.is_empty() || part == "." || part == "..")
 }

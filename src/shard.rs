@@ -172,7 +172,7 @@ pub fn assemble(
             page_problems.push(p.into_diagnostic()?);
         }
         for file in m.files {
-            if !crate::write::is_plain_relative(&file) {
+            if !crate::output::is_plain_relative(&file) {
                 return Err(format!("{}: the manifest names {file:?}", dir.display()));
             }
             files.push((file.clone(), dir.join(&file)));

@@ -3,16 +3,13 @@
 //! removed — only those: the directory's list of written files (`.playbill-files`) is what
 //! may be deleted, never anything else that happens to be there.
 
-use crate::output::{Key, PageSink};
+use crate::output::{is_plain_relative, read_manifest, Key, PageSink, MANIFEST};
 use crate::site::Site;
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
-
-/// The list of files the last build wrote, one relative path a line.
-pub const MANIFEST: &str = ".playbill-files";
 
 /// The pages the last build put into the output under a render-cache key, one a line:
 /// `<key> <length> <modified ns> <path>`. A page whose key is unchanged and whose file still
@@ -270,20 +267,6 @@ fn remove_with_empty_parents(out_dir: &Path, rel: &str) -> bool {
         dir = d.parent();
     }
     true
-}
-
-/// The files the last build wrote into `out_dir` (None when no build wrote there).
-pub fn read_manifest(out_dir: &Path) -> Option<BTreeSet<String>> {
-    std::fs::read_to_string(out_dir.join(MANIFEST))
-        .ok()
-        .map(|t| t.lines().map(str::to_string).collect())
-}
-
-/// A `/`-separated relative path that cannot leave its directory.
-pub fn is_plain_relative(path: &str) -> bool {
-    !path
-        .split('/')
-        .any(|part| part.is_empty() || part == "." || part == "..")
 }
 
 #[cfg(test)]

@@ -160,8 +160,51 @@ pub fn build_catalog(workspace: &Workspace, config: &Config) -> (Catalog, Diagno
             (contents, visited)
         })
         .unzip();
-    // Locations whose targets are URLs into other gathered repositories: read those files
-    // from their own repository, a round per level of nesting, skipping files already read.
+    let extra = read_remote_targets(workspace, config, &mut contents, &mut visited);
+    contents.push(extra);
+    let mut diagnostics = Diagnostics::new();
+    let mut candidates = Vec::new();
+    let mut documents = Vec::new();
+    for c in contents {
+        candidates.extend(c.entities);
+        documents.extend(c.documents);
+        diagnostics.extend(c.diagnostics);
+    }
+    let entities = first_definitions(candidates, config.limits.max_entities, &mut diagnostics);
+    let index = entities
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.key.clone(), i))
+        .collect();
+    let mut catalog = Catalog {
+        entities,
+        relations: Vec::new(),
+        documents,
+        commit_times: workspace
+            .repos
+            .iter()
+            .filter_map(|r| Some((r.name.clone(), r.commit_time?)))
+            .collect(),
+        repo_health: workspace
+            .repos
+            .iter()
+            .filter_map(|r| Some((r.name.clone(), r.health.clone()?)))
+            .collect(),
+        index,
+    };
+    diagnostics.extend(check_references(&catalog));
+    catalog.relations = relations::relations(&catalog.entities);
+    (catalog, diagnostics)
+}
+
+/// Locations whose targets are URLs into other gathered repositories: those files are read
+/// from their own repository, a round per level of nesting, skipping files already read.
+fn read_remote_targets(
+    workspace: &Workspace,
+    config: &Config,
+    contents: &mut [read::RepoContents],
+    visited: &mut [HashSet<RepoPath>],
+) -> read::RepoContents {
     let mut pending: Vec<read::RemoteTarget> = contents
         .iter_mut()
         .flat_map(|c| c.remote.drain(..))
@@ -189,30 +232,20 @@ pub fn build_catalog(workspace: &Workspace, config: &Config) -> (Catalog, Diagno
             extra.diagnostics.extend(more.diagnostics);
         }
     }
-    contents.push(extra);
-    let mut diagnostics = Diagnostics::new();
-    let mut candidates = Vec::new();
-    let mut documents = Vec::new();
-    for c in contents {
-        candidates.extend(c.entities);
-        documents.extend(c.documents);
-        diagnostics.extend(c.diagnostics);
+    extra
+}
+
+/// One entity per ref: the first definition in source order, then repository, then path
+/// wins, and at most `max_entities`; sorted by ref.
+fn first_definitions(
+    mut candidates: Vec<Entity>,
+    max_entities: usize,
+    diagnostics: &mut Diagnostics,
+) -> Vec<Entity> {
+    fn source_order(s: &EntitySource) -> (usize, &str, &RepoPath, usize) {
+        (s.repo_source, &s.repo, &s.file, s.index)
     }
-    // Conflicts: the first definition in source order, then repository, then path wins.
-    candidates.sort_by(|a, b| {
-        (
-            a.source.repo_source,
-            &a.source.repo,
-            &a.source.file,
-            a.source.index,
-        )
-            .cmp(&(
-                b.source.repo_source,
-                &b.source.repo,
-                &b.source.file,
-                b.source.index,
-            ))
-    });
+    candidates.sort_by(|a, b| source_order(&a.source).cmp(&source_order(&b.source)));
     let mut entities: Vec<Entity> = Vec::with_capacity(candidates.len());
     let mut seen: HashMap<EntityRef, usize> = HashMap::new();
     for entity in candidates {
@@ -228,9 +261,9 @@ pub fn build_catalog(workspace: &Workspace, config: &Config) -> (Catalog, Diagno
             ));
             continue;
         }
-        if entities.len() >= config.limits.max_entities {
+        if entities.len() >= max_entities {
             diagnostics.push(entity.diagnostic(
-                Diagnostic::error("catalog/too-many-entities", format!("the catalog already holds {} entities (limits.max_entities); this and later entities were skipped", config.limits.max_entities)),
+                Diagnostic::error("catalog/too-many-entities", format!("the catalog already holds {max_entities} entities (limits.max_entities); this and later entities were skipped")),
                 &[],
             ));
             break;
@@ -239,30 +272,7 @@ pub fn build_catalog(workspace: &Workspace, config: &Config) -> (Catalog, Diagno
         entities.push(entity);
     }
     entities.sort_by(|a, b| a.key.cmp(&b.key));
-    let index = entities
-        .iter()
-        .enumerate()
-        .map(|(i, e)| (e.key.clone(), i))
-        .collect();
-    let mut catalog = Catalog {
-        entities,
-        relations: Vec::new(),
-        documents,
-        commit_times: workspace
-            .repos
-            .iter()
-            .filter_map(|r| Some((r.name.clone(), r.commit_time?)))
-            .collect(),
-        repo_health: workspace
-            .repos
-            .iter()
-            .filter_map(|r| Some((r.name.clone(), r.health.clone()?)))
-            .collect(),
-        index,
-    };
-    diagnostics.extend(check_references(&catalog));
-    catalog.relations = relations::relations(&catalog.entities);
-    (catalog, diagnostics)
+    entities
 }
 
 /// Malformed references are errors; references to missing entities are warnings (the relation

@@ -87,22 +87,21 @@ fn diag_at(repo: &Repo, file: &RepoPath, d: Diagnostic) -> Diagnostic {
     d.repo(repo.name.clone()).file(file.to_string())
 }
 
-/// Reads one file; returns the Location targets to read next.
-fn read_file(
+/// A catalog file's text, without a byte-order mark; None (with a diagnostic) when it
+/// cannot be read, is too large or is not UTF-8.
+fn read_text(
     repo: &Repo,
-    config: &Config,
-    workspace: &Workspace,
-    pending: &Pending,
+    file: &RepoPath,
+    max_bytes: u64,
     out: &mut RepoContents,
-) -> Vec<RepoPath> {
-    let file = &pending.file;
-    let bytes = match repo.read(file, config.limits.max_file_bytes) {
+) -> Option<String> {
+    let bytes = match repo.read(file, max_bytes) {
         Ok(b) => b,
         Err(e) => {
             let d = match e {
                 ReadError::TooLarge { size } => Diagnostic::error(
                     "catalog/file-too-large",
-                    format!("the file is {size} bytes, over the limit of {} (limits.max_file_bytes); it was not read", config.limits.max_file_bytes),
+                    format!("the file is {size} bytes, over the limit of {max_bytes} (limits.max_file_bytes); it was not read"),
                 ),
                 ReadError::OutsideRepo => Diagnostic::error(
                     "gather/symlink-outside-repo",
@@ -111,7 +110,7 @@ fn read_file(
                 other => Diagnostic::error("gather/unreadable", format!("cannot read the file: {other}")),
             };
             out.diagnostics.push(diag_at(repo, file, d));
-            return Vec::new();
+            return None;
         }
     };
     let text = match String::from_utf8(bytes) {
@@ -134,11 +133,28 @@ fn read_file(
                 )
                 .line(Some(line)),
             );
-            return Vec::new();
+            return None;
         }
     };
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let redacted = config.secrets.redact(text);
+    Some(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
+}
+
+/// Reads one file; returns the Location targets to read next.
+fn read_file(
+    repo: &Repo,
+    config: &Config,
+    workspace: &Workspace,
+    pending: &Pending,
+    out: &mut RepoContents,
+) -> Vec<RepoPath> {
+    let file = &pending.file;
+    let Some(text) = read_text(repo, file, config.limits.max_file_bytes, out) else {
+        return Vec::new();
+    };
+    let redacted = config.secrets.redact(&text);
     for finding in &redacted.findings {
         out.diagnostics
             .push(diag_at(repo, file, finding.diagnostic()));
@@ -188,116 +204,14 @@ fn read_document(
         entity_ref: None,
         valid: false,
     };
-    let mut value = match yaml::parse_document(doc) {
-        Ok(v) => v,
-        Err(e) => {
-            out.diagnostics.push(
-                diag_at(
-                    repo,
-                    file,
-                    Diagnostic::error(
-                        "catalog/yaml-syntax",
-                        format!("YAML syntax error in document {}: {}", doc.index, e.message),
-                    ),
-                )
-                .line(e.line)
-                .column(e.column),
-            );
-            out.documents.push(record);
-            return None;
-        }
-    };
-    let line_of = |path: &[Seg]| yaml::locate(doc.text, path).map(|l| doc.first_line + l - 1);
-    if !value.is_object() {
-        out.diagnostics.push(
-            diag_at(repo, file, Diagnostic::error("catalog/not-a-mapping", format!("document {} is a {}, not a mapping; an entity is a mapping with apiVersion, kind, metadata and spec", doc.index, type_name(&value))))
-                .line(Some(doc.first_line)),
-        );
-        out.documents.push(record);
-        return None;
-    }
-    record.entity_ref = formable_ref(&value);
-    let label = record.entity_ref.clone();
-    let with_entity = |d: Diagnostic| match &label {
-        Some(r) => d.entity(r.clone()),
-        None => d,
-    };
-    let mut reader = placeholders::Reader {
-        repo,
-        max_bytes: config.limits.max_file_bytes,
-        secrets: &config.secrets,
-        findings: Vec::new(),
-    };
-    let resolved = placeholders::resolve(&mut value, &mut reader, &file.parent());
-    for (source, finding) in reader.findings {
-        out.diagnostics
-            .push(with_entity(diag_at(repo, &source, finding.diagnostic())));
-    }
-    if let Err(e) = resolved {
-        let code = if e.outside_repo {
-            "catalog/location-outside-repo"
-        } else {
-            "catalog/placeholder"
-        };
-        out.diagnostics.push(with_entity(
-            diag_at(
-                repo,
-                file,
-                Diagnostic::error(code, format!("{}; the entity was not added", e.message)),
-            )
-            .line(line_of(&e.path).or(Some(doc.first_line))),
-        ));
-        out.documents.push(record);
-        return None;
-    }
-    let identity = match validate::validate(&value) {
-        Ok(identity) => identity,
-        Err(issues) => {
-            for issue in issues {
-                out.diagnostics.push(with_entity(
-                    diag_at(repo, file, Diagnostic::error(issue.code, issue.message))
-                        .line(line_of(&issue.path).or(Some(doc.first_line))),
-                ));
-            }
-            out.documents.push(record);
-            return None;
-        }
-    };
-    // Backstage parses the relation fields after validation and rejects the whole entity
-    // when one is malformed; check_references reports which.
-    record.valid = relations::outgoing_of(&identity.kind, &identity.namespace, &value)
-        .iter()
-        .all(|o| o.target.is_ok());
+    let checked = check_document(repo, config, file, doc, out, &mut record);
     out.documents.push(record);
-    for field in ["title", "description"] {
-        let text = value
-            .pointer(&format!("/metadata/{field}"))
-            .and_then(Value::as_str);
-        if let Some(what) = text.and_then(crate::docs::markdown::dangerous_html) {
-            out.diagnostics.push(with_entity(
-                diag_at(repo, file, Diagnostic::warning("catalog/unsafe-content", format!("metadata.{field} holds {what}; the portal shows it as text, never as markup")))
-                    .line(line_of(&[Seg::key("metadata"), Seg::key(field)]).or(Some(doc.first_line))),
-            ));
-        }
-    }
-    for (path, scheme) in unsafe_urls(&value) {
-        out.diagnostics.push(with_entity(
-            diag_at(repo, file, Diagnostic::warning("catalog/unsafe-url", format!("`{scheme}:` URLs are never rendered as links; use an http(s) or mailto URL")))
-                .line(line_of(&path).or(Some(doc.first_line))),
-        ));
-    }
-    let location_target = repo.display_path(file);
+    let (identity, mut value, place) = checked?;
+    warn_about_unsafe_content(&value, &place, out);
     let spec_type = value.pointer("/spec/type").and_then(Value::as_str);
-    if !rules::allowed(
-        config.catalog.rules.as_deref(),
-        &identity.kind,
-        spec_type,
-        &location_target,
-    ) {
-        out.diagnostics.push(with_entity(
-            diag_at(repo, file, Diagnostic::warning("catalog/rejected-by-rules", format!("kind {} is not allowed here by the [catalog] rules in site.toml; the entity was not added", identity.kind)))
-                .line(line_of(&[Seg::key("kind")])),
-        ));
+    let rules = config.catalog.rules.as_deref();
+    if !rules::allowed(rules, &identity.kind, spec_type, &repo.display_path(file)) {
+        out.diagnostics.push(place.at(Diagnostic::warning("catalog/rejected-by-rules", format!("kind {} is not allowed here by the [catalog] rules in site.toml; the entity was not added", identity.kind)), &[Seg::key("kind")]));
         return None;
     }
     let origin = pending.chain.first().unwrap_or(file);
@@ -314,6 +228,128 @@ fn read_document(
             text: doc.text.to_string(),
         },
     ))
+}
+
+/// Where one document's diagnostics point: its repository, file and lines, and its entity
+/// once kind and name are known.
+struct Place<'a> {
+    repo: &'a Repo,
+    file: &'a RepoPath,
+    doc: &'a yaml::Document<'a>,
+    entity: Option<String>,
+}
+
+impl Place<'_> {
+    /// `d` at the line of `path` in the document, or at its first line.
+    fn at(&self, d: Diagnostic, path: &[Seg]) -> Diagnostic {
+        let line = yaml::locate(self.doc.text, path).map(|l| self.doc.first_line + l - 1);
+        let d = diag_at(self.repo, self.file, d).line(line.or(Some(self.doc.first_line)));
+        self.of_entity(d)
+    }
+
+    fn of_entity(&self, d: Diagnostic) -> Diagnostic {
+        match &self.entity {
+            Some(r) => d.entity(r.clone()),
+            None => d,
+        }
+    }
+}
+
+/// Parses one document, resolves its placeholders and validates it; each problem goes to
+/// `out`, and the document's verdict to `record`.
+fn check_document<'a>(
+    repo: &'a Repo,
+    config: &Config,
+    file: &'a RepoPath,
+    doc: &'a yaml::Document<'a>,
+    out: &mut RepoContents,
+    record: &mut DocumentRecord,
+) -> Option<(validate::Identity, Value, Place<'a>)> {
+    let mut value = match yaml::parse_document(doc) {
+        Ok(v) => v,
+        Err(e) => {
+            let message = format!("YAML syntax error in document {}: {}", doc.index, e.message);
+            let d = Diagnostic::error("catalog/yaml-syntax", message);
+            out.diagnostics
+                .push(diag_at(repo, file, d).line(e.line).column(e.column));
+            return None;
+        }
+    };
+    let mut place = Place {
+        repo,
+        file,
+        doc,
+        entity: None,
+    };
+    if !value.is_object() {
+        out.diagnostics.push(place.at(Diagnostic::error("catalog/not-a-mapping", format!("document {} is a {}, not a mapping; an entity is a mapping with apiVersion, kind, metadata and spec", doc.index, type_name(&value))), &[]));
+        return None;
+    }
+    record.entity_ref = formable_ref(&value);
+    place.entity = record.entity_ref.clone();
+    let mut reader = placeholders::Reader {
+        repo,
+        max_bytes: config.limits.max_file_bytes,
+        secrets: &config.secrets,
+        findings: Vec::new(),
+    };
+    let resolved = placeholders::resolve(&mut value, &mut reader, &file.parent());
+    for (source, finding) in reader.findings {
+        let d = diag_at(repo, &source, finding.diagnostic());
+        out.diagnostics.push(place.of_entity(d));
+    }
+    if let Err(e) = resolved {
+        let code = if e.outside_repo {
+            "catalog/location-outside-repo"
+        } else {
+            "catalog/placeholder"
+        };
+        let message = format!("{}; the entity was not added", e.message);
+        out.diagnostics
+            .push(place.at(Diagnostic::error(code, message), &e.path));
+        return None;
+    }
+    let identity = match validate::validate(&value) {
+        Ok(identity) => identity,
+        Err(issues) => {
+            for issue in issues {
+                let d = Diagnostic::error(issue.code, issue.message);
+                out.diagnostics.push(place.at(d, &issue.path));
+            }
+            return None;
+        }
+    };
+    // Backstage parses the relation fields after validation and rejects the whole entity
+    // when one is malformed; check_references reports which.
+    record.valid = relations::outgoing_of(&identity.kind, &identity.namespace, &value)
+        .iter()
+        .all(|o| o.target.is_ok());
+    Some((identity, value, place))
+}
+
+/// Markup in titles and descriptions, and links with script schemes: shown as text, and the
+/// author told why.
+fn warn_about_unsafe_content(value: &Value, place: &Place<'_>, out: &mut RepoContents) {
+    for field in ["title", "description"] {
+        let text = value
+            .pointer(&format!("/metadata/{field}"))
+            .and_then(Value::as_str);
+        if let Some(what) = text.and_then(crate::html_hazards::dangerous) {
+            let path = [Seg::key("metadata"), Seg::key(field)];
+            out.diagnostics.push(place.at(Diagnostic::warning("catalog/unsafe-content", format!("metadata.{field} holds {what}; the portal shows it as text, never as markup")), &path));
+        }
+    }
+    for (path, scheme) in unsafe_urls(value) {
+        out.diagnostics.push(place.at(
+            Diagnostic::warning(
+                "catalog/unsafe-url",
+                format!(
+                    "`{scheme}:` URLs are never rendered as links; use an http(s) or mailto URL"
+                ),
+            ),
+            &path,
+        ));
+    }
 }
 
 /// URL fields the portal renders as links (metadata.links, profile pictures, `*-url`
@@ -552,21 +588,35 @@ fn location_targets(
         let d = diag_at(repo, file, problem).line(entity.line_of(&path));
         out.diagnostics.push(d.entity(entity.key.to_string()));
     }
-    let mut targets = Vec::new();
-    for (candidate, path, target) in found {
-        let diag = |d: Diagnostic| {
-            let d = diag_at(repo, file, d).line(entity.line_of(&path));
-            d.entity(entity.key.to_string())
-        };
-        if candidate == *file || pending.chain.contains(&candidate) {
-            out.diagnostics.push(diag(Diagnostic::warning("catalog/location-cycle", format!("Location target \"{target}\" ({candidate}) leads back to a file that led here; the loop was cut"))));
-        } else if pending.chain.len() + 1 >= config.limits.max_location_depth {
-            out.diagnostics.push(diag(Diagnostic::error("catalog/location-cycle", format!("Location target \"{target}\" is nested deeper than {} Locations (limits.max_location_depth); it was not read", config.limits.max_location_depth))));
-        } else {
-            targets.push(candidate);
-        }
+    found
+        .into_iter()
+        .filter(|(candidate, path, target)| {
+            let problem = cycle_or_too_deep(candidate, target, pending, config);
+            if let Some(d) = &problem {
+                let d = diag_at(repo, file, d.clone()).line(entity.line_of(path));
+                out.diagnostics.push(d.entity(entity.key.to_string()));
+            }
+            problem.is_none()
+        })
+        .map(|(candidate, _, _)| candidate)
+        .collect()
+}
+
+/// A Location target that leads back along the chain that reached it, or one level too deep.
+fn cycle_or_too_deep(
+    candidate: &RepoPath,
+    target: &str,
+    pending: &Pending,
+    config: &Config,
+) -> Option<Diagnostic> {
+    let max = config.limits.max_location_depth;
+    if *candidate == pending.file || pending.chain.contains(candidate) {
+        Some(Diagnostic::warning("catalog/location-cycle", format!("Location target \"{target}\" ({candidate}) leads back to a file that led here; the loop was cut")))
+    } else if pending.chain.len() + 1 >= max {
+        Some(Diagnostic::error("catalog/location-cycle", format!("Location target \"{target}\" is nested deeper than {max} Locations (limits.max_location_depth); it was not read")))
+    } else {
+        None
     }
-    targets
 }
 
 /// Marks a document read earlier as invalid.

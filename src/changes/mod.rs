@@ -6,7 +6,8 @@
 //! the published site. Nothing in it depends on the clock unless something changed, so an
 //! unchanged rebuild writes the same bytes.
 
-pub mod config;
+/// The stage's settings, read with the rest of site.toml.
+pub use crate::config::changes as config;
 pub mod previous;
 pub mod webhook;
 
@@ -154,7 +155,7 @@ pub fn build_time() -> i64 {
     std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|v| v.trim().parse().ok())
-        .unwrap_or_else(crate::cluster::now)
+        .unwrap_or_else(crate::time::now)
 }
 
 /// The state of this build's catalog and snapshot. Clusters the snapshot could not read at

@@ -90,97 +90,85 @@ fn container_problems(
     spec: Option<&Value>,
     now: i64,
 ) -> Vec<Problem> {
-    let mut out = Vec::new();
     let cname = str_at(status, "/name");
-    let ready = status
-        .get("ready")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    let restarts = u32_at(status, "/restartCount");
+    let problem = |severity, rule, message, reason: &str| {
+        let mut p = Problem::new(severity, rule, pod_name.to_string(), message);
+        p.hint = hint(reason);
+        p
+    };
+    let mut out = Vec::new();
     if let Some(waiting) = status.pointer("/state/waiting") {
         let message = str_at(waiting, "/message");
         let reason = str_at(waiting, "/reason");
         if !message.is_empty() {
-            let mut p = Problem::new(
-                4,
-                "container-waiting",
-                pod_name.to_string(),
-                format!("Container {cname} is waiting ({reason}): {message}"),
-            );
-            p.hint = hint(reason);
-            out.push(p);
+            let text = format!("Container {cname} is waiting ({reason}): {message}");
+            out.push(problem(4, "container-waiting", text, reason));
         } else if matches!(
             reason,
             "CrashLoopBackOff" | "ErrImagePull" | "ImagePullBackOff"
         ) {
             // Backstage needs a message here; these reasons matter without one.
-            let mut p = Problem::new(
-                6,
-                "container-waiting",
-                pod_name.to_string(),
-                format!("Container {cname} is waiting: {reason}"),
-            );
-            p.hint = hint(reason);
-            out.push(p);
+            let text = format!("Container {cname} is waiting: {reason}");
+            out.push(problem(6, "container-waiting", text, reason));
         }
     }
+    let restarts = u32_at(status, "/restartCount");
     if restarts > 0 {
         let last = str_at(status, "/lastState/terminated/reason");
-        let mut p = Problem::new(
-            4,
-            "containers-restarting",
-            pod_name.to_string(),
-            format!(
-                "Container {cname} has restarted {restarts} time{}{}",
-                if restarts == 1 { "" } else { "s" },
-                if last.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (last exit: {last})")
-                }
-            ),
+        let text = format!(
+            "Container {cname} has restarted {restarts} time{}{}",
+            if restarts == 1 { "" } else { "s" },
+            if last.is_empty() {
+                String::new()
+            } else {
+                format!(" (last exit: {last})")
+            }
         );
-        p.hint = hint(last);
-        out.push(p);
+        out.push(problem(4, "containers-restarting", text, last));
     }
     let oom = ["/state/terminated/reason", "/lastState/terminated/reason"]
         .iter()
         .any(|ptr| str_at(status, ptr) == "OOMKilled");
     if oom {
-        let mut p = Problem::new(
-            8,
-            "oom-killed",
-            pod_name.to_string(),
-            format!("Container {cname} was killed for using too much memory"),
-        );
-        p.hint = hint("OOMKilled");
-        out.push(p);
+        let text = format!("Container {cname} was killed for using too much memory");
+        out.push(problem(8, "oom-killed", text, "OOMKilled"));
     }
-    if let (false, Some(probe), Some(started)) = (
-        ready,
-        spec.and_then(|s| s.get("readinessProbe")),
-        status
-            .pointer("/state/running/startedAt")
-            .and_then(Value::as_str)
-            .and_then(parse_rfc3339),
-    ) {
-        let field = |k: &str| probe.get(k).and_then(Value::as_i64).unwrap_or(0);
-        let deadline = started
-            + field("initialDelaySeconds")
-            + field("periodSeconds") * field("failureThreshold");
-        if now > deadline {
-            out.push(Problem::new(
-                4,
-                "readiness-probe-taking-too-long",
-                pod_name.to_string(),
-                format!(
-                    "Container {cname} has been running for {}s and is still not ready",
-                    now - started
-                ),
-            ));
-        }
-    }
+    out.extend(slow_readiness(pod_name, cname, status, spec, now));
     out
+}
+
+/// A running container that is still not ready after its readiness probe's initial delay and
+/// allowed failures.
+fn slow_readiness(
+    pod_name: &str,
+    cname: &str,
+    status: &Value,
+    spec: Option<&Value>,
+    now: i64,
+) -> Option<Problem> {
+    let ready = status
+        .get("ready")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let probe = spec.and_then(|s| s.get("readinessProbe"))?;
+    let started = status
+        .pointer("/state/running/startedAt")
+        .and_then(Value::as_str)
+        .and_then(parse_rfc3339)?;
+    let field = |k: &str| probe.get(k).and_then(Value::as_i64).unwrap_or(0);
+    let deadline =
+        started + field("initialDelaySeconds") + field("periodSeconds") * field("failureThreshold");
+    (!ready && now > deadline).then(|| {
+        Problem::new(
+            4,
+            "readiness-probe-taking-too-long",
+            pod_name.to_string(),
+            format!(
+                "Container {cname} has been running for {}s and is still not ready",
+                now - started
+            ),
+        )
+    })
 }
 
 /// Problems of a Deployment, StatefulSet or DaemonSet.

@@ -6,7 +6,8 @@
 //! (`stale`); the others are unaffected. A snapshot can be saved and rendered later
 //! (`build --snapshot`).
 
-pub mod config;
+/// The stage's settings, read with the rest of site.toml.
+pub use crate::config::cluster as config;
 pub mod fetch;
 pub mod gitops;
 pub mod health;
@@ -22,14 +23,6 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use config::KubernetesConfig;
 use model::{ClusterInfo, EntityStatus, Snapshot, SNAPSHOT_VERSION};
 use std::path::Path;
-
-/// Seconds since the epoch, now.
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
 
 /// Asks every cluster and builds the snapshot at time `now`. `previous` supplies the data of
 /// clusters that cannot be read this time.
@@ -161,6 +154,6 @@ pub fn obtain(
             }
         };
     }
-    let (s, d) = take_snapshot(k, catalog, None, now());
+    let (s, d) = take_snapshot(k, catalog, None, crate::time::now());
     (Some(s), d)
 }

@@ -6,7 +6,8 @@
 //! The layout is our own small layered one: layout-rs (which draws Graphviz fences) took
 //! 24 ms for a 40-node picture, over the 20 ms budget, and writes links we could not keep.
 
-pub mod config;
+/// The stage's settings, read with the rest of site.toml.
+pub use crate::config::graphs as config;
 mod draw;
 pub mod layout;
 pub mod select;

@@ -40,7 +40,7 @@ impl Target {
             _ => Err(format!("`{text}` names no bucket")),
         };
         let prefix = url.path().trim_matches('/').to_string();
-        if !prefix.is_empty() && !crate::write::is_plain_relative(&prefix) {
+        if !prefix.is_empty() && !crate::output::is_plain_relative(&prefix) {
             return Err(format!("`{text}`: the prefix must be a plain path"));
         }
         match url.scheme() {

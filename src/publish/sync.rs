@@ -81,13 +81,13 @@ fn fatal(code: &'static str, message: String) -> Diagnostics {
 /// Reads the files the last build wrote (its `.playbill-files` list, so strays in the
 /// directory never go up), hashes them, and refuses if any holds a secret.
 pub fn scan_local(out_dir: &Path, secrets: &[Secret]) -> Result<Vec<LocalFile>, Diagnostics> {
-    let listed = crate::write::read_manifest(out_dir).ok_or_else(|| {
+    let listed = crate::output::read_manifest(out_dir).ok_or_else(|| {
         fatal(
             "publish/not-built",
             format!(
                 "{} holds no built portal (no {}); run `playbill build` first",
                 out_dir.display(),
-                crate::write::MANIFEST
+                crate::output::MANIFEST
             ),
         )
     })?;
@@ -116,8 +116,8 @@ pub fn scan_local(out_dir: &Path, secrets: &[Secret]) -> Result<Vec<LocalFile>, 
 fn read_local(out_dir: &Path, rel: &str, scanner: &Scanner) -> Result<LocalFile, Box<Diagnostic>> {
     let problem =
         |code: &'static str, message: String| Box::new(Diagnostic::error(code, message).file(rel));
-    if !crate::write::is_plain_relative(rel) || rel == MANIFEST_NAME {
-        let list = crate::write::MANIFEST;
+    if !crate::output::is_plain_relative(rel) || rel == MANIFEST_NAME {
+        let list = crate::output::MANIFEST;
         return Err(problem(
             "publish/not-built",
             format!("{list} lists `{rel}`, which cannot be published; rebuild"),

@@ -8,7 +8,8 @@
 //! a field of `Inputs` carrying that data; nothing else changes.
 
 pub mod checks;
-pub mod config;
+/// The stage's settings, read with the rest of site.toml.
+pub use crate::config::scorecard as config;
 
 use crate::catalog::{Catalog, Entity, EntityRef};
 use crate::cluster::model::Snapshot;

@@ -17,6 +17,7 @@ fn github_token() -> String {
 
 #[test]
 fn each_rule_finds_its_credential() {
+    // Long on purpose: a table with one credential per rule.
     let aws_id = format!("AKIA{}", "Q3EGRTZXW7LPMN2K");
     let aws_secret = format!(
         "aws_secret_access_key = {}",

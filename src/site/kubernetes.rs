@@ -174,53 +174,21 @@ pub fn status_files(
     };
     let empty = Snapshot::default();
     let snap = snapshot.unwrap_or(&empty);
+    let mut base = tera::Context::new();
+    base.insert("has_snapshot", &snapshot.is_some());
+    base.insert("taken_at", &crate::time::datetime(snap.taken_at));
+    base.insert("taken_at_iso", &crate::time::iso_datetime(snap.taken_at));
     for e in catalog
         .entities
         .iter()
         .filter(|e| matching::names_workloads(e))
     {
         let key = e.key.to_string();
-        let status = snap.entities.get(&key);
         let target = targets.get(key.as_str()).copied();
-        let cards: Vec<ClusterCard> = snap
-            .clusters
-            .iter()
-            .filter(|c| {
-                target
-                    .and_then(|t| t.cluster.as_deref())
-                    .is_none_or(|only| only == c.name)
-            })
-            .map(|c| {
-                card(
-                    c,
-                    snap,
-                    target,
-                    status.and_then(|s| s.clusters.get(&c.name)),
-                )
-            })
-            .collect();
-        let mut ctx = tera::Context::new();
-        ctx.insert("has_snapshot", &snapshot.is_some());
-        ctx.insert("taken_at", &crate::time::datetime(snap.taken_at));
-        ctx.insert("taken_at_iso", &crate::time::iso_datetime(snap.taken_at));
-        ctx.insert("cards", &cards);
-        ctx.insert("page", &page_context(e));
-        ctx.insert("selector", &status.map(|s| s.selector.clone()));
-        let detail = render("kubernetes_status.html", &ctx);
-        let overview = render("kubernetes_overview.html", &ctx);
-        ctx.insert("troubled", &troubled_dependencies(catalog, snap, e));
-        ctx.insert(
-            "root",
-            &crate::site::root_prefix(&crate::catalog::summary::entity_url(&e.key)),
-        );
-        let incident = render("incident_status.html", &ctx);
-        let data = json!({ "detail": detail, "overview": overview, "incident": incident });
+        let data = entity_status(catalog, snap, e, target, base.clone(), &mut render);
         files.insert(format!("{}/status.js", page_dir(e)), script(&key, &data));
     }
-    let mut ctx = tera::Context::new();
-    ctx.insert("has_snapshot", &snapshot.is_some());
-    ctx.insert("taken_at", &crate::time::datetime(snap.taken_at));
-    ctx.insert("taken_at_iso", &crate::time::iso_datetime(snap.taken_at));
+    let mut ctx = base;
     let matrix = clusters_matrix(catalog, snap);
     ctx.insert("clusters", &matrix.0);
     ctx.insert("rows", &matrix.1);
@@ -241,6 +209,47 @@ pub fn status_files(
         ),
     );
     (files, diagnostics)
+}
+
+/// One entity's status script: the Kubernetes tab, the overview card and the incident card.
+fn entity_status(
+    catalog: &Catalog,
+    snap: &Snapshot,
+    e: &Entity,
+    target: Option<&Target>,
+    mut ctx: tera::Context,
+    render: &mut dyn FnMut(&str, &tera::Context) -> String,
+) -> Value {
+    let status = snap.entities.get(&e.key.to_string());
+    let cards: Vec<ClusterCard> = snap
+        .clusters
+        .iter()
+        .filter(|c| {
+            target
+                .and_then(|t| t.cluster.as_deref())
+                .is_none_or(|only| only == c.name)
+        })
+        .map(|c| {
+            card(
+                c,
+                snap,
+                target,
+                status.and_then(|s| s.clusters.get(&c.name)),
+            )
+        })
+        .collect();
+    ctx.insert("cards", &cards);
+    ctx.insert("page", &page_context(e));
+    ctx.insert("selector", &status.map(|s| s.selector.clone()));
+    let detail = render("kubernetes_status.html", &ctx);
+    let overview = render("kubernetes_overview.html", &ctx);
+    ctx.insert("troubled", &troubled_dependencies(catalog, snap, e));
+    ctx.insert(
+        "root",
+        &crate::site::root_prefix(&crate::catalog::summary::entity_url(&e.key)),
+    );
+    let incident = render("incident_status.html", &ctx);
+    json!({ "detail": detail, "overview": overview, "incident": incident })
 }
 
 /// What the entity depends on (`dependsOn`, and the providers of the APIs it consumes) that is
@@ -356,78 +365,21 @@ fn clusters_matrix(catalog: &Catalog, snap: &Snapshot) -> (Vec<Value>, Vec<Row>,
         stale_clusters: snap.clusters.iter().filter(|c| c.stale).count(),
         ..Counts::default()
     };
-    let mut rows = Vec::new();
-    for e in catalog
+    let mut rows: Vec<Row> = catalog
         .entities
         .iter()
         .filter(|e| matching::names_workloads(e))
-    {
-        let status = snap.entities.get(&e.key.to_string());
-        let found = |c: &ClusterInfo| status.and_then(|s| s.clusters.get(&c.name));
-        let all_versions: BTreeSet<Vec<String>> = snap
-            .clusters
-            .iter()
-            .filter_map(found)
-            .map(Resources::versions)
-            .filter(|v| !v.is_empty())
-            .collect();
-        let drift = all_versions.len() > 1;
-        let cells: Vec<Cell> = snap
-            .clusters
-            .iter()
-            .map(|c| match found(c) {
-                Some(r) => Cell {
-                    state: "running",
-                    health: Some(r.health()),
-                    versions: r.version_labels(),
-                    drift,
-                    stale: c.stale,
-                },
-                None => Cell {
-                    state: if !c.stale && c.unreachable {
-                        "unknown"
-                    } else {
-                        "absent"
-                    },
-                    health: None,
-                    versions: vec![],
-                    drift: false,
-                    stale: c.stale,
-                },
-            })
-            .collect();
-        let worst = cells.iter().filter_map(|c| c.health).max();
+        .map(|e| matrix_row(e, snap))
+        .collect();
+    for row in &rows {
         counts.services += 1;
-        if worst.is_some() {
-            counts.running += 1;
-        }
-        match worst {
+        counts.running += usize::from(row.worst.is_some());
+        match row.worst {
             Some(Health::Failing) => counts.failing += 1,
             Some(Health::Degraded) => counts.degraded += 1,
             _ => {}
         }
-        if drift {
-            counts.drift += 1;
-        }
-        let running: Vec<(&ClusterInfo, &Resources)> = snap
-            .clusters
-            .iter()
-            .filter_map(|c| Some((c, found(c)?)))
-            .collect();
-        rows.push(Row {
-            title: e.title().to_string(),
-            entity_ref: e.key.to_string(),
-            url: format!("{}/index.html", page_dir(e)),
-            cells,
-            drift,
-            worst,
-            problems: running.iter().map(|(_, r)| r.alerts()).sum(),
-            unhealthy: running
-                .iter()
-                .filter(|(_, r)| r.health() != Health::Healthy)
-                .map(|(c, _)| c.name.clone())
-                .collect(),
-        });
+        counts.drift += usize::from(row.drift);
     }
     // Failing first, then degraded, then by name: what needs attention on top.
     rows.sort_by(|a, b| {
@@ -437,6 +389,63 @@ fn clusters_matrix(catalog: &Catalog, snap: &Snapshot) -> (Vec<Value>, Vec<Row>,
             .then_with(|| a.entity_ref.cmp(&b.entity_ref))
     });
     (clusters, rows, counts)
+}
+
+/// One service across every cluster: a cell per cluster, version drift, the worst health.
+fn matrix_row(e: &Entity, snap: &Snapshot) -> Row {
+    let status = snap.entities.get(&e.key.to_string());
+    let found = |c: &ClusterInfo| status.and_then(|s| s.clusters.get(&c.name));
+    let all_versions: BTreeSet<Vec<String>> = snap
+        .clusters
+        .iter()
+        .filter_map(found)
+        .map(Resources::versions)
+        .filter(|v| !v.is_empty())
+        .collect();
+    let drift = all_versions.len() > 1;
+    let cells: Vec<Cell> = snap
+        .clusters
+        .iter()
+        .map(|c| match found(c) {
+            Some(r) => Cell {
+                state: "running",
+                health: Some(r.health()),
+                versions: r.version_labels(),
+                drift,
+                stale: c.stale,
+            },
+            None => Cell {
+                state: if !c.stale && c.unreachable {
+                    "unknown"
+                } else {
+                    "absent"
+                },
+                health: None,
+                versions: vec![],
+                drift: false,
+                stale: c.stale,
+            },
+        })
+        .collect();
+    let running: Vec<(&ClusterInfo, &Resources)> = snap
+        .clusters
+        .iter()
+        .filter_map(|c| Some((c, found(c)?)))
+        .collect();
+    Row {
+        title: e.title().to_string(),
+        entity_ref: e.key.to_string(),
+        url: format!("{}/index.html", page_dir(e)),
+        worst: cells.iter().filter_map(|c| c.health).max(),
+        cells,
+        drift,
+        problems: running.iter().map(|(_, r)| r.alerts()).sum(),
+        unhealthy: running
+            .iter()
+            .filter(|(_, r)| r.health() != Health::Healthy)
+            .map(|(c, _)| c.name.clone())
+            .collect(),
+    }
 }
 
 /// Whether the site has cluster pages at all: a `[kubernetes]` table in site.toml.

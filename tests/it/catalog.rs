@@ -22,6 +22,7 @@ fn parse(r: &str) -> EntityRef {
 
 #[test]
 fn every_relation_pair_is_recorded_in_both_directions() {
+    // Long on purpose: a table of every relation pair.
     let fx = Fixture::new().file(
         "a/catalog-info.yaml",
         r#"

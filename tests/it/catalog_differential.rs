@@ -116,6 +116,7 @@ fn class(backstage: Option<&Verdict>, playbill: Option<&Verdict>) -> String {
 
 #[test]
 fn playbill_check_agrees_with_backstages_validator() {
+    // Long on purpose: generate, run both validators, compare and report, as one harness run.
     let node = require_installed(
         "node",
         Command::new("node")

@@ -167,6 +167,7 @@ fn assert_well_formed(xml: &str) {
 
 #[test]
 fn two_builds_report_what_changed_and_an_unchanged_third_is_identical() {
+    // Long on purpose: three builds in sequence, each checked against the one before.
     let f = org();
     write_snapshot(&f, "1.0", false);
     let (out1, out2, out3) = (

@@ -479,6 +479,7 @@ fn status_data(out: &std::path::Path, file: &str) -> serde_json::Value {
 
 #[test]
 fn a_flaky_cluster_keeps_what_answered_and_marks_only_the_failed_types() {
+    // Long on purpose: one snapshot against a server that fails some types, then each page checked.
     std::env::set_var("PB_T9_TOKEN", "s3cret-token-t9");
     let healthy = KubeServer::start("s3cret-token-t9", world(&services()), Faults::default());
     let mut faults = Faults {

@@ -14,6 +14,7 @@ use std::time::Instant;
 
 #[test]
 fn an_organisation_is_gathered_and_an_unchanged_one_costs_a_handful_of_requests() {
+    // Long on purpose: two gathers in sequence, with request counts compared.
     let token = "ghp_test_token_first_run_0123456789";
     std::env::set_var("PLAYBILL_TEST_TOKEN_A", token);
     // A server without GraphQL: today's REST path, after one request that finds none.
@@ -524,6 +525,7 @@ fn log_of(server: &FakeGithub) -> Vec<String> {
 
 #[test]
 fn urls_into_other_repositories_are_fetched_and_health_is_shown() {
+    // Long on purpose: one organisation gathered, then its pages checked.
     let token = "ghp_test_token_cross_repo";
     std::env::set_var("PLAYBILL_TEST_TOKEN_F", token);
     let server = FakeGithub::start(cross_repo_world(), token);

@@ -91,6 +91,7 @@ fn resolve(from: &str, href: &str) -> String {
 
 #[test]
 fn the_hostile_corpus_builds_reports_every_case_and_publishes_nothing_unsafe() {
+    // Long on purpose: one build of the hostile corpus, then every case checked.
     let cases: BTreeMap<String, Case> =
         serde_json::from_slice(&std::fs::read(corpus().join("cases.json")).unwrap()).unwrap();
     assert!(cases.len() > 40, "{} cases", cases.len());

@@ -63,6 +63,7 @@ fn owned_by(index: &Value, owner: &str) -> Vec<String> {
 
 #[test]
 fn the_demo_maps_a_users_email_to_their_team_and_its_services() {
+    // Long on purpose: one sign-in scenario against the loopback userinfo server, step by step.
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("public");
     let config = Config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("site.toml")).unwrap();

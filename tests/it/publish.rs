@@ -364,6 +364,7 @@ fn get(
 /// uploads nothing, one changed page uploads one object, a removed entity's objects go,
 /// and objects lost behind Playbill's back come back.
 fn incremental_cycle(store: &Store, shards: usize, headers: bool) {
+    // Long on purpose: one publish cycle against a real store, step by step, shared by the three stores.
     let rt = runtime();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("public");
@@ -587,6 +588,7 @@ fn s3_incremental_sync_headers_and_pagination() {
 
 #[test]
 fn s3_interrupted_publish_converges() {
+    // Long on purpose: one interrupted publish and its recovery, in order.
     let Some(server) = moto() else { return };
     let real = s3_store(&server, "portal");
     let rt = runtime();
@@ -907,7 +909,7 @@ fn cli_publishes_the_demo_to_s3_from_the_environment() {
         "{}",
         String::from_utf8_lossy(&built.stderr)
     );
-    let files = playbill::write::read_manifest(&out).unwrap().len();
+    let files = playbill::output::read_manifest(&out).unwrap().len();
 
     let run = |extra: &[&str]| {
         let mut args = vec![

@@ -55,6 +55,7 @@ fn html_pages(out: &Path) -> BTreeMap<String, String> {
 
 #[test]
 fn every_relative_link_resolves_and_every_entity_has_a_page() {
+    // Long on purpose: one crawl of the whole demo output.
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("public");
     let report = build_demo(&out);

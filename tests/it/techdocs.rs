@@ -24,6 +24,7 @@ fn read(fx: &Fixture, path: &str) -> String {
 
 #[test]
 fn a_nested_nav_site_renders_every_page_with_links_back_and_forth() {
+    // Long on purpose: one site built once, then each page checked in nav order.
     let fx = Fixture::new()
         .file("ledger/catalog-info.yaml", with_docs("ledger", "dir:."))
         .file(

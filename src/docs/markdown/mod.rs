@@ -36,7 +36,6 @@ mod render;
 mod sanitize;
 
 pub use render::{MAX_NESTING, NESTING_PREFIX};
-pub use sanitize::dangerous as dangerous_html;
 mod slug;
 
 #[cfg(test)]

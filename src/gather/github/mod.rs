@@ -143,13 +143,8 @@ async fn gather_async(
             return (repos, diagnostics, summary);
         }
     };
-    let previous = std::mem::take(&mut state.responses);
     let now = i64::try_from(client::now_secs()).unwrap_or(i64::MAX);
-    let missing_lately = state.graphql_missing_at.is_some_and(|at| {
-        now.saturating_sub(at) < i64::try_from(source.recheck_secs).unwrap_or(i64::MAX)
-    });
-    let gql = gql_endpoint::gql_client(source).filter(|_| !missing_lately);
-    let ctx = Arc::new(Ctx::new(octo, source, previous, cache.clone(), gql));
+    let ctx = context(source, octo, &mut state, &cache, now);
     progress(&format!("GitHub {org}: listing repositories"));
     let listed = match fetch::list_repos(&ctx).await {
         Ok(l) => l,
@@ -162,8 +157,7 @@ async fn gather_async(
             ));
             state.responses = ctx.take_fresh();
             let repos = cached_repos(index, &cache, &state, &mut summary, &mut diagnostics);
-            summary.requests = ctx.requests();
-            summary.figures = ctx.figures();
+            count_requests(&ctx, &mut summary);
             return (repos, diagnostics, summary);
         }
     };
@@ -196,11 +190,32 @@ async fn gather_async(
         state.graphql_missing_at = (!ctx.graphql_on()).then_some(now);
     }
     save_state(&ctx, state, repo_states, &mut diagnostics);
-    summary.requests = ctx.requests();
-    summary.figures = ctx.figures();
+    count_requests(&ctx, &mut summary);
     summary.graphql_fallback = client::lock(&ctx.gql_note).clone();
     summary.rate_limit_remaining = ctx.rate_limit_remaining();
     (repos, diagnostics, summary)
+}
+
+/// The client context for one build; GraphQL is left out while a recent build found the
+/// server without it.
+fn context(
+    source: &GithubSource,
+    octo: octocrab::Octocrab,
+    state: &mut State,
+    cache: &OrgCache,
+    now: i64,
+) -> Arc<Ctx> {
+    let previous = std::mem::take(&mut state.responses);
+    let missing_lately = state.graphql_missing_at.is_some_and(|at| {
+        now.saturating_sub(at) < i64::try_from(source.recheck_secs).unwrap_or(i64::MAX)
+    });
+    let gql = gql_endpoint::gql_client(source).filter(|_| !missing_lately);
+    Arc::new(Ctx::new(octo, source, previous, cache.clone(), gql))
+}
+
+fn count_requests(ctx: &Ctx, summary: &mut GithubSummary) {
+    summary.requests = ctx.requests();
+    summary.figures = ctx.figures();
 }
 
 /// Counts what became of each repository into the summary; returns the states to keep and

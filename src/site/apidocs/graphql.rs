@@ -91,6 +91,57 @@ pub(super) fn build(text: &str) -> Result<Built, Invalid> {
             ),
         }
     })?;
+    let (types, roots) = collect_types(&document);
+    if types.is_empty() {
+        return Err(Invalid::new("the schema defines no types"));
+    }
+    let mut notes = Vec::new();
+    if types.len() > MAX_ITEMS {
+        notes.push(format!(
+            "Only the first {MAX_ITEMS} types are shown; {} more are in the definition.",
+            types.len() - MAX_ITEMS
+        ));
+    }
+    let mut anchors = Anchors::default();
+    let kept = linked_types(types, &mut anchors);
+    let mut root_types = Vec::new();
+    let mut buckets: Vec<Vec<Type>> = KINDS.iter().map(|_| Vec::new()).collect();
+    for t in kept {
+        if t.kind == "type" && roots.contains(&t.name) {
+            root_types.push(t);
+        } else if let Some(i) = KINDS.iter().position(|(k, _)| *k == t.kind) {
+            buckets[i].push(t);
+        }
+    }
+    root_types.sort_by_key(|t| roots.iter().position(|r| *r == t.name));
+    let sections: Vec<Section> = KINDS
+        .iter()
+        .zip(buckets)
+        .filter(|(_, types)| !types.is_empty())
+        .map(|((_, title), types)| Section {
+            id: anchors.id("kind", title),
+            title,
+            types,
+        })
+        .collect();
+    let truncated = !notes.is_empty();
+    let reference = Reference {
+        format: "graphql",
+        format_label: "GraphQL SDL".to_string(),
+        toc: table_of_contents(&root_types, &sections),
+        graphql: Some(Schema {
+            roots: root_types,
+            sections,
+        }),
+        notes,
+        ..Reference::default()
+    };
+    Ok((reference, BTreeSet::new(), truncated))
+}
+
+/// Every type by name, extensions merged in, and the names of the query, mutation and
+/// subscription roots (the schema definition may rename them).
+fn collect_types(document: &Doc<'_>) -> (BTreeMap<String, Type>, [String; 3]) {
     let mut types: BTreeMap<String, Type> = BTreeMap::new();
     let mut roots = [
         "Query".to_string(),
@@ -114,58 +165,39 @@ pub(super) fn build(text: &str) -> Result<Built, Invalid> {
             Definition::DirectiveDefinition(_) => {}
         }
     }
-    if types.is_empty() {
-        return Err(Invalid::new("the schema defines no types"));
-    }
-    let mut notes = Vec::new();
-    if types.len() > MAX_ITEMS {
-        notes.push(format!(
-            "Only the first {MAX_ITEMS} types are shown; {} more are in the definition.",
-            types.len() - MAX_ITEMS
-        ));
-    }
-    let mut anchors = Anchors::default();
+    (types, roots)
+}
+
+/// The first `MAX_ITEMS` types, each with its anchor, and every type it names linked to that
+/// type's anchor (types left out stay unlinked).
+fn linked_types(types: BTreeMap<String, Type>, anchors: &mut Anchors) -> Vec<Type> {
     let ids: BTreeMap<String, String> = types
         .keys()
         .take(MAX_ITEMS)
         .map(|name| (name.clone(), anchors.id("type", name)))
         .collect();
+    let id_of = |name: &str| ids.get(name).cloned().unwrap_or_default();
     let link = |name: &str| TypeRef {
         name: name.to_string(),
-        id: ids.get(name).cloned().unwrap_or_default(),
+        id: id_of(name),
     };
     let mut kept: Vec<Type> = types.into_values().take(MAX_ITEMS).collect();
     for t in &mut kept {
         t.id = ids[&t.name].clone();
         for f in &mut t.fields {
-            f.type_id = ids.get(named(&f.type_name)).cloned().unwrap_or_default();
+            f.type_id = id_of(named(&f.type_name));
             for a in &mut f.args {
-                a.type_id = ids.get(named(&a.type_name)).cloned().unwrap_or_default();
+                a.type_id = id_of(named(&a.type_name));
             }
         }
         t.implements = t.implements.iter().map(|r| link(&r.name)).collect();
         t.members = t.members.iter().map(|r| link(&r.name)).collect();
     }
-    let mut root_types = Vec::new();
-    let mut buckets: Vec<Vec<Type>> = KINDS.iter().map(|_| Vec::new()).collect();
-    for t in kept {
-        if t.kind == "type" && roots.contains(&t.name) {
-            root_types.push(t);
-        } else if let Some(i) = KINDS.iter().position(|(k, _)| *k == t.kind) {
-            buckets[i].push(t);
-        }
-    }
-    root_types.sort_by_key(|t| roots.iter().position(|r| *r == t.name));
-    let sections: Vec<Section> = KINDS
-        .iter()
-        .zip(buckets)
-        .filter(|(_, types)| !types.is_empty())
-        .map(|((_, title), types)| Section {
-            id: anchors.id("kind", title),
-            title,
-            types,
-        })
-        .collect();
+    kept
+}
+
+/// The roots first, then each kind's section with its types.
+fn table_of_contents(root_types: &[Type], sections: &[Section]) -> Vec<TocEntry> {
     let entry = |id: &str, title: &str, children| TocEntry {
         id: id.to_string(),
         title: title.to_string(),
@@ -183,19 +215,7 @@ pub(super) fn build(text: &str) -> Result<Built, Invalid> {
             .collect();
         entry(&s.id, s.title, children)
     }));
-    let truncated = !notes.is_empty();
-    let reference = Reference {
-        format: "graphql",
-        format_label: "GraphQL SDL".to_string(),
-        toc,
-        graphql: Some(Schema {
-            roots: root_types,
-            sections,
-        }),
-        notes,
-        ..Reference::default()
-    };
-    Ok((reference, BTreeSet::new(), truncated))
+    toc
 }
 
 /// The deepest nesting of `[`, `(` and `{` in `text` (strings and comments counted too: a

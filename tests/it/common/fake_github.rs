@@ -296,6 +296,7 @@ fn injected_fault(world: &mut World, url: &str) -> Option<Answer> {
 }
 
 pub fn respond(world: &mut World, url: &str, if_none_match: Option<&str>, port: u16) -> Answer {
+    // Long on purpose: one arm per GitHub REST route the fake server answers.
     let Some(path) = url.strip_prefix("/api/v3") else {
         return not_found();
     };

@@ -197,6 +197,7 @@ fn split_namespace(path: &str) -> (String, Option<String>) {
 }
 
 async fn handle(state: &Arc<Mutex<State>>, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    // Long on purpose: one arm per API path the fake Kubernetes server answers.
     let path = req.uri().path().to_string();
     let query = req.uri().query().unwrap_or("").to_string();
     let auth = req

@@ -331,6 +331,7 @@ fn pathological_input_finishes_quickly() {
 /// Random sequences of this dialect's tokens: no panic, and raw markup never gets through.
 #[test]
 fn random_token_soup_never_panics_or_leaks_markup() {
+    // Long on purpose: the token table and the generator belong together.
     let tokens = [
         "!!! note",
         "??? tip \"T\"",

@@ -254,7 +254,7 @@ impl ObjectType {
         }
     }
 
-    pub(super) fn path(&self, namespace: Option<&str>) -> String {
+    pub fn path(&self, namespace: Option<&str>) -> String {
         let base = if self.group.is_empty() {
             format!("/api/{}", self.version)
         } else {
