@@ -3,8 +3,8 @@
 
 mod catalog;
 pub mod changes;
-pub mod doc_versions;
 pub mod cluster;
+pub mod doc_versions;
 pub mod freshness;
 pub mod graphs;
 pub mod scorecard;

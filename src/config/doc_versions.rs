@@ -1,6 +1,7 @@
-//! `[docs.versions]` of site.toml: which older versions of every docs site are built beside
-//! latest (the checkout being read). Parsed strictly and resolved here: the tag pattern
-//! compiled, version names checked so that each one is a safe, lower-case URL segment.
+//! `[docs.versions]` of site.toml: which older versions of every docs site the docs stage
+//! builds beside latest (the checkout being read). Parsed strictly and resolved here: the tag
+//! pattern compiled, version names checked so that each one is a safe, lower-case URL segment.
+//! A leaf: the config loader reads it without reaching the docs stage.
 
 use serde::Deserialize;
 

@@ -2,7 +2,7 @@
 //! every version, each linking to the same page in that version where it has one, else to
 //! that version's home page. Plain links in a `<details>` list: no script, works from file://.
 
-use crate::docs::versions::config::LATEST;
+use crate::config::doc_versions::LATEST;
 use crate::docs::{DocSets, DocSite};
 use serde_json::{json, Value};
 

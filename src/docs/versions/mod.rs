@@ -5,13 +5,11 @@
 //! `docs/<ns>/<kind>/<name>/v/<version>/`. A version that fails is reported with its
 //! repository and ref, as a warning (a tag cannot be fixed), and the others are built.
 
-/// The settings of `[docs.versions]`, read with the rest of site.toml.
-pub use crate::config::doc_versions as config;
-
 use super::site::build_site;
 use super::source::DocsSource;
 use super::DocSite;
 use crate::catalog::Entity;
+use crate::config::doc_versions::{slug, VersionsConfig};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
 use crate::gather::git_tree::{self, GitRef};
@@ -57,7 +55,7 @@ pub(super) fn build(
                 .repo(src.repo.name.clone())
                 .entity(entity.key.to_string())
         };
-        let Some(slug) = config::slug(&name).filter(|s| seen.insert(s.clone())) else {
+        let Some(slug) = slug(&name).filter(|s| seen.insert(s.clone())) else {
             diagnostics.push(fail(format!("{described}: its version name \"{name}\" is empty, \"latest\" or the same as another version's; not built")));
             continue;
         };
@@ -182,7 +180,7 @@ fn origins(
 
 fn git_refs(
     root: &std::path::Path,
-    wanted: &config::VersionsConfig,
+    wanted: &VersionsConfig,
 ) -> Result<Vec<(String, Origin)>, String> {
     let mut refs = Vec::new();
     for name in &wanted.branches {
