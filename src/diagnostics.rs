@@ -278,6 +278,7 @@ pub const CODES: &[(&str, &str)] = &[
     ("docs/broken-link", "A link to a page, file or anchor that does not exist; the text is kept without the link."),
     ("docs/unsafe-content", "A page or an SVG file holds script, an event handler, a frame or style, an external reference, or links with a scheme other than http(s) and mailto; it is removed or shown as text, never run."),
     ("docs/diagram", "A Mermaid, Graphviz or PlantUML fence that could not be drawn (it does not parse, is over a bound, took too long, or no PlantUML command is configured); it is shown as code."),
+    ("docs/include", "A nav `!include` or `*include` (mkdocs-monorepo-plugin) that names a missing, unparsable or outside mkdocs file, one without site_name or pages, one whose directory another included project already uses, or one inside an included project (the plugin refuses nested includes); that entry is left out and the rest of the site builds. mkdocs stops the whole build there."),
     ("docs/snippet", "A snippet (`--8<--`) whose file is missing, outside the directory of mkdocs.yml (techdocs-core restricts snippets to it) or unreadable; the line is left out, as mkdocs leaves it out."),
     ("docs/markdown", "A Markdown construct Playbill renders differently or not at all (an unknown code-block language, a nesting limit)."),
     ("docs/too-deep", "Quotes, lists, emphasis or links nest over 64 levels; the deeper content is shown as plain text."),

@@ -3,7 +3,7 @@
 //! derives: per directory the index page first, then files by name, then sub-directories as
 //! sections. Unknown YAML tags (`!ENV`, `!!python/name:...`) are read as their plain values.
 
-use crate::catalog::yaml;
+use crate::catalog::yaml::{self, Seg};
 use serde_json::Value;
 
 /// The settings of mkdocs.yml that Playbill reads.
@@ -29,6 +29,14 @@ pub enum NavItem {
     Section {
         title: String,
         children: Vec<NavItem>,
+    },
+    /// mkdocs-monorepo-plugin's `'!include sub/mkdocs.yml'` (or `'*include glob/mkdocs.yml'`,
+    /// `wildcard`), by the include's path and its line in mkdocs.yml.
+    Include {
+        title: Option<String>,
+        target: String,
+        wildcard: bool,
+        line: Option<u32>,
     },
 }
 
@@ -81,7 +89,13 @@ pub fn parse(text: &str) -> Result<(Mkdocs, Vec<String>), String> {
     let str_of = |key: &str| map.get(key).and_then(Value::as_str).map(str::to_string);
     let nav = match map.get("nav") {
         None | Some(Value::Null) => None,
-        Some(Value::Array(items)) => Some(nav_items(items, &mut warnings, 0)),
+        Some(Value::Array(items)) => {
+            let mut at = NavPlace {
+                text,
+                path: vec![Seg::key("nav")],
+            };
+            Some(nav_items(items, &mut warnings, &mut at))
+        }
         Some(_) => {
             warnings.push(
                 "`nav` must be a list; the navigation was derived from the files instead".into(),
@@ -120,25 +134,38 @@ pub fn parse(text: &str) -> Result<(Mkdocs, Vec<String>), String> {
 
 const MAX_NAV_DEPTH: usize = 16;
 
-fn nav_items(items: &[Value], warnings: &mut Vec<String>, depth: usize) -> Vec<NavItem> {
-    if depth > MAX_NAV_DEPTH {
+/// Where in mkdocs.yml a nav entry is, to give an include its line.
+struct NavPlace<'a> {
+    text: &'a str,
+    path: Vec<Seg>,
+}
+
+fn nav_items(items: &[Value], warnings: &mut Vec<String>, at: &mut NavPlace<'_>) -> Vec<NavItem> {
+    // The path holds `nav`, then an index and a title per level.
+    if (at.path.len() - 1) / 2 > MAX_NAV_DEPTH {
         warnings.push(format!(
             "`nav` is nested deeper than {MAX_NAV_DEPTH} levels; deeper entries were skipped"
         ));
         return Vec::new();
     }
     let mut out = Vec::new();
-    for item in items {
+    for (index, item) in items.iter().enumerate() {
+        at.path.push(Seg::Index(index));
         match item {
-            Value::String(path) => out.push(page_or_link(None, path)),
+            Value::String(path) => out.push(nav_entry(None, path, at)),
             Value::Object(map) if map.len() == 1 => {
                 let (title, value) = map.iter().next().expect("one entry");
                 match value {
-                    Value::String(target) => out.push(page_or_link(Some(title.clone()), target)),
-                    Value::Array(children) => out.push(NavItem::Section {
-                        title: title.clone(),
-                        children: nav_items(children, warnings, depth + 1),
-                    }),
+                    Value::String(target) => out.push(nav_entry(Some(title.clone()), target, at)),
+                    Value::Array(children) => {
+                        at.path.push(Seg::key(title));
+                        let children = nav_items(children, warnings, at);
+                        at.path.pop();
+                        out.push(NavItem::Section {
+                            title: title.clone(),
+                            children,
+                        })
+                    }
                     _ => warnings.push(format!(
                         "nav entry \"{title}\" is neither a page nor a section; it was skipped"
                     )),
@@ -148,8 +175,29 @@ fn nav_items(items: &[Value], warnings: &mut Vec<String>, depth: usize) -> Vec<N
                 "nav entry {other} is not understood; it was skipped"
             )),
         }
+        at.path.pop();
     }
     out
+}
+
+/// The monorepo plugin's statements, as written before the path.
+const INCLUDE: &str = "!include ";
+const WILDCARD_INCLUDE: &str = "*include ";
+
+fn nav_entry(title: Option<String>, target: &str, at: &NavPlace<'_>) -> NavItem {
+    let include = |rest: &str, wildcard| NavItem::Include {
+        title: title.clone(),
+        target: rest.trim().to_string(),
+        wildcard,
+        line: yaml::locate(at.text, &at.path),
+    };
+    if let Some(rest) = target.strip_prefix(INCLUDE) {
+        include(rest, false)
+    } else if let Some(rest) = target.strip_prefix(WILDCARD_INCLUDE) {
+        include(rest, true)
+    } else {
+        page_or_link(title, target)
+    }
 }
 
 fn page_or_link(title: Option<String>, target: &str) -> NavItem {

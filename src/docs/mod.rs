@@ -7,11 +7,13 @@ mod assets;
 pub mod links;
 pub mod markdown;
 pub mod mkdocs;
+mod monorepo;
 pub mod nav;
 mod site;
 mod snippets;
 mod source;
 pub mod standalone;
+mod tree;
 pub mod versions;
 
 use crate::catalog::{Catalog, EntityRef};

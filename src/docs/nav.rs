@@ -64,6 +64,8 @@ fn resolve_items(
                     });
                 }
             }
+            // Expanded into sections before (monorepo.rs), which reported any it had to leave.
+            NavItem::Include { .. } => {}
             NavItem::Section { title, children } => {
                 let children = resolve_items(children, pages, titles, missing);
                 if !children.is_empty() {

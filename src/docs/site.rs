@@ -2,10 +2,9 @@
 //! in parallel, checks links and anchors once every page's headings are known, and assembles
 //! the nav, titles, previous/next and edit links.
 
-use super::assets::{vet, Verdict};
 use super::markdown::{self, LinkKind, LinkResolution, RenderContext};
 use super::mkdocs::{self, Mkdocs};
-use super::{links, nav, snippets, source, DocPage, DocSite};
+use super::{links, monorepo, nav, snippets, source, tree, DocPage, DocSite};
 use crate::catalog::Entity;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -65,7 +64,7 @@ pub(super) fn build_site(
         snippet_base: &src.dir,
     };
     let mut diagnostics = Diagnostics::new();
-    let mk = read_mkdocs(&ctx, &src.dir, &mut diagnostics);
+    let mut mk = read_mkdocs(&ctx, &src.dir, &mut diagnostics);
     let docs_dir = match src.dir.join(&mk.docs_dir) {
         Ok(d) => d,
         Err(e) => {
@@ -80,7 +79,19 @@ pub(super) fn build_site(
         }
     };
     let base = super::site_base(&entity.key, version);
-    let (page_sources, asset_sources) = list_files(&ctx, &docs_dir, &mut diagnostics);
+    let mounts = expand_includes(&ctx, &src.dir, &mut mk, &mut diagnostics);
+    let place = |d: Diagnostic, file: Option<&RepoPath>| ctx.diag(d, file);
+    let tree::Tree {
+        pages: page_files,
+        assets: asset_sources,
+    } = tree::list_files(
+        (ctx.repo, config),
+        &docs_dir,
+        &mounts,
+        &place,
+        &mut diagnostics,
+    );
+    let page_sources: Vec<String> = page_files.keys().cloned().collect();
     if page_sources.is_empty() {
         let dir = if docs_dir.as_str().is_empty() {
             "."
@@ -100,14 +111,14 @@ pub(super) fn build_site(
         .iter()
         .map(|p| (p.clone(), format!("{base}/{}", links::page_output(p))))
         .collect();
-    let assets: BTreeSet<String> = asset_sources.iter().map(|(p, _)| p.clone()).collect();
+    let assets: BTreeSet<String> = asset_sources.keys().cloned().collect();
     let files = links::SiteFiles {
         base: &base,
         pages: &pages,
         assets: &assets,
     };
-    let rendered = render_pages(&ctx, &docs_dir, &files, &page_sources);
-    let titles = report_pages(&ctx, &docs_dir, &rendered, &mut diagnostics);
+    let rendered = render_pages(&ctx, &page_files, &files, &page_sources);
+    let titles = report_pages(&ctx, &page_files, &rendered, &mut diagnostics);
 
     let nav_items = mk
         .nav
@@ -123,8 +134,7 @@ pub(super) fn build_site(
             None,
         ));
     }
-    // An older version's page is not edited: its source is a tag or an archive.
-    let edit_base = edit_base(&mk, entity, &docs_dir).filter(|_| version.is_none());
+    let edit_url = edit_urls((&mk, &src.dir), entity, &docs_dir, &mounts);
     let nav_titles = nav_titles(mk.nav.as_deref().unwrap_or_default());
     let home = format!("{base}/index.html");
     let mut doc_pages: Vec<DocPage> = rendered
@@ -147,7 +157,9 @@ pub(super) fn build_site(
             html: page.rendered.html,
             headings: page.rendered.headings,
             sections: page.rendered.sections,
-            edit_url: edit_base.as_ref().map(|b| format!("{b}{}", page.source)),
+            // An older version's page is not edited: its source is a tag or an archive.
+            edit_url: edit_url(&page.source, &page_files[&page.source])
+                .filter(|_| version.is_none()),
             source: page.source,
             prev: None,
             next: None,
@@ -181,7 +193,7 @@ pub(super) fn build_site(
 /// Renders every page in parallel, rewriting links as it goes.
 fn render_pages(
     ctx: &SiteContext<'_>,
-    docs_dir: &RepoPath,
+    page_files: &BTreeMap<String, RepoPath>,
     files: &links::SiteFiles<'_>,
     sources: &[String],
 ) -> Vec<RenderedPage> {
@@ -202,8 +214,10 @@ fn render_pages(
     sources
         .par_iter()
         .map(|page| {
-            let file = docs_dir.join(page).unwrap_or_else(|_| RepoPath::root());
-            let text = match ctx.repo.read(&file, ctx.config.limits.max_file_bytes) {
+            let text = match ctx
+                .repo
+                .read(&page_files[page], ctx.config.limits.max_file_bytes)
+            {
                 Ok(b) => b,
                 Err(e) => {
                     let keep = |_: &str, _: LinkKind| LinkResolution::Keep;
@@ -346,7 +360,7 @@ const RENDER_FAILED_PREFIX: &str = "the page could not be rendered:";
 /// Reports each page's problems and broken anchors; returns each page's title.
 fn report_pages(
     ctx: &SiteContext<'_>,
-    docs_dir: &RepoPath,
+    page_files: &BTreeMap<String, RepoPath>,
     pages: &[RenderedPage],
     diagnostics: &mut Diagnostics,
 ) -> BTreeMap<String, String> {
@@ -361,8 +375,8 @@ fn report_pages(
         .collect();
     let mut titles = BTreeMap::new();
     for page in pages {
-        let file = docs_dir.join(&page.source).ok();
-        let at = |d: Diagnostic| ctx.diag(d, file.as_ref());
+        let file = page_files.get(&page.source);
+        let at = |d: Diagnostic| ctx.diag(d, file);
         if let Some(e) = &page.read_error {
             diagnostics.push(at(Diagnostic::error("docs/unreadable", e.clone())));
         }
@@ -540,6 +554,34 @@ fn read_mkdocs(ctx: &SiteContext<'_>, dir: &RepoPath, diagnostics: &mut Diagnost
     defaults
 }
 
+/// Expands the nav's includes in place (monorepo.rs), reporting each one left out at its line
+/// of mkdocs.yml; returns the sub-projects the site mounts.
+fn expand_includes(
+    ctx: &SiteContext<'_>,
+    dir: &RepoPath,
+    mk: &mut Mkdocs,
+    diagnostics: &mut Diagnostics,
+) -> Vec<monorepo::Mount> {
+    let Some(nav) = &mk.nav else {
+        return Vec::new();
+    };
+    let files = tree::RepoFiles {
+        repo: ctx.repo,
+        max_bytes: ctx.config.limits.max_file_bytes,
+    };
+    let expanded = monorepo::expand(nav, dir, &files);
+    let mkdocs_file = ["mkdocs.yaml", "mkdocs.yml"]
+        .iter()
+        .filter_map(|name| dir.join(name).ok())
+        .find(|f| ctx.repo.check_file(f).is_ok());
+    for problem in expanded.problems {
+        let d = Diagnostic::error("docs/include", problem.message);
+        diagnostics.push(ctx.diag(d, mkdocs_file.as_ref()).line(problem.line));
+    }
+    mk.nav = Some(expanded.nav);
+    expanded.mounts
+}
+
 /// Titles written in the nav, by page.
 fn nav_titles(items: &[mkdocs::NavItem]) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
@@ -558,97 +600,41 @@ fn nav_titles(items: &[mkdocs::NavItem]) -> BTreeMap<String, String> {
     out
 }
 
-type AssetList = Vec<(String, Vec<u8>)>;
-
-/// Markdown pages and other files under docs_dir (relative to it). Dot-files are skipped; with
-/// both index.md and README.md in a directory, README.md is dropped with a warning.
-fn list_files(
-    ctx: &SiteContext<'_>,
-    docs_dir: &RepoPath,
-    diagnostics: &mut Diagnostics,
-) -> (Vec<String>, AssetList) {
-    let (repo, config) = (ctx.repo, ctx.config);
-    let diag = |d: Diagnostic, file: Option<&RepoPath>| ctx.diag(d, file);
-    let prefix = if docs_dir.as_str().is_empty() {
-        String::new()
-    } else {
-        format!("{docs_dir}/")
-    };
-    let mut pages = Vec::new();
-    let mut assets = Vec::new();
-    let files = repo.files_under(docs_dir);
-    let limit = config.limits.max_files_per_docs_site;
-    if files.len() > limit {
-        diagnostics.push(diag(
-            Diagnostic::error(
-                "docs/too-many-files",
-                format!(
-                    "the docs directory holds {} files, over the limit of {limit} (limits.max_files_per_docs_site); only the first {limit} in path order were read",
-                    files.len()
-                ),
-            ),
-            Some(docs_dir),
-        ));
-    }
-    for file in files.into_iter().take(limit) {
-        let Some(rel) = file.as_str().strip_prefix(&prefix).map(str::to_string) else {
-            continue;
-        };
-        if rel.split('/').any(|part| part.starts_with('.')) {
-            continue;
-        }
-        if rel.ends_with(".md") {
-            pages.push(rel);
-            continue;
-        }
-        match repo.read(&file, config.limits.max_file_bytes) {
-            Ok(bytes) => {
-                // Text files are published as they are, so they are scanned like pages.
-                let (bytes, findings) = config.secrets.redact_bytes(bytes);
-                for finding in &findings {
-                    diagnostics.push(diag(finding.diagnostic(), Some(&file)));
-                }
-                match vet(&rel, bytes) {
-                    Verdict::Keep(bytes) => assets.push((rel, bytes)),
-                    Verdict::Cleaned(bytes, message) => {
-                        let d = Diagnostic::warning("docs/unsafe-content", message);
-                        diagnostics.push(diag(d, Some(&file)));
-                        assets.push((rel, bytes));
-                    }
-                    Verdict::Dropped(message) => {
-                        let d = Diagnostic::warning("docs/active-file", message);
-                        diagnostics.push(diag(d, Some(&file)));
-                    }
-                }
-            }
-            Err(e) => diagnostics.push(diag(
-                Diagnostic::warning("docs/unreadable", format!("{e}; the file was not copied")),
-                Some(&file),
-            )),
-        }
-    }
-    let has_index: BTreeSet<String> = pages
+/// A page's "Edit this page" address, by its path in the site and its file: an included
+/// project's pages use that project's settings (monorepo::edit_settings).
+fn edit_urls<'a>(
+    (mk, config_dir): (&Mkdocs, &RepoPath),
+    entity: &'a Entity,
+    docs_dir: &'a RepoPath,
+    mounts: &'a [monorepo::Mount],
+) -> impl Fn(&str, &RepoPath) -> Option<String> + 'a {
+    let root = edit_base(mk, entity, docs_dir);
+    let included: Vec<Option<String>> = mounts
         .iter()
-        .filter(|p| p.rsplit('/').next() == Some("index.md"))
-        .map(|p| p.trim_end_matches("index.md").to_string())
+        .map(|m| {
+            edit_base(
+                &monorepo::edit_settings(mk, config_dir, m),
+                entity,
+                &m.docs_dir,
+            )
+        })
         .collect();
-    pages.retain(|p| {
-        let name = p.rsplit('/').next().unwrap_or(p);
-        let dir = &p[..p.len() - name.len()];
-        let dropped = name.eq_ignore_ascii_case("README.md") && has_index.contains(dir);
-        if dropped {
-            diagnostics.push(diag(
-                Diagnostic::warning(
-                    "docs/readme-dropped",
-                    "both index.md and README.md are here; README.md was left out, as mkdocs does",
-                ),
-                docs_dir.join(p).ok().as_ref(),
-            ));
+    move |page, file| {
+        // The project whose docs_dir the page's file came from.
+        let from = |m: &monorepo::Mount| {
+            let rel = page.strip_prefix(&m.alias)?.strip_prefix('/')?;
+            (m.docs_dir.join(rel).ok().as_ref() == Some(file)).then_some(rel)
+        };
+        match mounts
+            .iter()
+            .enumerate()
+            .rev()
+            .find_map(|(i, m)| Some((i, from(m)?)))
+        {
+            Some((i, rel)) => included[i].as_ref().map(|b| format!("{b}{rel}")),
+            None => root.as_ref().map(|b| format!("{b}{page}")),
         }
-        !dropped
-    });
-    pages.sort();
-    (pages, assets)
+    }
 }
 
 /// Where "Edit this page" points: mkdocs' repo_url + edit_uri, else the entity's

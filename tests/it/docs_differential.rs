@@ -6,7 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Every heading id must match; of all other structure, this share at least.
+/// Every page must be made at the same path and every heading id match; of all other
+/// structure, this share at least.
+const MIN_PATHS: f64 = 100.0;
 const MIN_IDS: f64 = 100.0;
 const MIN_STRUCTURE: f64 = 98.0;
 
@@ -52,7 +54,7 @@ fn docs_pages_match_mkdocs_with_techdocs_core() {
         .arg(work.path().join("work"))
         .arg("--report")
         .arg(&report)
-        .args(["--min-ids", "0", "--min-structure", "0"])
+        .args(["--min-ids", "0", "--min-structure", "0", "--min-paths", "0"])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -74,8 +76,11 @@ fn docs_pages_match_mkdocs_with_techdocs_core() {
     );
     let differences = std::fs::read_to_string(&report).unwrap_or_default();
     assert!(
-        share("heading_ids") >= MIN_IDS && share("structure") >= MIN_STRUCTURE,
-        "heading ids {}% (need {MIN_IDS}%), structure {}% (need {MIN_STRUCTURE}%); differences:\n{}",
+        share("page_paths") >= MIN_PATHS
+            && share("heading_ids") >= MIN_IDS
+            && share("structure") >= MIN_STRUCTURE,
+        "page paths {}% (need {MIN_PATHS}%), heading ids {}% (need {MIN_IDS}%), structure {}% (need {MIN_STRUCTURE}%); differences:\n{}",
+        share("page_paths"),
         share("heading_ids"),
         share("structure"),
         &differences[..differences.len().min(20_000)]

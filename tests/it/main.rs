@@ -31,6 +31,7 @@ mod init;
 // benches/README.md).
 #[path = "../../benches/kube_snapshot.rs"]
 mod kube_bench;
+mod monorepo_docs;
 mod myservices;
 mod not_found;
 mod ownership;

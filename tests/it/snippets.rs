@@ -2,8 +2,7 @@
 //! subdirectory: included from that directory, and a snippet that is missing or leaves it is
 //! left out with a `docs/snippet` warning at the page's line, while the build goes on.
 
-use crate::common::write_file as write;
-use std::process::Command;
+use crate::common::{docs_build, write_file as write};
 
 fn repo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -35,14 +34,7 @@ fn repo() -> tempfile::TempDir {
 #[test]
 fn snippets_are_included_and_bad_ones_reported_at_their_line() {
     let repo = repo();
-    let out = tempfile::tempdir().unwrap();
-    let result = Command::new(env!("CARGO_BIN_EXE_playbill"))
-        .args(["docs", "build"])
-        .arg(repo.path())
-        .arg("--out")
-        .arg(out.path())
-        .output()
-        .unwrap();
+    let (result, out) = docs_build(repo.path());
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert!(result.status.success(), "{stderr}");
     let page =

@@ -16,7 +16,7 @@
 //!
 //! Nothing here panics on bad input: unknown constructs stay readable text, and work is bounded
 //! (nesting caps, linear scans) so pathological pages finish quickly. Not supported, left as
-//! text: critic marks (`{++ ++}`), Markdown inside admonition
+//! text: Markdown inside admonition
 //! and tab titles, attribute lists on blocks other than headings, bare e-mail addresses;
 //! diagram fences that cannot be drawn are shown as code (reported).
 //!

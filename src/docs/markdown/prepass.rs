@@ -191,6 +191,12 @@ fn list_item_width(rest: &str) -> Option<usize> {
     }
 }
 
+/// `5. x` -> `1. x`, `12. x` -> `01. x`: an ordered item numbered 1 in as many digits.
+fn numbered_one(rest: &str) -> String {
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    format!("{:0>digits$}{}", 1, &rest[digits..])
+}
+
 /// `- x` -> `\\- x`, `3. x` -> `3\\. x`: a list marker read as text.
 fn escape_marker(rest: &str) -> String {
     let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
@@ -202,11 +208,14 @@ struct Frame {
     marker: usize,
     content: usize,
     new_content: usize,
+    /// A list is nested in the item already.
+    nests: bool,
 }
 
 /// mdx_truly_sane_lists: a line indented at least 2 columns past its item's marker belongs to
 /// the item, even when CommonMark would need more (`1.` needs 3). Such lines, and everything
-/// nested in them, are shifted right so pulldown-cmark nests them. Only spaces are added.
+/// nested in them, are shifted right so pulldown-cmark nests them. Only spaces are added, and
+/// a first number that would keep CommonMark from nesting a list is made 1.
 /// A marker 4 or more columns past the item's own, on the line after it, is no nested item
 /// there (Python-Markdown reads it as more text of the item): its marker is escaped.
 pub fn normalise_lists(lines: &mut [Line<'_>]) {
@@ -242,19 +251,31 @@ pub fn normalise_lists(lines: &mut [Line<'_>]) {
             line.text = Cow::Owned(format!("{}{}", " ".repeat(new_indent), escape_marker(rest)));
             continue;
         }
-        if let Some(width) = list_item_width(rest) {
+        let mut rest = Cow::Borrowed(rest);
+        if let Some(width) = list_item_width(&rest) {
+            // The first list nested right under an item's text, when ordered: Python-Markdown
+            // nests it whatever its number, CommonMark only when it is 1 (Python-Markdown
+            // keeps no number there: it writes no `start`). A later one stays text in both.
+            let ordered = rest.starts_with(|c: char| c.is_ascii_digit());
+            if let Some(parent) = stack.last_mut() {
+                let first = !std::mem::replace(&mut parent.nests, true);
+                if ordered && first && !after_blank {
+                    rest = Cow::Owned(numbered_one(&rest));
+                }
+            }
             if stack.len() < MAX_LIST_DEPTH {
                 stack.push(Frame {
                     marker: indent,
                     content: indent + width,
                     new_content: new_indent + width,
+                    nests: false,
                 });
             }
         }
-        if let Some(open) = Fence::open((indent, rest)) {
+        if let Some(open) = Fence::open((indent, &rest)) {
             fence = Some((open, new_indent - indent));
         }
-        if new_indent != indent {
+        if new_indent != indent || matches!(rest, Cow::Owned(_)) {
             line.text = Cow::Owned(format!("{}{rest}", " ".repeat(new_indent)));
         }
     }

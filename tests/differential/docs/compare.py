@@ -4,7 +4,7 @@
     compare.py --playbill PATH --mkdocs PATH [--work DIR] [--report FILE] [--only NAME]
 
 Repositories: every directory of fixtures/ (hand-written) and the sites generate.py writes.
-Prints the agreement per category and overall, and writes a JSON report of every difference.
+Prints the share of pages both sides made at the same path, the agreement per category and overall, and writes a JSON report of every difference.
 Exit status: 0 when the figures meet --min-ids and --min-structure, 1 below, 2 on a broken run.
 """
 
@@ -106,6 +106,8 @@ def compare_site(repo, out, playbill, mkdocs, log):
     if "print/index.html" not in mk_pages:
         pb_pages.pop("print/index.html", None)
     result = {}
+    # Which pages each side produced: a page at another URL is missing on one side.
+    paths = {rel: (rel in mk_pages, rel in pb_pages) for rel in set(mk_pages) | set(pb_pages)}
     nav_done = False
     for rel in sorted(set(mk_pages) | set(pb_pages)):
         mk_root, mk_tokens = (None, [("page", rel)])
@@ -121,7 +123,8 @@ def compare_site(repo, out, playbill, mkdocs, log):
             pb_tokens += nav_of(pb_root, "playbill", rel, pb_base)
             nav_done = True
         result[rel] = (mk_tokens, pb_tokens)
-    return result, t_mk, t_pb
+    paths = {rel: sides for rel, sides in paths.items() if rel in result}
+    return result, paths, t_mk, t_pb
 
 
 def agreement(pairs):
@@ -159,6 +162,7 @@ def main():
     ap.add_argument("--only", default=None, help="compare only the repositories whose name holds this")
     ap.add_argument("--min-ids", type=float, default=100.0)
     ap.add_argument("--min-structure", type=float, default=98.0)
+    ap.add_argument("--min-paths", type=float, default=100.0, help="share of pages both sides made at the same path")
     args = ap.parse_args()
     # The builds run inside each repository: paths given relative to here must still work.
     args.playbill, args.mkdocs = (os.path.abspath(p) if os.sep in p else p for p in (args.playbill, args.mkdocs))
@@ -171,12 +175,19 @@ def main():
         shutil.copytree(os.path.join(fixtures, name), os.path.join(repos_dir, name))
     generate.write_sites(repos_dir)
     log, all_pairs, report = [], [], {}
+    page_paths = [0, 0]
     t_mk = t_pb = 0.0
     for name in sorted(os.listdir(repos_dir)):
         if args.only and args.only not in name:
             continue
-        pages, a, b = compare_site(os.path.join(repos_dir, name), out, args.playbill, args.mkdocs, log)
+        pages, paths, a, b = compare_site(os.path.join(repos_dir, name), out, args.playbill, args.mkdocs, log)
         t_mk, t_pb = t_mk + a, t_pb + b
+        for rel, (mk_has, pb_has) in sorted(paths.items()):
+            page_paths[0] += mk_has and pb_has
+            page_paths[1] += 1
+            if not (mk_has and pb_has):
+                report.setdefault("page paths", []).append(
+                    f"{name}/{rel}: only {'mkdocs' if mk_has else 'playbill'} made it")
         for rel, (mk, pb) in pages.items():
             all_pairs.append((mk, pb))
             diff = differences(mk, pb)
@@ -189,12 +200,14 @@ def main():
     pct = lambda a, b: 100.0 * a / b if b else 100.0
     figures = {
         "pages": len(all_pairs),
+        "page_paths": [page_paths[0], page_paths[1], round(pct(*page_paths), 2)],
         "heading_ids": [ids[0], ids[1], round(pct(*ids), 2)],
         "structure": [same, total, round(pct(same, total), 2)],
         "categories": {k: [v[0], v[1], round(pct(*v), 2)] for k, v in sorted(per.items())},
         "seconds": {"mkdocs": round(t_mk, 2), "playbill": round(t_pb, 2)},
     }
     print(f"pages compared: {len(all_pairs)}")
+    print(f"page paths:  {page_paths[0]}/{page_paths[1]} = {pct(*page_paths):.2f}%")
     print(f"heading ids: {ids[0]}/{ids[1]} = {pct(*ids):.2f}%")
     print(f"structure:   {same}/{total} = {pct(same, total):.2f}%")
     for k, v in sorted(per.items()):
@@ -205,6 +218,7 @@ def main():
             json.dump({"figures": figures, "differences": report}, f, indent=1, ensure_ascii=False)
     print("FIGURES " + json.dumps(figures))
     ok = pct(*ids) >= args.min_ids and pct(same, total) >= args.min_structure
+    ok = ok and pct(*page_paths) >= args.min_paths
     return 0 if ok else 1
 
 

@@ -132,12 +132,14 @@ def emoji_of(node):
     return None
 
 
-def inline_text(node):
-    """Text with emoji images turned into their characters."""
+def inline_text(node, skip=()):
+    """Text with emoji images turned into their characters; children tagged `skip` left out."""
     out = []
     for c in node.children:
         if isinstance(c, str):
             out.append(c)
+        elif c.tag in skip:
+            continue
         else:
             e = emoji_of(c)
             text = e if e is not None else inline_text(c)
@@ -285,7 +287,7 @@ def visit(n, t):
         t.add("list", tag, list_depth(n), len(items), n.attrs.get("start", ""), task)
     elif tag == "li":
         box = n.find(lambda x: x.tag == "input" and x.attrs.get("type") == "checkbox")
-        own = norm("".join(c if isinstance(c, str) else (inline_text(c) if c.tag not in ("ul", "ol") else "") for c in n.children))
+        own = norm(inline_text(n, skip=("ul", "ol")))
         if box is not None and n.has_class("task-list-item"):
             t.add("task", "checked" in box.attrs, own)
         else:

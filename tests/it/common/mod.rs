@@ -216,6 +216,20 @@ pub fn require_installed(what: &str, found: Option<PathBuf>, to_install: &str) -
 }
 
 /// Writes `text` to `path` under `root`, making its directories.
+/// Runs `playbill docs build REPO --out OUT` into a new directory: what it printed and that
+/// directory.
+pub fn docs_build(repo: &Path) -> (std::process::Output, tempfile::TempDir) {
+    let out = tempfile::tempdir().unwrap();
+    let result = std::process::Command::new(env!("CARGO_BIN_EXE_playbill"))
+        .args(["docs", "build"])
+        .arg(repo)
+        .arg("--out")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    (result, out)
+}
+
 pub fn write_file(root: &Path, path: &str, text: &str) {
     let full = root.join(path);
     std::fs::create_dir_all(full.parent().unwrap()).unwrap();

@@ -161,6 +161,12 @@ fn two_space_nested_lists() {
             "3. three\n4. four\n",
             "<ol>\n<li>three</li>\n<li>four</li>\n</ol>",
         ),
+        // The first list nested right under an item's text, whatever its first number
+        // (CommonMark would read `5.` as more text).
+        (
+            "4. four\n  5. five\n  6. six\n",
+            "<ol>\n<li>four\n<ol>\n<li>five</li>\n<li>six</li>\n</ol>\n</li>\n</ol>",
+        ),
     ]);
 }
 
