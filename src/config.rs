@@ -52,6 +52,8 @@ pub struct Config {
     pub diagrams: crate::diagrams::Settings,
     /// `[graphs]`: relation pictures on entity pages.
     pub graphs: crate::graphs::config::GraphsConfig,
+    /// Set by `docs build --preview`: the pull request whose banner every page shows.
+    pub preview: Option<crate::site::preview::PreviewBanner>,
 }
 
 /// `[oncall]`: the paging services' addresses, so that a PagerDuty service annotation becomes a
@@ -484,6 +486,7 @@ impl Config {
                 plantuml: raw.docs.plantuml,
             },
             graphs: raw.graphs,
+            preview: None,
         })
     }
 
@@ -541,6 +544,7 @@ impl Config {
             generated_catalog: None,
             diagrams: crate::diagrams::Settings::default(),
             graphs: crate::graphs::config::GraphsConfig::default(),
+            preview: None,
         }
     }
 }

@@ -157,6 +157,10 @@ enum Command {
         /// beside site.toml).
         #[arg(long)]
         report: Option<PathBuf>,
+        /// Then remove the pull-request previews under the target's previews/ built more
+        /// than DAYS days ago.
+        #[arg(long, value_name = "DAYS")]
+        prune_previews: Option<u32>,
     },
     /// Write a commented site.toml for your repositories; never overwrites a file.
     Init(InitArgs),
@@ -215,6 +219,8 @@ enum DocsCommand {
         /// default/component/<site_name>.
         #[arg(long, value_name = "NAMESPACE/KIND/NAME")]
         entity: Option<String>,
+        #[command(flatten)]
+        preview: PreviewArgs,
     },
     /// Preview one repository's docs on 127.0.0.1, rebuilding when a file changes.
     Serve {
@@ -227,6 +233,20 @@ enum DocsCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+}
+
+#[derive(clap::Args)]
+struct PreviewArgs {
+    /// Build a pull request's preview into OUT/previews/<repository>/<ID>/, with a banner and
+    /// noindex on every page, for `playbill publish --out OUT` to publish on its own.
+    #[arg(long, value_name = "ID")]
+    preview: Option<String>,
+    /// The repository's name in the preview's path (default: the directory's name).
+    #[arg(long, value_name = "NAME", requires = "preview")]
+    repository: Option<String>,
+    /// Where the portal is served, to print the preview's address.
+    #[arg(long, value_name = "URL", requires = "preview")]
+    base_url: Option<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -314,13 +334,22 @@ fn main() -> ExitCode {
             dry_run,
             allow_mass_delete,
             report,
-        } => run_publish(
-            &config,
-            out.as_deref(),
-            to.as_deref(),
-            (dry_run, allow_mass_delete),
-            report.as_deref(),
-        ),
+            prune_previews,
+        } => {
+            let published = run_publish(
+                &config,
+                out.as_deref(),
+                to.as_deref(),
+                (dry_run, allow_mass_delete),
+                report.as_deref(),
+            );
+            match prune_previews {
+                Some(days) if published == ExitCode::SUCCESS => {
+                    run_prune(&config, out.as_deref(), to.as_deref(), days, dry_run)
+                }
+                _ => published,
+            }
+        }
         Command::Docs {
             command:
                 DocsCommand::Build {
@@ -328,8 +357,9 @@ fn main() -> ExitCode {
                     out,
                     strict,
                     entity,
+                    preview,
                 },
-        } => run_docs_build(&repo, &out, strict, entity.as_deref()),
+        } => run_docs_build(&repo, &out, strict, entity.as_deref(), &preview),
         Command::Docs {
             command: DocsCommand::Serve { repo, port, out },
         } => {
@@ -726,12 +756,33 @@ fn run_check(config_path: &Path, format: Format, strict: bool, paths: &[PathBuf]
     }
 }
 
-fn run_docs_build(repo: &Path, out: &Path, strict: bool, entity: Option<&str>) -> ExitCode {
+fn run_docs_build(
+    repo: &Path,
+    out: &Path,
+    strict: bool,
+    entity: Option<&str>,
+    preview_args: &PreviewArgs,
+) -> ExitCode {
     if !repo.is_dir() {
         eprintln!("error: {} is not a directory", repo.display());
         return ExitCode::from(2);
     }
-    let mut config = Config::for_repository(repo, out);
+    let preview = match playbill::preview::Preview::from_args(
+        repo,
+        out,
+        preview_args.preview.as_deref(),
+        preview_args.repository.as_deref(),
+        preview_args.base_url.as_deref(),
+    ) {
+        Ok(p) => p,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut config =
+        Config::for_repository(repo, preview.as_ref().map_or(out, |p| p.dir.as_path()));
+    config.preview = preview.as_ref().map(|p| p.banner.clone());
     match standalone_catalog(repo, entity) {
         Ok(generated) => config.generated_catalog = generated,
         Err(message) => {
@@ -766,6 +817,12 @@ fn run_docs_build(repo: &Path, out: &Path, strict: bool, entity: Option<&str>) -
             repo.display()
         );
         return ExitCode::from(1);
+    }
+    if let Some(preview) = &preview {
+        if let Err(message) = preview.announce(preview_args.base_url.as_deref()) {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
     }
     if c.errors > 0 || (strict && c.warnings > 0) {
         ExitCode::from(1)
@@ -806,7 +863,7 @@ fn run_publish(
     (dry_run, allow_mass_delete): (bool, bool),
     report_path: Option<&Path>,
 ) -> ExitCode {
-    let config = match load_config(config_path) {
+    let config = match load_publish_config(config_path, out) {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -850,6 +907,11 @@ fn run_publish(
                 }
             }
             eprintln!("{}", publish::summary_line(&summary, target));
+            if let Some(address) =
+                playbill::preview::published_address(&out_dir, config.base_url.as_deref())
+            {
+                println!("{address}");
+            }
             ExitCode::SUCCESS
         }
         Err(diagnostics) => {
@@ -858,6 +920,39 @@ fn run_publish(
                 .iter()
                 .any(|d| d.code == "publish/secret-in-output");
             ExitCode::from(if secret { 1 } else { 2 })
+        }
+    }
+}
+
+/// site.toml, or the defaults when a repository's CI publishes a preview without one.
+fn load_publish_config(config_path: &Path, out: Option<&Path>) -> Result<Config, ExitCode> {
+    if playbill::preview::publishes_without_config(config_path, out) {
+        return Ok(Config::defaults(&absolute(Path::new("."))));
+    }
+    load_config(config_path)
+}
+
+fn run_prune(
+    config_path: &Path,
+    out: Option<&Path>,
+    to: Option<&str>,
+    days: u32,
+    dry_run: bool,
+) -> ExitCode {
+    let config = match load_publish_config(config_path, out) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let now = playbill::cluster::now();
+    match publish::prune_previews(&config, to, days, now, dry_run) {
+        Ok(lines) => {
+            lines.iter().for_each(|line| println!("{line}"));
+            eprintln!("Previews older than {days} days: {}", lines.len());
+            ExitCode::SUCCESS
+        }
+        Err(diagnostics) => {
+            print_diagnostics(&diagnostics);
+            ExitCode::from(2)
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod model;
 mod owners_data;
 mod ownership;
 mod pages;
+pub mod preview;
 pub mod print;
 mod repository;
 pub mod scorecards;
