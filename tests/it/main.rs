@@ -32,6 +32,7 @@ mod kube_bench;
 mod myservices;
 mod not_found;
 mod ownership;
+mod previews;
 mod properties;
 mod publish;
 mod release;
