@@ -41,6 +41,13 @@ if [ -z "${PLAYBILL_MANUAL:-}" ]; then
   PLAYBILL_MANUAL="$tmp/manual"
 fi
 export PLAYBILL_MANUAL
+if [ -z "${PLAYBILL_PREVIEW:-}" ]; then
+  if [ -z "$tmp" ]; then tmp="$(mktemp -d "${TMPDIR:-/tmp}/playbill-e2e-site.XXXXXX")"; fi
+  echo "== building a pull-request preview into $tmp/preview"
+  cargo run --release --locked --quiet -- docs build examples/demo-org/payments-ledger --preview 42 --out "$tmp/preview" >/dev/null
+  PLAYBILL_PREVIEW="$tmp/preview"
+fi
+export PLAYBILL_PREVIEW
 if [ ! -f "$PLAYBILL_SITE/index.html" ]; then
   echo "PLAYBILL_SITE=$PLAYBILL_SITE has no index.html" >&2
   exit 1
