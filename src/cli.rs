@@ -209,6 +209,10 @@ pub(crate) struct PublishArgs {
     /// beside site.toml).
     #[arg(long)]
     pub(crate) report: Option<PathBuf>,
+    /// Then remove the pull-request previews under the target's previews/ built more
+    /// than DAYS days ago.
+    #[arg(long, value_name = "DAYS")]
+    pub(crate) prune_previews: Option<u32>,
 }
 
 #[derive(clap::Args)]
@@ -227,6 +231,22 @@ pub(crate) struct DocsBuildArgs {
     /// default/component/<site_name>.
     #[arg(long, value_name = "NAMESPACE/KIND/NAME")]
     pub(crate) entity: Option<String>,
+    #[command(flatten)]
+    pub(crate) preview: PreviewArgs,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct PreviewArgs {
+    /// Build a pull request's preview into OUT/previews/<repository>/<ID>/, with a banner and
+    /// noindex on every page, for `playbill publish --out OUT` to publish on its own.
+    #[arg(long, value_name = "ID")]
+    pub(crate) preview: Option<String>,
+    /// The repository's name in the preview's path (default: the directory's name).
+    #[arg(long, value_name = "NAME", requires = "preview")]
+    pub(crate) repository: Option<String>,
+    /// Where the portal is served, to print the preview's address.
+    #[arg(long, value_name = "URL", requires = "preview")]
+    pub(crate) base_url: Option<String>,
 }
 
 #[derive(clap::Args)]

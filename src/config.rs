@@ -7,6 +7,7 @@ pub mod cluster;
 pub mod doc_versions;
 pub mod freshness;
 pub mod graphs;
+pub mod preview;
 pub mod scorecard;
 mod sources;
 #[cfg(test)]
@@ -72,6 +73,8 @@ pub struct Config {
     pub graphs: graphs::GraphsConfig,
     /// `[docs.versions]`: older versions of every docs site, built beside latest.
     pub doc_versions: doc_versions::VersionsConfig,
+    /// Set by `docs build --preview`: the pull request whose banner every page shows.
+    pub preview: Option<preview::PreviewBanner>,
 }
 
 /// `[oncall]`: the paging services' addresses, so that a PagerDuty service annotation becomes a
@@ -293,6 +296,7 @@ impl Config {
             },
             graphs: raw.graphs,
             doc_versions,
+            preview: None,
         })
     }
 
@@ -351,6 +355,7 @@ impl Config {
             diagrams: crate::diagrams::Settings::default(),
             graphs: graphs::GraphsConfig::default(),
             doc_versions: Default::default(),
+            preview: None,
         }
     }
 }

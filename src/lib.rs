@@ -23,6 +23,7 @@ pub mod init;
 pub mod live_reload;
 pub mod output;
 pub mod paths;
+pub mod preview;
 pub mod publish;
 pub mod references;
 pub mod render_cache;

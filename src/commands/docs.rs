@@ -15,7 +15,23 @@ pub(crate) fn run_docs_build(args: DocsBuildArgs) -> ExitCode {
         eprintln!("error: {} is not a directory", repo.display());
         return ExitCode::from(2);
     }
-    let mut config = Config::for_repository(repo, out);
+    let preview_args = &args.preview;
+    let preview = match playbill::preview::Preview::from_args(
+        repo,
+        out,
+        preview_args.preview.as_deref(),
+        preview_args.repository.as_deref(),
+        preview_args.base_url.as_deref(),
+    ) {
+        Ok(p) => p,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut config =
+        Config::for_repository(repo, preview.as_ref().map_or(out, |p| p.dir.as_path()));
+    config.preview = preview.as_ref().map(|p| p.banner.clone());
     match standalone_catalog(repo, args.entity.as_deref()) {
         Ok(generated) => config.generated_catalog = generated,
         Err(message) => {
@@ -50,6 +66,12 @@ pub(crate) fn run_docs_build(args: DocsBuildArgs) -> ExitCode {
             repo.display()
         );
         return ExitCode::from(1);
+    }
+    if let Some(preview) = &preview {
+        if let Err(message) = preview.announce(preview_args.base_url.as_deref()) {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
     }
     if c.errors > 0 || (strict && c.warnings > 0) {
         ExitCode::from(1)

@@ -2,14 +2,25 @@
 
 use super::{load_config, print_diagnostics, spinner};
 use crate::cli::PublishArgs;
+use playbill::config::Config;
 use playbill::paths::absolute;
 use playbill::publish;
+use std::path::Path;
 use std::process::ExitCode;
 
+/// Publishes, then prunes old pull-request previews when asked to and the publish went well.
 pub(crate) fn run_publish(args: PublishArgs) -> ExitCode {
+    let published = publish_output(&args);
+    match args.prune_previews {
+        Some(days) if published == ExitCode::SUCCESS => run_prune(&args, days),
+        _ => published,
+    }
+}
+
+fn publish_output(args: &PublishArgs) -> ExitCode {
     let (dry_run, allow_mass_delete) = (args.dry_run, args.allow_mass_delete);
     let (to, report_path) = (args.to.as_deref(), args.report.as_deref());
-    let config = match load_config(&args.config) {
+    let config = match load_publish_config(&args.config, args.out.as_deref()) {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -55,6 +66,11 @@ pub(crate) fn run_publish(args: PublishArgs) -> ExitCode {
                 }
             }
             eprintln!("{}", publish::summary_line(&summary, target));
+            if let Some(address) =
+                playbill::preview::published_address(&out_dir, config.base_url.as_deref())
+            {
+                println!("{address}");
+            }
             ExitCode::SUCCESS
         }
         Err(diagnostics) => {
@@ -63,6 +79,34 @@ pub(crate) fn run_publish(args: PublishArgs) -> ExitCode {
                 .iter()
                 .any(|d| d.code == "publish/secret-in-output");
             ExitCode::from(if secret { 1 } else { 2 })
+        }
+    }
+}
+
+/// site.toml, or the defaults when a repository's CI publishes a preview without one.
+fn load_publish_config(config_path: &Path, out: Option<&Path>) -> Result<Config, ExitCode> {
+    if playbill::preview::publishes_without_config(config_path, out) {
+        return Ok(Config::defaults(&absolute(Path::new("."))));
+    }
+    load_config(config_path)
+}
+
+/// `--prune-previews DAYS`: removes the previews built more than DAYS days ago.
+fn run_prune(args: &PublishArgs, days: u32) -> ExitCode {
+    let config = match load_publish_config(&args.config, args.out.as_deref()) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let now = playbill::time::now();
+    match publish::prune_previews(&config, args.to.as_deref(), days, now, args.dry_run) {
+        Ok(lines) => {
+            lines.iter().for_each(|line| println!("{line}"));
+            eprintln!("Previews older than {days} days: {}", lines.len());
+            ExitCode::SUCCESS
+        }
+        Err(diagnostics) => {
+            print_diagnostics(&diagnostics);
+            ExitCode::from(2)
         }
     }
 }

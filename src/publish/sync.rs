@@ -363,7 +363,7 @@ async fn write_manifest(store: &Store, manifest: &Manifest) -> Result<(), Diagno
     Ok(())
 }
 
-/// Every object under the prefix by relative name, the manifest excluded.
+/// Every object under the prefix by relative name, the manifest and previews excluded.
 async fn list(store: &Store) -> Result<BTreeMap<String, Listed>, Diagnostics> {
     let prefix = store.list_prefix();
     let objects: Vec<object_store::ObjectMeta> = store
@@ -382,6 +382,8 @@ async fn list(store: &Store) -> Result<BTreeMap<String, Listed>, Diagnostics> {
             Some((store.relative(&m.location)?, listed))
         })
         .filter(|(rel, _)| rel != MANIFEST_NAME)
+        // Previews are published from the repositories' own CI, and pruned by age.
+        .filter(|(rel, _)| !super::previews::is_preview_object(rel))
         .collect())
 }
 

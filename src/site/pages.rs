@@ -128,6 +128,7 @@ pub(super) fn page_context(
     ctx.insert("breadcrumbs", &frame.crumbs);
     ctx.insert("clusters_enabled", &kubernetes::enabled(shared.config));
     ctx.insert("scorecards_enabled", &shared.config.scorecards.enabled);
+    ctx.insert("preview", &shared.config.preview);
     Ok((frame.template, ctx))
 }
 

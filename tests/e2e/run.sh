@@ -49,6 +49,13 @@ if [ -z "${PLAYBILL_BIN:-}" ]; then
   PLAYBILL_BIN="${CARGO_TARGET_DIR:-target}/release/playbill"
 fi
 export PLAYBILL_BIN
+if [ -z "${PLAYBILL_PREVIEW:-}" ]; then
+  if [ -z "$tmp" ]; then tmp="$(mktemp -d "${TMPDIR:-/tmp}/playbill-e2e-site.XXXXXX")"; fi
+  echo "== building a pull-request preview into $tmp/preview"
+  "$PLAYBILL_BIN" docs build examples/demo-org/payments-ledger --preview 42 --out "$tmp/preview" >/dev/null
+  PLAYBILL_PREVIEW="$tmp/preview"
+fi
+export PLAYBILL_PREVIEW
 if [ ! -f "$PLAYBILL_SITE/index.html" ]; then
   echo "PLAYBILL_SITE=$PLAYBILL_SITE has no index.html" >&2
   exit 1

@@ -336,7 +336,8 @@ fn versions_in(objects: &std::collections::BTreeMap<String, u64>) -> Vec<String>
 
 #[test]
 fn publish_keeps_every_listed_version_and_drops_one_no_longer_listed() {
-    use crate::publish::{bucket, moto, publish, runtime, s3_store};
+    use crate::common::object_stores::{bucket, moto, runtime, s3_store};
+    use crate::publish::publish;
     let Some(server) = moto() else { return };
     let fx = Fixture::new().config("[docs.versions]\ntags = \"v*\"\nmax = 2\n");
     let repo = tagged_repo(&fx);

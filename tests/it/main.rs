@@ -35,6 +35,7 @@ mod monorepo_docs;
 mod myservices;
 mod not_found;
 mod ownership;
+mod previews;
 mod properties;
 mod publish;
 mod release;

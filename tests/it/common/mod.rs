@@ -6,6 +6,7 @@ pub mod fake_github;
 pub mod fake_graphql;
 pub mod kube_server;
 pub mod kube_world;
+pub mod object_stores;
 pub mod page;
 pub mod server;
 
