@@ -8,6 +8,7 @@
 
 pub mod config;
 pub mod previous;
+pub mod trends;
 pub mod webhook;
 
 use crate::catalog::{Catalog, Entity};
@@ -31,6 +32,9 @@ pub struct State {
     /// Newest first.
     #[serde(default)]
     pub history: Vec<ChangeSet>,
+    /// Scores and problem counts build by build (see `trends`).
+    #[serde(default, skip_serializing_if = "trends::Trends::is_empty")]
+    pub trends: trends::Trends,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -199,6 +203,7 @@ pub fn current_state(
         version: STATE_VERSION,
         entities,
         history: Vec::new(),
+        trends: trends::Trends::default(),
     }
 }
 
@@ -398,6 +403,7 @@ pub fn compare(
         .collect();
     let found = changes.len();
     state.history = previous.history.clone();
+    state.trends = previous.trends.clone();
     if !changes.is_empty() {
         state.history.insert(0, change_set(changes, now));
     }
@@ -481,6 +487,7 @@ mod tests {
                 .map(|(k, e)| (k.to_string(), e.clone()))
                 .collect(),
             history: Vec::new(),
+            trends: trends::Trends::default(),
         }
     }
 

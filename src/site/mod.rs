@@ -16,7 +16,9 @@ mod pages;
 pub mod print;
 mod repository;
 pub mod scorecards;
+mod sparkline;
 pub mod theme;
+mod timeline;
 
 use crate::catalog::summary::EntitySummary;
 use crate::catalog::{Catalog, Entity};
@@ -73,6 +75,8 @@ enum Page<'a> {
     Scorecards,
     /// "What changed": the change feed's history.
     Changes,
+    /// A picture too large for its entity's page, by the picture's id.
+    Picture(&'a Entity, String),
     Doc {
         site: usize,
         page: usize,
@@ -99,6 +103,7 @@ impl Page<'_> {
             Page::Clusters => "clusters/index.html".into(),
             Page::Scorecards => scorecards::PAGE.into(),
             Page::Changes => crate::site::feed::PAGE_PATH.into(),
+            Page::Picture(e, id) => graphs::own_page_path(e, id),
             Page::Doc { site, page } => docs.sites[*site].pages[*page].out.clone(),
             Page::DocPrint { site } => print::path(&docs.sites[*site]),
         }
@@ -138,6 +143,8 @@ struct Shared<'a> {
     cache: Option<&'a RenderCache>,
     /// A hash of every template, part of each page's cache key.
     templates_fingerprint: Vec<u8>,
+    /// Pictures the entity pages moved to pages of their own (`graphs::shown`).
+    moved_pictures: std::sync::Mutex<Vec<(crate::catalog::EntityRef, String)>>,
 }
 
 /// What the site stage renders from: the other stages' results.
@@ -238,6 +245,7 @@ pub fn render_site(inputs: SiteInputs<'_>) -> Result<(Site, Diagnostics), String
         apis,
         cache,
         templates_fingerprint: theme::templates_fingerprint(config.templates_dir.as_deref()),
+        moved_pictures: Default::default(),
     };
     let pages = portal_pages(&shared, scope);
     let memory = InMemory::default();
@@ -250,8 +258,19 @@ pub fn render_site(inputs: SiteInputs<'_>) -> Result<(Site, Diagnostics), String
         // Before the pages, so that a page wins over a copied file of the same name.
         site.streamed = put_docs_files(docs, out)?;
     }
-    let (paths, problems) = render_pages(&shared, &pages, out)?;
+    let (paths, mut problems) = render_pages(&shared, &pages, out)?;
     site.streamed.extend(paths);
+    // The pictures the entity pages had no room for, now that they are known.
+    let moved = std::mem::take(&mut *shared.moved_pictures.lock().map_err(|e| e.to_string())?);
+    let mut moved: Vec<Page> = moved
+        .into_iter()
+        .filter_map(|(key, id)| Some(Page::Picture(catalog.get(&key)?, id)))
+        .collect();
+    moved.sort_by_key(|p| p.path(docs));
+    let (paths, more) = render_pages(&shared, &moved, out)?;
+    site.streamed.extend(paths);
+    site.pages += moved.len();
+    problems.extend(more);
     if scope != Scope::Docs {
         site.files.extend(assets.files);
         site.files.insert(data_path, data);

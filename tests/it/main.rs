@@ -21,6 +21,7 @@ mod github_graphql;
 mod golden;
 mod graphs;
 mod heatmap;
+mod history;
 mod hostile;
 mod incident;
 mod incremental;
