@@ -33,12 +33,15 @@ fn read(out: &Path, file: &str) -> String {
 
 /// The accessible name of the first sparkline after `from` in `html`.
 fn sparkline_after<'a>(html: &'a str, from: &str) -> &'a str {
-    let at = html.find(from).unwrap_or_else(|| panic!("no {from}"));
-    let svg = &html[at
-        + html[at..]
-            .find("<svg class=\"sparkline")
-            .expect("a sparkline")..];
-    let label = &svg[svg.find("aria-label=\"").unwrap() + 12..];
+    let at = html
+        .find(from)
+        .unwrap_or_else(|| panic!("no {from} in {html}"));
+    let tags = html[at..].split("<svg ").skip(1);
+    let tag = tags
+        .map(|rest| &rest[..rest.find('>').unwrap()])
+        .find(|tag| tag.contains("sparkline"))
+        .unwrap_or_else(|| panic!("no sparkline after {from} in {html}"));
+    let label = &tag[tag.find("aria-label=\"").unwrap() + 12..];
     &label[..label.find('"').unwrap()]
 }
 
@@ -130,7 +133,7 @@ fn the_demo_shows_trends_a_level_and_payments_ledger_timeline() {
     playbill::build::build(&config, &out, &|_| {}).unwrap();
     let ledger = read(&out, "catalog/default/component/payments-ledger/index.html");
     let problems = sparkline_after(&ledger, "id=problem-trend-title");
-    assert!(problems.starts_with("problems 1 → "), "{problems}");
+    assert_eq!(problems, "problems 4 → 5 over 80 days");
     assert!(ledger.contains("level-badge level-"), "no level badge");
     let timeline = &ledger[ledger.find("id=timeline-title").expect("a timeline")..];
     assert!(timeline.contains("2.9.8 → "), "{timeline}");
