@@ -1,8 +1,9 @@
 //! Trends: a few numbers per build — each scored entity's scorecard score, each team's average
 //! score, each component's problem count (cluster problems plus definition errors and warnings)
 //! — kept in the change state so the pages can draw how they moved. A series holds only the
-//! points where its value changed, one per UTC day at most (a later build of the same day
-//! replaces that day's value), so an unchanged rebuild writes the same state.
+//! points where its value changed, one per UTC day at most, stamped with the day's start (a
+//! later build of the same day replaces that day's value), so an unchanged rebuild, or a
+//! second first build on the same day, writes the same state.
 //!
 //! Bounds: points older than [`MAX_TREND_DAYS`] before the newest point of any series go,
 //! except the last of them (the value the window starts with); a series keeps at most
@@ -19,7 +20,7 @@ pub const MAX_TREND_DAYS: i64 = 90;
 pub const MAX_POINTS: usize = 100;
 const DAY: i64 = 86_400;
 
-/// A value from `at` (Unix seconds) on; written as `[at, value]`.
+/// A value from `at` (Unix seconds, the start of a UTC day) on; written as `[at, value]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Point(pub i64, pub u32);
 
@@ -115,7 +116,8 @@ fn record_series(
     start_at_zero: bool,
 ) {
     series.retain(|key, _| current.contains_key(key));
-    let today = Point(now, 0).day();
+    // Stamped with the day, not the second: two builds of a day write the same state.
+    let today = Point(now, 0).day() * DAY;
     for (key, &value) in current {
         if !start_at_zero && value == 0 && !series.contains_key(key) {
             continue;
@@ -123,8 +125,8 @@ fn record_series(
         let points = series.entry(key.clone()).or_default();
         match points.last_mut() {
             Some(last) if last.1 == value => {}
-            Some(last) if last.day() == today => *last = Point(now, value),
-            _ => points.push(Point(now, value)),
+            Some(last) if last.0 == today => *last = Point(today, value),
+            _ => points.push(Point(today, value)),
         }
         // A day that ends where the one before did is no change.
         if let [.., before, last] = points.as_slice() {
@@ -166,7 +168,7 @@ mod tests {
         t.record(&measures(70, 2), 12 * DAY + 3600);
         assert_eq!(
             t.scores["component:default/a"],
-            vec![Point(10 * DAY, 50), Point(12 * DAY + 3600, 70)]
+            vec![Point(10 * DAY, 50), Point(12 * DAY, 70)]
         );
         t.record(&measures(70, 0), 13 * DAY);
         assert_eq!(
