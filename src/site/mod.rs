@@ -75,8 +75,6 @@ enum Page<'a> {
     Scorecards,
     /// "What changed": the change feed's history.
     Changes,
-    /// A picture too large for its entity's page, by the picture's id.
-    Picture(&'a Entity, String),
     Doc {
         site: usize,
         page: usize,
@@ -103,7 +101,6 @@ impl Page<'_> {
             Page::Clusters => "clusters/index.html".into(),
             Page::Scorecards => scorecards::PAGE.into(),
             Page::Changes => crate::site::feed::PAGE_PATH.into(),
-            Page::Picture(e, id) => graphs::own_page_path(e, id),
             Page::Doc { site, page } => docs.sites[*site].pages[*page].out.clone(),
             Page::DocPrint { site } => print::path(&docs.sites[*site]),
         }
@@ -143,8 +140,6 @@ struct Shared<'a> {
     cache: Option<&'a RenderCache>,
     /// A hash of every template, part of each page's cache key.
     templates_fingerprint: Vec<u8>,
-    /// Pictures the entity pages moved to pages of their own (`graphs::shown`).
-    moved_pictures: std::sync::Mutex<Vec<(crate::catalog::EntityRef, String)>>,
 }
 
 /// What the site stage renders from: the other stages' results.
@@ -245,7 +240,6 @@ pub fn render_site(inputs: SiteInputs<'_>) -> Result<(Site, Diagnostics), String
         apis,
         cache,
         templates_fingerprint: theme::templates_fingerprint(config.templates_dir.as_deref()),
-        moved_pictures: Default::default(),
     };
     let pages = portal_pages(&shared, scope);
     let memory = InMemory::default();
@@ -258,19 +252,8 @@ pub fn render_site(inputs: SiteInputs<'_>) -> Result<(Site, Diagnostics), String
         // Before the pages, so that a page wins over a copied file of the same name.
         site.streamed = put_docs_files(docs, out)?;
     }
-    let (paths, mut problems) = render_pages(&shared, &pages, out)?;
+    let (paths, problems) = render_pages(&shared, &pages, out)?;
     site.streamed.extend(paths);
-    // The pictures the entity pages had no room for, now that they are known.
-    let moved = std::mem::take(&mut *shared.moved_pictures.lock().map_err(|e| e.to_string())?);
-    let mut moved: Vec<Page> = moved
-        .into_iter()
-        .filter_map(|(key, id)| Some(Page::Picture(catalog.get(&key)?, id)))
-        .collect();
-    moved.sort_by_key(|p| p.path(docs));
-    let (paths, more) = render_pages(&shared, &moved, out)?;
-    site.streamed.extend(paths);
-    site.pages += moved.len();
-    problems.extend(more);
     if scope != Scope::Docs {
         site.files.extend(assets.files);
         site.files.insert(data_path, data);

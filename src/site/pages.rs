@@ -107,17 +107,6 @@ pub(super) fn page_context(
             Frame::top("scorecards.html", "Scorecards", "scorecards")
         }
         Page::Changes => changes(shared, &mut ctx),
-        Page::Picture(e, id) => {
-            let picture = super::graphs::own_page_picture(shared, e, id, path);
-            ctx.insert("picture", &picture);
-            ctx.insert("entity_title", e.title());
-            let tab = if id == "graph-map" {
-                "System map"
-            } else {
-                "Relation graph"
-            };
-            Frame::tab("picture.html", e, tab, "catalog")
-        }
         Page::Kubernetes(e) => {
             ctx.insert("k8s", &kubernetes::page_context(e));
             ctx.insert("entity_title", e.title());
@@ -321,7 +310,7 @@ fn entity(shared: &Shared<'_>, e: &Entity, ctx: &mut Context) -> Frame {
     ctx.insert("problem_trend", &problems);
     let timeline = super::timeline::timeline(shared.catalog, &shared.changes.state, e);
     ctx.insert("timeline", &timeline);
-    ctx.insert("pictures", &super::graphs::shown(shared, e));
+    ctx.insert("pictures", &super::graphs::pictures(shared, e));
     let heatmap = kubernetes::enabled(shared.config) && super::heatmap::has_heatmap(e);
     ctx.insert("heatmap", &heatmap);
     ctx.insert("ownership", &super::ownership::roll_up(shared, e));
