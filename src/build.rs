@@ -311,7 +311,8 @@ fn facts(
         diagnostics.push(warning);
     }
     let built_at = crate::changes::build_time();
-    let changes = crate::changes::compare(catalog, snapshot.as_ref(), previous.as_ref(), built_at);
+    let mut changes =
+        crate::changes::compare(catalog, snapshot.as_ref(), previous.as_ref(), built_at);
     watch.lap("changes");
     let (apis, api_problems) = pool.install(|| crate::site::apidocs::build_all(catalog));
     for problem in api_problems {
@@ -324,6 +325,15 @@ fn facts(
         snapshot.as_ref(),
         diagnostics.as_slice(),
     );
+    let measures = crate::changes::trends::Measures {
+        scores: scorecards.as_ref().map(|s| s.scores()).unwrap_or_default(),
+        teams: scorecards
+            .as_ref()
+            .map(|s| s.team_scores(catalog))
+            .unwrap_or_default(),
+        problems: crate::changes::trends::problem_counts(&changes.state, diagnostics.as_slice()),
+    };
+    changes.state.trends.record(&measures, built_at);
     watch.lap("apis and scorecards");
     Facts {
         snapshot,

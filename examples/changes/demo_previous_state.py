@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
 """Writes demo-previous-state.json: the change-feed state the demo site.toml compares with, so
-the demo's "What changed" page has a history. Three builds of the demo organisation at fixed
-times (SOURCE_DATE_EPOCH), each compared with the one before:
+the demo's "What changed" page has a history and its sparklines have points. Five builds of the
+demo organisation at fixed times (SOURCE_DATE_EPOCH), each compared with the one before:
 
+  80 days ago  as a week ago, but payments-ledger has no description and depends on a
+               component that does not exist, and settlement has no docs (lower scores, more
+               problems; nothing the change feed lists)
+  40 days ago  as a week ago, but payments-ledger still names the missing dependency
   a week ago   a variant without merchant-webhooks and onboarding-web, with a since-retired
                legacy-reports service, payouts owned by team-ledger and older images
   four days    merchant-webhooks onboarded, legacy-reports removed, payouts moves to
@@ -25,6 +29,10 @@ HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 ORG = REPO / "examples" / "demo-org"
 SNAPSHOT = REPO / "examples" / "kubernetes" / "demo-snapshot.json"
+# The demo's CI results, so the scores recorded are the ones the demo build computes.
+HEALTH = REPO / "examples" / "github" / "demo-health.json"
+EIGHTY_DAYS_AGO = 1788508800  # 2026-09-04 08:00 UTC
+FORTY_DAYS_AGO = 1791964800  # 2026-10-14 08:00 UTC
 WEEK_AGO = 1794816000  # 2026-11-16 08:00 UTC
 FOUR_DAYS_AGO = 1795099500  # 2026-11-19 14:45 UTC
 LAST = 1795425300  # 2026-11-23 09:15 UTC
@@ -62,8 +70,19 @@ def calm(snapshot, entity, cluster):
     snapshot["entities"][f"component:default/{entity}"]["clusters"][cluster]["problems"] = []
 
 
+def neglect(org, step):
+    """The scorecard and problem history before a week ago (step -2: 80 days, -1: 40 days)."""
+    ledger = org / "payments-ledger" / "catalog-info.yaml"
+    edit(ledger, "    - resource:default/ledger-db\n", "    - resource:default/ledger-db\n    - component:default/ledger-cache\n")
+    if step == -2:
+        edit(ledger, "  description: The double-entry ledger", "  x-description: The double-entry ledger")
+        (org / "settlement" / "mkdocs.yml").unlink()
+        shutil.rmtree(org / "settlement" / "docs")
+
+
 def variant(work, name, step):
-    """A copy of the demo org and snapshot as they were at `step` (0: a week ago, 1: four days)."""
+    """A copy of the demo org and snapshot as they were at `step` (0: a week ago, 1: four days;
+    -2 and -1: as 0, neglected)."""
     org = work / name / "org"
     shutil.copytree(ORG, org)
     snapshot = json.loads(SNAPSHOT.read_text())
@@ -71,7 +90,7 @@ def variant(work, name, step):
     edit(org / "fraud-scorer" / "catalog-info.yaml", "lifecycle: experimental", "lifecycle: development")
     retag(snapshot, "fx-quotes", "4.2.4", "4.2.1")
     calm(snapshot, "payments-ledger", "prod-us")
-    if step == 0:
+    if step <= 0:
         shutil.rmtree(org / "merchant-webhooks")
         (org / "legacy-reports").mkdir()
         (org / "legacy-reports" / "catalog-info.yaml").write_text(LEGACY_REPORTS)
@@ -82,6 +101,8 @@ def variant(work, name, step):
         )
         retag(snapshot, "payments-ledger", tag, "2.9.8", ["prod-eu", "prod-us"])
         retag(snapshot, "card-tokenizer", "4.2.1", "4.1.8")
+    if step < 0:
+        neglect(org, step)
     snap = work / name / "snapshot.json"
     snap.write_text(json.dumps(snapshot))
     return org, snap
@@ -92,7 +113,7 @@ def build(binary, work, name, org, snapshot, at, previous=None):
     site = work / name / "site.toml"
     site.write_text(
         f'title = "Kloudvin Developer Portal"\n[[sources]]\ntype = "local"\npath = "{org}"\n'
-        f'[kubernetes]\nsnapshot = "{snapshot}"\n'
+        f'health_file = "{HEALTH}"\n[kubernetes]\nsnapshot = "{snapshot}"\n'
     )
     out = work / name / "public"
     args = [binary, "build", "--config", str(site), "--out", str(out), "--no-webhooks"]
@@ -107,8 +128,12 @@ def main():
     binary = sys.argv[1] if len(sys.argv) > 1 else str(REPO / "target" / "release" / "playbill")
     with tempfile.TemporaryDirectory() as tmp:
         work = pathlib.Path(tmp)
+        org, snap = variant(work, "n2", -2)
+        state = build(binary, work, "n2", org, snap, EIGHTY_DAYS_AGO)
+        org, snap = variant(work, "n1", -1)
+        state = build(binary, work, "n1", org, snap, FORTY_DAYS_AGO, state)
         org, snap = variant(work, "a", 0)
-        state = build(binary, work, "a", org, snap, WEEK_AGO)
+        state = build(binary, work, "a", org, snap, WEEK_AGO, state)
         org, snap = variant(work, "b", 1)
         state = build(binary, work, "b", org, snap, FOUR_DAYS_AGO, state)
         state = build(binary, work, "c", ORG, SNAPSHOT, LAST, state)

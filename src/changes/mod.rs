@@ -9,6 +9,7 @@
 /// The stage's settings, read with the rest of site.toml.
 pub use crate::config::changes as config;
 pub mod previous;
+pub mod trends;
 pub mod webhook;
 
 use crate::catalog::{Catalog, Entity};
@@ -32,6 +33,9 @@ pub struct State {
     /// Newest first.
     #[serde(default)]
     pub history: Vec<ChangeSet>,
+    /// Scores and problem counts build by build (see `trends`).
+    #[serde(default, skip_serializing_if = "trends::Trends::is_empty")]
+    pub trends: trends::Trends,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -200,6 +204,7 @@ pub fn current_state(
         version: STATE_VERSION,
         entities,
         history: Vec::new(),
+        trends: trends::Trends::default(),
     }
 }
 
@@ -399,6 +404,7 @@ pub fn compare(
         .collect();
     let found = changes.len();
     state.history = previous.history.clone();
+    state.trends = previous.trends.clone();
     if !changes.is_empty() {
         state.history.insert(0, change_set(changes, now));
     }
@@ -482,6 +488,7 @@ mod tests {
                 .map(|(k, e)| (k.to_string(), e.clone()))
                 .collect(),
             history: Vec::new(),
+            trends: trends::Trends::default(),
         }
     }
 

@@ -13,6 +13,7 @@ pub struct RawScorecards {
     enabled: Option<bool>,
     #[serde(default)]
     checks: BTreeMap<String, RawCheck>,
+    levels: Option<Vec<super::levels::RawLevel>>,
 }
 
 /// `[scorecards.checks.<id>]`, as written.
@@ -40,6 +41,8 @@ pub struct ScorecardConfig {
     pub runbook: RunbookPattern,
     /// has-docs: an API's reference page (from its `spec.definition`) counts as its docs.
     pub api_reference_is_docs: bool,
+    /// Lowest first; empty when the site turns levels off.
+    pub levels: Vec<super::levels::Level>,
 }
 
 impl Default for ScorecardConfig {
@@ -214,6 +217,7 @@ impl RawScorecards {
             checks,
             runbook,
             api_reference_is_docs,
+            levels: super::levels::resolve(self.levels, text)?,
         })
     }
 }

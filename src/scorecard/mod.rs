@@ -10,6 +10,7 @@
 pub mod checks;
 /// The stage's settings, read with the rest of site.toml.
 pub use crate::config::scorecard as config;
+pub mod levels;
 
 use crate::catalog::{Catalog, Entity, EntityRef};
 use crate::cluster::model::Snapshot;
@@ -127,6 +128,8 @@ pub struct Scorecard {
     pub passed: usize,
     pub failed: usize,
     pub results: Vec<CheckResult>,
+    /// The highest `[scorecards]` level reached, if any.
+    pub level: Option<String>,
 }
 
 /// Every entity's scorecard, by entity.
@@ -135,6 +138,46 @@ pub struct Scorecards {
     pub cards: BTreeMap<EntityRef, Scorecard>,
     /// The enabled checks, in page order.
     pub checks: Vec<Check>,
+}
+
+impl Scorecards {
+    /// Each scored entity's score, by entity ref.
+    pub fn scores(&self) -> BTreeMap<String, u32> {
+        let cards = self.cards.iter();
+        cards
+            .filter_map(|(key, card)| Some((key.to_string(), card.score?)))
+            .collect()
+    }
+
+    /// Each owner's mean score over its scored entities, by the owner's ref (what the
+    /// scorecards page shows as the team's average).
+    pub fn team_scores(&self, catalog: &Catalog) -> BTreeMap<String, u32> {
+        let mut by_owner: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+        for (key, card) in &self.cards {
+            if let (Some(owner), Some(score)) = (owner_of(catalog, key), card.score) {
+                by_owner.entry(owner.to_string()).or_default().push(score);
+            }
+        }
+        by_owner
+            .into_iter()
+            .filter_map(|(owner, scores)| Some((owner, mean(&scores)?)))
+            .collect()
+    }
+}
+
+/// The entity's owner (its `ownedBy` relation).
+pub fn owner_of(catalog: &Catalog, key: &EntityRef) -> Option<EntityRef> {
+    let relations = catalog.relations_of(key);
+    relations
+        .iter()
+        .find(|r| r.kind == "ownedBy")
+        .map(|r| r.target.clone())
+}
+
+/// The mean of `scores`, rounded to the nearest whole percent; None for none.
+pub fn mean(scores: &[u32]) -> Option<u32> {
+    let n = scores.len() as u32;
+    (n > 0).then(|| (scores.iter().sum::<u32>() + n / 2) / n)
 }
 
 /// Scores every entity of the catalog.
@@ -210,6 +253,7 @@ pub fn scorecard(e: &Entity, inputs: &Inputs<'_>, config: &ScorecardConfig) -> O
         score: (total > 0).then(|| (passed * 100 + total / 2) / total),
         passed: count(Status::Pass),
         failed: count(Status::Fail),
+        level: levels::reached(&config.levels, &results).map(str::to_string),
         results,
     })
 }

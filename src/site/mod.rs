@@ -16,7 +16,9 @@ mod pages;
 pub mod print;
 mod repository;
 pub mod scorecards;
+mod sparkline;
 pub mod theme;
+mod timeline;
 mod versions;
 
 use crate::catalog::summary::EntitySummary;

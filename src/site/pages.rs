@@ -99,7 +99,9 @@ pub(super) fn page_context(
         Page::Clusters => Frame::top("clusters.html", "Clusters", "clusters"),
         Page::Scorecards => {
             if let Some(cards) = &shared.scorecards {
-                let cards = scorecards::page_context(shared.catalog, cards);
+                let levels = &shared.config.scorecards.levels;
+                let trends = &shared.changes.state.trends;
+                let cards = scorecards::page_context(shared.catalog, cards, levels, trends);
                 ctx.insert("scorecards", &cards);
             }
             Frame::top("scorecards.html", "Scorecards", "scorecards")
@@ -301,7 +303,8 @@ fn entity(shared: &Shared<'_>, e: &Entity, ctx: &mut Context) -> Frame {
     let runbook = &shared.config.scorecards.runbook;
     ctx.insert("docs_link", &docs_link(shared.docs, &e.key, runbook));
     if let Some(cards) = &shared.scorecards {
-        ctx.insert("scorecard", &scorecards::card(cards, &e.key));
+        let trends = &shared.changes.state.trends;
+        ctx.insert("scorecard", &scorecards::card(cards, &e.key, trends));
     }
     if let Some(health) = shared.catalog.repo_health.get(&e.source.repo) {
         ctx.insert("repository", &repository::card(health));
@@ -310,6 +313,11 @@ fn entity(shared: &Shared<'_>, e: &Entity, ctx: &mut Context) -> Frame {
         ctx.insert("k8s", &kubernetes::page_context(e));
     }
     ctx.insert("api_reference", &shared.apis.contains_key(&key));
+    let trends = &shared.changes.state.trends;
+    let problems = super::sparkline::of(trends, &trends.problems, &key, super::sparkline::PROBLEMS);
+    ctx.insert("problem_trend", &problems);
+    let timeline = super::timeline::timeline(shared.catalog, &shared.changes.state, e);
+    ctx.insert("timeline", &timeline);
     ctx.insert("pictures", &super::graphs::pictures(shared, e));
     let heatmap = kubernetes::enabled(shared.config) && super::heatmap::has_heatmap(e);
     ctx.insert("heatmap", &heatmap);

@@ -3,10 +3,12 @@
 //! the entities failing each check, and each check's pass rate across the organisation. Built
 //! from `scorecard::Scorecards`.
 
+use super::sparkline;
 use crate::catalog::summary::EntityLink;
 use crate::catalog::{Catalog, EntityRef};
+use crate::changes::trends::Trends;
 use crate::scorecard::config::Check;
-use crate::scorecard::{Scorecard, Scorecards, Status};
+use crate::scorecard::{mean, owner_of, Scorecard, Scorecards, Status};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -53,6 +55,16 @@ struct Team {
     level: &'static str,
     failing: Vec<Failing>,
     failed_checks: usize,
+    /// How many of its entities reached each `[scorecards]` level, highest first (none: 0).
+    levels: Vec<LevelCount>,
+    /// Its average over the last days, when the change state has a history.
+    trend: Option<sparkline::Sparkline>,
+}
+
+#[derive(Debug, Serialize)]
+struct LevelCount {
+    name: String,
+    count: usize,
 }
 
 /// One check across every scored entity.
@@ -68,7 +80,12 @@ struct Rate {
 }
 
 /// The ranking page's context: `teams` best first, `checks` in page order, `scored` entities.
-pub fn page_context(catalog: &Catalog, cards: &Scorecards) -> serde_json::Value {
+pub fn page_context(
+    catalog: &Catalog,
+    cards: &Scorecards,
+    levels: &[crate::scorecard::levels::Level],
+    trends: &Trends,
+) -> serde_json::Value {
     let mut teams: BTreeMap<Option<EntityRef>, Vec<(&EntityRef, &Scorecard)>> = BTreeMap::new();
     for (key, card) in &cards.cards {
         teams
@@ -80,7 +97,14 @@ pub fn page_context(catalog: &Catalog, cards: &Scorecards) -> serde_json::Value 
     let organisation = mean(&scores);
     let mut rows: Vec<Team> = teams
         .into_iter()
-        .map(|(owner, members)| team(catalog, cards, owner, &members, organisation))
+        .map(|(owner, members)| {
+            let mut row = team(catalog, cards, owner, &members, organisation);
+            row.levels = level_counts(levels, &members);
+            row.trend = row.owner.as_ref().and_then(|o| {
+                sparkline::of(trends, &trends.teams, &o.entity_ref, sparkline::SCORE)
+            });
+            row
+        })
         .collect();
     // Best rank score first; teams without any score last; then the bigger team, then by
     // name, so the order is stable.
@@ -91,7 +115,15 @@ pub fn page_context(catalog: &Catalog, cards: &Scorecards) -> serde_json::Value 
             .then_with(|| title(a).cmp(&title(b)))
     });
     let rates: Vec<Rate> = cards.checks.iter().map(|&c| rate(cards, c)).collect();
+    let legend: Vec<serde_json::Value> = levels
+        .iter()
+        .map(|l| {
+            let checks: Vec<&str> = l.checks.iter().map(|c| c.title()).collect();
+            serde_json::json!({ "name": l.name, "checks": checks })
+        })
+        .collect();
     serde_json::json!({
+        "levels": legend,
         "teams": rows,
         "checks": rates,
         "scored": cards.cards.len(),
@@ -101,15 +133,37 @@ pub fn page_context(catalog: &Catalog, cards: &Scorecards) -> serde_json::Value 
 }
 
 /// The card on an entity page.
-pub fn card(cards: &Scorecards, key: &EntityRef) -> Option<serde_json::Value> {
+pub fn card(cards: &Scorecards, key: &EntityRef, trends: &Trends) -> Option<serde_json::Value> {
     let card = cards.cards.get(key)?;
+    let trend = sparkline::of(trends, &trends.scores, &key.to_string(), sparkline::SCORE);
     Some(serde_json::json!({
         "score": card.score,
         "passed": card.passed,
         "failed": card.failed,
         "level": level(card.score),
+        "reached": card.level,
+        "trend": trend,
         "results": card.results,
     }))
+}
+
+/// How many of `members` reached each level, highest level first, levels nobody reached left
+/// out.
+fn level_counts(
+    levels: &[crate::scorecard::levels::Level],
+    members: &[(&EntityRef, &Scorecard)],
+) -> Vec<LevelCount> {
+    let reached = |name: &str| {
+        let at = members
+            .iter()
+            .filter(|(_, c)| c.level.as_deref() == Some(name));
+        at.count()
+    };
+    let counts = levels.iter().rev().map(|l| LevelCount {
+        name: l.name.clone(),
+        count: reached(&l.name),
+    });
+    counts.filter(|c| c.count > 0).collect()
 }
 
 /// The colour a score is shown in: the first level whose lowest score it reaches. The catalog's
@@ -125,23 +179,10 @@ pub fn level(score: Option<u32>) -> &'static str {
         .map_or("poor", |(_, name)| name)
 }
 
-fn owner_of(catalog: &Catalog, key: &EntityRef) -> Option<EntityRef> {
-    let relations = catalog.relations_of(key);
-    relations
-        .iter()
-        .find(|r| r.kind == "ownedBy")
-        .map(|r| r.target.clone())
-}
-
 fn title(team: &Team) -> String {
     team.owner
         .as_ref()
         .map_or_else(String::new, |o| o.title.to_lowercase())
-}
-
-fn mean(scores: &[u32]) -> Option<u32> {
-    let n = scores.len() as u32;
-    (n > 0).then(|| (scores.iter().sum::<u32>() + n / 2) / n)
 }
 
 fn scored(catalog: &Catalog, key: &EntityRef, card: &Scorecard) -> Scored {
@@ -200,6 +241,8 @@ fn team(
         level: level(average),
         failed_checks: failing.iter().map(|f| f.entities.len()).sum(),
         failing,
+        levels: Vec::new(),
+        trend: None,
     }
 }
 

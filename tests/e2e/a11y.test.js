@@ -9,7 +9,7 @@ const { ENTITY, DOCS_HOME, useSession } = require('./lib/helpers');
 const AXE = require.resolve('axe-core/axe.min.js');
 const PAGES = ['index.html', 'catalog/index.html', ENTITY, 'teams/index.html', 'issues/index.html', DOCS_HOME,
   'catalog/default/component/payments-ledger/kubernetes/index.html', 'clusters/index.html', 'search/index.html',
-  'scorecards/index.html', 'changes/index.html',
+  'scorecards/index.html', 'changes/index.html', 'catalog/default/component/settlement/index.html',
   'catalog/default/api/payments-api/api/index.html', 'catalog/default/api/ledger-events/api/index.html',
   'catalog/default/api/onboarding-graphql/api/index.html',
   'catalog/default/system/payments/index.html', 'catalog/default/domain/money-movement/index.html',

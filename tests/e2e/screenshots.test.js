@@ -16,7 +16,8 @@ const PAGES = { home: 'index.html', catalog: 'catalog/index.html', entity: ENTIT
   kubernetes: 'catalog/default/component/payments-ledger/kubernetes/index.html', clusters: 'clusters/index.html',
   scorecards: 'scorecards/index.html', 'system-map': 'catalog/default/system/payments/index.html',
   'domain-map': 'catalog/default/domain/money-movement/index.html',
-  'team-heatmap': 'catalog/default/group/team-ledger/index.html' };
+  'team-heatmap': 'catalog/default/group/team-ledger/index.html',
+  'dependency-timeline': 'catalog/default/component/settlement/index.html' };
 const WIDTHS = [375, 1440];
 
 let server, page, problems;

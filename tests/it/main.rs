@@ -23,6 +23,7 @@ mod golden;
 mod graphs;
 mod heatmap;
 mod highlighting;
+mod history;
 mod hostile;
 mod incident;
 mod incremental;
