@@ -7,7 +7,6 @@ pub mod cluster;
 pub mod doc_versions;
 pub mod freshness;
 pub mod graphs;
-pub mod levels;
 pub mod preview;
 pub mod scorecard;
 mod sources;

@@ -5,8 +5,8 @@
 //! [`DEFAULT_LEVELS`].
 
 use super::{CheckResult, Status};
-pub use crate::config::levels::{Level, DEFAULT_LEVELS};
 use crate::config::scorecard::Check;
+pub use crate::config::scorecard::{Level, DEFAULT_LEVELS};
 
 /// The highest level `results` reach, lowest level first; None below the first.
 pub fn reached<'a>(levels: &'a [Level], results: &[CheckResult]) -> Option<&'a str> {
@@ -25,7 +25,7 @@ pub fn reached<'a>(levels: &'a [Level], results: &[CheckResult]) -> Option<&'a s
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::levels::{resolve, RawLevel};
+    use crate::config::scorecard::{resolve_levels, RawLevel};
     use crate::scorecard::Outcome;
 
     fn results(failing: &[Check]) -> Vec<CheckResult> {
@@ -48,7 +48,7 @@ mod tests {
 
     #[test]
     fn the_level_is_the_highest_with_every_check_below_passing() {
-        let levels = resolve(None, "").unwrap();
+        let levels = resolve_levels(None, "").unwrap();
         assert_eq!(reached(&levels, &results(&[])), Some("Gold"));
         assert_eq!(
             reached(&levels, &results(&[Check::CiPassing])),
@@ -75,7 +75,7 @@ mod tests {
             .clone()
             .try_into()
             .unwrap();
-        let levels = resolve(Some(raw), "").unwrap();
+        let levels = resolve_levels(Some(raw), "").unwrap();
         assert_eq!(levels.len(), 1);
         assert_eq!(
             reached(&levels, &results(&[Check::CiPassing])),
@@ -87,7 +87,7 @@ mod tests {
             checks: vec!["has-doc".into()],
         }];
         let text = "[scorecards]\n[[scorecards.levels]]\nname = \"Gold\"\nchecks = [\"has-doc\"]\n";
-        let err = resolve(Some(bad), text).unwrap_err();
+        let err = resolve_levels(Some(bad), text).unwrap_err();
         assert!(
             err.contains("`has-doc`") && err.contains("has-docs"),
             "{err}"
@@ -106,7 +106,9 @@ mod tests {
                 checks: vec![],
             },
         ];
-        assert!(resolve(Some(twice), "").unwrap_err().contains("used twice"));
-        assert!(resolve(Some(Vec::new()), "").unwrap().is_empty());
+        assert!(resolve_levels(Some(twice), "")
+            .unwrap_err()
+            .contains("used twice"));
+        assert!(resolve_levels(Some(Vec::new()), "").unwrap().is_empty());
     }
 }
