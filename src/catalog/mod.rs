@@ -3,6 +3,7 @@
 //! rules allow-list, settles conflicts (first in source order wins), and computes relations in
 //! both directions. Pure apart from reading repository files through `Repo::read`.
 
+mod document;
 mod issue;
 mod placeholders;
 mod read;
