@@ -11,7 +11,7 @@ use crate::secrets::{Finding, Scanner};
 use serde_json::Value;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PlaceholderError {
+pub(super) struct PlaceholderError {
     pub path: Vec<Seg>,
     pub message: String,
     /// True when the failure was an attempt to leave the repository.
@@ -19,7 +19,7 @@ pub struct PlaceholderError {
 }
 
 /// Where placeholders read from, and where secrets found in those files are reported.
-pub struct Reader<'a> {
+pub(super) struct Reader<'a> {
     pub repo: &'a Repo,
     pub max_bytes: u64,
     pub secrets: &'a Scanner,
@@ -28,7 +28,7 @@ pub struct Reader<'a> {
 }
 
 /// Replaces every placeholder in `value`; stops at the first failure.
-pub fn resolve(
+pub(super) fn resolve(
     value: &mut Value,
     reader: &mut Reader<'_>,
     dir: &RepoPath,

@@ -126,7 +126,7 @@ pub struct Relation {
 
 /// A reference an entity writes in its spec, before it is looked up.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Outgoing {
+pub(super) struct Outgoing {
     pub field: &'static str,
     pub path: Vec<Seg>,
     pub forward: &'static str,
@@ -135,12 +135,12 @@ pub struct Outgoing {
 }
 
 /// Every reference in an entity's spec, in field order.
-pub fn outgoing(entity: &Entity) -> Vec<Outgoing> {
+pub(super) fn outgoing(entity: &Entity) -> Vec<Outgoing> {
     outgoing_of(&entity.kind, &entity.namespace, &entity.value)
 }
 
 /// Every reference in the spec of a document of `kind` in `namespace`, in field order.
-pub fn outgoing_of(kind: &str, namespace: &str, value: &Value) -> Vec<Outgoing> {
+pub(super) fn outgoing_of(kind: &str, namespace: &str, value: &Value) -> Vec<Outgoing> {
     let spec = value.get("spec");
     let mut out = Vec::new();
     for f in FIELDS.iter().filter(|f| f.kinds.contains(&kind)) {
@@ -176,7 +176,7 @@ pub fn outgoing_of(kind: &str, namespace: &str, value: &Value) -> Vec<Outgoing> 
 }
 
 /// Both directions of every valid reference, sorted and without repeats.
-pub fn relations(entities: &[Entity]) -> Vec<Relation> {
+pub(super) fn relations(entities: &[Entity]) -> Vec<Relation> {
     let mut all = Vec::new();
     for entity in entities {
         for o in outgoing(entity) {

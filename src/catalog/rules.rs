@@ -5,7 +5,7 @@
 use crate::config::Rule;
 
 /// `location_target` is `repo/path` of the file that declared the entity; its type is `file`.
-pub fn allowed(
+pub(super) fn allowed(
     rules: Option<&[Rule]>,
     kind: &str,
     spec_type: Option<&str>,

@@ -141,7 +141,7 @@ fn lookup<'a>(spec: &'a Map<String, Value>, at: &[Seg]) -> Option<&'a Value> {
 }
 
 /// Issues in a Template's spec beyond the strings `validate` checks (type, owner, lifecycle).
-pub fn validate_template(spec: &Map<String, Value>) -> Vec<Issue> {
+pub(super) fn validate_template(spec: &Map<String, Value>) -> Vec<Issue> {
     let mut issues = Vec::new();
     if !spec.contains_key("steps") {
         issues.push(issue(

@@ -15,7 +15,7 @@ const MAX_DOT_EDGES: usize = 120;
 /// `i32` and loops when a sum overflows.
 const MAX_GANTT_DIGITS: usize = 5;
 
-pub fn check_size(source: &str) -> Result<(), String> {
+pub(super) fn check_size(source: &str) -> Result<(), String> {
     if source.len() > MAX_SOURCE_BYTES {
         return Err(format!(
             "is too long: {} KiB of source, over the {} KiB bound; shown as code",
@@ -26,7 +26,7 @@ pub fn check_size(source: &str) -> Result<(), String> {
     Ok(())
 }
 
-pub fn check_mermaid(source: &str) -> Result<(), String> {
+pub(super) fn check_mermaid(source: &str) -> Result<(), String> {
     check_size(source)?;
     let lines = source.lines().filter(|l| !l.trim().is_empty()).count();
     if lines > MAX_MERMAID_LINES {
@@ -65,7 +65,7 @@ pub fn check_mermaid(source: &str) -> Result<(), String> {
     Ok(())
 }
 
-pub fn check_dot(source: &str) -> Result<(), String> {
+pub(super) fn check_dot(source: &str) -> Result<(), String> {
     check_size(source)?;
     let edges = source.matches("->").count() + source.matches("--").count();
     if edges > MAX_DOT_EDGES {

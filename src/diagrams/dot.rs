@@ -5,9 +5,9 @@ use layout::backends::svg::SVGWriter;
 use layout::gv::{DotParser, GraphBuilder};
 
 /// layout-rs writes colours as `#rrggbbaa`.
-pub const ROLES: &[(&str, &str)] = &[("#000000ff", "line"), ("#ffffffff", "bg")];
+pub(super) const ROLES: &[(&str, &str)] = &[("#000000ff", "line"), ("#ffffffff", "bg")];
 
-pub fn render(source: &str) -> Result<String, String> {
+pub(super) fn render(source: &str) -> Result<String, String> {
     let graph = DotParser::new(source)
         .process()
         .map_err(|e| format!("does not parse ({e}); shown as code"))?;

@@ -7,7 +7,7 @@ use rusty_mermaid::{Color, Theme};
 /// `dg-stroke-<role>` rule of the theme's stylesheet. The token colours are unlikely in a
 /// real diagram; one an author sets by hand (`style A fill:#f9f`) stays as written. They are
 /// mid-grey because the engine picks black or white text on fills far from that.
-pub const ROLES: &[(&str, &str)] = &[
+pub(super) const ROLES: &[(&str, &str)] = &[
     ("#c8c901", "node"),
     ("#c8c902", "line"),
     ("#c8c903", "text"),
@@ -66,7 +66,7 @@ fn theme() -> Theme {
     }
 }
 
-pub fn render(source: &str) -> Result<String, String> {
+pub(super) fn render(source: &str) -> Result<String, String> {
     rusty_mermaid::to_svg(&split_statements(source), &theme())
         .map_err(|e| format!("does not parse ({e}); shown as code"))
 }

@@ -9,7 +9,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, Writer, XmlVersion};
 
 /// Rewrites `svg` (one renderer's output) for diagram `index` of a page.
-pub fn apply(svg: &str, kind: Kind, index: usize, label: &str) -> Result<String, String> {
+pub(super) fn apply(svg: &str, kind: Kind, index: usize, label: &str) -> Result<String, String> {
     let prefix = format!("dg{index}-");
     let roles = match kind {
         Kind::Mermaid => super::mermaid::ROLES,

@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 
 /// One included sub-project: where its docs go in the site and where they come from.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Mount {
+pub(super) struct Mount {
     /// The directory of the site its pages go to (`payments`, `team/billing`).
     pub alias: String,
     pub docs_dir: RepoPath,
@@ -26,7 +26,7 @@ pub struct Mount {
 }
 
 /// What an include needs from the repository.
-pub trait Files {
+pub(super) trait Files {
     fn read_text(&self, path: &RepoPath) -> Result<String, String>;
     /// Every file below `dir`, sorted (the repository's files for the root).
     fn files_under(&self, dir: &RepoPath) -> Vec<RepoPath>;
@@ -34,14 +34,14 @@ pub trait Files {
 
 /// A problem with one include, at its line of mkdocs.yml.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Problem {
+pub(super) struct Problem {
     pub line: Option<u32>,
     pub message: String,
 }
 
 /// The nav with every include expanded, the sub-projects it mounts, and the problems.
 #[derive(Debug, Default)]
-pub struct Expanded {
+pub(super) struct Expanded {
     pub nav: Vec<NavItem>,
     pub mounts: Vec<Mount>,
     pub problems: Vec<Problem>,
@@ -51,7 +51,7 @@ pub struct Expanded {
 const MAX_MOUNTS: usize = 500;
 
 /// Expands the includes of `nav`, read from mkdocs.yml in `config_dir`.
-pub fn expand(nav: &[NavItem], config_dir: &RepoPath, files: &dyn Files) -> Expanded {
+pub(super) fn expand(nav: &[NavItem], config_dir: &RepoPath, files: &dyn Files) -> Expanded {
     let mut out = Expanded::default();
     let nav = expand_items(nav, config_dir, files, &mut out);
     Expanded { nav, ..out }
@@ -235,7 +235,7 @@ fn load(
 
 /// The directory a sub-project's pages go to: its site name when that is a plain path, else
 /// the site name as python-slugify makes it (ASCII letters and digits joined by `-`).
-pub fn alias_of(site_name: &str) -> String {
+pub(super) fn alias_of(site_name: &str) -> String {
     let plain = site_name
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || "_.-/".contains(c));
@@ -343,7 +343,7 @@ fn derived_dir(pages: &[&str], dir: &str) -> Vec<NavItem> {
 /// The repository settings an included project's pages are edited with, as the plugin takes
 /// them: its own repo_url and edit_uri, else the root's, with the root's docs_dir in edit_uri
 /// replaced by the project's (both as written from the root's mkdocs.yml).
-pub fn edit_settings(root: &Mkdocs, config_dir: &RepoPath, mount: &Mount) -> Mkdocs {
+pub(super) fn edit_settings(root: &Mkdocs, config_dir: &RepoPath, mount: &Mount) -> Mkdocs {
     let repo_url = mount.repo_url.clone().or_else(|| root.repo_url.clone());
     let edit_uri = mount.edit_uri.clone().or_else(|| {
         let github = repo_url

@@ -52,7 +52,7 @@ pub(super) struct Expanded {
 impl Expanded {
     /// Moves the lines of a rendering of `text` back to the page's lines, and adds the
     /// snippets' own problems.
-    pub fn restore_lines(&self, rendered: &mut Rendered, cross: &mut [CrossAnchor]) {
+    pub(super) fn restore_lines(&self, rendered: &mut Rendered, cross: &mut [CrossAnchor]) {
         if self.origin.is_some() {
             for (line, _) in &mut rendered.problems {
                 *line = self.page_line(*line);
@@ -69,7 +69,7 @@ impl Expanded {
     }
 
     /// The page line of a line of `text`.
-    pub fn page_line(&self, line: u32) -> u32 {
+    pub(super) fn page_line(&self, line: u32) -> u32 {
         match &self.origin {
             Some(origin) => origin
                 .get(line.saturating_sub(1) as usize)

@@ -11,13 +11,13 @@ pub const TECHDOCS_REF: &str = "backstage.io/techdocs-ref";
 pub const TECHDOCS_ENTITY: &str = "backstage.io/techdocs-entity";
 
 /// Where a docs site's mkdocs.yml lives.
-pub struct DocsSource<'a> {
+pub(super) struct DocsSource<'a> {
     pub repo: &'a Repo,
     pub dir: RepoPath,
 }
 
 /// The repository an entity was read from.
-pub fn entity_repo<'a>(workspace: &'a Workspace, entity: &Entity) -> Option<&'a Repo> {
+pub(super) fn entity_repo<'a>(workspace: &'a Workspace, entity: &Entity) -> Option<&'a Repo> {
     workspace
         .repos
         .iter()
@@ -25,7 +25,7 @@ pub fn entity_repo<'a>(workspace: &'a Workspace, entity: &Entity) -> Option<&'a 
 }
 
 /// Resolves an entity's techdocs-ref; None (with a diagnostic) when it cannot be used.
-pub fn resolve<'a>(
+pub(super) fn resolve<'a>(
     workspace: &'a Workspace,
     entity: &Entity,
     reference: &str,

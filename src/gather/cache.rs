@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 const VERSION: u32 = 1;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
-pub struct State {
+pub(super) struct State {
     pub version: u32,
     /// Fingerprint of the settings that decide what is fetched (branch, catalog path).
     pub settings: String,
@@ -25,7 +25,7 @@ pub struct State {
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct RepoState {
+pub(super) struct RepoState {
     pub pushed_at: Option<String>,
     pub branch: String,
     pub commit: String,
@@ -57,7 +57,7 @@ pub struct RepoState {
 
 /// A 403 or 404 for one health feature of a repository.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Refusal {
+pub(super) struct Refusal {
     pub status: u16,
     /// When it was answered, in seconds since the epoch.
     pub at: i64,
@@ -67,7 +67,7 @@ pub struct Refusal {
 
 impl Refusal {
     /// Whether the refusal still stands for a repository last pushed at `pushed_at`.
-    pub fn stands(&self, pushed_at: &Option<String>, now: i64, recheck_secs: u64) -> bool {
+    pub(super) fn stands(&self, pushed_at: &Option<String>, now: i64, recheck_secs: u64) -> bool {
         &self.pushed_at == pushed_at
             && now.saturating_sub(self.at) < i64::try_from(recheck_secs).unwrap_or(i64::MAX)
     }
@@ -75,14 +75,14 @@ impl Refusal {
 
 impl RepoState {
     /// Whether anything of the repository is materialised.
-    pub fn has_files(&self) -> bool {
+    pub(super) fn has_files(&self) -> bool {
         !self.catalog_files.is_empty() || !self.imports.is_empty()
     }
 }
 
 /// A Location target or techdocs-ref that is a URL into another repository of the organisation.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct CrossWant {
+pub(super) struct CrossWant {
     pub repo: String,
     /// What follows `/blob/` or `/tree/`: the ref, then the path (empty for the repository root).
     pub ref_path: String,
@@ -94,7 +94,7 @@ pub struct CrossWant {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct CachedResponse {
+pub(super) struct CachedResponse {
     pub etag: String,
     pub link: Option<String>,
     pub body: String,
@@ -102,12 +102,12 @@ pub struct CachedResponse {
 
 /// The cache directory of one organisation.
 #[derive(Clone, Debug)]
-pub struct OrgCache {
+pub(super) struct OrgCache {
     pub dir: PathBuf,
 }
 
 impl OrgCache {
-    pub fn new(cache_dir: &Path, host: &str, org: &str) -> OrgCache {
+    pub(super) fn new(cache_dir: &Path, host: &str, org: &str) -> OrgCache {
         OrgCache {
             dir: cache_dir
                 .join("github")
@@ -121,7 +121,7 @@ impl OrgCache {
     }
 
     /// The saved state; an unreadable or older one counts as empty (everything is refetched).
-    pub fn load(&self, settings: &str) -> State {
+    pub(super) fn load(&self, settings: &str) -> State {
         let state: State = std::fs::read(self.state_file())
             .ok()
             .and_then(|bytes| serde_json::from_slice(&bytes).ok())
@@ -137,7 +137,7 @@ impl OrgCache {
     }
 
     /// Writes the state through a temporary file, so an interrupted run never leaves half of it.
-    pub fn save(&self, state: &State) -> std::io::Result<()> {
+    pub(super) fn save(&self, state: &State) -> std::io::Result<()> {
         std::fs::create_dir_all(&self.dir)?;
         let tmp = self.dir.join("state.json.tmp");
         std::fs::write(
@@ -148,7 +148,7 @@ impl OrgCache {
     }
 
     /// Where a repository's files at `commit` are materialised.
-    pub fn repo_dir(&self, repo: &str, commit: &str) -> PathBuf {
+    pub(super) fn repo_dir(&self, repo: &str, commit: &str) -> PathBuf {
         self.dir
             .join("repos")
             .join(safe_segment(repo))
@@ -156,13 +156,13 @@ impl OrgCache {
     }
 
     /// Where generated files (org data) live.
-    pub fn generated_dir(&self) -> PathBuf {
+    pub(super) fn generated_dir(&self) -> PathBuf {
         self.dir.join("generated")
     }
 
     /// Writes `files` as the repository's tree at `commit`: into a temporary directory first,
     /// then renamed into place, and older commits of the repository are removed.
-    pub fn materialise(
+    pub(super) fn materialise(
         &self,
         repo: &str,
         commit: &str,
@@ -187,7 +187,7 @@ impl OrgCache {
 
     /// Adds `files` to the repository's copy at `commit` (created when missing), each through a
     /// temporary file; copies of older commits are removed.
-    pub fn add_files(
+    pub(super) fn add_files(
         &self,
         repo: &str,
         commit: &str,
@@ -222,7 +222,7 @@ fn remove_siblings(target: &Path) {
 
 impl OrgCache {
     /// Removes the copies of repositories that are no longer listed (deleted, renamed, filtered).
-    pub fn prune<'a>(&self, keep: impl Iterator<Item = &'a str>) {
+    pub(super) fn prune<'a>(&self, keep: impl Iterator<Item = &'a str>) {
         let keep: std::collections::BTreeSet<String> = keep.map(safe_segment).collect();
         if let Ok(entries) = std::fs::read_dir(self.dir.join("repos")) {
             for entry in entries.flatten() {

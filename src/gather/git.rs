@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 /// HEAD commit and the web address of `origin`, where they can be read.
-pub fn head_and_origin(root: &Path) -> (Option<String>, Option<String>) {
+pub(super) fn head_and_origin(root: &Path) -> (Option<String>, Option<String>) {
     let Some(git_dir) = git_dir(root) else {
         return (None, None);
     };
@@ -74,7 +74,7 @@ fn origin(common: &Path) -> Option<String> {
 
 /// `https://token@host/org/repo.git` or `git@host:org/repo.git` -> `https://host/org/repo`.
 /// Credentials never survive: the portal is read by everyone.
-pub fn web_address(remote: &str) -> Option<String> {
+pub(super) fn web_address(remote: &str) -> Option<String> {
     let remote = remote.trim_end_matches('/').trim_end_matches(".git");
     if let Some(rest) = remote
         .strip_prefix("https://")
@@ -144,7 +144,7 @@ mod tests {
 
 /// The committer time (seconds since the epoch) of `commit`, read from a loose object or a
 /// pack. None when the object is stored as a delta or cannot be read: callers fall back.
-pub fn commit_time(root: &Path, commit: &str) -> Option<i64> {
+pub(super) fn commit_time(root: &Path, commit: &str) -> Option<i64> {
     let git_dir = git_dir(root)?;
     let objects = common_dir(&git_dir).join("objects");
     let body = loose_object(&objects, commit).or_else(|| packed_object(&objects, commit))?;

@@ -8,7 +8,7 @@ use crate::highlight::escape;
 use std::fmt::Write;
 
 /// One box: its two lines of text, where it links (None: no page to open), its classes.
-pub struct Box {
+pub(super) struct Box {
     pub title: String,
     pub subtitle: String,
     pub href: Option<String>,
@@ -16,7 +16,7 @@ pub struct Box {
 }
 
 /// One edge, by box index, with its classes.
-pub struct Line {
+pub(super) struct Line {
     pub from: usize,
     pub to: usize,
     pub classes: String,
@@ -37,7 +37,7 @@ fn shorten(text: &str, max: usize) -> String {
 
 /// The SVG of `boxes` and `lines` placed by `layout`; `id` makes its marker ids unique on
 /// the page.
-pub fn svg(id: &str, boxes: &[Box], lines: &[Line], layout: &Layout) -> String {
+pub(super) fn svg(id: &str, boxes: &[Box], lines: &[Line], layout: &Layout) -> String {
     let (w, h) = (layout.width, layout.height);
     let mut out = format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" class="graph" viewBox="0 0 {w} {h}" width="{w}" height="{h}" aria-hidden="true" focusable="false"><defs>"#

@@ -6,7 +6,7 @@
 use super::span;
 
 /// Highlights YAML (`json` is YAML's subset and takes the same path) as `hl-` spans.
-pub fn highlight_data(source: &str) -> String {
+pub(super) fn highlight_data(source: &str) -> String {
     let mut out = String::with_capacity(source.len() * 2);
     // Indentation of the key that opened a block scalar (`description: |`), while inside one.
     let mut block_parent: Option<usize> = None;

@@ -30,7 +30,7 @@ enum State {
 }
 
 /// Highlights shell source as `hl-` spans.
-pub fn highlight_shell(source: &str) -> String {
+pub(super) fn highlight_shell(source: &str) -> String {
     let mut out = String::with_capacity(source.len() * 2);
     let mut state = State::Code;
     for line in source.split_inclusive('\n') {

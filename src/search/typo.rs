@@ -23,7 +23,7 @@ const MAX_CHARS: usize = 24;
 type ByLength<'a> = BTreeMap<usize, Vec<(usize, &'a str)>>;
 
 /// The typo files: one per first letter, and the manifest naming them.
-pub fn files(index: &Index) -> BTreeMap<String, Vec<u8>> {
+pub(super) fn files(index: &Index) -> BTreeMap<String, Vec<u8>> {
     let mut by_letter: BTreeMap<char, ByLength<'_>> = BTreeMap::new();
     for (term, stem) in &index.terms {
         let n = term.chars().count();

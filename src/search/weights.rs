@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Postings kept per stem, the highest weights first: bounds what one query term loads.
-pub const MAX_POSTINGS: usize = 500;
+pub(super) const MAX_POSTINGS: usize = 500;
 const K1: f64 = 1.2;
 const B: f64 = 0.75;
 /// Weights are shipped as integers, so the browser and [`super::query`] add them up exactly.

@@ -15,7 +15,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
 /// Rows rendered into the HTML page before the script takes over.
-pub const FIRST_PAINT_ROWS: usize = 50;
+pub(super) const FIRST_PAINT_ROWS: usize = 50;
 
 /// Characters of a description kept in a row, as the row template truncates it.
 const DESCRIPTION_CHARS: usize = 180;
@@ -47,7 +47,7 @@ type Row<'a> = (
 );
 
 /// Each scored entity's score, by entity ref.
-pub fn scores(cards: Option<&Scorecards>) -> HashMap<String, u32> {
+pub(super) fn scores(cards: Option<&Scorecards>) -> HashMap<String, u32> {
     let cards = cards.map(|c| c.cards.iter()).into_iter().flatten();
     cards
         .filter_map(|(key, card)| Some((key.to_string(), card.score?)))
@@ -57,14 +57,14 @@ pub fn scores(cards: Option<&Scorecards>) -> HashMap<String, u32> {
 /// What a first-paint row's health cells show without script: the score, and for an entity
 /// with workloads a link to its cluster status (which changes too often for this page).
 #[derive(Serialize)]
-pub struct RowHealth {
+pub(super) struct RowHealth {
     score: Option<u32>,
     level: &'static str,
     kubernetes: Option<String>,
 }
 
 /// The health cells of `rows`, by entity ref.
-pub fn first_paint_health<'a>(
+pub(super) fn first_paint_health<'a>(
     catalog: &Catalog,
     rows: &'a [EntitySummary],
     cards: Option<&Scorecards>,
@@ -92,7 +92,7 @@ pub fn first_paint_health<'a>(
 
 /// The data file's bytes: `window.PLAYBILL_CATALOG = {...};`, with each row's score from
 /// `scores` ([`scores`]).
-pub fn script(summaries: &[EntitySummary], scores: &HashMap<String, u32>) -> Vec<u8> {
+pub(super) fn script(summaries: &[EntitySummary], scores: &HashMap<String, u32>) -> Vec<u8> {
     let mut index: BTreeMap<&str, i64> = BTreeMap::new();
     let mut links: Vec<[&str; 3]> = Vec::new();
     let rows = summaries

@@ -12,7 +12,7 @@ use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The file beside a Group or System page that holds its heatmap.
-pub const FILE: &str = "heatmap-status.js";
+pub(super) const FILE: &str = "heatmap-status.js";
 
 #[derive(Serialize)]
 struct Cell {
@@ -35,13 +35,13 @@ struct Row {
 }
 
 /// Whether `e`'s page has a heatmap slot.
-pub fn has_heatmap(e: &Entity) -> bool {
+pub(super) fn has_heatmap(e: &Entity) -> bool {
     matches!(e.key.kind.as_str(), "group" | "system")
 }
 
 /// A `heatmap-status.js` for every Group and System page: its rows, or no entry when none of its
 /// services has a Kubernetes view (the page hides the slot).
-pub fn files(
+pub(super) fn files(
     tera: &tera::Tera,
     catalog: &Catalog,
     snapshot: Option<&Snapshot>,

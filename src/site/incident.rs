@@ -22,7 +22,7 @@ use serde_json::Value;
 const MAX_RECENT: usize = 5;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct CardLink {
+pub(super) struct CardLink {
     pub title: String,
     /// Absolute (`https:`, `mailto:`) or, when `internal`, relative to the site root.
     pub url: String,
@@ -35,7 +35,7 @@ pub struct CardLink {
 }
 
 #[derive(Debug, Serialize)]
-pub struct IncidentCard {
+pub(super) struct IncidentCard {
     pub owner: Option<EntityLink>,
     /// The owner group's `spec.profile.displayName`, else its title.
     pub team: String,
@@ -53,7 +53,7 @@ pub struct IncidentCard {
 }
 
 /// What the card shows for a component; None for other kinds.
-pub fn card(
+pub(super) fn card(
     catalog: &Catalog,
     docs: &DocSets,
     e: &Entity,

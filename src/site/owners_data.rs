@@ -58,7 +58,7 @@ fn owned<'a>(catalog: &'a Catalog, owner: &EntityRef) -> Vec<&'a Entity> {
 }
 
 /// The data file's bytes: `window.PLAYBILL_OWNERS = {...};`.
-pub fn script(catalog: &Catalog, by_entity: &HashMap<String, Vec<Diagnostic>>) -> Vec<u8> {
+pub(super) fn script(catalog: &Catalog, by_entity: &HashMap<String, Vec<Diagnostic>>) -> Vec<u8> {
     let mut data = Data {
         owners: Vec::new(),
         entities: Vec::new(),

@@ -6,7 +6,7 @@ use crate::gather::health::{AlertCounts, RepoHealth, RunOutcome};
 use serde::Serialize;
 
 #[derive(Serialize)]
-pub struct RepositoryCard {
+pub(super) struct RepositoryCard {
     pub url: String,
     pub branch: String,
     /// None: the runs could not be read; empty: no workflow ran on the branch.
@@ -21,7 +21,7 @@ pub struct RepositoryCard {
 }
 
 #[derive(Serialize)]
-pub struct RunRow {
+pub(super) struct RunRow {
     pub workflow: String,
     pub outcome: RunOutcome,
     /// The conclusion (or status while running) in words.
@@ -33,7 +33,7 @@ pub struct RunRow {
 }
 
 #[derive(Serialize)]
-pub struct AlertRow {
+pub(super) struct AlertRow {
     pub kind: &'static str,
     pub url: String,
     /// None: not available with this token.
@@ -52,7 +52,7 @@ fn when(text: &str) -> String {
     }
 }
 
-pub fn card(health: &RepoHealth) -> Option<RepositoryCard> {
+pub(super) fn card(health: &RepoHealth) -> Option<RepositoryCard> {
     let url = crate::catalog::summary::safe_url(&health.repo_url)?;
     let url = url.trim_end_matches('/').to_string();
     let workflows = health.workflows.as_ref().map(|runs| {

@@ -14,7 +14,7 @@ const PAD: f64 = 3.0;
 
 /// What a series measures, for the picture and its sentence.
 #[derive(Clone, Copy, Debug)]
-pub struct Measure {
+pub(super) struct Measure {
     /// "score", "problems".
     pub name: &'static str,
     /// "%" or "".
@@ -25,14 +25,14 @@ pub struct Measure {
     pub higher_is_better: bool,
 }
 
-pub const SCORE: Measure = Measure {
+pub(super) const SCORE: Measure = Measure {
     name: "score",
     unit: "%",
     max: Some(100),
     higher_is_better: true,
 };
 
-pub const PROBLEMS: Measure = Measure {
+pub(super) const PROBLEMS: Measure = Measure {
     name: "problems",
     unit: "",
     max: None,
@@ -40,13 +40,13 @@ pub const PROBLEMS: Measure = Measure {
 };
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Sparkline {
+pub(super) struct Sparkline {
     pub svg: String,
     pub text: String,
 }
 
 /// The picture of `key`'s series among `series` (one of `trends`' maps), in `trends`' window.
-pub fn of(
+pub(super) fn of(
     trends: &Trends,
     series: &BTreeMap<String, Vec<Point>>,
     key: &str,
@@ -57,7 +57,7 @@ pub fn of(
 
 /// The picture of `points` (oldest first) in the window ending on the day of `end`; None
 /// without points.
-pub fn draw(points: &[Point], end: i64, measure: Measure) -> Option<Sparkline> {
+pub(super) fn draw(points: &[Point], end: i64, measure: Measure) -> Option<Sparkline> {
     let end_day = Point(end, 0).day();
     let start_day = end_day - MAX_TREND_DAYS;
     // The value the window starts with, then the changes inside it.

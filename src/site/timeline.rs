@@ -9,17 +9,17 @@ use serde::Serialize;
 use std::collections::BTreeSet;
 
 /// Entries shown on an entity page; the rest are on the "What changed" page.
-pub const MAX_ENTRIES: usize = 12;
+pub(super) const MAX_ENTRIES: usize = 12;
 
 #[derive(Debug, Serialize)]
-pub struct Timeline {
+pub(super) struct Timeline {
     pub entries: Vec<Entry>,
     /// Entries left out by the bound.
     pub more: usize,
 }
 
 #[derive(Debug, Serialize)]
-pub struct Entry {
+pub(super) struct Entry {
     pub date: String,
     pub iso: String,
     /// The change kind's name (`version`) and label (`Version changed`).
@@ -34,13 +34,13 @@ pub struct Entry {
 }
 
 #[derive(Debug, Serialize)]
-pub struct Dependency {
+pub(super) struct Dependency {
     pub title: String,
     pub url: String,
 }
 
 /// `e`'s timeline; None when the history holds nothing about it or its dependencies.
-pub fn timeline(catalog: &Catalog, state: &State, e: &Entity) -> Option<Timeline> {
+pub(super) fn timeline(catalog: &Catalog, state: &State, e: &Entity) -> Option<Timeline> {
     let own = e.key.to_string();
     let upstream: BTreeSet<String> = catalog
         .relations_of(&e.key)

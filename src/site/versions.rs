@@ -7,7 +7,7 @@ use crate::docs::{DocSets, DocSite};
 use serde_json::{json, Value};
 
 /// The switcher of the page `page_out` of `site`; None when the site has no versions.
-pub fn switcher(docs: &DocSets, site: &DocSite, page_out: &str) -> Option<Value> {
+pub(super) fn switcher(docs: &DocSets, site: &DocSite, page_out: &str) -> Option<Value> {
     if site.versions.is_empty() {
         return None;
     }
@@ -49,7 +49,7 @@ fn same_page(other: &DocSite, relative: &str) -> String {
 }
 
 /// What the docs search box of `site` searches: latest's pages, the only ones in the index.
-pub fn search_scope(site: &DocSite) -> String {
+pub(super) fn search_scope(site: &DocSite) -> String {
     let key = &site.entity;
     format!("{}/{}/{}", key.namespace, key.kind, key.name)
 }

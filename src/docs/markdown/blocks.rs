@@ -18,7 +18,7 @@ const MAX_DEPTH: usize = 32;
 
 /// A block a marker opens.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Block {
+pub(super) enum Block {
     /// `<div class="admonition note">`; `title: None` means no title paragraph.
     Admonition {
         classes: Vec<String>,
@@ -40,7 +40,7 @@ pub enum Block {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Marker {
+pub(super) enum Marker {
     Open(Block),
     /// Closes the block opened by the marker with this index.
     Close(usize),
@@ -48,18 +48,18 @@ pub enum Marker {
 
 /// A marker and the output line (0-based) it was written on.
 #[derive(Clone, Debug)]
-pub struct MarkerAt {
+pub(super) struct MarkerAt {
     pub marker: Marker,
     pub out_line: usize,
 }
 
 /// The text of marker `index`'s line, without indentation.
-pub fn marker_text(index: usize) -> String {
+pub(super) fn marker_text(index: usize) -> String {
     format!("<!--pb:{index}-->")
 }
 
 /// The marker index a (trimmed) comment names, if it looks like a marker.
-pub fn parse_marker_text(text: &str) -> Option<usize> {
+pub(super) fn parse_marker_text(text: &str) -> Option<usize> {
     text.trim()
         .strip_prefix("<!--pb:")?
         .strip_suffix("-->")?
@@ -108,7 +108,9 @@ impl<'a> Out<'a> {
 
 /// Replaces every block by markers and dedented bodies; see the module docs.
 /// Also returns a problem when blocks nested deeper than the limit were left as text.
-pub fn extract(lines: Vec<Line<'_>>) -> (Vec<Line<'_>>, Vec<MarkerAt>, Option<(u32, String)>) {
+pub(super) fn extract(
+    lines: Vec<Line<'_>>,
+) -> (Vec<Line<'_>>, Vec<MarkerAt>, Option<(u32, String)>) {
     let mut out = Out {
         lines: Vec::with_capacity(lines.len() + 8),
         markers: Vec::new(),
@@ -355,7 +357,7 @@ fn capitalize(word: &str) -> String {
 }
 
 /// Writes the opening markup of `block`; `set` numbers tab sets within the page (1-based).
-pub fn open_html(block: &Block, set: usize, out: &mut String) {
+pub(super) fn open_html(block: &Block, set: usize, out: &mut String) {
     match block {
         Block::Admonition { classes, title } => {
             out.push_str(&format!(
@@ -409,7 +411,7 @@ pub fn open_html(block: &Block, set: usize, out: &mut String) {
 }
 
 /// Writes the closing markup of `block`.
-pub fn close_html(block: &Block, out: &mut String) {
+pub(super) fn close_html(block: &Block, out: &mut String) {
     out.push_str(match block {
         Block::Admonition { .. } | Block::Tab => "</div>\n",
         Block::Details { .. } => "</details>\n",

@@ -16,7 +16,7 @@ const MAX_HL_RANGES: usize = 256;
 /// What a fence's info string asks for: `python hl_lines="2 4-5" linenums="10" title="a.py"`
 /// or the attribute form `{.python hl_lines="2"}`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct FenceInfo {
+pub(super) struct FenceInfo {
     pub lang: String,
     /// Inclusive line ranges, counted from the block's first line (1).
     pub hl_lines: Vec<(u32, u32)>,
@@ -26,7 +26,7 @@ pub struct FenceInfo {
 }
 
 /// Parses a fence's info string.
-pub fn parse_info(info: &str) -> FenceInfo {
+pub(super) fn parse_info(info: &str) -> FenceInfo {
     let info = info.trim();
     let info = info
         .strip_prefix('{')
@@ -121,16 +121,16 @@ fn alias(lang: &str) -> &str {
 /// A page's drawn diagrams. The page's HTML holds a placeholder for each (the raw-HTML
 /// sanitiser would remove inline SVG); [`Diagrams::insert`] puts them in after it ran.
 #[derive(Default)]
-pub struct Diagrams<'a> {
+pub(super) struct Diagrams<'a> {
     settings: Option<&'a diagrams::Settings>,
     drawn: Vec<String>,
 }
 
 /// Brackets a diagram's number in the page: two noncharacters, which no text needs.
-pub const PLACEHOLDER: (char, char) = ('\u{FDD0}', '\u{FDD1}');
+pub(super) const PLACEHOLDER: (char, char) = ('\u{FDD0}', '\u{FDD1}');
 
 impl<'a> Diagrams<'a> {
-    pub fn new(settings: &'a diagrams::Settings) -> Self {
+    pub(super) fn new(settings: &'a diagrams::Settings) -> Self {
         Diagrams {
             settings: Some(settings),
             drawn: Vec::new(),
@@ -159,7 +159,7 @@ impl<'a> Diagrams<'a> {
     }
 
     /// Replaces the placeholders in `html` with the drawn diagrams.
-    pub fn insert(&self, html: String) -> String {
+    pub(super) fn insert(&self, html: String) -> String {
         if self.drawn.is_empty() {
             return html;
         }
@@ -188,7 +188,7 @@ impl<'a> Diagrams<'a> {
 }
 
 /// Writes one code block; returns a problem when its language cannot be shown as asked.
-pub fn write_block(
+pub(super) fn write_block(
     out: &mut String,
     code: &str,
     info: &FenceInfo,

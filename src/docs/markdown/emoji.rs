@@ -3,13 +3,13 @@
 //! never does, so the text stays selectable and needs no image requests.
 
 /// The emoji for a shortcode name (without the colons), if it is in the table.
-pub fn lookup(name: &str) -> Option<&'static str> {
+pub(super) fn lookup(name: &str) -> Option<&'static str> {
     let at = TABLE.binary_search_by(|(key, _)| (*key).cmp(name)).ok()?;
     Some(TABLE[at].1)
 }
 
 /// Whether `c` may appear in a shortcode name.
-pub fn is_name_char(c: u8) -> bool {
+pub(super) fn is_name_char(c: u8) -> bool {
     c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'_' | b'+' | b'-')
 }
 

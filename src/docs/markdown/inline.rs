@@ -15,7 +15,7 @@ use std::collections::{HashMap, HashSet};
 const MAX_ABBREVIATIONS: usize = 500;
 
 /// The page's abbreviations: looked up by the text at a word start, for each distinct length.
-pub struct Inline<'a> {
+pub(super) struct Inline<'a> {
     abbreviations: HashMap<&'a str, &'a str>,
     first_chars: HashSet<char>,
     /// Distinct abbreviation lengths in bytes, longest first.
@@ -26,7 +26,7 @@ pub struct Inline<'a> {
 type Found = (usize, String, String);
 
 impl<'a> Inline<'a> {
-    pub fn new(abbreviations: &'a [(String, String)]) -> Self {
+    pub(super) fn new(abbreviations: &'a [(String, String)]) -> Self {
         let mut map = HashMap::new();
         for (abbr, title) in abbreviations.iter().take(MAX_ABBREVIATIONS) {
             // A later definition replaces an earlier one, as in Python-Markdown.
@@ -45,7 +45,7 @@ impl<'a> Inline<'a> {
 
     /// Writes `text` as HTML to `html` and as plain text to `plain`. `links` is false inside
     /// a link, where bare URLs must not become links again.
-    pub fn write(&self, text: &str, links: bool, html: &mut String, plain: &mut String) {
+    pub(super) fn write(&self, text: &str, links: bool, html: &mut String, plain: &mut String) {
         let mut at = 0;
         for (open, close) in mark_pairs(text) {
             self.write_segment(&text[at..open], links, html, plain);

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 /// One line of the text handed to pulldown-cmark, without its newline.
 #[derive(Clone, Debug)]
-pub struct Line<'a> {
+pub(super) struct Line<'a> {
     pub text: Cow<'a, str>,
     /// 1-based line number in the source.
     pub src: u32,
@@ -14,7 +14,7 @@ pub struct Line<'a> {
 
 /// An open code fence: its indent, character and length.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Fence {
+pub(super) struct Fence {
     pub indent: usize,
     pub ch: char,
     pub len: usize,
@@ -23,7 +23,7 @@ pub struct Fence {
 impl Fence {
     /// The fence a line opens, if it starts with three or more backticks or tildes; takes the
     /// line as `split_indent` returns it.
-    pub fn open((indent, rest): (usize, &str)) -> Option<Fence> {
+    pub(super) fn open((indent, rest): (usize, &str)) -> Option<Fence> {
         let ch = rest.chars().next().filter(|c| *c == '`' || *c == '~')?;
         let len = rest.chars().take_while(|c| *c == ch).count();
         if len < 3 || (ch == '`' && rest[len..].contains('`')) {
@@ -33,14 +33,14 @@ impl Fence {
     }
 
     /// Whether `line` closes this fence.
-    pub fn closed_by(&self, line: &str) -> bool {
+    pub(super) fn closed_by(&self, line: &str) -> bool {
         let (indent, rest) = split_indent(line);
         let len = rest.chars().take_while(|c| *c == self.ch).count();
         len >= self.len && rest[len..].trim().is_empty() && indent <= self.indent + 3
     }
 
     /// A line that closes this fence, at its indent.
-    pub fn closing_line(&self) -> String {
+    pub(super) fn closing_line(&self) -> String {
         format!(
             "{}{}",
             " ".repeat(self.indent),
@@ -50,12 +50,12 @@ impl Fence {
 }
 
 /// Columns of leading whitespace, with tabs advancing to the next multiple of 4.
-pub fn indent_cols(line: &str) -> usize {
+pub(super) fn indent_cols(line: &str) -> usize {
     split_indent(line).0
 }
 
 /// The columns of leading whitespace (tabs to the next multiple of 4) and the rest.
-pub fn split_indent(line: &str) -> (usize, &str) {
+pub(super) fn split_indent(line: &str) -> (usize, &str) {
     let mut cols = 0;
     for (i, b) in line.bytes().enumerate() {
         match b {
@@ -68,13 +68,13 @@ pub fn split_indent(line: &str) -> (usize, &str) {
 }
 
 /// Whether a line holds only whitespace.
-pub fn is_blank(line: &str) -> bool {
+pub(super) fn is_blank(line: &str) -> bool {
     line.bytes().all(|b| b == b' ' || b == b'\t')
 }
 
 /// Removes up to `cols` columns of leading whitespace; a tab that straddles the cut leaves
 /// its remaining columns as spaces.
-pub fn strip_cols<'a>(text: &Cow<'a, str>, cols: usize) -> Cow<'a, str> {
+pub(super) fn strip_cols<'a>(text: &Cow<'a, str>, cols: usize) -> Cow<'a, str> {
     let mut col = 0;
     for (i, b) in text.bytes().enumerate() {
         if col >= cols {

@@ -16,7 +16,7 @@ use std::borrow::Cow;
 const MAX_LIST_DEPTH: usize = 64;
 
 /// The pre-pass result: the text for pulldown-cmark plus what was taken out of it.
-pub struct Prepared {
+pub(super) struct Prepared {
     pub text: String,
     /// Byte offset in `text` where each output line starts.
     line_starts: Vec<usize>,
@@ -31,14 +31,14 @@ pub struct Prepared {
 
 impl Prepared {
     /// The output line (0-based) holding byte `offset` of `text`.
-    pub fn out_line(&self, offset: usize) -> usize {
+    pub(super) fn out_line(&self, offset: usize) -> usize {
         self.line_starts
             .partition_point(|start| *start <= offset)
             .saturating_sub(1)
     }
 
     /// The 1-based source line of byte `offset` of `text`.
-    pub fn src_line(&self, offset: usize) -> u32 {
+    pub(super) fn src_line(&self, offset: usize) -> u32 {
         self.src_lines
             .get(self.out_line(offset))
             .or(self.src_lines.last())
@@ -48,7 +48,7 @@ impl Prepared {
 }
 
 /// Runs every line-level step over one page's source.
-pub fn prepare(source: &str) -> Prepared {
+pub(super) fn prepare(source: &str) -> Prepared {
     let source = source.strip_prefix('\u{FEFF}').unwrap_or(source);
     let mut lines: Vec<Line<'_>> = source
         .split('\n')
@@ -218,7 +218,7 @@ struct Frame {
 /// a first number that would keep CommonMark from nesting a list is made 1.
 /// A marker 4 or more columns past the item's own, on the line after it, is no nested item
 /// there (Python-Markdown reads it as more text of the item): its marker is escaped.
-pub fn normalise_lists(lines: &mut [Line<'_>]) {
+pub(super) fn normalise_lists(lines: &mut [Line<'_>]) {
     let mut stack: Vec<Frame> = Vec::new();
     let mut fence: Option<(Fence, usize)> = None;
     let mut prev_blank = true;

@@ -34,7 +34,7 @@ fn outside_fences(lines: &mut [Line<'_>], mut rewrite: impl FnMut(&mut Line<'_>)
 }
 
 /// Headings and critic marks, line by line.
-pub fn rewrite_lines(lines: &mut [Line<'_>]) {
+pub(super) fn rewrite_lines(lines: &mut [Line<'_>]) {
     outside_fences(lines, |line| {
         if let Some(heading) = python_heading(&line.text) {
             line.text = Cow::Owned(heading);
@@ -139,7 +139,7 @@ const MD_BLOCK_TAGS: &[&str] = &[
 /// md_in_html: an opening tag alone on its line with a `markdown` attribute loses the
 /// attribute and gets a blank line after it, and its closing tag (alone on a line) a blank
 /// line before it, so the body between is read as Markdown.
-pub fn markdown_in_html<'a>(lines: Vec<Line<'a>>) -> Vec<Line<'a>> {
+pub(super) fn markdown_in_html<'a>(lines: Vec<Line<'a>>) -> Vec<Line<'a>> {
     let mut out = Vec::with_capacity(lines.len());
     // Tag names of the open md_in_html elements, and how many same-named tags each holds.
     let mut open: Vec<(&'static str, usize)> = Vec::new();

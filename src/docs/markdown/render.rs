@@ -23,7 +23,7 @@ mod targets;
 type Spanned<'a> = (Event<'a>, Range<usize>);
 
 /// Renders the events of `parser` (which parsed `prepared.text`).
-pub fn write(parser: Parser<'_>, prepared: &Prepared, ctx: &RenderContext<'_>) -> Rendered {
+pub(super) fn write(parser: Parser<'_>, prepared: &Prepared, ctx: &RenderContext<'_>) -> Rendered {
     let (events, too_deep) = flatten_deep(merge_text(parser));
     let mut writer = Writer::new(prepared, ctx, &events);
     for (i, (event, range)) in events.into_iter().enumerate() {

@@ -9,7 +9,7 @@ use ammonia::Builder;
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
-pub use crate::html_hazards::dangerous;
+pub(super) use crate::html_hazards::dangerous;
 
 fn builder() -> &'static Builder<'static> {
     static BUILDER: OnceLock<Builder<'static>> = OnceLock::new();
@@ -42,7 +42,7 @@ fn builder() -> &'static Builder<'static> {
 }
 
 /// Cleans one page's HTML.
-pub fn clean(html: &str) -> String {
+pub(super) fn clean(html: &str) -> String {
     builder().clean(html).to_string()
 }
 
@@ -53,14 +53,14 @@ const MAX_DEPTH: usize = 1000;
 /// Tracks how deeply a page's raw HTML fragments nest, roughly: every start tag that is not
 /// void or self-closing opens a level, every end tag closes one.
 #[derive(Default)]
-pub struct Depth {
+pub(super) struct Depth {
     depth: usize,
     exceeded: bool,
 }
 
 impl Depth {
     /// Adds one fragment; false once the page's raw HTML has nested too deeply.
-    pub fn add(&mut self, html: &str) -> bool {
+    pub(super) fn add(&mut self, html: &str) -> bool {
         if self.exceeded {
             return false;
         }

@@ -16,7 +16,7 @@ fn is_space(c: char) -> bool {
 /// Python-Markdown's `toc.slugify(value, '-')`: NFKD-normalise, drop non-ASCII, drop every
 /// character that is not a word character, whitespace or `-`, strip, lower-case, and collapse
 /// runs of whitespace and `-` into one `-`.
-pub fn slugify(text: &str) -> String {
+pub(super) fn slugify(text: &str) -> String {
     let kept: String = text
         .nfkd()
         .filter(|c| {
@@ -42,7 +42,7 @@ pub fn slugify(text: &str) -> String {
 
 /// The ids already used in one page.
 #[derive(Default)]
-pub struct Ids {
+pub(super) struct Ids {
     used: HashSet<String>,
     /// For a stem, an n such that `stem_1` .. `stem_{n-1}` are all used: lets a page with
     /// thousands of equal headings number them in linear time.
@@ -51,13 +51,13 @@ pub struct Ids {
 
 impl Ids {
     /// Records an id given explicitly (`{#custom-id}`), so generated ids avoid it.
-    pub fn reserve(&mut self, id: &str) {
+    pub(super) fn reserve(&mut self, id: &str) {
         self.used.insert(id.to_string());
     }
 
     /// Python-Markdown's `unique(id, ids)`: while the id is taken or empty, bump a trailing
     /// `_N` or append `_1` (so `x`, `x_1`, `x_2`; `v_1` becomes `v_2`).
-    pub fn unique(&mut self, id: &str) -> String {
+    pub(super) fn unique(&mut self, id: &str) -> String {
         if !id.is_empty() && !self.used.contains(id) {
             self.used.insert(id.to_string());
             return id.to_string();

@@ -29,7 +29,7 @@ use super::Repo;
 use crate::config::GithubSource;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::paths::RepoPath;
-pub use client::RequestFigures;
+pub(super) use client::RequestFigures;
 use client::{encode_path, Ctx};
 use fetch::{Kind, Outcome, RepoInfo};
 use std::collections::{BTreeMap, BTreeSet};
@@ -93,7 +93,7 @@ impl fmt::Display for GithubSummary {
 }
 
 /// Gathers one `type = "github"` source.
-pub fn gather_github(
+pub(super) fn gather_github(
     index: usize,
     source: &GithubSource,
     cache_dir: &Path,

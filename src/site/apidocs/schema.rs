@@ -10,7 +10,7 @@ use serde_json::Value;
 use std::collections::HashSet;
 
 /// Levels of nesting shown below a schema's root.
-pub const MAX_DEPTH: usize = 10;
+pub(super) const MAX_DEPTH: usize = 10;
 /// Enum values listed per schema; the rest are counted.
 const MAX_ENUM: usize = 40;
 
@@ -66,13 +66,13 @@ pub struct Variant {
 
 /// Walks schemas of one document, remembering which references are being expanded.
 #[derive(Default)]
-pub struct Walker {
+pub(super) struct Walker {
     stack: Vec<String>,
 }
 
 impl Walker {
     /// The tree of `value`, named `name` in its parent.
-    pub fn node(
+    pub(super) fn node(
         &mut self,
         doc: &mut Doc<'_>,
         value: &Value,

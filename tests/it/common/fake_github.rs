@@ -17,13 +17,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-pub const ORG: &str = "kloudvin";
-pub const APP_TOKEN: &str = "ghs_installation_token_1";
+pub(crate) const ORG: &str = "kloudvin";
+pub(crate) const APP_TOKEN: &str = "ghs_installation_token_1";
 /// Where GitHub Enterprise serves GraphQL, beside the REST root `/api/v3`.
-pub const GRAPHQL: &str = "/api/graphql";
+pub(crate) const GRAPHQL: &str = "/api/graphql";
 
 #[derive(Clone)]
-pub struct FakeRepo {
+pub(crate) struct FakeRepo {
     pub files: BTreeMap<String, Vec<u8>>,
     pub pushed_at: String,
     pub archived: bool,
@@ -31,7 +31,7 @@ pub struct FakeRepo {
 }
 
 impl FakeRepo {
-    pub fn new(files: &[(&str, &str)]) -> FakeRepo {
+    pub(crate) fn new(files: &[(&str, &str)]) -> FakeRepo {
         FakeRepo {
             files: files
                 .iter()
@@ -43,7 +43,7 @@ impl FakeRepo {
         }
     }
 
-    pub fn commit(&self) -> String {
+    pub(crate) fn commit(&self) -> String {
         let mut h = Sha256::new();
         for (p, b) in &self.files {
             h.update(p.as_bytes());
@@ -53,15 +53,15 @@ impl FakeRepo {
     }
 }
 
-pub fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-pub fn blob_sha(bytes: &[u8]) -> String {
+pub(crate) fn blob_sha(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))[..40].to_string()
 }
 
-pub struct Fault {
+pub(crate) struct Fault {
     pub path: String,
     pub status: u16,
     pub times: usize,
@@ -72,7 +72,7 @@ pub struct Fault {
 
 /// What the health endpoints answer for a repository; `None` alerts answer 403.
 #[derive(Default)]
-pub struct FakeHealth {
+pub(crate) struct FakeHealth {
     /// (workflow id, name, status, conclusion, created_at), newest first.
     pub runs: Vec<(
         u64,
@@ -87,7 +87,7 @@ pub struct FakeHealth {
 }
 
 #[derive(Default)]
-pub struct World {
+pub(crate) struct World {
     pub repos: BTreeMap<String, FakeRepo>,
     pub health: BTreeMap<String, FakeHealth>,
     /// (slug, name, parent slug, member logins)
@@ -110,7 +110,7 @@ pub struct World {
 
 /// Requests by kind, as the server saw them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Counts {
+pub(crate) struct Counts {
     pub graphql: usize,
     pub rest: usize,
     /// REST requests answered 304, which cost no rate limit.
@@ -119,7 +119,7 @@ pub struct Counts {
 
 impl Counts {
     /// What counts against a rate limit: everything but the 304s.
-    pub fn rate_limited(&self) -> usize {
+    pub(crate) fn rate_limited(&self) -> usize {
         self.graphql + self.rest - self.not_modified
     }
 }
@@ -127,22 +127,22 @@ impl Counts {
 /// The fake API on the shared loopback server, which closes every connection after one
 /// request, so what the tests measure is the client's behaviour, not a server's connection
 /// reuse.
-pub struct FakeGithub {
+pub(crate) struct FakeGithub {
     pub world: Arc<Mutex<World>>,
     pub server: TestServer,
 }
 
 impl FakeGithub {
-    pub fn start(world: World, token: &str) -> FakeGithub {
+    pub(crate) fn start(world: World, token: &str) -> FakeGithub {
         FakeGithub::start_with(world, token, false)
     }
 
     /// Over HTTPS, with a certificate authority of the server's own.
-    pub fn start_tls(world: World, token: &str) -> FakeGithub {
+    pub(crate) fn start_tls(world: World, token: &str) -> FakeGithub {
         FakeGithub::start_with(world, token, true)
     }
 
-    pub fn start_with(world: World, token: &str, tls: bool) -> FakeGithub {
+    pub(crate) fn start_with(world: World, token: &str, tls: bool) -> FakeGithub {
         let world = Arc::new(Mutex::new(world));
         let remaining = AtomicU64::new(5000);
         let (w, token) = (world.clone(), token.to_string());
@@ -155,21 +155,21 @@ impl FakeGithub {
         FakeGithub { world, server }
     }
 
-    pub fn api_url(&self) -> String {
+    pub(crate) fn api_url(&self) -> String {
         format!("{}/api/v3", self.server.url())
     }
 
-    pub fn requests(&self) -> usize {
+    pub(crate) fn requests(&self) -> usize {
         self.world.lock().unwrap().log.len()
     }
 
-    pub fn clear_log(&self) {
+    pub(crate) fn clear_log(&self) {
         let mut world = self.world.lock().unwrap();
         world.log.clear();
         world.answered.clear();
     }
 
-    pub fn counts(&self) -> Counts {
+    pub(crate) fn counts(&self) -> Counts {
         let world = self.world.lock().unwrap();
         let graphql = world.answered.iter().filter(|(u, _)| u == GRAPHQL).count();
         Counts {
@@ -179,7 +179,7 @@ impl FakeGithub {
         }
     }
 
-    pub fn fault(&self, path: &str, status: u16, times: usize, retry_after: Option<u64>) {
+    pub(crate) fn fault(&self, path: &str, status: u16, times: usize, retry_after: Option<u64>) {
         self.world.lock().unwrap().faults.push(Fault {
             path: path.into(),
             status,
@@ -191,7 +191,7 @@ impl FakeGithub {
 }
 
 /// Answers one request.
-pub fn serve(
+pub(crate) fn serve(
     request: &Request,
     world: &Mutex<World>,
     token: &str,
@@ -248,16 +248,16 @@ pub fn serve(
     }
 }
 
-pub fn now() -> u64 {
+pub(crate) fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap()
         .as_secs()
 }
 
-pub type Answer = (u16, Vec<u8>, Vec<(String, String)>);
+pub(crate) type Answer = (u16, Vec<u8>, Vec<(String, String)>);
 
-pub fn json_answer(value: serde_json::Value, if_none_match: Option<&str>) -> Answer {
+pub(crate) fn json_answer(value: serde_json::Value, if_none_match: Option<&str>) -> Answer {
     let body = serde_json::to_vec(&value).unwrap();
     let etag = format!("\"{}\"", blob_sha(&body));
     if if_none_match == Some(etag.as_str()) {
@@ -273,7 +273,7 @@ pub fn json_answer(value: serde_json::Value, if_none_match: Option<&str>) -> Ans
     )
 }
 
-pub fn not_found() -> Answer {
+pub(crate) fn not_found() -> Answer {
     (404, br#"{"message":"Not Found"}"#.to_vec(), Vec::new())
 }
 
@@ -295,7 +295,12 @@ fn injected_fault(world: &mut World, url: &str) -> Option<Answer> {
     Some((fault.status, br#"{"message":"injected"}"#.to_vec(), headers))
 }
 
-pub fn respond(world: &mut World, url: &str, if_none_match: Option<&str>, port: u16) -> Answer {
+pub(crate) fn respond(
+    world: &mut World,
+    url: &str,
+    if_none_match: Option<&str>,
+    port: u16,
+) -> Answer {
     // Long on purpose: one arm per GitHub REST route the fake server answers.
     let Some(path) = url.strip_prefix("/api/v3") else {
         return not_found();
@@ -438,7 +443,7 @@ pub fn respond(world: &mut World, url: &str, if_none_match: Option<&str>, port: 
     }
 }
 
-pub fn health_answer(
+pub(crate) fn health_answer(
     health: &FakeHealth,
     path: &[&str],
     param: &dyn Fn(&str) -> Option<String>,
@@ -500,7 +505,7 @@ pub fn health_answer(
     }
 }
 
-pub fn component(name: &str, extra_annotations: &str) -> String {
+pub(crate) fn component(name: &str, extra_annotations: &str) -> String {
     format!(
         "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n  annotations:\n    {extra_annotations}\nspec:\n  type: service\n  lifecycle: production\n  owner: platform\n"
     )
@@ -508,7 +513,7 @@ pub fn component(name: &str, extra_annotations: &str) -> String {
 
 /// An organisation of `n` repositories: every third one without a catalog file, every tenth
 /// one with TechDocs, one with Locations and a placeholder, one archived.
-pub fn organisation(n: usize) -> World {
+pub(crate) fn organisation(n: usize) -> World {
     let mut world = World::default();
     for i in 0..n {
         let name = format!("svc-{i:03}");
@@ -582,7 +587,7 @@ pub fn organisation(n: usize) -> World {
     world
 }
 
-pub fn site(dir: &Path, api_url: &str, token_env: &str) -> Config {
+pub(crate) fn site(dir: &Path, api_url: &str, token_env: &str) -> Config {
     github_site(
         dir,
         api_url,
@@ -591,7 +596,7 @@ pub fn site(dir: &Path, api_url: &str, token_env: &str) -> Config {
 }
 
 /// A site.toml with one github source for the test organisation; `settings` are its other keys.
-pub fn github_site(dir: &Path, api_url: &str, settings: &str) -> Config {
+pub(crate) fn github_site(dir: &Path, api_url: &str, settings: &str) -> Config {
     let text = format!(
         "title = \"Test\"\nout_dir = \"public\"\ncache_dir = \"cache\"\n\n[[sources]]\ntype = \"github\"\norganization = \"{ORG}\"\napi_url = \"{api_url}\"\n{settings}\n"
     );
@@ -600,7 +605,7 @@ pub fn github_site(dir: &Path, api_url: &str, settings: &str) -> Config {
     Config::load(&file).unwrap()
 }
 
-pub fn assert_no_github_problems(diagnostics: &playbill::diagnostics::Diagnostics) {
+pub(crate) fn assert_no_github_problems(diagnostics: &playbill::diagnostics::Diagnostics) {
     let github: Vec<_> = codes(diagnostics)
         .into_iter()
         .filter(|c| c.starts_with("github/"))
@@ -608,7 +613,7 @@ pub fn assert_no_github_problems(diagnostics: &playbill::diagnostics::Diagnostic
     assert!(github.is_empty(), "{diagnostics:?}");
 }
 
-pub fn gather(
+pub(crate) fn gather(
     config: &Config,
 ) -> (
     Workspace,

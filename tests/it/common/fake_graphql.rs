@@ -38,7 +38,7 @@ enum Child {
     Null(Option<&'static str>),
 }
 
-pub fn answer(world: &mut World, body: &[u8]) -> Answer {
+pub(crate) fn answer(world: &mut World, body: &[u8]) -> Answer {
     if world.no_graphql {
         return (404, br#"{"message":"Not Found"}"#.to_vec(), Vec::new());
     }

@@ -17,7 +17,7 @@ use std::time::Duration;
 use tokio_rustls::rustls;
 
 #[derive(Clone, Debug, Default)]
-pub struct Faults {
+pub(crate) struct Faults {
     /// Never answer.
     pub hang: bool,
     /// Answer every request with this status.
@@ -34,7 +34,7 @@ pub struct Faults {
 }
 
 #[derive(Clone, Debug)]
-pub struct Recorded {
+pub(crate) struct Recorded {
     pub method: String,
     pub path: String,
     pub query: String,
@@ -51,7 +51,7 @@ struct State {
     seen: BTreeMap<String, u32>,
 }
 
-pub struct KubeServer {
+pub(crate) struct KubeServer {
     pub url: String,
     /// The CA that signed the server's certificate, PEM.
     pub ca_pem: String,
@@ -61,7 +61,7 @@ pub struct KubeServer {
 }
 
 /// The path a list of this group/version/plural is served at, cluster-wide.
-pub fn resource_path(group: &str, version: &str, plural: &str) -> String {
+pub(crate) fn resource_path(group: &str, version: &str, plural: &str) -> String {
     if group.is_empty() {
         format!("/api/{version}/{plural}")
     } else {
@@ -71,7 +71,11 @@ pub fn resource_path(group: &str, version: &str, plural: &str) -> String {
 
 impl KubeServer {
     /// Starts a server with `world` (resource path → objects), accepting `token`.
-    pub fn start(token: &str, world: BTreeMap<String, Vec<Value>>, faults: Faults) -> KubeServer {
+    pub(crate) fn start(
+        token: &str,
+        world: BTreeMap<String, Vec<Value>>,
+        faults: Faults,
+    ) -> KubeServer {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let ca_key = rcgen::KeyPair::generate().unwrap();
         let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
@@ -145,7 +149,7 @@ impl KubeServer {
         }
     }
 
-    pub fn requests(&self) -> Vec<Recorded> {
+    pub(crate) fn requests(&self) -> Vec<Recorded> {
         self.state.lock().unwrap().requests.clone()
     }
 }

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 #[derive(Clone, Debug)]
-pub struct Svc {
+pub(crate) struct Svc {
     pub namespace: String,
     pub id: String,
     pub replicas: u32,
@@ -18,7 +18,7 @@ pub struct Svc {
 }
 
 impl Svc {
-    pub fn new(namespace: &str, id: &str, replicas: u32, image: &str) -> Svc {
+    pub(crate) fn new(namespace: &str, id: &str, replicas: u32, image: &str) -> Svc {
         Svc {
             namespace: namespace.into(),
             id: id.into(),
@@ -120,7 +120,7 @@ fn ingress(s: &Svc) -> Value {
 }
 
 /// Every default resource path, filled with the objects of `services`.
-pub fn world(services: &[Svc]) -> BTreeMap<String, Vec<Value>> {
+pub(crate) fn world(services: &[Svc]) -> BTreeMap<String, Vec<Value>> {
     let mut w: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for path in [
         "/api/v1/pods",

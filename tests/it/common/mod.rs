@@ -2,26 +2,26 @@
 //! repositories with a site.toml over it and the pipeline run on it, HTML checks, and the test
 //! servers in the submodules.
 
-pub mod fake_github;
-pub mod fake_graphql;
-pub mod kube_server;
-pub mod kube_world;
-pub mod object_stores;
-pub mod page;
-pub mod server;
+pub(crate) mod fake_github;
+pub(crate) mod fake_graphql;
+pub(crate) mod kube_server;
+pub(crate) mod kube_world;
+pub(crate) mod object_stores;
+pub(crate) mod page;
+pub(crate) mod server;
 
 use playbill::catalog::Catalog;
 use playbill::config::Config;
 use playbill::diagnostics::{Diagnostic, Diagnostics};
 use std::path::{Path, PathBuf};
 
-pub struct Fixture {
+pub(crate) struct Fixture {
     pub dir: tempfile::TempDir,
     extra_config: String,
 }
 
 impl Fixture {
-    pub fn new() -> Fixture {
+    pub(crate) fn new() -> Fixture {
         Fixture {
             dir: tempfile::tempdir().expect("temp dir"),
             extra_config: String::new(),
@@ -29,7 +29,7 @@ impl Fixture {
     }
 
     /// Writes `repos/<path>`.
-    pub fn file(self, path: &str, text: impl AsRef<[u8]>) -> Fixture {
+    pub(crate) fn file(self, path: &str, text: impl AsRef<[u8]>) -> Fixture {
         let full = self.dir.path().join("repos").join(path);
         std::fs::create_dir_all(full.parent().unwrap()).unwrap();
         std::fs::write(full, text).unwrap();
@@ -37,17 +37,17 @@ impl Fixture {
     }
 
     /// Appends to site.toml.
-    pub fn config(mut self, text: &str) -> Fixture {
+    pub(crate) fn config(mut self, text: &str) -> Fixture {
         self.extra_config.push_str(text);
         self.extra_config.push('\n');
         self
     }
 
-    pub fn repos(&self) -> PathBuf {
+    pub(crate) fn repos(&self) -> PathBuf {
         self.dir.path().join("repos")
     }
 
-    pub fn load_config(&self) -> Config {
+    pub(crate) fn load_config(&self) -> Config {
         std::fs::create_dir_all(self.repos()).unwrap();
         let text = format!(
             "title = \"Test\"\nout_dir = \"public\"\n\n[[sources]]\ntype = \"local\"\npath = \"repos\"\nlayout = \"repos\"\n\n{}",
@@ -58,48 +58,48 @@ impl Fixture {
         Config::load(&file).expect("valid site.toml")
     }
 
-    pub fn catalog(&self) -> (Catalog, Diagnostics) {
+    pub(crate) fn catalog(&self) -> (Catalog, Diagnostics) {
         let config = self.load_config();
         let (_, catalog, diagnostics) = playbill::build::load_catalog(&config, &|_| {});
         (catalog, diagnostics)
     }
 
-    pub fn out(&self) -> PathBuf {
+    pub(crate) fn out(&self) -> PathBuf {
         self.dir.path().join("public")
     }
 }
 
-pub fn codes(diagnostics: &Diagnostics) -> Vec<&'static str> {
+pub(crate) fn codes(diagnostics: &Diagnostics) -> Vec<&'static str> {
     diagnostics.iter().map(|d| d.code).collect()
 }
 
-pub fn find<'a>(diagnostics: &'a Diagnostics, code: &str) -> Vec<&'a Diagnostic> {
+pub(crate) fn find<'a>(diagnostics: &'a Diagnostics, code: &str) -> Vec<&'a Diagnostic> {
     diagnostics.iter().filter(|d| d.code == code).collect()
 }
 
-pub fn refs(catalog: &Catalog) -> Vec<String> {
+pub(crate) fn refs(catalog: &Catalog) -> Vec<String> {
     catalog.entities.iter().map(|e| e.key.to_string()).collect()
 }
 
-pub fn component(name: &str, owner: &str) -> String {
+pub(crate) fn component(name: &str, owner: &str) -> String {
     format!(
         "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\nspec:\n  type: service\n  lifecycle: production\n  owner: {owner}\n"
     )
 }
 
-pub fn group(name: &str) -> String {
+pub(crate) fn group(name: &str) -> String {
     format!("apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: {name}\nspec:\n  type: team\n  children: []\n")
 }
 
 /// The build's time (`status/build.js`) of an output directory: the one file every build may
 /// rewrite, so tests of unchanged rebuilds leave it out and expect it rewritten only when the
 /// clock moved on to another second.
-pub fn build_time_file(out: &Path) -> Vec<u8> {
+pub(crate) fn build_time_file(out: &Path) -> Vec<u8> {
     std::fs::read(out.join(playbill::freshness::BUILD_PATH)).unwrap_or_default()
 }
 
 /// Every file below `dir`, relative, `/`-separated, sorted.
-pub fn files_below(dir: &Path) -> Vec<String> {
+pub(crate) fn files_below(dir: &Path) -> Vec<String> {
     let mut out: Vec<String> = walkdir::WalkDir::new(dir)
         .into_iter()
         .filter_map(Result::ok)
@@ -118,7 +118,7 @@ pub fn files_below(dir: &Path) -> Vec<String> {
 
 /// The start tags of an HTML document: (name, attributes), lower-cased names. Text inside
 /// <title> is skipped (it is inert text there), and quoted attribute values may hold `<` or `>`.
-pub fn start_tags(html: &str) -> Vec<(String, Vec<(String, String)>)> {
+pub(crate) fn start_tags(html: &str) -> Vec<(String, Vec<(String, String)>)> {
     let bytes = html.as_bytes();
     let mut tags = Vec::new();
     let mut i = 0;
@@ -175,7 +175,7 @@ pub fn start_tags(html: &str) -> Vec<(String, Vec<(String, String)>)> {
 }
 
 /// Scripts without src, event handlers, javascript: URLs and frames in a page, if any.
-pub fn unsafe_markup(html: &str) -> Vec<String> {
+pub(crate) fn unsafe_markup(html: &str) -> Vec<String> {
     let mut found = Vec::new();
     for (name, attrs) in start_tags(html) {
         if name == "script" && !attrs.iter().any(|(a, _)| a == "src") {
@@ -204,7 +204,11 @@ pub fn unsafe_markup(html: &str) -> Vec<String> {
 
 /// `found`, or None after a skip message; a failure instead when PLAYBILL_REQUIRE_SERVERS is
 /// set (tests/run-all.sh sets it), so a CI machine without the tool cannot pass by skipping.
-pub fn require_installed(what: &str, found: Option<PathBuf>, to_install: &str) -> Option<PathBuf> {
+pub(crate) fn require_installed(
+    what: &str,
+    found: Option<PathBuf>,
+    to_install: &str,
+) -> Option<PathBuf> {
     if found.is_some() {
         return found;
     }
@@ -219,7 +223,7 @@ pub fn require_installed(what: &str, found: Option<PathBuf>, to_install: &str) -
 /// Writes `text` to `path` under `root`, making its directories.
 /// Runs `playbill docs build REPO --out OUT` into a new directory: what it printed and that
 /// directory.
-pub fn docs_build(repo: &Path) -> (std::process::Output, tempfile::TempDir) {
+pub(crate) fn docs_build(repo: &Path) -> (std::process::Output, tempfile::TempDir) {
     let out = tempfile::tempdir().unwrap();
     let result = std::process::Command::new(env!("CARGO_BIN_EXE_playbill"))
         .args(["docs", "build"])
@@ -231,7 +235,7 @@ pub fn docs_build(repo: &Path) -> (std::process::Output, tempfile::TempDir) {
     (result, out)
 }
 
-pub fn write_file(root: &Path, path: &str, text: &str) {
+pub(crate) fn write_file(root: &Path, path: &str, text: &str) {
     let full = root.join(path);
     std::fs::create_dir_all(full.parent().unwrap()).unwrap();
     std::fs::write(full, text).unwrap();

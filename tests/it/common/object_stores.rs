@@ -17,10 +17,10 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-pub const REPO: &str = env!("CARGO_MANIFEST_DIR");
+pub(crate) const REPO: &str = env!("CARGO_MANIFEST_DIR");
 
 /// A server process on loopback, killed when dropped.
-pub struct Server {
+pub(crate) struct Server {
     child: Child,
     pub port: u16,
 }
@@ -32,14 +32,14 @@ impl Drop for Server {
     }
 }
 
-pub fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("a free port on 127.0.0.1")
 }
 
-pub fn start(program: &Path, args: &[String], port: u16) -> Server {
+pub(crate) fn start(program: &Path, args: &[String], port: u16) -> Server {
     let child = Command::new(program)
         .args(args)
         .stdin(Stdio::null())
@@ -65,17 +65,17 @@ pub fn start(program: &Path, args: &[String], port: u16) -> Server {
 }
 
 /// The server software, or None after a skip message (a failure when servers are required).
-pub fn installed(what: &str, path: PathBuf) -> Option<PathBuf> {
+pub(crate) fn installed(what: &str, path: PathBuf) -> Option<PathBuf> {
     let install = format!("{} missing; run tests/servers/install.sh", path.display());
     crate::common::require_installed(what, Some(path).filter(|p| p.exists()), &install)
 }
 
-pub fn venv_python() -> PathBuf {
+pub(crate) fn venv_python() -> PathBuf {
     Path::new(REPO).join(".venv-test/bin/python")
 }
 
 /// A bare HTTP/1.1 request to a loopback server; the status code.
-pub fn http(port: u16, method: &str, path: &str, body: &str) -> u16 {
+pub(crate) fn http(port: u16, method: &str, path: &str, body: &str) -> u16 {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     write!(
         s,
@@ -93,7 +93,7 @@ pub fn http(port: u16, method: &str, path: &str, body: &str) -> u16 {
 }
 
 /// moto on a free port with the bucket `site`.
-pub fn moto() -> Option<Server> {
+pub(crate) fn moto() -> Option<Server> {
     let python = installed(
         "moto (S3)",
         Path::new(REPO).join(".venv-test/bin/moto_server"),
@@ -115,7 +115,7 @@ pub fn moto() -> Option<Server> {
     Some(server)
 }
 
-pub fn s3_store(server: &Server, prefix: &str) -> Store {
+pub(crate) fn s3_store(server: &Server, prefix: &str) -> Store {
     let s3 = object_store::aws::AmazonS3Builder::new()
         .with_endpoint(format!("http://127.0.0.1:{}", server.port))
         .with_allow_http(true)
@@ -129,7 +129,7 @@ pub fn s3_store(server: &Server, prefix: &str) -> Store {
 }
 
 /// azurite on a free port with the container `site`.
-pub fn azurite() -> Option<Server> {
+pub(crate) fn azurite() -> Option<Server> {
     let bin = installed(
         "azurite (Azure)",
         Path::new(REPO).join("tests/servers/node_modules/.bin/azurite-blob"),
@@ -157,7 +157,7 @@ pub fn azurite() -> Option<Server> {
     Some(server)
 }
 
-pub fn azure_store(server: &Server) -> Store {
+pub(crate) fn azure_store(server: &Server) -> Store {
     // The emulator's address only comes from this variable; each test runs in its own process.
     std::env::set_var(
         "AZURITE_BLOB_STORAGE_URL",
@@ -172,7 +172,7 @@ pub fn azure_store(server: &Server) -> Store {
 }
 
 /// fake-gcs-server with the bucket `site`, and the shim in front of it (whose port to use).
-pub fn fake_gcs() -> Option<(Server, Server)> {
+pub(crate) fn fake_gcs() -> Option<(Server, Server)> {
     installed(
         "fake-gcs-server (GCS)",
         Path::new(REPO).join(".venv-test/bin/python"),
@@ -230,7 +230,7 @@ pub fn fake_gcs() -> Option<(Server, Server)> {
     Some((gcs, shim))
 }
 
-pub fn gcs_store(shim: &Server) -> Store {
+pub(crate) fn gcs_store(shim: &Server) -> Store {
     let gcs = object_store::gcp::GoogleCloudStorageBuilder::new()
         .with_bucket_name("site")
         .with_base_url(&format!("http://127.0.0.1:{}", shim.port))
@@ -247,7 +247,7 @@ pub fn gcs_store(shim: &Server) -> Store {
 // Portals
 
 /// A small portal with every kind of file, plus `shards` search shards.
-pub fn portal(shards: usize) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn portal(shards: usize) -> BTreeMap<String, Vec<u8>> {
     let mut files: BTreeMap<String, Vec<u8>> = [
         ("index.html", "<h1>home</h1>"),
         ("404.html", "<h1>not found</h1>"),
@@ -279,7 +279,7 @@ pub fn portal(shards: usize) -> BTreeMap<String, Vec<u8>> {
     files
 }
 
-pub fn write(out: &Path, files: &BTreeMap<String, Vec<u8>>) {
+pub(crate) fn write(out: &Path, files: &BTreeMap<String, Vec<u8>>) {
     let site = Site {
         files: files.clone(),
         ..Site::default()
@@ -287,7 +287,7 @@ pub fn write(out: &Path, files: &BTreeMap<String, Vec<u8>>) {
     playbill::write::write_site(&site, &[], out).unwrap();
 }
 
-pub fn runtime() -> tokio::runtime::Runtime {
+pub(crate) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -296,7 +296,7 @@ pub fn runtime() -> tokio::runtime::Runtime {
 }
 
 /// Relative name -> size of every object under the store's prefix (the manifest included).
-pub fn bucket(rt: &tokio::runtime::Runtime, store: &Store) -> BTreeMap<String, u64> {
+pub(crate) fn bucket(rt: &tokio::runtime::Runtime, store: &Store) -> BTreeMap<String, u64> {
     use futures::TryStreamExt;
     rt.block_on(async {
         let prefix = store.list_prefix();

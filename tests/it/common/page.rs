@@ -54,7 +54,7 @@ const VOID: &[&str] = &[
 ];
 
 /// The settings page snapshots are taken with: asset hashes redacted.
-pub fn settings() -> insta::Settings {
+pub(crate) fn settings() -> insta::Settings {
     let mut settings = insta::Settings::clone_current();
     settings.add_filter(
         r"\.[0-9a-f]{10}\.(css|js|svg|png|webp|woff2|ico)\b",
@@ -79,7 +79,7 @@ macro_rules! assert_main_snapshot {
 pub(crate) use assert_main_snapshot;
 
 /// The page's `<main>` element, one block element per line, indented by nesting.
-pub fn main(html: &str) -> String {
+pub(crate) fn main(html: &str) -> String {
     let start = html
         .find("<main")
         .unwrap_or_else(|| panic!("no <main> in the page:\n{html}"));

@@ -15,7 +15,7 @@ use tokio_rustls::rustls;
 
 /// A request as the handler sees it: the whole body read, header names lower-cased.
 #[derive(Clone, Debug)]
-pub struct Request {
+pub(crate) struct Request {
     pub method: String,
     /// Path and query, as sent (`/api/v3/orgs/x/repos?page=2`).
     pub target: String,
@@ -27,28 +27,28 @@ pub struct Request {
 
 impl Request {
     /// The first value of a header (any case).
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
 
-    pub fn body_text(&self) -> String {
+    pub(crate) fn body_text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 }
 
 /// An answer; `Content-Length` is added unless the headers carry one.
 #[derive(Clone, Debug)]
-pub struct Response {
+pub(crate) struct Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
 }
 
 impl Response {
-    pub fn new(status: u16, body: impl Into<Vec<u8>>) -> Response {
+    pub(crate) fn new(status: u16, body: impl Into<Vec<u8>>) -> Response {
         Response {
             status,
             headers: Vec::new(),
@@ -56,7 +56,7 @@ impl Response {
         }
     }
 
-    pub fn header(mut self, name: &str, value: impl ToString) -> Response {
+    pub(crate) fn header(mut self, name: &str, value: impl ToString) -> Response {
         self.headers.push((name.to_string(), value.to_string()));
         self
     }
@@ -65,7 +65,7 @@ impl Response {
 type Handler = dyn Fn(Request) -> Response + Send + Sync;
 
 /// A running server; stops (and joins its thread) when dropped.
-pub struct TestServer {
+pub(crate) struct TestServer {
     addr: SocketAddr,
     ca_pem: Option<String>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -74,18 +74,22 @@ pub struct TestServer {
 
 impl TestServer {
     /// Plain HTTP on 127.0.0.1.
-    pub fn http(handler: impl Fn(Request) -> Response + Send + Sync + 'static) -> TestServer {
+    pub(crate) fn http(
+        handler: impl Fn(Request) -> Response + Send + Sync + 'static,
+    ) -> TestServer {
         TestServer::start(None, Arc::new(handler))
     }
 
     /// HTTPS on 127.0.0.1, with a certificate authority made for this server.
-    pub fn https(handler: impl Fn(Request) -> Response + Send + Sync + 'static) -> TestServer {
+    pub(crate) fn https(
+        handler: impl Fn(Request) -> Response + Send + Sync + 'static,
+    ) -> TestServer {
         let (config, ca_pem) = certificates();
         TestServer::start(Some((config, ca_pem)), Arc::new(handler))
     }
 
     /// `http://127.0.0.1:PORT` or `https://…`, without a trailing slash.
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         let scheme = if self.ca_pem.is_some() {
             "https"
         } else {
@@ -95,7 +99,7 @@ impl TestServer {
     }
 
     /// The PEM of the certificate authority that signed an HTTPS server's certificate.
-    pub fn ca_pem(&self) -> Option<&str> {
+    pub(crate) fn ca_pem(&self) -> Option<&str> {
         self.ca_pem.as_deref()
     }
 
@@ -228,7 +232,7 @@ fn to_hyper(response: Response) -> hyper::Response<Full<Bytes>> {
 /// Sends `request` on to the plain HTTP server at 127.0.0.1:`port` (one connection, closed
 /// afterwards) and returns its answer, for handlers that act as a proxy. Call it from a
 /// handler: it runs on the server's runtime.
-pub fn forward(port: u16, request: &Request) -> Response {
+pub(crate) fn forward(port: u16, request: &Request) -> Response {
     let hop_by_hop = |k: &str| {
         k.eq_ignore_ascii_case("connection") || k.eq_ignore_ascii_case("transfer-encoding")
     };
