@@ -161,6 +161,9 @@ pub fn render(config: &Config, progress: &dyn Fn(&str)) -> Result<Rendered, Stri
 
 /// Renders `part` of the site; pages go to `sink` as they are rendered (None: they are kept
 /// in the result, with the other files).
+///
+/// Long on purpose: the pipeline, a paragraph per stage in the order they run, so the whole
+/// build reads top to bottom in one place.
 pub fn render_part(
     config: &Config,
     part: &Part,

@@ -49,6 +49,10 @@ struct RenderedPage {
     secrets: Vec<Finding>,
 }
 
+/// Builds one docs site: mkdocs.yml, includes and the file tree, every page rendered, then
+/// nav, titles, edit links and the site's assets.
+///
+/// Long on purpose: the steps run in this order and share the site's context; each is a call.
 pub(super) fn build_site(
     entity: &Entity,
     src: &source::DocsSource<'_>,
@@ -384,27 +388,7 @@ fn report_pages(
             diagnostics.push(at(finding.diagnostic()));
         }
         for (line, message) in &page.rendered.problems {
-            // Broken links are the resolver's messages (docs/links.rs) and unsafe content the
-            // renderer's; each kind starts with its own prefix.
-            let d = if message.starts_with(RENDER_FAILED_PREFIX) {
-                Diagnostic::error(
-                    "docs/render-failed",
-                    format!("{message}; please report it with this page attached"),
-                )
-            } else if message.starts_with("link \"") {
-                Diagnostic::warning("docs/broken-link", message.clone())
-            } else if message.starts_with("unsafe ") {
-                Diagnostic::warning("docs/unsafe-content", message.clone())
-            } else if message.starts_with(diagrams::PROBLEM_PREFIX) {
-                Diagnostic::warning("docs/diagram", message.clone())
-            } else if message.starts_with(snippets::PROBLEM_PREFIX) {
-                Diagnostic::warning("docs/snippet", message.clone())
-            } else if message.starts_with(markdown::NESTING_PREFIX) {
-                Diagnostic::warning("docs/too-deep", message.clone())
-            } else {
-                Diagnostic::info("docs/markdown", message.clone())
-            };
-            diagnostics.push(at(d).line(Some(*line)));
+            diagnostics.push(at(problem_diagnostic(message)).line(Some(*line)));
         }
         let own = &ids[page.source.as_str()];
         for (anchor, line) in &page.rendered.anchors_used {
@@ -435,22 +419,50 @@ fn report_pages(
                 );
             }
         }
-        let name = page.source.rsplit('/').next().unwrap_or(&page.source);
-        let title = page
-            .rendered
-            .front_matter_title
-            .clone()
-            .or_else(|| page.rendered.title.clone())
-            .unwrap_or_else(|| {
-                if page.source == "index.md" || page.source == "README.md" {
-                    "Home".to_string()
-                } else {
-                    mkdocs::title_from_name(name)
-                }
-            });
+        let title = page_title(page);
         titles.insert(page.source.clone(), title);
     }
     titles
+}
+
+/// A renderer's problem as a diagnostic. Broken links are the resolver's messages
+/// (docs/links.rs) and unsafe content the renderer's; each kind starts with its own prefix.
+fn problem_diagnostic(message: &str) -> Diagnostic {
+    let message = message.to_string();
+    if message.starts_with(RENDER_FAILED_PREFIX) {
+        Diagnostic::error(
+            "docs/render-failed",
+            format!("{message}; please report it with this page attached"),
+        )
+    } else if message.starts_with("link \"") {
+        Diagnostic::warning("docs/broken-link", message)
+    } else if message.starts_with("unsafe ") {
+        Diagnostic::warning("docs/unsafe-content", message)
+    } else if message.starts_with(diagrams::PROBLEM_PREFIX) {
+        Diagnostic::warning("docs/diagram", message)
+    } else if message.starts_with(snippets::PROBLEM_PREFIX) {
+        Diagnostic::warning("docs/snippet", message)
+    } else if message.starts_with(markdown::NESTING_PREFIX) {
+        Diagnostic::warning("docs/too-deep", message)
+    } else {
+        Diagnostic::info("docs/markdown", message)
+    }
+}
+
+/// The front matter's title, else the first heading, else one made from the file name.
+fn page_title(page: &RenderedPage) -> String {
+    let name = page.source.rsplit('/').next().unwrap_or(&page.source);
+    page.rendered
+        .front_matter_title
+        .clone()
+        .or_else(|| page.rendered.title.clone())
+        .unwrap_or_else(|| {
+            if page.source == "index.md" || page.source == "README.md" {
+                "Home".to_string()
+            } else {
+                mkdocs::title_from_name(name)
+            }
+        })
 }
 
 /// Previous and next page, in the nav's reading order.

@@ -167,6 +167,9 @@ pub fn publish(
 }
 
 /// Brings the bucket in line with `local` (as `scan_local` returned it).
+///
+/// Long on purpose: the order of uploads and deletions is what makes an interrupted publish
+/// safe, and it reads best in one piece.
 pub async fn sync(
     store: &Store,
     out_dir: &Path,

@@ -174,6 +174,8 @@ pub enum Scope {
 }
 
 /// Renders every page of the portal and the files beside them (search index aside).
+///
+/// Long on purpose: one call per kind of page, in the order their inputs become ready.
 pub fn render_site(inputs: SiteInputs<'_>) -> Result<(Site, Diagnostics), String> {
     let SiteInputs {
         config,

@@ -151,6 +151,9 @@ fn str_of(v: Option<&Value>) -> String {
     v.and_then(Value::as_str).unwrap_or("").to_string()
 }
 
+/// An entity's page model.
+///
+/// Long on purpose: one field per section of the page, each filled by a helper.
 pub fn entity_page(catalog: &Catalog, e: &Entity, diagnostics: Vec<Diagnostic>) -> EntityPage {
     let own = summary(catalog, e);
     let metadata = e.value.get("metadata");
