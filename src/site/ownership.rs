@@ -142,5 +142,6 @@ fn catalog_health<'a>(shared: &Shared<'_>, owned: impl Iterator<Item = &'a Entit
             }
         }
     }
-    json!({ "rows": rows, "total": total })
+    let more = total - rows.len();
+    json!({ "rows": rows, "total": total, "more": more })
 }

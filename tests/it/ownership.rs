@@ -82,3 +82,40 @@ fn a_department_rolls_up_its_teams_and_lists_their_catalog_problems() {
         std::fs::read_to_string(f.out().join("catalog/default/group/squad-b/index.html")).unwrap();
     assert!(!squad.contains("rollup-title"));
 }
+
+#[test]
+fn a_team_with_more_catalog_problems_than_its_page_lists_still_gets_its_page() {
+    // 60 services without docs or a runbook: 120 problems, more than the page lists.
+    let mut f = Fixture::new().file("org/catalog-info.yaml", ORG);
+    for i in 0..60 {
+        f = f.file(
+            &format!("s{i}/catalog-info.yaml"),
+            component(&format!("svc-{i}"), "team-a", ""),
+        );
+    }
+    let config = f.load_config();
+    let out = f.out();
+    let report = playbill::build::build(&config, &out, &|_| {}).unwrap();
+    let template_errors: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "site/template")
+        .collect();
+    assert!(template_errors.is_empty(), "{template_errors:?}");
+    let team = std::fs::read_to_string(out.join("catalog/default/group/team-a/index.html"))
+        .expect("the team's page");
+    let health = &team[team.find("id=catalog-health-title").unwrap()..];
+    let health = &health[..health.find("</section>").unwrap()];
+    let listed = health.matches("<li>").count();
+    assert!(listed > 0, "{health}");
+    let count = &health[health.find("class=count>").unwrap() + "class=count>".len()..];
+    let total: usize = count[..count.find('<').unwrap()].parse().unwrap();
+    assert!(
+        total >= 120 && listed < total,
+        "{total} problems, {listed} listed"
+    );
+    assert!(
+        health.contains(&format!("{} more on the", total - listed)),
+        "{health}"
+    );
+}
