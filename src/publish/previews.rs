@@ -8,7 +8,7 @@
 
 use super::store::Store;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use futures::stream::{self, StreamExt, TryStreamExt};
+use futures::stream::TryStreamExt;
 use object_store::ObjectStoreExt;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -197,29 +197,14 @@ async fn fetch_manifest(store: &Store, path: &str) -> Option<PreviewManifest> {
 
 /// Deletes every object of `preview`.
 pub async fn delete(store: &Store, preview: &Found) -> Result<usize, Diagnostics> {
-    let keys: Vec<object_store::path::Path> = preview
-        .objects
-        .iter()
-        .filter_map(|rel| store.key(rel).ok())
-        .collect();
-    let results: Vec<_> = store
-        .inner
-        .delete_stream(stream::iter(keys.into_iter().map(Ok)).boxed())
-        .collect()
-        .await;
-    let mut deleted = 0;
-    for r in results {
-        match r {
-            Ok(_) | Err(object_store::Error::NotFound { .. }) => deleted += 1,
-            Err(e) => {
-                return Err(failed(format!(
-                    "cannot delete {} from {}: {e}",
-                    preview.path, store.url
-                )))
-            }
-        }
+    let (deleted, errors) = store.delete_all(&preview.objects).await;
+    match errors.into_iter().next() {
+        None => Ok(deleted),
+        Some(e) => Err(failed(format!(
+            "cannot delete {} from {}: {e}",
+            preview.path, store.url
+        ))),
     }
-    Ok(deleted)
 }
 
 /// Removes the previews older than `max_age_days` (or only says which, on a dry run) and

@@ -171,6 +171,28 @@ impl Store {
         ObjectPath::parse(&full).map_err(|e| format!("`{rel}` cannot be an object name: {e}"))
     }
 
+    /// Deletes the objects of these portal files, in batches where the store offers them; an
+    /// object that is already gone counts as deleted. Returns how many were deleted and the
+    /// errors of the others.
+    pub async fn delete_all(&self, rels: &[String]) -> (usize, Vec<object_store::Error>) {
+        use futures::stream::{self, StreamExt};
+        let keys: Vec<ObjectPath> = rels.iter().filter_map(|rel| self.key(rel).ok()).collect();
+        let results: Vec<_> = self
+            .inner
+            .delete_stream(stream::iter(keys.into_iter().map(Ok)).boxed())
+            .collect()
+            .await;
+        let mut deleted = 0;
+        let mut errors = Vec::new();
+        for r in results {
+            match r {
+                Ok(_) | Err(object_store::Error::NotFound { .. }) => deleted += 1,
+                Err(e) => errors.push(e),
+            }
+        }
+        (deleted, errors)
+    }
+
     /// The prefix to list (None: the whole bucket).
     pub fn list_prefix(&self) -> Option<ObjectPath> {
         (!self.prefix.is_empty()).then(|| ObjectPath::from(self.prefix.as_str()))

@@ -239,27 +239,17 @@ pub async fn sync(
 
     // Stale objects go last: until now, pages of the previous portal could still link to them.
     if !plan.deletes.is_empty() {
-        let keys: Vec<object_store::path::Path> = plan
-            .deletes
-            .iter()
-            .filter_map(|rel| store.key(rel).ok())
-            .collect();
-        let deleted: Vec<_> = store
-            .inner
-            .delete_stream(stream::iter(keys.into_iter().map(Ok)).boxed())
-            .collect()
-            .await;
-        let mut failures = Diagnostics::new();
-        for d in deleted {
-            match d {
-                Ok(_) => summary.deleted += 1,
-                Err(object_store::Error::NotFound { .. }) => summary.deleted += 1,
-                Err(e) => failures.push(Diagnostic::error(
+        let (deleted, errors) = store.delete_all(&plan.deletes).await;
+        summary.deleted += deleted;
+        let failures: Diagnostics = errors
+            .into_iter()
+            .map(|e| {
+                Diagnostic::error(
                     "publish/failed",
                     format!("cannot delete a stale object from {}: {e}", store.url),
-                )),
-            }
-        }
+                )
+            })
+            .collect();
         if !failures.is_empty() {
             return Err(failures);
         }
