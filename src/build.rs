@@ -271,7 +271,7 @@ pub fn render_part(
     diagnostics.sort();
     watch.lap("pages");
     if let Some(cache) = &cache {
-        cache.prune(&["markdown", "page", "search"]);
+        cache.save(&["markdown", "page", "search"]);
     }
     Ok(Rendered {
         workspace,
@@ -425,7 +425,7 @@ fn render_shard(
     })?;
     watch.lap("pages");
     if let Some(cache) = &cache {
-        cache.prune(&["markdown", "page"]);
+        cache.save(&["markdown", "page"]);
     }
     let render_cache = cache.map(|c| c.stats()).unwrap_or_default();
     let mut files: Vec<String> = site.files.keys().cloned().collect();

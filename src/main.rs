@@ -10,6 +10,11 @@ use clap::Parser;
 use cli::{Cli, Command, DocsCommand, Format};
 use std::process::ExitCode;
 
+// Rendering allocates many short-lived strings on every thread; the system allocator spent a
+// fifth of a large build's CPU on them.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     playbill::install_tls_provider();

@@ -1,5 +1,5 @@
 //! The site stage: Catalog (+ diagnostics) in, every output file out, in memory. Pages render
-//! in parallel (rayon) through tera, then pass through minify-html. Every internal link is
+//! in parallel (rayon) through tera, from templates compacted once as they load. Every internal link is
 //! relative and names a file, and the same inputs give byte-identical files.
 
 pub mod apidocs;
@@ -353,7 +353,7 @@ fn counts_script(counts: &crate::diagnostics::Counts) -> Vec<u8> {
     format!("window.PlaybillCounts = {json};\n").into_bytes()
 }
 
-/// Every page, rendered and minified in parallel and given to `out` at once; a page that
+/// Every page, rendered in parallel and given to `out` at once; a page that
 /// fails becomes an error page. Gives the pages' paths and the problems of those that failed.
 fn render_pages(
     shared: &Shared<'_>,
@@ -404,7 +404,7 @@ enum PageOutput {
     InPlace,
 }
 
-/// One page, minified: left in place or taken from the cache when its template set and
+/// One page: left in place or taken from the cache when its template set and
 /// everything it shows are unchanged, else rendered through tera.
 fn render_page(
     shared: &Shared<'_>,
@@ -417,7 +417,7 @@ fn render_page(
         shared
             .tera
             .render(template, ctx)
-            .map(|html| minify(html.as_bytes()))
+            .map(String::into_bytes)
             .map_err(|e| crate::output::describe_tera_error(&e))
     };
     let Some(cache) = shared.cache else {
@@ -531,16 +531,4 @@ fn techdocs_metadata(site: &crate::docs::DocSite) -> Vec<u8> {
         "files": files,
     });
     serde_json::to_vec_pretty(&value).unwrap_or_default()
-}
-
-fn minify(html: &[u8]) -> Vec<u8> {
-    let cfg = minify_html::Cfg {
-        do_not_minify_doctype: true,
-        ensure_spec_compliant_unquoted_attribute_values: true,
-        keep_closing_tags: true,
-        keep_html_and_head_opening_tags: true,
-        keep_spaces_between_attributes: true,
-        ..minify_html::Cfg::default()
-    };
-    minify_html::minify(html, &cfg)
 }

@@ -83,6 +83,8 @@ pub fn templates(
     tera.add_raw_templates(list)
         .map_err(|e| describe_tera_error(&e))?;
     tera.autoescape_on(vec![".html"]);
+    // Tera's own escaping also writes `/` as `&#x2F;`, which every relative link is full of.
+    tera.set_escape_fn(crate::highlight::escape);
     Ok(tera)
 }
 

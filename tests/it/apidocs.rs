@@ -69,13 +69,13 @@ fn at(html: &str, needle: &str) -> usize {
 #[test]
 fn openapi_operations_are_grouped_by_tag_with_untagged_last() {
     let html = page("accounts-api");
-    let accounts = at(&html, "id=tag-accounts");
-    let entries = at(&html, "id=tag-entries");
-    let other = at(&html, "id=tag-untagged");
+    let accounts = at(&html, "id=\"tag-accounts\"");
+    let entries = at(&html, "id=\"tag-entries\"");
+    let other = at(&html, "id=\"tag-untagged\"");
     assert!(accounts < entries && entries < other, "tag order");
-    let list = at(&html, "id=op-listaccounts");
-    let post = at(&html, "id=op-postentry");
-    let health = at(&html, "id=op-health");
+    let list = at(&html, "id=\"op-listaccounts\"");
+    let post = at(&html, "id=\"op-postentry\"");
+    let health = at(&html, "id=\"op-health\"");
     assert!(accounts < list && list < entries && entries < post && post < other && other < health);
     // The table of contents links every tag and operation (#tag-accounts, #op-listaccounts,
     // #op-getaccount, #op-closeaccount, #op-health); the title and version, the server and
@@ -86,7 +86,7 @@ fn openapi_operations_are_grouped_by_tag_with_untagged_last() {
 #[test]
 fn openapi_schemas_resolve_refs_and_name_cycles() {
     let html = page("accounts-api");
-    let post = &html[at(&html, "id=op-postentry")..at(&html, "id=tag-untagged")];
+    let post = &html[at(&html, "id=\"op-postentry\"")..at(&html, "id=\"tag-untagged\"")];
     // EntryRequest -> Money: property names that only exist behind a $ref.
     for property in ["accountId", "amountMinor", "currency", "entryId", "lines"] {
         assert!(
@@ -111,11 +111,11 @@ fn openapi_schemas_resolve_refs_and_name_cycles() {
         + 1;
     assert_eq!(d.line, Some(line));
     // The escaped pointer #/paths/~1accounts/... reaches the list response.
-    let get = &html[at(&html, "id=op-getaccount")..at(&html, "id=op-closeaccount")];
+    let get = &html[at(&html, "id=\"op-getaccount\"")..at(&html, "id=\"op-closeaccount\"")];
     assert!(get.contains("A page of accounts."));
     assert!(get.contains(">Account<") && get.contains(">balance<"));
     // Parameters from components, with their constraints.
-    let list = &html[at(&html, "id=op-listaccounts")..at(&html, "id=op-getaccount")];
+    let list = &html[at(&html, "id=\"op-listaccounts\"")..at(&html, "id=\"op-getaccount\"")];
     assert!(list.contains("<code>pageSize</code>") && list.contains("max 200"));
     assert!(list.contains("<code>frozen</code>"), "enum values");
     assert!(list.contains("The token is missing or expired."));
@@ -138,9 +138,9 @@ fn asyncapi_channels_operations_and_messages() {
     let v3 = page("settlement-events");
     // Channels are listed by key: `audit` before `batchClosed`, whose send and receive
     // operations, message and payload fields the snapshot shows.
-    let audit = at(&v3, "id=channel-settlement-audit-v1");
-    let batch = &v3[at(&v3, "id=channel-settlement-batch-closed-v3")..];
-    assert!(audit < at(&v3, "id=channel-settlement-batch-closed-v3"));
+    let audit = at(&v3, "id=\"channel-settlement-audit-v1\"");
+    let batch = &v3[at(&v3, "id=\"channel-settlement-batch-closed-v3\"")..];
+    assert!(audit < at(&v3, "id=\"channel-settlement-batch-closed-v3\""));
     assert!(batch.contains("publishBatchClosed") && batch.contains(">settledMinor<"));
     assert_main_snapshot!("settlement_events", &v3);
     // A channel no operation uses still lists its messages.
@@ -154,7 +154,7 @@ fn graphql_roots_then_types() {
     let queries = at(&html, ">Queries");
     let mutations = at(&html, ">Mutations");
     let subscriptions = at(&html, ">Subscriptions");
-    let objects = at(&html, "id=kind-object-types");
+    let objects = at(&html, "id=\"kind-object-types\"");
     assert!(queries < mutations && mutations < subscriptions && subscriptions < objects);
     // Field types link to their type's section (href=#type-merchant); fields, arguments with
     // their defaults, descriptions, inputs, unions, scalars and enum values (deprecated ones
@@ -210,7 +210,7 @@ fn entity_pages_link_to_the_reference_and_input_stays_inert() {
     let out = built().fixture.out();
     let entity =
         std::fs::read_to_string(out.join("catalog/default/api/accounts-api/index.html")).unwrap();
-    assert!(entity.contains("href=api/index.html"));
+    assert!(entity.contains("href=\"api/index.html\""));
     let html = page("accounts-api");
     assert!(
         html.contains("<strong>ledger</strong>"),
@@ -229,5 +229,5 @@ fn entity_pages_link_to_the_reference_and_input_stays_inert() {
         }
     }
     // The reference page does not repeat the highlighted definition.
-    assert!(!html.contains("class=code-scroll"));
+    assert!(!html.contains("class=\"code-scroll\""));
 }

@@ -71,8 +71,8 @@ fn diagrams_are_drawn_into_the_page_and_failures_stay_code_at_their_line() {
     assert!(warnings[0].1.contains("Mermaid"), "{warnings:?}");
     assert_eq!(warnings[1].0, Some(19), "{warnings:?}");
     assert!(warnings[1].1.contains("[docs.plantuml]"), "{warnings:?}");
-    assert!(page.contains("<code class=language-plantuml>"));
-    assert!(page.contains("<code class=language-mermaid>"));
+    assert!(page.contains("<code class=\"language-plantuml\">"));
+    assert!(page.contains("<code class=\"language-mermaid\">"));
 }
 
 #[test]

@@ -46,7 +46,7 @@ fn a_plain_mkdocs_repository_is_built_under_its_site_name() {
     assert!(stderr.contains("Built 2 docs pages"), "{stderr}");
     let site = out.path().join("docs/default/component/payments-api-v2");
     let guide = std::fs::read_to_string(site.join("guide/index.html")).unwrap();
-    assert!(guide.contains("id=get-paymentsid"), "{guide}");
+    assert!(guide.contains("id=\"get-paymentsid\""), "{guide}");
     let home = std::fs::read_to_string(site.join("index.html")).unwrap();
     assert!(home.contains("<title>Payments API (v2)"), "{home}");
     assert!(home.contains("guide/index.html"), "{home}");

@@ -87,7 +87,7 @@ fn read(out: &Path, path: &str) -> String {
 /// The switcher's entries of a page: (text, href).
 fn switcher(html: &str) -> Vec<(String, String)> {
     let list = html
-        .split_once("docs-versions>")
+        .split_once("class=\"docs-versions\">")
         .expect("a version switcher")
         .1
         .split("</details>")

@@ -60,7 +60,7 @@ fn read(out: &Path, page: &str) -> String {
 
 /// The `<section …graph-card…>` whose picture has `id`, if the page has one.
 fn card<'a>(html: &'a str, id: &str) -> Option<&'a str> {
-    let start = html.find(&format!("aria-labelledby={id}-title"))?;
+    let start = html.find(&format!("aria-labelledby=\"{id}-title\""))?;
     let end = start + html[start..].find("</section>")?;
     Some(&html[start..end])
 }
@@ -108,7 +108,7 @@ fn an_entity_page_draws_its_neighbourhood_with_links_that_resolve() {
     assert!(list.contains("depends on"), "{list}");
     assert!(list.contains("resource:default/orders-db"), "{list}");
     // The picture is hidden from assistive technology, its links out of the tab order.
-    assert!(near.contains("aria-hidden=true"), "{near}");
+    assert!(near.contains("aria-hidden=\"true\""), "{near}");
     assert!(
         !near.contains("<script") && !near.contains("style="),
         "{near}"
@@ -173,15 +173,20 @@ fn past_the_cap_a_more_box_links_to_the_full_list() {
     assert_eq!(near.matches("<rect").count(), 4, "{near}");
     assert!(near.contains("more</text>"), "{near}");
     // The box and the note under the picture both lead to the page's full relations list.
-    assert!(near.contains("href=#relations-title"), "{near}");
-    assert!(html.contains("id=relations-title"));
+    assert!(near.contains("href=\"#relations-title\""), "{near}");
+    assert!(html.contains("id=\"relations-title\""));
 }
 
 #[test]
 fn graphs_can_be_turned_off_and_unknown_settings_are_refused() {
     let off = fixture().config("[graphs]\nenabled = false\n");
     let out = build(&off);
-    assert!(!read(&out, CHECKOUT).contains("class=graph"));
+    let page = read(&out, CHECKOUT);
+    assert!(
+        page.contains("id=\"relations-title\""),
+        "the relations are still listed"
+    );
+    assert!(!page.contains("graph-card"), "no graph");
     let f = fixture().config("[graphs]\nmax_node = 4\n");
     let file = f.dir.path().join("site.toml");
     let _ = std::panic::catch_unwind(|| f.load_config());

@@ -39,8 +39,11 @@ fn team_and_system_pages_carry_a_heatmap_of_their_services() {
     assert!(system.contains(">Payments Ledger</a>"), "{system}");
     // The page holds the slot and loads the file; the file, not the page, holds the status.
     let page = read(&out, "catalog/default/group/team-ledger/index.html");
-    assert!(page.contains("src=heatmap-status.js"), "no heatmap script");
-    assert!(page.contains("data-status-part=heatmap"));
+    assert!(
+        page.contains("src=\"heatmap-status.js\""),
+        "no heatmap script"
+    );
+    assert!(page.contains("data-status-part=\"heatmap\""));
     assert!(!page.contains("health-failing"));
 }
 

@@ -77,7 +77,7 @@ fn blocks_of(out: &Path, lang: &str) -> Vec<String> {
         let html = std::fs::read_to_string(out.join(&file)).unwrap();
         for start in [
             format!("class=\"language-{lang}\">"),
-            format!("class=language-{lang}>"),
+            format!("class=\"language-{lang}\">"),
         ] {
             for (at, _) in html.match_indices(&start) {
                 let body = &html[at + start.len()..];

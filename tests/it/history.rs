@@ -57,12 +57,12 @@ fn a_previous_history_becomes_sparklines_levels_and_timelines() {
 
     let alpha = read(&out, "catalog/default/component/alpha/index.html");
     // The point of 1970 is the value the 90-day window starts with.
-    let score = sparkline_after(&alpha, "id=scorecard-title");
+    let score = sparkline_after(&alpha, "id=\"scorecard-title\"");
     assert!(
         score.starts_with("score 20% → ") && score.ends_with("% over 90 days"),
         "{score}"
     );
-    let problems = sparkline_after(&alpha, "id=problem-trend-title");
+    let problems = sparkline_after(&alpha, "id=\"problem-trend-title\"");
     assert_eq!(problems, "problems 3 → 0 over 90 days");
     assert!(
         alpha.contains("class=\"sparkline spark-better\""),
@@ -79,9 +79,12 @@ fn a_previous_history_becomes_sparklines_levels_and_timelines() {
     );
 
     let scorecards = read(&out, "scorecards/index.html");
-    let team = sparkline_after(&scorecards, "data-team=group:default/team-a");
+    let team = sparkline_after(&scorecards, "data-team=\"group:default/team-a\"");
     assert!(team.starts_with("score 20% → "), "{team}");
-    assert!(scorecards.contains("id=levels-title"), "the levels' legend");
+    assert!(
+        scorecards.contains("id=\"levels-title\""),
+        "the levels' legend"
+    );
 
     // The state carries the history on: a second point per series.
     let state: serde_json::Value = serde_json::from_str(&read(&out, "changes/state.json")).unwrap();
@@ -92,11 +95,11 @@ fn a_previous_history_becomes_sparklines_levels_and_timelines() {
 
     // beta's timeline: its own arrival and its dependency's, marked as such.
     let beta = read(&out, "catalog/default/component/beta/index.html");
-    let timeline = &beta[beta.find("id=timeline-title").expect("a timeline")..];
+    let timeline = &beta[beta.find("id=\"timeline-title\"").expect("a timeline")..];
     let timeline = &timeline[..timeline.find("</section>").unwrap()];
     assert_eq!(timeline.matches("<li").count(), 2, "{timeline}");
     assert!(
-        timeline.contains("dependency</span> <a href=../../../../catalog/default/component/alpha/index.html>alpha</a>"),
+        timeline.contains("dependency</span> <a href=\"../../../../catalog/default/component/alpha/index.html\">alpha</a>"),
         "{timeline}"
     );
     assert!(timeline.contains("changes/index.html#set-"), "{timeline}");
@@ -132,17 +135,19 @@ fn the_demo_shows_trends_a_level_and_payments_ledger_timeline() {
     let out = dir.path().join("public");
     playbill::build::build(&config, &out, &|_| {}).unwrap();
     let ledger = read(&out, "catalog/default/component/payments-ledger/index.html");
-    let problems = sparkline_after(&ledger, "id=problem-trend-title");
+    let problems = sparkline_after(&ledger, "id=\"problem-trend-title\"");
     assert_eq!(problems, "problems 4 → 5 over 80 days");
     assert!(ledger.contains("level-badge level-"), "no level badge");
-    let timeline = &ledger[ledger.find("id=timeline-title").expect("a timeline")..];
+    let timeline = &ledger[ledger.find("id=\"timeline-title\"").expect("a timeline")..];
     assert!(timeline.contains("2.9.8 → "), "{timeline}");
     assert!(timeline.contains("in prod-us"), "{timeline}");
     let settlement = read(&out, "catalog/default/component/settlement/index.html");
-    let timeline = &settlement[settlement.find("id=timeline-title").expect("a timeline")..];
+    let timeline = &settlement[settlement
+        .find("id=\"timeline-title\"")
+        .expect("a timeline")..];
     assert!(timeline.contains(">Payments Ledger</a>: "), "{timeline}");
     let scorecards = read(&out, "scorecards/index.html");
-    let team = sparkline_after(&scorecards, "data-team=group:default/team-ledger");
+    let team = sparkline_after(&scorecards, "data-team=\"group:default/team-ledger\"");
     assert!(
         team.contains(" → ") && team.ends_with("over 80 days"),
         "{team}"

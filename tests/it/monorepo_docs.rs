@@ -50,14 +50,14 @@ fn included_projects_are_merged_and_bad_includes_reported_at_their_line() {
     );
     let pay = read("pay/index.html");
     for link in [
-        "href=api/charges/index.html",
-        "href=../index.html",
-        "href=../ops-team/run/index.html",
+        "href=\"api/charges/index.html\"",
+        "href=\"../index.html\"",
+        "href=\"../ops-team/run/index.html\"",
     ] {
         assert!(pay.contains(link), "{link} in\n{pay}");
     }
-    assert!(read("index.html").contains("href=ops-team/run/index.html#steps"));
-    assert!(read("ops-team/run/index.html").contains("href=../../pay/api/charges/index.html"));
+    assert!(read("index.html").contains("href=\"ops-team/run/index.html#steps\""));
+    assert!(read("ops-team/run/index.html").contains("href=\"../../pay/api/charges/index.html\""));
     assert!(pay.contains(">Charges</a>"), "the included nav's title");
     assert!(!stderr.contains("docs/broken-link"), "{stderr}");
     let errors: Vec<&str> = stderr

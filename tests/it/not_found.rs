@@ -38,7 +38,7 @@ fn under_a_prefix_the_404_page_links_from_base_urls_path_and_other_pages_stay_re
         .collect();
     assert_eq!(relative.len(), 1, "{relative:?}");
     assert!(relative[0].starts_with("static/notfound."), "{relative:?}");
-    assert!(not_found.contains("data-root=/dev/"), "search root");
+    assert!(not_found.contains("data-root=\"/dev/\""), "search root");
 
     let home = std::fs::read_to_string(out.join("index.html")).unwrap();
     let rooted: Vec<String> = addresses(&home)

@@ -45,20 +45,20 @@ fn a_department_rolls_up_its_teams_and_lists_their_catalog_problems() {
     let out = f.out();
     playbill::build::build(&config, &out, &|_| {}).unwrap();
     let dept = std::fs::read_to_string(out.join("catalog/default/group/dept/index.html")).unwrap();
-    let rollup = &dept[dept.find("id=rollup-title").expect("a roll-up")..];
+    let rollup = &dept[dept.find("id=\"rollup-title\"").expect("a roll-up")..];
     assert!(
         rollup.contains("0 owned directly, 2 by 2 sub-teams"),
         "{rollup}"
     );
     assert!(
-        rollup.contains(">alpha</a> <span class=muted>(team-a)"),
+        rollup.contains(">alpha</a> <span class=\"muted\">(team-a)"),
         "{rollup}"
     );
     assert!(
-        rollup.contains(">beta</a> <span class=muted>(squad-b)"),
+        rollup.contains(">beta</a> <span class=\"muted\">(squad-b)"),
         "{rollup}"
     );
-    let health = &dept[dept.find("id=catalog-health-title").unwrap()..];
+    let health = &dept[dept.find("id=\"catalog-health-title\"").unwrap()..];
     let health = &health[..health.find("</section>").unwrap()];
     // The dangling dependency, at its file and line, and the missing docs of both.
     assert!(health.contains("dangling reference"), "{health}");
@@ -104,11 +104,11 @@ fn a_team_with_more_catalog_problems_than_its_page_lists_still_gets_its_page() {
     assert!(template_errors.is_empty(), "{template_errors:?}");
     let team = std::fs::read_to_string(out.join("catalog/default/group/team-a/index.html"))
         .expect("the team's page");
-    let health = &team[team.find("id=catalog-health-title").unwrap()..];
+    let health = &team[team.find("id=\"catalog-health-title\"").unwrap()..];
     let health = &health[..health.find("</section>").unwrap()];
     let listed = health.matches("<li>").count();
     assert!(listed > 0, "{health}");
-    let count = &health[health.find("class=count>").unwrap() + "class=count>".len()..];
+    let count = &health[health.find("class=\"count\">").unwrap() + "class=\"count\">".len()..];
     let total: usize = count[..count.find('<').unwrap()].parse().unwrap();
     assert!(
         total >= 120 && listed < total,

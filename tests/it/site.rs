@@ -17,7 +17,7 @@ fn build_demo(out: &Path) -> playbill::build::BuildReport {
     playbill::build::build(&demo_config(), out, &|_| {}).expect("demo builds")
 }
 
-/// Values of `name=` attributes, quoted or not (minified HTML drops quotes where it can).
+/// Values of `name=` attributes, quoted or not.
 fn attribute_values(html: &str, name: &str) -> Vec<String> {
     let needle = format!("{name}=");
     let mut out = Vec::new();

@@ -39,7 +39,7 @@ fn snippets_are_included_and_bad_ones_reported_at_their_line() {
     assert!(result.status.success(), "{stderr}");
     let page =
         std::fs::read_to_string(out.path().join("docs/default/component/shop/index.html")).unwrap();
-    assert!(page.contains("id=included-heading"), "{page}");
+    assert!(page.contains("id=\"included-heading\""), "{page}");
     assert!(page.contains("Included text."), "{page}");
     assert!(!page.contains("Not for the docs"), "{page}");
     assert!(!page.contains("8&lt;"), "{page}");

@@ -1,0 +1,395 @@
+//! The render cache: what a page's rendering produced, kept under the hash of everything it was
+//! made from, so an unchanged page costs a hash and a read instead of a render. Two kinds of
+//! entries live in it: a docs page's Markdown rendering (keyed by its text and its site's file
+//! list) and a finished page (keyed by the site's templates, its template and the whole template
+//! context). Every key also holds the salt: this Playbill binary (path, size and modification
+//! time, so any rebuild of it starts afresh) and its version. The output of a build is the
+//! same with or without the cache; only the time differs.
+//!
+//! Entries live in a few segment files under `<cache_dir>/render/` with one index
+//! ([`segments`]). One build at a time uses a cache directory: a build that finds it locked by
+//! another renders without it. After a build, the entries it did not use are dropped.
+
+mod segments;
+
+use crate::output::Key;
+use segments::{Entry, Segments};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+/// How many entries a build found and rendered anew.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct CacheStats {
+    pub reused: usize,
+    pub rendered: usize,
+}
+
+/// One build's view of the cache.
+pub struct RenderCache {
+    salt: [u8; 32],
+    /// None when another build holds the directory: everything is rendered, nothing kept.
+    store: Option<Store>,
+    reused: AtomicUsize,
+    rendered: AtomicUsize,
+}
+
+/// The cache directory while this build holds its lock.
+struct Store {
+    segments: Segments,
+    /// What the index listed when the build started.
+    listed: HashMap<Key, Entry>,
+    /// Entries this build used or made: the next index.
+    used: Mutex<HashMap<Key, Entry>>,
+    /// Held until the build ends; closing it releases the lock.
+    _lock: std::fs::File,
+}
+
+impl RenderCache {
+    /// The cache under `cache_dir`, salted with this binary.
+    pub fn open(cache_dir: &Path) -> RenderCache {
+        let mut hasher = Sha256::new();
+        hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+        hasher.update(binary_identity().as_bytes());
+        RenderCache {
+            salt: hasher.finalize().into(),
+            store: Store::open(&cache_dir.join("render")),
+            reused: AtomicUsize::new(0),
+            rendered: AtomicUsize::new(0),
+        }
+    }
+
+    /// The entry of `kind` for `parts`, made by `render` when the cache does not hold it.
+    /// `render` gives None for output that must not be kept (a page that failed).
+    pub fn get_or_render(
+        &self,
+        kind: &str,
+        parts: &[&[u8]],
+        render: impl FnOnce() -> Option<Vec<u8>>,
+    ) -> Option<Vec<u8>> {
+        self.get_or_render_keyed(kind, &self.key(kind, parts), render)
+    }
+
+    /// [`get_or_render`](Self::get_or_render) for a key already computed with [`key`](Self::key).
+    pub fn get_or_render_keyed(
+        &self,
+        kind: &str,
+        key: &Key,
+        render: impl FnOnce() -> Option<Vec<u8>>,
+    ) -> Option<Vec<u8>> {
+        if let Some(bytes) = self.store.as_ref().and_then(|s| s.get(key)) {
+            self.reused.fetch_add(1, Ordering::Relaxed);
+            return Some(bytes);
+        }
+        self.rendered.fetch_add(1, Ordering::Relaxed);
+        let bytes = render()?;
+        if let Some(store) = &self.store {
+            store.put(kind, key, &bytes);
+        }
+        Some(bytes)
+    }
+
+    /// Counts the entry of `key` as reused and keeps it through [`save`](Self::save)
+    /// without reading it: its output is already where it belongs.
+    pub fn keep(&self, _kind: &str, key: &Key) {
+        self.reused.fetch_add(1, Ordering::Relaxed);
+        if let Some(store) = &self.store {
+            store.keep(key);
+        }
+    }
+
+    /// The key of the entry of `kind` made from `parts`.
+    pub fn key(&self, kind: &str, parts: &[&[u8]]) -> Key {
+        let mut hasher = Sha256::new();
+        hasher.update(self.salt);
+        hasher.update(kind.as_bytes());
+        for part in parts {
+            hasher.update((part.len() as u64).to_le_bytes());
+            hasher.update(part);
+        }
+        Key(hasher.finalize().into())
+    }
+
+    pub fn stats(&self) -> CacheStats {
+        CacheStats {
+            reused: self.reused.load(Ordering::Relaxed),
+            rendered: self.rendered.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Makes this build's entries visible to the next build. Entries of `prune` kinds that
+    /// this build did not use are dropped; those of other kinds stay. A cache that cannot be
+    /// written costs the next build time, never this one.
+    pub fn save(&self, prune: &[&str]) {
+        if let Some(store) = &self.store {
+            let _ = store.save(prune);
+        }
+    }
+}
+
+impl Store {
+    fn open(dir: &Path) -> Option<Store> {
+        std::fs::create_dir_all(dir).ok()?;
+        let lock = std::fs::File::create(dir.join("lock")).ok()?;
+        if lock.try_lock().is_err() {
+            eprintln!(
+                "note: another build is using the render cache in {}; this one renders without it",
+                dir.display()
+            );
+            return None;
+        }
+        let (segments, listed) = Segments::open(dir);
+        Some(Store {
+            segments,
+            listed,
+            used: Mutex::new(HashMap::new()),
+            _lock: lock,
+        })
+    }
+
+    fn get(&self, key: &Key) -> Option<Vec<u8>> {
+        let entry = self.lookup(key)?;
+        let bytes = self.segments.read(entry.loc)?;
+        self.used.lock().expect("used entries").insert(*key, entry);
+        Some(bytes)
+    }
+
+    fn put(&self, kind: &str, key: &Key, bytes: &[u8]) {
+        if let Ok(loc) = self.segments.append(bytes) {
+            let entry = Entry {
+                kind: kind.to_string(),
+                loc,
+            };
+            self.used.lock().expect("used entries").insert(*key, entry);
+        }
+    }
+
+    fn keep(&self, key: &Key) {
+        if let Some(entry) = self.listed.get(key) {
+            self.used
+                .lock()
+                .expect("used entries")
+                .insert(*key, entry.clone());
+        }
+    }
+
+    /// The entry of `key`: made earlier in this build, or listed by the last one.
+    fn lookup(&self, key: &Key) -> Option<Entry> {
+        let used = self.used.lock().expect("used entries");
+        used.get(key).or_else(|| self.listed.get(key)).cloned()
+    }
+
+    fn save(&self, prune: &[&str]) -> std::io::Result<()> {
+        let mut next = self.used.lock().expect("used entries").clone();
+        for (key, entry) in &self.listed {
+            if !prune.contains(&entry.kind.as_str()) {
+                next.entry(*key).or_insert_with(|| entry.clone());
+            }
+        }
+        self.segments.save(next)
+    }
+}
+
+/// Files (path -> bytes) as one entry: each path and body with its length before it.
+pub fn pack(files: &std::collections::BTreeMap<String, Vec<u8>>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(files.values().map(|b| b.len() + 64).sum());
+    for (path, bytes) in files {
+        out.extend((path.len() as u64).to_le_bytes());
+        out.extend(path.as_bytes());
+        out.extend((bytes.len() as u64).to_le_bytes());
+        out.extend(bytes);
+    }
+    out
+}
+
+/// The files of [`pack`]; None when the entry is not one (a damaged cache misses).
+pub fn unpack(mut bytes: &[u8]) -> Option<std::collections::BTreeMap<String, Vec<u8>>> {
+    let mut take = |n: usize| -> Option<&[u8]> {
+        let (head, rest) = (bytes.get(..n)?, bytes.get(n..)?);
+        bytes = rest;
+        Some(head)
+    };
+    let mut files = std::collections::BTreeMap::new();
+    while let Some(len) = take(8) {
+        let len = u64::from_le_bytes(len.try_into().ok()?) as usize;
+        let path = String::from_utf8(take(len)?.to_vec()).ok()?;
+        let len = u64::from_le_bytes(take(8)?.try_into().ok()?) as usize;
+        files.insert(path, take(len)?.to_vec());
+    }
+    Some(files)
+}
+
+/// What changes whenever this binary is rebuilt, without reading it.
+fn binary_identity() -> String {
+    let Ok(exe) = std::env::current_exe() else {
+        return String::new();
+    };
+    let meta = std::fs::metadata(&exe).ok();
+    let modified = meta
+        .as_ref()
+        .and_then(|m| m.modified().ok())
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    format!(
+        "{}:{}:{modified}",
+        exe.display(),
+        meta.map_or(0, |m| m.len())
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_files_unpack_to_themselves() {
+        let files: std::collections::BTreeMap<String, Vec<u8>> = [
+            ("a.js".to_string(), b"x".to_vec()),
+            ("b/c".to_string(), Vec::new()),
+        ]
+        .into();
+        assert_eq!(unpack(&pack(&files)), Some(files.clone()));
+        assert_eq!(unpack(&[]), Some(Default::default()));
+        let packed = pack(&files);
+        assert_eq!(unpack(&packed[..packed.len() - 1]), None);
+    }
+
+    fn page(cache: &RenderCache, name: &[u8]) -> Option<Vec<u8>> {
+        cache.get_or_render("page", &[name], || Some(name.to_ascii_uppercase()))
+    }
+
+    #[test]
+    fn an_entry_is_rendered_once_then_reused_and_dropped_when_unused() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = RenderCache::open(dir.path());
+        let first = page(&cache, b"a");
+        let again = cache.get_or_render("page", &[b"a"], || panic!("rendered twice"));
+        assert_eq!((first.clone(), again), (Some(b"A".to_vec()), first));
+        assert_eq!(
+            cache.stats(),
+            CacheStats {
+                reused: 1,
+                rendered: 1
+            }
+        );
+        // A failed render is not kept.
+        assert_eq!(cache.get_or_render("page", &[b"b"], || None), None);
+        assert_eq!(page(&cache, b"b"), Some(b"B".to_vec()));
+        cache.save(&["page"]);
+        drop(cache);
+
+        // Other parts (other templates), or another kind with the same parts, miss.
+        let other = RenderCache::open(dir.path());
+        assert_eq!(
+            other.get_or_render("page", &[b"other templates", b"a"], || Some(b"A2".to_vec())),
+            Some(b"A2".to_vec())
+        );
+        assert_eq!(
+            other.get_or_render("markdown", &[b"a"], || Some(b"M".to_vec())),
+            Some(b"M".to_vec())
+        );
+        assert_eq!(other.stats().rendered, 2);
+        // Pruning pages only: the unused pages go, the markdown entry stays.
+        other.get_or_render("page", &[b"a"], || panic!("kept"));
+        other.save(&["page"]);
+        drop(other);
+
+        let left = RenderCache::open(dir.path());
+        assert_eq!(page(&left, b"b"), Some(b"B".to_vec()));
+        assert_eq!(left.stats().rendered, 1, "b was dropped");
+        assert_eq!(
+            left.get_or_render("page", &[b"a"], || panic!("a was kept")),
+            Some(b"A".to_vec())
+        );
+        left.get_or_render("markdown", &[b"a"], || panic!("another kind stays"));
+    }
+
+    #[test]
+    fn a_build_that_stops_before_saving_leaves_the_cache_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = RenderCache::open(dir.path());
+        page(&cache, b"a");
+        cache.save(&["page"]);
+        drop(cache);
+        let stopped = RenderCache::open(dir.path());
+        page(&stopped, b"new");
+        drop(stopped);
+        let next = RenderCache::open(dir.path());
+        next.get_or_render("page", &[b"a"], || panic!("a was kept"));
+        assert_eq!(page(&next, b"new"), Some(b"NEW".to_vec()));
+        assert_eq!(next.stats().rendered, 1, "the unsaved entry is not listed");
+        next.save(&["page"]);
+        // The first build's segment (a) and this one's (new); the stopped build's is gone.
+        assert_eq!(segment_files(dir.path()), 2);
+    }
+
+    #[test]
+    fn a_second_build_on_the_same_directory_renders_without_the_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = RenderCache::open(dir.path());
+        page(&first, b"a");
+        let second = RenderCache::open(dir.path());
+        assert_eq!(page(&second, b"a"), Some(b"A".to_vec()));
+        assert_eq!(page(&second, b"a"), Some(b"A".to_vec()));
+        assert_eq!(
+            second.stats().rendered,
+            2,
+            "nothing is kept without the lock"
+        );
+        second.save(&["page"]);
+        first.save(&["page"]);
+        drop((first, second));
+        let third = RenderCache::open(dir.path());
+        third.get_or_render("page", &[b"a"], || {
+            panic!("the first build's entry is kept")
+        });
+    }
+
+    #[test]
+    fn segments_of_mostly_dropped_entries_are_compacted() {
+        let dir = tempfile::tempdir().unwrap();
+        let names: Vec<Vec<u8>> = (0..50).map(|i| format!("page {i}").into_bytes()).collect();
+        for round in 0..6 {
+            let cache = RenderCache::open(dir.path());
+            // Each round keeps one old entry and makes nine new ones.
+            page(&cache, &names[0]);
+            for name in &names[round * 8 + 1..round * 8 + 10] {
+                cache.get_or_render("page", &[name], || Some(vec![round as u8; 4096]));
+            }
+            cache.save(&["page"]);
+        }
+        assert!(
+            segment_files(dir.path()) <= 2,
+            "{}",
+            segment_files(dir.path())
+        );
+        let last = RenderCache::open(dir.path());
+        last.get_or_render("page", &[&names[0]], || panic!("kept through compaction"));
+        let newest = last.get_or_render("page", &[&names[49]], || panic!("kept"));
+        assert_eq!(newest, Some(vec![5; 4096]));
+    }
+
+    #[test]
+    fn a_damaged_index_starts_the_cache_afresh() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = RenderCache::open(dir.path());
+        page(&cache, b"a");
+        cache.save(&["page"]);
+        drop(cache);
+        let index = dir.path().join("render/index");
+        let bytes = std::fs::read(&index).unwrap();
+        std::fs::write(&index, &bytes[..bytes.len() - 3]).unwrap();
+        let next = RenderCache::open(dir.path());
+        assert_eq!(page(&next, b"a"), Some(b"A".to_vec()));
+        assert_eq!(next.stats().rendered, 1);
+    }
+
+    fn segment_files(dir: &Path) -> usize {
+        std::fs::read_dir(dir.join("render"))
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().path().extension() == Some("seg".as_ref()))
+            .count()
+    }
+}
