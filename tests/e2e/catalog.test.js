@@ -36,7 +36,7 @@ function dataRows(page) {
 test('the page carries the first rows; the script shows every entity', async () => {
   const res = await page.request.get(server.base + 'catalog/index.html');
   const html = await res.text();
-  const first = (html.match(/class=row-title/g) || []).length;
+  const first = (html.match(/class="row-title"/g) || []).length;
   assert.ok(first > 0 && first < all.length, `${first} rows in the HTML of ${all.length}`);
   assert.match(html, new RegExp(`The first ${first} of ${all.length} entities`));
   const shown = await catalogRows(page);
