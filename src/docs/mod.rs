@@ -92,13 +92,31 @@ pub struct DocPage {
     /// Output file, relative to the portal root.
     pub out: String,
     pub title: String,
+    /// The body; empty while [`body_key`](Self::body_key) says the render cache holds it.
     #[serde(skip)]
     pub html: String,
+    /// The page's Markdown entry in the render cache, which holds its body.
+    #[serde(skip)]
+    pub body_key: Option<crate::output::Key>,
     pub headings: Vec<Heading>,
     pub sections: Vec<(String, String, String)>,
     pub edit_url: Option<String>,
     pub prev: Option<usize>,
     pub next: Option<usize>,
+}
+
+impl DocPage {
+    /// The body HTML: held by the page, or read back from `cache` (a page's body is read when
+    /// the page is rendered, so a large portal's bodies are not all in memory at once).
+    pub fn body(&self, cache: Option<&RenderCache>) -> Result<std::borrow::Cow<'_, str>, String> {
+        let Some(key) = &self.body_key else {
+            return Ok(std::borrow::Cow::Borrowed(&self.html));
+        };
+        cache
+            .and_then(|cache| site::cached_body(cache, key))
+            .map(std::borrow::Cow::Owned)
+            .ok_or_else(|| format!("{}: the render cache lost the page's body", self.out))
+    }
 }
 
 /// Where a docs site's pages go, relative to the portal root: `docs/<ns>/<kind>/<name>`, and

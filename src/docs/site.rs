@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::diagrams;
 use crate::gather::Repo;
+use crate::output::Key;
 use crate::paths::RepoPath;
 use crate::render_cache::RenderCache;
 use crate::secrets::Finding;
@@ -47,6 +48,8 @@ struct RenderedPage {
     cross_anchors: Vec<links::CrossAnchor>,
     read_error: Option<String>,
     secrets: Vec<Finding>,
+    /// The Markdown entry in the render cache that holds the body.
+    body_key: Option<Key>,
 }
 
 /// Builds one docs site: mkdocs.yml, includes and the file tree, every page rendered, then
@@ -158,7 +161,12 @@ pub(super) fn build_site(
                 })
                 .or_else(|| nav_titles.get(&page.source).cloned())
                 .unwrap_or_else(|| titles[&page.source].clone()),
-            html: page.rendered.html,
+            // Read back from the cache when the page is rendered: not held by every page at once.
+            html: match page.body_key {
+                Some(_) => String::new(),
+                None => page.rendered.html,
+            },
+            body_key: page.body_key,
             headings: page.rendered.headings,
             sections: page.rendered.sections,
             // An older version's page is not edited: its source is a tag or an archive.
@@ -236,6 +244,7 @@ fn render_pages(
                         ),
                         cross_anchors: Vec::new(),
                         read_error: Some(format!("cannot read the page: {e}")),
+                        body_key: None,
                         secrets: Vec::new(),
                     };
                 }
@@ -243,7 +252,7 @@ fn render_pages(
             let text = String::from_utf8_lossy(&text);
             let limit = ctx.config.limits.max_file_bytes;
             let expanded = snippets::include(ctx.repo, ctx.snippet_base, &text, limit);
-            let ((mut rendered, mut cross_anchors), secrets) =
+            let ((mut rendered, mut cross_anchors), secrets, body_key) =
                 render_cached(cache, (files, page), &expanded.text, ctx.config);
             expanded.restore_lines(&mut rendered, &mut cross_anchors);
             RenderedPage {
@@ -252,6 +261,7 @@ fn render_pages(
                 cross_anchors,
                 read_error: None,
                 secrets,
+                body_key,
             }
         })
         .collect()
@@ -261,7 +271,8 @@ fn render_pages(
 type PageRender = (markdown::Rendered, Vec<links::CrossAnchor>);
 
 /// What the cache keeps of a page: its rendering, and the secrets redacted from its text
-/// (rule id and line), which are reported again whenever the entry is used.
+/// (rule id and line), which are reported again whenever the entry is used. Kept as bincode:
+/// decoding JSON entries took most of an unchanged build's docs stage.
 type Kept = (
     markdown::Rendered,
     Vec<links::CrossAnchor>,
@@ -270,13 +281,15 @@ type Kept = (
 
 /// Redacts and renders one page, or takes both from the cache when its text, its site's files
 /// (which decide how its links resolve) and the settings that shape them are what they were.
-/// `cache` comes with what every page of the site shares in its key (files and settings).
+/// `cache` comes with what every page of the site shares in its key (files and settings). The
+/// key comes back when the cache holds the entry, so the body can be read back when its page
+/// is rendered instead of being held until then.
 fn render_cached(
     cache: Option<(&RenderCache, &[u8])>,
     (files, page): (&links::SiteFiles<'_>, &str),
     text: &str,
     config: &Config,
-) -> (PageRender, Vec<Finding>) {
+) -> (PageRender, Vec<Finding>, Option<Key>) {
     let diagrams = &config.diagrams;
     let fresh = || {
         let redacted = config.secrets.redact(text);
@@ -284,11 +297,12 @@ fn render_cached(
         (render, redacted.findings)
     };
     let Some((cache, site)) = cache else {
-        return fresh();
+        let (render, findings) = fresh();
+        return (render, findings, None);
     };
     let mut made = None;
-    let key_parts: [&[u8]; 3] = [site, page.as_bytes(), text.as_bytes()];
-    let kept = cache.get_or_render("markdown", &key_parts, || {
+    let key = cache.key("markdown", &[site, page.as_bytes(), text.as_bytes()]);
+    let kept = cache.get_or_render_keyed("markdown", &key, || {
         let (out, findings) = fresh();
         // A page that could not be rendered, or whose diagram missed its deadline, is
         // tried again next time.
@@ -297,17 +311,25 @@ fn render_cached(
         });
         let ids = findings.iter().map(|f| (f.rule.to_string(), f.line));
         let entry: Kept = (out.0, out.1, ids.collect());
-        let bytes = (!failed).then(|| serde_json::to_vec(&entry).ok()).flatten();
+        let bytes = (!failed).then(|| bincode::serialize(&entry).ok()).flatten();
         made = Some(((entry.0, entry.1), findings));
         bytes
     });
-    made.or_else(|| kept.and_then(|bytes| from_entry(&bytes)))
-        .unwrap_or_else(fresh)
+    let (render, findings) = made
+        .or_else(|| kept.and_then(|bytes| from_entry(&bytes)))
+        .unwrap_or_else(fresh);
+    (render, findings, cache.holds(&key).then_some(key))
+}
+
+/// The body of the page whose Markdown entry is `key`, read back from `cache`.
+pub(super) fn cached_body(cache: &RenderCache, key: &Key) -> Option<String> {
+    let ((rendered, _), _) = from_entry(&cache.read(key)?)?;
+    Some(rendered.html)
 }
 
 /// A kept page; None when the entry is damaged or names a rule this build does not know.
 fn from_entry(bytes: &[u8]) -> Option<(PageRender, Vec<Finding>)> {
-    let (rendered, cross, ids): Kept = serde_json::from_slice(bytes).ok()?;
+    let (rendered, cross, ids): Kept = bincode::deserialize(bytes).ok()?;
     let findings = ids
         .iter()
         .map(|(rule, line)| Finding::of_rule(rule, *line))

@@ -100,6 +100,17 @@ impl RenderCache {
         }
     }
 
+    /// Whether this build has the entry of `key` in the cache (found there or just written),
+    /// so [`read`](Self::read) can give it back later in the build.
+    pub fn holds(&self, key: &Key) -> bool {
+        self.store.as_ref().is_some_and(|s| s.holds(key))
+    }
+
+    /// The entry of `key` when [`holds`](Self::holds) says so; not counted as reused.
+    pub fn read(&self, key: &Key) -> Option<Vec<u8>> {
+        self.store.as_ref()?.get(key)
+    }
+
     /// The key of the entry of `kind` made from `parts`.
     pub fn key(&self, kind: &str, parts: &[&[u8]]) -> Key {
         let mut hasher = Sha256::new();
@@ -164,6 +175,10 @@ impl Store {
             };
             self.used.lock().expect("used entries").insert(*key, entry);
         }
+    }
+
+    fn holds(&self, key: &Key) -> bool {
+        self.used.lock().expect("used entries").contains_key(key)
     }
 
     fn keep(&self, key: &Key) {

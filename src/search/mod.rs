@@ -203,13 +203,21 @@ pub fn index_files(
     let files = match cache {
         None => build(),
         Some(cache) => {
-            let fingerprint = fingerprint(catalog, summaries, docs);
-            let packed = cache.get_or_render("search", &[&fingerprint], || {
-                Some(crate::render_cache::pack(&build()))
+            let key = cache.key("search", &[&fingerprint(catalog, summaries, docs)]);
+            // Built here, the files are kept as they are, not unpacked again from the entry.
+            let mut built = None;
+            let packed = cache.get_or_render_keyed("search", &key, || {
+                let files = build();
+                let packed = crate::render_cache::pack(&files);
+                built = Some(files);
+                Some(packed)
             });
-            packed
-                .and_then(|p| crate::render_cache::unpack(&p))
-                .unwrap_or_else(build)
+            match built {
+                Some(files) => files,
+                None => packed
+                    .and_then(|p| crate::render_cache::unpack(&p))
+                    .unwrap_or_else(build),
+            }
         }
     };
     if std::env::var_os(TIMINGS).is_some() {

@@ -66,6 +66,7 @@ fn site(name: &str, page_title: &str, sections: &[(&str, &str, &str)]) -> DocSit
             out: format!("{base}/index.html"),
             title: page_title.to_string(),
             html: String::new(),
+            body_key: None,
             headings,
             sections: sections
                 .iter()

@@ -413,18 +413,21 @@ fn render_page(
     out: &dyn PageSink,
 ) -> Result<PageOutput, String> {
     let (template, ctx) = pages::page_context(shared, page, path)?;
-    let render = |ctx: &tera::Context| {
+    let render = |mut shown: serde_json::Value| {
+        pages::fill_bodies(shared, page, &mut shown)?;
+        let ctx = tera::Context::from_value(shown).map_err(|e| e.to_string())?;
         shared
             .tera
-            .render(template, ctx)
+            .render(template, &ctx)
             .map(String::into_bytes)
             .map_err(|e| crate::output::describe_tera_error(&e))
     };
-    let Some(cache) = shared.cache else {
-        return render(&ctx).map(PageOutput::Bytes);
-    };
-    // The context is hashed as it is, then rendered from the same value: no copy of either.
     let shown = ctx.into_json();
+    let Some(cache) = shared.cache else {
+        return render(shown).map(PageOutput::Bytes);
+    };
+    // The context is hashed as it is (docs bodies as their cache keys), then rendered from the
+    // same value: no copy of either.
     let digest = crate::output::json_digest(&shown);
     let key = cache.key(
         "page",
@@ -434,10 +437,9 @@ fn render_page(
         cache.keep("page", &key);
         return Ok(PageOutput::InPlace);
     }
-    let ctx = tera::Context::from_value(shown).map_err(|e| e.to_string())?;
     let mut failure = None;
     let bytes = cache.get_or_render_keyed("page", &key, || {
-        render(&ctx).map_err(|e| failure = Some(e)).ok()
+        render(shown).map_err(|e| failure = Some(e)).ok()
     });
     match (failure, bytes) {
         (Some(e), _) => Err(e),

@@ -239,11 +239,16 @@ fn doc(shared: &Shared<'_>, site: usize, page: usize, ctx: &mut Context) -> Fram
         .filter(|h| (2..=3).contains(&h.level))
         .map(|h| json!({ "level": h.level, "id": h.id, "text": h.text }))
         .collect();
+    // A body the render cache holds goes in as its entry's key; `fill_bodies` puts it in.
+    let html = match &doc.body_key {
+        Some(key) => crate::output::hex(&key.0),
+        None => doc.html.clone(),
+    };
     ctx.insert(
         "doc",
         &json!({
             "title": doc.title,
-            "html": doc.html,
+            "html": html,
             "has_h1": doc.headings.iter().any(|h| h.level == 1),
             "toc": toc,
             "prev": neighbour(doc.prev),
@@ -274,6 +279,29 @@ fn doc(shared: &Shared<'_>, site: usize, page: usize, ctx: &mut Context) -> Fram
 }
 
 /// A docs site's print view: every page in reading order, under its site's name.
+/// Puts the docs bodies the render cache holds into `shown`, the context [`page_context`] made
+/// with stand-ins for them (their entries' keys, which is all the page's own key needs).
+pub(super) fn fill_bodies(
+    shared: &Shared<'_>,
+    page: &Page<'_>,
+    shown: &mut serde_json::Value,
+) -> Result<(), String> {
+    match page {
+        Page::Doc { site, page } => {
+            let doc = &shared.docs.sites[*site].pages[*page];
+            if doc.body_key.is_some() {
+                shown["doc"]["html"] = doc.body(shared.cache)?.into_owned().into();
+            }
+            Ok(())
+        }
+        Page::DocPrint { site } => match shown["docs"]["pages"].as_array_mut() {
+            Some(sections) => super::print::fill(&shared.docs.sites[*site], sections, shared.cache),
+            None => Ok(()),
+        },
+        _ => Ok(()),
+    }
+}
+
 fn doc_print(shared: &Shared<'_>, site: usize, ctx: &mut Context) -> Frame {
     let doc_site = &shared.docs.sites[site];
     let (mut fields, owner, home_url) = site_fields(shared, doc_site);

@@ -40,43 +40,87 @@ fn url_refs() -> &'static Regex {
 }
 
 /// The site's pages in reading order (pages outside the nav after them, in source order), each
-/// as `{anchor, title, has_h1, html}` with its HTML rewritten for the print view.
+/// as `{anchor, title, has_h1, html}` with its HTML rewritten for the print view. A body the
+/// render cache holds is left as a stand-in naming its entry and page (what the page's cache
+/// key needs), and [`fill`] puts it in when the print view is rendered.
 pub fn sections(site: &DocSite) -> Vec<Value> {
-    let index_of: HashMap<&str, usize> = site
-        .pages
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.out.as_str(), i))
-        .collect();
-    let mut order: Vec<usize> = crate::docs::nav::reading_order(&site.nav)
-        .iter()
-        .filter_map(|url| index_of.get(url.as_str()).copied())
-        .collect();
-    for i in 0..site.pages.len() {
-        if !order.contains(&i) {
-            order.push(i);
-        }
-    }
-    // Anchors follow the print order: `p0` is the first page printed.
-    let position: HashMap<&str, usize> = order
-        .iter()
-        .enumerate()
-        .map(|(n, &i)| (site.pages[i].out.as_str(), n))
-        .collect();
-    let print = path(site);
+    let order = Order::of(site);
     order
+        .pages
         .iter()
         .enumerate()
         .map(|(n, &i)| {
             let page = &site.pages[i];
+            let html = match &page.body_key {
+                Some(key) => format!("{} {}", crate::output::hex(&key.0), page.out),
+                None => rewrite(&page.html, n, &page.out, &order.print, &order.position),
+            };
             json!({
                 "anchor": format!("p{n}"),
                 "title": page.title,
                 "has_h1": page.headings.iter().any(|h| h.level == 1),
-                "html": rewrite(&page.html, n, &page.out, &print, &position),
+                "html": html,
             })
         })
         .collect()
+}
+
+/// Replaces the stand-ins [`sections`] left in `sections` with the pages' bodies from `cache`.
+pub fn fill(
+    site: &DocSite,
+    sections: &mut [Value],
+    cache: Option<&crate::render_cache::RenderCache>,
+) -> Result<(), String> {
+    let order = Order::of(site);
+    for (n, (&i, section)) in order.pages.iter().zip(sections).enumerate() {
+        let page = &site.pages[i];
+        if page.body_key.is_some() {
+            let body = page.body(cache)?;
+            let html = rewrite(&body, n, &page.out, &order.print, &order.position);
+            section["html"] = Value::String(html);
+        }
+    }
+    Ok(())
+}
+
+/// The print view's page order, where each page lands in it, and where it is written.
+struct Order<'a> {
+    /// Indexes into the site's pages, in print order.
+    pages: Vec<usize>,
+    /// Page output path -> its place in print order.
+    position: HashMap<&'a str, usize>,
+    print: String,
+}
+
+impl<'a> Order<'a> {
+    fn of(site: &'a DocSite) -> Order<'a> {
+        let index_of: HashMap<&str, usize> = site
+            .pages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.out.as_str(), i))
+            .collect();
+        let mut order: Vec<usize> = crate::docs::nav::reading_order(&site.nav)
+            .iter()
+            .filter_map(|url| index_of.get(url.as_str()).copied())
+            .collect();
+        for i in 0..site.pages.len() {
+            if !order.contains(&i) {
+                order.push(i);
+            }
+        }
+        // Anchors follow the print order: `p0` is the first page printed.
+        let position = order
+            .iter()
+            .enumerate()
+            .map(|(n, &i)| (site.pages[i].out.as_str(), n))
+            .collect();
+        Order {
+            pages: order,
+            position,
+            print: path(site),
+        }
+    }
 }
 
 /// One page's HTML as part of the print view at `print`.

@@ -53,6 +53,13 @@ impl Org {
         build(&config, &self.path(out), &|_| {}).expect("the build completes")
     }
 
+    /// Builds into `out` without the render cache: every docs body held in memory.
+    fn build_uncached(&self, out: &str) -> BuildReport {
+        let mut config = Config::load(&self.path("site.toml")).unwrap();
+        config.render_cache = false;
+        build(&config, &self.path(out), &|_| {}).expect("the build completes")
+    }
+
     /// Every file of an output directory but the list of written files.
     fn files(&self, out: &str) -> BTreeMap<String, Vec<u8>> {
         let root = self.path(out);
@@ -104,6 +111,37 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), &target).unwrap();
         }
     }
+}
+
+/// With the cache, docs bodies are read back from it when their page (or the site's print
+/// view) is rendered; without it they are held. Both give the same bytes, also when the cache
+/// supplies every body.
+#[test]
+fn builds_with_and_without_the_render_cache_give_the_same_bytes() {
+    let org = Org::new();
+    let uncached = org.build_uncached("uncached");
+    assert_eq!(
+        uncached.render_cache.rendered, 0,
+        "no cache, nothing counted"
+    );
+    let cold = org.build("cold", "cache");
+    let warm = org.build("warm", "cache");
+    assert_eq!(warm.render_cache.rendered, 0, "{:?}", warm.render_cache);
+    let plain = org.files("uncached");
+    assert!(
+        plain.keys().any(|f| f.ends_with("/print/index.html")),
+        "print views"
+    );
+    for out in ["cold", "warm"] {
+        let other = org.files(out);
+        let differing: Vec<&String> = plain
+            .keys()
+            .chain(other.keys())
+            .filter(|k| plain.get(*k) != other.get(*k))
+            .collect();
+        assert!(differing.is_empty(), "{out}: {differing:?}");
+    }
+    assert!(cold.render_cache.rendered > 200, "{:?}", cold.render_cache);
 }
 
 #[test]
