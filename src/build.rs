@@ -505,7 +505,7 @@ pub fn build_part(
         catalog,
         docs,
         site,
-        diagnostics,
+        mut diagnostics,
         clusters,
         changes,
         mut watch,
@@ -520,6 +520,10 @@ pub fn build_part(
     write.add(streamed.stats());
     streamed.save_ledger();
     watch.lap("write");
+    if let Some(over) = page_budget(&site, &docs, out_dir) {
+        diagnostics.push(over);
+        diagnostics.sort();
+    }
     let sources = workspace
         .repos
         .iter()
@@ -549,6 +553,33 @@ pub fn build_part(
         render_cache,
         peak_rss_bytes: crate::timings::peak_rss_bytes(),
     })
+}
+
+/// The pages of `site` heavier than the page budget, as written to `out_dir` (a page the build
+/// left in place weighs what it did), docs print views aside.
+fn page_budget(
+    site: &Site,
+    docs: &DocSets,
+    out_dir: &Path,
+) -> Option<crate::diagnostics::Diagnostic> {
+    let exempt = docs
+        .sites
+        .iter()
+        .filter(|s| crate::site::print::available(s))
+        .map(crate::site::print::path)
+        .collect();
+    let sizes = site
+        .streamed
+        .iter()
+        .chain(site.files.keys())
+        .filter(|path| path.ends_with(".html"))
+        .filter_map(|path| {
+            Some((
+                path.clone(),
+                std::fs::metadata(out_dir.join(path)).ok()?.len(),
+            ))
+        });
+    crate::site::budget::check(sizes, &exempt)
 }
 
 /// The webhook's records for the components this build onboarded (none without a webhook).

@@ -3,6 +3,7 @@
 //! relative and names a file, and the same inputs give byte-identical files.
 
 pub mod apidocs;
+pub mod budget;
 mod catalog_data;
 pub mod feed;
 mod graphs;
@@ -73,7 +74,8 @@ enum Page<'a> {
     /// An API entity's reference page, built from its definition (in `apis`).
     Api(&'a Entity),
     Clusters,
-    Scorecards,
+    /// A part of the scorecards' ranking, from 0.
+    Scorecards(usize),
     /// "What changed": the change feed's history.
     Changes,
     Doc {
@@ -100,7 +102,7 @@ impl Page<'_> {
             Page::Kubernetes(e) => format!("{}/index.html", kubernetes::page_dir(e)),
             Page::Api(e) => format!("{}/index.html", apidocs::page_dir(e)),
             Page::Clusters => "clusters/index.html".into(),
-            Page::Scorecards => scorecards::PAGE.into(),
+            Page::Scorecards(part) => scorecards::part_path(*part),
             Page::Changes => crate::site::feed::PAGE_PATH.into(),
             Page::Doc { site, page } => docs.sites[*site].pages[*page].out.clone(),
             Page::DocPrint { site } => print::path(&docs.sites[*site]),
@@ -261,6 +263,7 @@ pub fn render_site(inputs: SiteInputs<'_>) -> Result<(Site, Diagnostics), String
     if scope != Scope::Docs {
         site.files.extend(assets.files);
         site.files.insert(data_path, data);
+        site.files.extend(model::definition_files(catalog));
         site.files
             .insert(COUNTS_PATH.to_string(), counts_script(&shared.counts));
         if let (Some(path), Some(bytes)) = (owners_path, owners) {
@@ -316,8 +319,9 @@ fn portal_pages<'a>(shared: &Shared<'a>, scope: Scope) -> Vec<Page<'a>> {
         ]);
         let catalog = shared.catalog;
         pages.extend(catalog.entities.iter().map(Page::Entity));
-        if shared.scorecards.is_some() {
-            pages.push(Page::Scorecards);
+        if let Some(cards) = &shared.scorecards {
+            let parts = scorecards::parts(catalog, cards);
+            pages.extend((0..parts).map(Page::Scorecards));
         }
         let with_reference = catalog
             .entities

@@ -97,11 +97,12 @@ pub(super) fn page_context(
             ..Frame::top("404.html", "Page not found", "")
         },
         Page::Clusters => Frame::top("clusters.html", "Clusters", "clusters"),
-        Page::Scorecards => {
+        Page::Scorecards(part) => {
             if let Some(cards) = &shared.scorecards {
                 let levels = &shared.config.scorecards.levels;
                 let trends = &shared.changes.state.trends;
-                let cards = scorecards::page_context(shared.catalog, cards, levels, trends);
+                let cards =
+                    scorecards::page_context(shared.catalog, cards, (levels, trends), *part);
                 ctx.insert("scorecards", &cards);
             }
             Frame::top("scorecards.html", "Scorecards", "scorecards")

@@ -36,6 +36,7 @@ mod monorepo_docs;
 mod myservices;
 mod not_found;
 mod ownership;
+mod page_budget;
 mod previews;
 mod properties;
 mod publish;

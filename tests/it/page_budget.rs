@@ -1,0 +1,80 @@
+//! The page budget on an organisation large enough to have broken it: 1,000 repositories from
+//! the benchmarks' generator (one docs page each, to stay quick). Every page but the docs print
+//! views weighs at most 100 KB, and the build reports no `site/page-budget` warning.
+
+use playbill::site::budget::PAGE_BUDGET_BYTES;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn python() -> Option<PathBuf> {
+    let found = Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    super::common::require_installed(
+        "python3",
+        found.then(|| PathBuf::from("python3")),
+        "install Python 3 (the synthetic organisation's generator needs it)",
+    )
+}
+
+/// Every `.html` file under `dir`, relative to it, with its size.
+fn pages(dir: &Path) -> Vec<(String, u64)> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "html"))
+        .map(|e| {
+            let path = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (path, e.metadata().unwrap().len())
+        })
+        .collect()
+}
+
+#[test]
+fn every_page_of_a_large_organisation_is_within_budget() {
+    let Some(python) = python() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let org = tmp.path().join("org");
+    let generator = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/synth_org.py");
+    let made = Command::new(python)
+        .arg(generator)
+        .args(["--repos", "1000", "--docs-pages", "1", "--out"])
+        .arg(&org)
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let config = playbill::config::Config::load(&org.join("site.toml")).expect("site.toml");
+    let out = tmp.path().join("public");
+    let report = playbill::build::build(&config, &out, &|_| {}).expect("build");
+    let all = pages(&out);
+    let over: Vec<&(String, u64)> = all
+        .iter()
+        .filter(|(path, size)| *size > PAGE_BUDGET_BYTES && !path.ends_with("/print/index.html"))
+        .collect();
+    assert!(
+        over.is_empty(),
+        "{} pages over budget: {over:?}",
+        over.len()
+    );
+    let prints = all
+        .iter()
+        .filter(|(p, _)| p.ends_with("/print/index.html"))
+        .count();
+    assert!(prints >= 1000, "the print views are built ({prints})");
+    let warned: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "site/page-budget")
+        .collect();
+    assert!(warned.is_empty(), "{warned:?}");
+}
