@@ -314,8 +314,12 @@ fn facts(
         diagnostics.push(warning);
     }
     let built_at = crate::changes::build_time();
-    let mut changes =
-        crate::changes::compare(catalog, snapshot.as_ref(), previous.as_ref(), built_at);
+    let mut changes = crate::changes::compare(
+        (catalog, Some(docs)),
+        snapshot.as_ref(),
+        previous.as_ref(),
+        built_at,
+    );
     watch.lap("changes");
     let (apis, api_problems) = pool.install(|| crate::site::apidocs::build_all(catalog));
     for problem in api_problems {
@@ -401,7 +405,7 @@ fn render_shard(
         docs,
         diagnostics,
     } = shard_docs;
-    let changes = crate::changes::compare(&catalog, None, None, 0);
+    let changes = crate::changes::compare((&catalog, None), None, None, 0);
     let summaries: Vec<_> = catalog
         .entities
         .iter()

@@ -47,6 +47,7 @@ struct RenderedPage {
     cross_anchors: Vec<links::CrossAnchor>,
     read_error: Option<String>,
     secrets: Vec<Finding>,
+    digest: String,
 }
 
 /// Builds one docs site: mkdocs.yml, includes and the file tree, every page rendered, then
@@ -167,6 +168,7 @@ pub(super) fn build_site(
             source: page.source,
             prev: None,
             next: None,
+            digest: page.digest,
         })
         .collect();
     link_neighbours(&mut doc_pages, &nav::reading_order(&nav));
@@ -237,6 +239,7 @@ fn render_pages(
                         cross_anchors: Vec::new(),
                         read_error: Some(format!("cannot read the page: {e}")),
                         secrets: Vec::new(),
+                        digest: String::new(),
                     };
                 }
             };
@@ -252,6 +255,7 @@ fn render_pages(
                 cross_anchors,
                 read_error: None,
                 secrets,
+                digest: super::text_digest(&expanded.text),
             }
         })
         .collect()

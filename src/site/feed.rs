@@ -21,8 +21,8 @@ pub fn anchor(set: &ChangeSet) -> String {
     format!("set-{}", tail.replace(':', "-"))
 }
 
-/// What changed, beside the entity: `old → new`, and where for versions and problems; None for
-/// an entity added or removed.
+/// What changed, beside the entity: `old → new`, and where for versions and problems, the
+/// pages for docs; None for an entity added or removed.
 pub fn detail(c: &Change) -> Option<String> {
     let from_to = format!(
         "{} → {}",
@@ -41,6 +41,7 @@ pub fn detail(c: &Change) -> Option<String> {
         }
         ChangeKind::Version => Some(format!("{place}: {from_to}")),
         ChangeKind::Problem => Some(format!("{place}: {}", c.new.as_deref().unwrap_or(""))),
+        ChangeKind::Docs => c.new.clone(),
     }
 }
 
@@ -56,6 +57,7 @@ pub fn describe(c: &Change) -> String {
         }
         ChangeKind::Version => format!("Version changed: {subject} {detail}"),
         ChangeKind::Problem => format!("New problem: {subject} {detail}"),
+        ChangeKind::Docs => format!("Docs updated: {subject} {detail}"),
     }
 }
 
@@ -78,6 +80,7 @@ fn headline(set: &ChangeSet) -> String {
                 ChangeKind::System => ("system change", "system changes"),
                 ChangeKind::Version => ("version change", "version changes"),
                 ChangeKind::Problem => ("new problem", "new problems"),
+                ChangeKind::Docs => ("docs update", "docs updates"),
             };
             format!("{n} {}", if *n == 1 { one } else { many })
         })

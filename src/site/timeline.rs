@@ -1,5 +1,5 @@
 //! An entity's timeline: what the change history says happened to it (catalog edits, versions
-//! per cluster, new problems) and to what it depends on (`dependsOn`, marked as a dependency's),
+//! per cluster, new problems, docs updates) and to what it depends on (`dependsOn`, marked as a dependency's),
 //! newest first, at most [`MAX_ENTRIES`] with a link to the whole "What changed" page. Built from
 //! the change history alone, so the page changes only when the history does.
 

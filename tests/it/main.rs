@@ -13,6 +13,7 @@ mod cli;
 mod cluster;
 mod diagrams;
 mod docs;
+mod docs_changes;
 mod docs_differential;
 mod docs_print;
 mod docs_standalone;
