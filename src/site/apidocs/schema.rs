@@ -350,6 +350,32 @@ mod tests {
     }
 
     #[test]
+    fn on_a_large_page_a_named_schema_is_expanded_once_and_linked_after() {
+        let root = json!({ "components": { "schemas": {
+            "Payment": { "type": "object", "properties": { "id": { "type": "string" } } }
+        } } });
+        let use_it = json!({ "$ref": "#/components/schemas/Payment" });
+        let mut doc = Doc::new(&root);
+        doc.shown = Some(Default::default());
+        let mut walker = Walker::default();
+        let first = walker.node(&mut doc, &use_it, "", 0);
+        let second = walker.node(&mut doc, &use_it, "", 0);
+        assert_eq!(
+            (first.stop, first.anchor.as_str()),
+            (Stop::None, "schema-payment")
+        );
+        assert_eq!(first.properties.len(), 1);
+        assert_eq!(
+            (second.stop, second.anchor.as_str()),
+            (Stop::Shown, "schema-payment")
+        );
+        assert!(second.properties.is_empty());
+        // A small page expands it at every use.
+        let (again, _) = walk(&root, &use_it);
+        assert_eq!((again.stop, again.anchor.as_str()), (Stop::None, ""));
+    }
+
+    #[test]
     fn composition_enums_and_facts() {
         let schema = json!({
             "oneOf": [ { "type": "string", "enum": ["GBP", "EUR"] }, { "type": "integer", "minimum": 0, "nullable": true } ],
