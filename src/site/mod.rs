@@ -10,6 +10,7 @@ mod graphs;
 mod heatmap;
 mod incident;
 pub mod kubernetes;
+mod lists;
 pub mod model;
 mod owners_data;
 mod ownership;
@@ -76,6 +77,8 @@ enum Page<'a> {
     Clusters,
     /// A part of the scorecards' ranking, from 0.
     Scorecards(usize),
+    /// A page (from 0) of a list an entity page bounds: what a team owns, a system's parts.
+    List(&'a Entity, lists::List, usize),
     /// "What changed": the change feed's history.
     Changes,
     Doc {
@@ -103,6 +106,7 @@ impl Page<'_> {
             Page::Api(e) => format!("{}/index.html", apidocs::page_dir(e)),
             Page::Clusters => "clusters/index.html".into(),
             Page::Scorecards(part) => scorecards::part_path(*part),
+            Page::List(e, list, part) => lists::path(e, *list, *part),
             Page::Changes => crate::site::feed::PAGE_PATH.into(),
             Page::Doc { site, page } => docs.sites[*site].pages[*page].out.clone(),
             Page::DocPrint { site } => print::path(&docs.sites[*site]),
@@ -319,6 +323,8 @@ fn portal_pages<'a>(shared: &Shared<'a>, scope: Scope) -> Vec<Page<'a>> {
         ]);
         let catalog = shared.catalog;
         pages.extend(catalog.entities.iter().map(Page::Entity));
+        let bounded = lists::pages(catalog).into_iter();
+        pages.extend(bounded.map(|(e, list, part)| Page::List(e, list, part)));
         if let Some(cards) = &shared.scorecards {
             let parts = scorecards::parts(catalog, cards);
             pages.extend((0..parts).map(Page::Scorecards));

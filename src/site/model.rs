@@ -126,11 +126,11 @@ pub struct EntityPage {
     pub links: Vec<Link>,
     pub domain: Option<EntityLink>,
     pub relations: Vec<RelationGroup>,
-    /// The first [`ROWS_SHOWN`] of what it owns, and how many it owns in all.
+    /// The first rows of what it owns (the rest are on the list's own pages), and the count.
     pub owned: Vec<EntitySummary>,
     pub owned_total: usize,
     pub owned_more: usize,
-    /// A system's first [`ROWS_SHOWN`] parts (a domain's systems, all of them), and the count.
+    /// The first rows of its parts, and the count.
     pub parts: Vec<EntitySummary>,
     pub parts_total: usize,
     pub parts_more: usize,
@@ -144,10 +144,6 @@ pub struct EntityPage {
     pub diagnostics: Vec<Diagnostic>,
     pub copy_ref: String,
 }
-
-/// Rows of the owned-entities and system-parts tables on an entity page; the catalog, filtered
-/// by owner or system, lists the rest (a team or system of hundreds stays within the budget).
-pub const ROWS_SHOWN: usize = 25;
 
 /// Relation types in display order. `ownerOf` and `hasPart` are shown as tables instead.
 const RELATION_TITLES: &[(&str, &str)] = &[
@@ -226,20 +222,9 @@ pub fn entity_page(catalog: &Catalog, e: &Entity, diagnostics: Vec<Diagnostic>) 
             (!items.is_empty()).then_some(RelationGroup { title, items })
         })
         .collect();
-    let summaries = |kind: &str| -> Vec<EntitySummary> {
-        targets(catalog, &e.key, kind)
-            .into_iter()
-            .filter_map(|t| catalog.get(t))
-            .map(|t| summary(catalog, t))
-            .collect()
-    };
-    let (owned, parts) = (summaries("ownerOf"), summaries("hasPart"));
-    // The catalog filters by system, not by domain: a domain's systems are all listed.
-    let parts_shown = if e.key.kind == "system" {
-        ROWS_SHOWN
-    } else {
-        usize::MAX
-    };
+    let owned = super::lists::entities(catalog, e, super::lists::List::Owned);
+    let parts = super::lists::entities(catalog, e, super::lists::List::Parts);
+    let shown = super::lists::SHOWN;
     let domain = match e.key.kind.as_str() {
         "system" => {
             first_target(catalog, &e.key, "partOf", Some("domain")).map(|d| link(catalog, d))
@@ -275,11 +260,11 @@ pub fn entity_page(catalog: &Catalog, e: &Entity, diagnostics: Vec<Diagnostic>) 
         domain,
         relations,
         owned_total: owned.len(),
-        owned_more: owned.len().saturating_sub(ROWS_SHOWN),
-        owned: owned.into_iter().take(ROWS_SHOWN).collect(),
+        owned_more: owned.len().saturating_sub(shown),
+        owned: owned.into_iter().take(shown).collect(),
         parts_total: parts.len(),
-        parts_more: parts.len().saturating_sub(parts_shown),
-        parts: parts.into_iter().take(parts_shown).collect(),
+        parts_more: parts.len().saturating_sub(shown),
+        parts: parts.into_iter().take(shown).collect(),
         members: targets(catalog, &e.key, "hasMember")
             .into_iter()
             .map(|t| link(catalog, t))

@@ -3,8 +3,8 @@
 //! breadcrumbs; `page_context` adds what every page shares.
 
 use super::{
-    catalog_data, docs_link, kubernetes, model, problem_entities, recent_entities, repository,
-    root_prefix, scorecards, Crumb, Page, Shared, CSP,
+    catalog_data, docs_link, kubernetes, lists, model, problem_entities, recent_entities,
+    repository, root_prefix, scorecards, Crumb, Page, Shared, CSP,
 };
 use crate::catalog::summary::{entity_url, link};
 use crate::catalog::Entity;
@@ -117,6 +117,13 @@ pub(super) fn page_context(
         Page::Doc { site, page } => doc(shared, *site, *page, &mut ctx),
         Page::DocPrint { site } => doc_print(shared, *site, &mut ctx),
         Page::Entity(e) => entity(shared, e, &mut ctx),
+        Page::List(e, list, part) => {
+            ctx.insert("list", &lists::context(shared.catalog, e, *list, *part));
+            ctx.insert("entity_title", e.title());
+            ctx.insert("entity_ref", &e.key.to_string());
+            ctx.insert("entity_url", &entity_url(&e.key));
+            Frame::tab("entity_list.html", e, list.title(e), "catalog")
+        }
     };
     ctx.insert("site", &json!({ "title": shared.config.title }));
     let root = match page {
