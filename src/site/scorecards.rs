@@ -255,13 +255,12 @@ fn team(
         .checks
         .iter()
         .filter_map(|check| {
-            let entities: Vec<Scored> = members
+            let mut entities: Vec<Scored> = members
                 .iter()
                 .filter(|(_, c)| status_of(c, *check) == Some(Status::Fail))
                 .map(|(k, c)| scored(catalog, k, c))
                 .collect();
             let more = entities.len().saturating_sub(FAILING_SHOWN);
-            let mut entities = entities;
             entities.truncate(FAILING_SHOWN);
             (!entities.is_empty()).then_some(Failing {
                 id: check.id(),
