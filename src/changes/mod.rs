@@ -475,6 +475,27 @@ pub fn state_file(state: &State) -> (String, Vec<u8>) {
     (STATE_PATH.to_string(), crate::output::pretty_json(state))
 }
 
+/// A change set of `n` additions of one entity, for tests.
+#[cfg(test)]
+pub(crate) fn added_set(id: String, at: i64, n: usize) -> ChangeSet {
+    let change = Change {
+        entity: "component:default/x".into(),
+        change: ChangeKind::Added,
+        title: "x".into(),
+        kind: "Component".into(),
+        cluster: None,
+        object: None,
+        old: None,
+        new: None,
+    };
+    ChangeSet {
+        id,
+        at,
+        changes: vec![change; n],
+        omitted: 0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -592,24 +613,7 @@ mod tests {
 
     #[test]
     fn history_is_bounded_by_count_and_age() {
-        let set = |at: i64, n: usize| ChangeSet {
-            id: format!("urn:{at}"),
-            at,
-            changes: vec![
-                Change {
-                    entity: "component:default/x".into(),
-                    change: ChangeKind::Added,
-                    title: "x".into(),
-                    kind: "Component".into(),
-                    cluster: None,
-                    object: None,
-                    old: None,
-                    new: None,
-                };
-                n
-            ],
-            omitted: 0,
-        };
+        let set = |at: i64, n: usize| added_set(format!("urn:{at}"), at, n);
         let mut history = vec![
             set(100 * 86_400, 300),
             set(99 * 86_400, 150),

@@ -79,8 +79,8 @@ enum Page<'a> {
     Scorecards(usize),
     /// A page (from 0) of a list an entity page bounds: what a team owns, a system's parts.
     List(&'a Entity, lists::List, usize),
-    /// "What changed": the change feed's history.
-    Changes,
+    /// A page (from 0) of "What changed": the change feed's history.
+    Changes(usize),
     Doc {
         site: usize,
         page: usize,
@@ -107,7 +107,7 @@ impl Page<'_> {
             Page::Clusters => "clusters/index.html".into(),
             Page::Scorecards(part) => scorecards::part_path(*part),
             Page::List(e, list, part) => lists::path(e, *list, *part),
-            Page::Changes => crate::site::feed::PAGE_PATH.into(),
+            Page::Changes(part) => feed::part_path(*part),
             Page::Doc { site, page } => docs.sites[*site].pages[*page].out.clone(),
             Page::DocPrint { site } => print::path(&docs.sites[*site]),
         }
@@ -319,8 +319,9 @@ fn portal_pages<'a>(shared: &Shared<'a>, scope: Scope) -> Vec<Page<'a>> {
             Page::Issues,
             Page::Search,
             Page::NotFound,
-            Page::Changes,
         ]);
+        let history = feed::parts(&shared.changes.state);
+        pages.extend((0..history).map(Page::Changes));
         let catalog = shared.catalog;
         pages.extend(catalog.entities.iter().map(Page::Entity));
         let bounded = lists::pages(catalog).into_iter();

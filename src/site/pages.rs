@@ -107,7 +107,7 @@ pub(super) fn page_context(
             }
             Frame::top("scorecards.html", "Scorecards", "scorecards")
         }
-        Page::Changes => changes(shared, &mut ctx),
+        Page::Changes(part) => changes(shared, *part, &mut ctx),
         Page::Kubernetes(e) => {
             ctx.insert("k8s", &kubernetes::page_context(e));
             ctx.insert("entity_title", e.title());
@@ -185,9 +185,9 @@ fn issues(shared: &Shared<'_>, ctx: &mut Context) -> Frame {
     Frame::top("issues.html", "Issues", "issues")
 }
 
-fn changes(shared: &Shared<'_>, ctx: &mut Context) -> Frame {
+fn changes(shared: &Shared<'_>, part: usize, ctx: &mut Context) -> Frame {
     let changes = &shared.changes;
-    let page = super::feed::page_context(&changes.state, shared.catalog, changes.compared);
+    let page = super::feed::page_context(&changes.state, shared.catalog, changes.compared, part);
     ctx.insert("changes", &page);
     Frame::top("changes.html", "What changed", "changes")
 }

@@ -93,3 +93,54 @@ fn every_page_of_a_large_organisation_is_within_budget() {
         .collect();
     assert!(warned.is_empty(), "{warned:?}");
 }
+
+/// A change set of `n` lifecycle changes of `entity`, found at `at`.
+fn change_set(at: i64, entity: &str, n: usize) -> serde_json::Value {
+    let change = serde_json::json!({ "entity": entity, "change": "lifecycle", "title": entity,
+        "kind": "Component", "old": "experimental", "new": "production" });
+    serde_json::json!({ "id": format!("urn:playbill:changes:{at}:ab"), "at": at,
+        "changes": vec![change; n] })
+}
+
+#[test]
+fn a_long_change_history_goes_on_pages_the_timeline_links_into() {
+    let f = super::common::Fixture::new().file(
+        "alpha/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: alpha\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n",
+    );
+    // 480 changes of another entity, newest first, then one of alpha's, 90 days or less apart.
+    let history: Vec<_> = (0..4)
+        .map(|i| change_set(1_795_000_000 - i * 1000, "component:default/other", 120))
+        .chain([change_set(1_794_000_000, "component:default/alpha", 1)])
+        .collect();
+    let state = serde_json::json!({ "version": 1, "entities": {}, "history": history });
+    let previous = f.dir.path().join("previous.json");
+    std::fs::write(&previous, state.to_string()).unwrap();
+    let mut config = f.load_config();
+    config.changes.previous_state = Some(previous.display().to_string());
+    let out = f.dir.path().join("public");
+    playbill::build::build(&config, &out, &|_| {}).unwrap();
+
+    let history_pages: Vec<_> = pages(&out)
+        .into_iter()
+        .filter(|(p, _)| p.starts_with("changes/"))
+        .collect();
+    assert_eq!(history_pages.len(), 4, "{history_pages:?}");
+    assert!(
+        history_pages
+            .iter()
+            .all(|(_, size)| *size <= PAGE_BUDGET_BYTES),
+        "{history_pages:?}"
+    );
+    let alpha =
+        std::fs::read_to_string(out.join("catalog/default/component/alpha/index.html")).unwrap();
+    // The new build's set and the next 120 changes fill page 1; alpha's joins the last 120.
+    let timeline = &alpha[alpha.find("id=timeline-title").expect("a timeline")..];
+    let link = "changes/4/index.html#set-1794000000-ab";
+    assert!(
+        timeline.contains(link),
+        "alpha's change is on page 4: {timeline}"
+    );
+    let page = std::fs::read_to_string(out.join("changes/4/index.html")).unwrap();
+    assert!(page.contains("id=set-1794000000-ab"));
+}
