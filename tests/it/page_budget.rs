@@ -1,6 +1,8 @@
-//! The page budget on an organisation large enough to have broken it: 1,000 repositories from
-//! the benchmarks' generator (one docs page each, to stay quick). Every page but the docs print
-//! views weighs at most 100 KB, and the build reports no `site/page-budget` warning.
+//! The page budget on an organisation large enough to have broken it: 600 repositories from the
+//! benchmarks' generator (one docs page each, to stay quick), where API pages, a team's and a
+//! system's page and the scorecards page were all over budget before they were bounded. Every
+//! page but the docs print views weighs at most 100 KB, and the build reports no
+//! `site/page-budget` warning; what a bounded page leaves out is a link away.
 
 use playbill::site::budget::PAGE_BUDGET_BYTES;
 use std::path::{Path, PathBuf};
@@ -44,7 +46,7 @@ fn every_page_of_a_large_organisation_is_within_budget() {
     let generator = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/synth_org.py");
     let made = Command::new(python)
         .arg(generator)
-        .args(["--repos", "1000", "--docs-pages", "1", "--out"])
+        .args(["--repos", "600", "--docs-pages", "1", "--out"])
         .arg(&org)
         .output()
         .unwrap();
@@ -69,23 +71,40 @@ fn every_page_of_a_large_organisation_is_within_budget() {
     );
     // What the bounded pages leave out is a link away.
     let read = |path: &str| std::fs::read_to_string(out.join(path)).unwrap();
+    let find = |under: &str, text: &str| -> String {
+        let page = all
+            .iter()
+            .map(|(p, _)| p)
+            .find(|p| p.starts_with(under) && read(p).contains(text));
+        page.unwrap_or_else(|| panic!("no page under {under} with {text}"))
+            .clone()
+    };
     assert!(read("scorecards/index.html").contains("href=../scorecards/2/index.html"));
     assert!(read("scorecards/2/index.html").contains("<td class=num data-label=Rank>21</td>"));
-    let group = read("catalog/default/group/localisation-infra/index.html");
-    assert!(group.contains("+86 more: <a href=owned/index.html>all 111 owned entities</a>"));
-    let owned = "catalog/default/group/localisation-infra/owned";
-    let rows = |page: &str| read(page).matches("<tr><th class=col-name").count();
-    let listed = rows(&format!("{owned}/index.html")) + rows(&format!("{owned}/2/index.html"));
-    assert_eq!(listed, 111, "the list's pages hold every owned entity");
-    let api = "catalog/default/api/svc-0668-merchants-api";
-    assert!(read(&format!("{api}/index.html")).contains("href=definition.txt"));
+    let team = find("catalog/default/group/", "<a href=owned/index.html>all ");
+    let html = read(&team);
+    let total: usize = html[html.find("<a href=owned/index.html>all ").unwrap() + 29..]
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("the count of owned entities");
+    let owned = team.replace("index.html", "owned");
+    let lists = all.iter().map(|(p, _)| p).filter(|p| p.starts_with(&owned));
+    let listed: usize = lists
+        .map(|p| read(p).matches("<tr><th class=col-name").count())
+        .sum();
+    assert_eq!(
+        listed, total,
+        "the list's pages under {owned} hold every owned entity"
+    );
+    let api = find("catalog/default/api/", "href=definition.txt").replace("/index.html", "");
     assert!(read(&format!("{api}/definition.txt")).starts_with("openapi:"));
-    assert!(read(&format!("{api}/api/index.html")).contains("expanded at its first use"));
+    find("catalog/default/api/", "expanded at its first use");
     let prints = all
         .iter()
         .filter(|(p, _)| p.ends_with("/print/index.html"))
         .count();
-    assert!(prints >= 1000, "the print views are built ({prints})");
+    assert!(prints >= 600, "the print views are built ({prints})");
     let warned: Vec<_> = report
         .diagnostics
         .iter()
