@@ -314,8 +314,12 @@ fn facts(
         diagnostics.push(warning);
     }
     let built_at = crate::changes::build_time();
-    let mut changes =
-        crate::changes::compare(catalog, snapshot.as_ref(), previous.as_ref(), built_at);
+    let mut changes = crate::changes::compare(
+        (catalog, Some(docs)),
+        snapshot.as_ref(),
+        previous.as_ref(),
+        built_at,
+    );
     watch.lap("changes");
     let (apis, api_problems) = pool.install(|| crate::site::apidocs::build_all(catalog));
     for problem in api_problems {
@@ -401,7 +405,7 @@ fn render_shard(
         docs,
         diagnostics,
     } = shard_docs;
-    let changes = crate::changes::compare(&catalog, None, None, 0);
+    let changes = crate::changes::compare((&catalog, None), None, None, 0);
     let summaries: Vec<_> = catalog
         .entities
         .iter()
@@ -505,7 +509,7 @@ pub fn build_part(
         catalog,
         docs,
         site,
-        diagnostics,
+        mut diagnostics,
         clusters,
         changes,
         mut watch,
@@ -520,6 +524,10 @@ pub fn build_part(
     write.add(streamed.stats());
     streamed.save_ledger();
     watch.lap("write");
+    if let Some(over) = page_budget(&site, &docs, out_dir) {
+        diagnostics.push(over);
+        diagnostics.sort();
+    }
     let sources = workspace
         .repos
         .iter()
@@ -549,6 +557,33 @@ pub fn build_part(
         render_cache,
         peak_rss_bytes: crate::timings::peak_rss_bytes(),
     })
+}
+
+/// The pages of `site` heavier than the page budget, as written to `out_dir` (a page the build
+/// left in place weighs what it did), docs print views aside.
+fn page_budget(
+    site: &Site,
+    docs: &DocSets,
+    out_dir: &Path,
+) -> Option<crate::diagnostics::Diagnostic> {
+    let exempt = docs
+        .sites
+        .iter()
+        .filter(|s| crate::site::print::available(s))
+        .map(crate::site::print::path)
+        .collect();
+    let sizes = site
+        .streamed
+        .iter()
+        .chain(site.files.keys())
+        .filter(|path| path.ends_with(".html"))
+        .filter_map(|path| {
+            Some((
+                path.clone(),
+                std::fs::metadata(out_dir.join(path)).ok()?.len(),
+            ))
+        });
+    crate::site::budget::check(sizes, &exempt)
 }
 
 /// The webhook's records for the components this build onboarded (none without a webhook).

@@ -5,14 +5,15 @@ demo organisation at fixed times (SOURCE_DATE_EPOCH), each compared with the one
 
   80 days ago  as a week ago, but payments-ledger has no description and depends on a
                component that does not exist, and settlement has no docs (lower scores, more
-               problems; nothing the change feed lists)
+               problems; the change feed lists only settlement's docs arriving 40 days ago)
   40 days ago  as a week ago, but payments-ledger still names the missing dependency
   a week ago   a variant without merchant-webhooks and onboarding-web, with a since-retired
                legacy-reports service, payouts owned by team-ledger and older images
   four days    merchant-webhooks onboarded, legacy-reports removed, payouts moves to
                team-payments, payments-ledger and card-tokenizer roll out new versions
   last         the demo as it is: onboarding-web onboarded, fraud-scorer goes experimental,
-               fx-quotes rolls out, payments-ledger is OOM-killed in prod-us
+               fx-quotes rolls out, payments-ledger is OOM-killed in prod-us and its runbook
+               is updated
 
 The last build's state describes the demo as it is, so building the demo against it finds no
 new changes and stays byte-identical from build to build. Rerun after changing the demo
@@ -90,6 +91,7 @@ def variant(work, name, step):
     edit(org / "fraud-scorer" / "catalog-info.yaml", "lifecycle: experimental", "lifecycle: development")
     retag(snapshot, "fx-quotes", "4.2.4", "4.2.1")
     calm(snapshot, "payments-ledger", "prod-us")
+    edit(org / "payments-ledger" / "docs" / "runbook.md", "primary, SRE secondary.", "primary.")
     if step <= 0:
         shutil.rmtree(org / "merchant-webhooks")
         (org / "legacy-reports").mkdir()

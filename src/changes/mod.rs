@@ -8,12 +8,14 @@
 
 /// The stage's settings, read with the rest of site.toml.
 pub use crate::config::changes as config;
+pub mod docs;
 pub mod previous;
 pub mod trends;
 pub mod webhook;
 
 use crate::catalog::{Catalog, Entity};
 use crate::cluster::model::{image_tag, Snapshot};
+use crate::docs::DocSets;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -36,6 +38,10 @@ pub struct State {
     /// Scores and problem counts build by build (see `trends`).
     #[serde(default, skip_serializing_if = "trends::Trends::is_empty")]
     pub trends: trends::Trends,
+    /// Whether the entities' docs are recorded: a state written before they were is not
+    /// compared for docs updates (every site would read as updated).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub docs_recorded: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -54,6 +60,9 @@ pub struct EntityState {
     /// Only clusters where something matched.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub clusters: BTreeMap<String, ClusterState>,
+    /// Its own docs site's pages (see `docs`); empty without one.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub docs: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -94,10 +103,11 @@ pub enum ChangeKind {
     System,
     Version,
     Problem,
+    Docs,
 }
 
 impl ChangeKind {
-    pub const ALL: [ChangeKind; 8] = [
+    pub const ALL: [ChangeKind; 9] = [
         ChangeKind::Added,
         ChangeKind::Removed,
         ChangeKind::Owner,
@@ -106,6 +116,7 @@ impl ChangeKind {
         ChangeKind::System,
         ChangeKind::Version,
         ChangeKind::Problem,
+        ChangeKind::Docs,
     ];
 
     pub fn name(self) -> &'static str {
@@ -118,6 +129,7 @@ impl ChangeKind {
             ChangeKind::System => "system",
             ChangeKind::Version => "version",
             ChangeKind::Problem => "problem",
+            ChangeKind::Docs => "docs",
         }
     }
 
@@ -131,6 +143,7 @@ impl ChangeKind {
             ChangeKind::System => "System changed",
             ChangeKind::Version => "Version changed",
             ChangeKind::Problem => "New problem",
+            ChangeKind::Docs => "Docs updated",
         }
     }
 }
@@ -162,13 +175,14 @@ pub fn build_time() -> i64 {
         .unwrap_or_else(crate::time::now)
 }
 
-/// The state of this build's catalog and snapshot. Clusters the snapshot could not read at
-/// all keep what `previous` knew of them, so an outage does not read as changes afterwards.
+/// The state of this build's catalog, docs and snapshot. Clusters the snapshot could not read
+/// at all keep what `previous` knew of them, so an outage does not read as changes afterwards.
 pub fn current_state(
-    catalog: &Catalog,
+    (catalog, docs): (&Catalog, Option<&DocSets>),
     snapshot: Option<&Snapshot>,
     previous: Option<&State>,
 ) -> State {
+    let mut sites = docs.map(docs::states).unwrap_or_default();
     let unread: BTreeSet<&str> = snapshot
         .map(|s| {
             s.clusters
@@ -184,6 +198,7 @@ pub fn current_state(
         .map(|e| {
             let key = e.key.to_string();
             let mut state = entity_state(catalog, e);
+            state.docs = sites.remove(&key).unwrap_or_default();
             if let Some(status) = snapshot.and_then(|s| s.entities.get(&key)) {
                 for (cluster, resources) in &status.clusters {
                     state
@@ -205,6 +220,7 @@ pub fn current_state(
         entities,
         history: Vec::new(),
         trends: trends::Trends::default(),
+        docs_recorded: docs.is_some(),
     }
 }
 
@@ -218,6 +234,7 @@ fn entity_state(catalog: &Catalog, e: &Entity) -> EntityState {
         lifecycle: summary.lifecycle,
         system: summary.system.map(|s| s.entity_ref).unwrap_or_default(),
         clusters: BTreeMap::new(),
+        docs: String::new(),
     }
 }
 
@@ -272,6 +289,10 @@ pub fn diff(before: &State, after: &State, snapshot: Option<&Snapshot>) -> Vec<C
             if was != is {
                 changes.push(change(kind, was, is));
             }
+        }
+        let docs_compared = before.docs_recorded && after.docs_recorded;
+        if let Some(pages) = docs::summary(&old.docs, &new.docs).filter(|_| docs_compared) {
+            changes.push(change(ChangeKind::Docs, "", &pages));
         }
         for (cluster, now) in &new.clusters {
             let then = old.clusters.get(cluster);
@@ -382,12 +403,12 @@ pub struct Outcome {
 /// Compares this build with `previous` (None: a first build, nothing is reported) and carries
 /// the history forward with this build's change set on top, stamped `now`.
 pub fn compare(
-    catalog: &Catalog,
+    (catalog, docs): (&Catalog, Option<&DocSets>),
     snapshot: Option<&Snapshot>,
     previous: Option<&State>,
     now: i64,
 ) -> Outcome {
-    let mut state = current_state(catalog, snapshot, previous);
+    let mut state = current_state((catalog, docs), snapshot, previous);
     let Some(previous) = previous else {
         return Outcome {
             state,
@@ -454,6 +475,27 @@ pub fn state_file(state: &State) -> (String, Vec<u8>) {
     (STATE_PATH.to_string(), crate::output::pretty_json(state))
 }
 
+/// A change set of `n` additions of one entity, for tests.
+#[cfg(test)]
+pub(crate) fn added_set(id: String, at: i64, n: usize) -> ChangeSet {
+    let change = Change {
+        entity: "component:default/x".into(),
+        change: ChangeKind::Added,
+        title: "x".into(),
+        kind: "Component".into(),
+        cluster: None,
+        object: None,
+        old: None,
+        new: None,
+    };
+    ChangeSet {
+        id,
+        at,
+        changes: vec![change; n],
+        omitted: 0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -489,6 +531,7 @@ mod tests {
                 .collect(),
             history: Vec::new(),
             trends: trends::Trends::default(),
+            docs_recorded: true,
         }
     }
 
@@ -570,24 +613,7 @@ mod tests {
 
     #[test]
     fn history_is_bounded_by_count_and_age() {
-        let set = |at: i64, n: usize| ChangeSet {
-            id: format!("urn:{at}"),
-            at,
-            changes: vec![
-                Change {
-                    entity: "component:default/x".into(),
-                    change: ChangeKind::Added,
-                    title: "x".into(),
-                    kind: "Component".into(),
-                    cluster: None,
-                    object: None,
-                    old: None,
-                    new: None,
-                };
-                n
-            ],
-            omitted: 0,
-        };
+        let set = |at: i64, n: usize| added_set(format!("urn:{at}"), at, n);
         let mut history = vec![
             set(100 * 86_400, 300),
             set(99 * 86_400, 150),

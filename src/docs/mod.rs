@@ -103,6 +103,16 @@ pub struct DocPage {
     pub edit_url: Option<String>,
     pub prev: Option<usize>,
     pub next: Option<usize>,
+    /// A digest of the Markdown the page was rendered from (snippets included): what the
+    /// change feed compares to tell that the docs were updated.
+    #[serde(default)]
+    pub digest: String,
+}
+
+/// The digest a page's Markdown gets (16 hex digits).
+pub(crate) fn text_digest(text: &str) -> String {
+    use sha2::Digest;
+    crate::output::hex(&sha2::Sha256::digest(text.as_bytes())[..8])
 }
 
 impl DocPage {

@@ -50,6 +50,7 @@ struct RenderedPage {
     secrets: Vec<Finding>,
     /// The Markdown entry in the render cache that holds the body.
     body_key: Option<Key>,
+    digest: String,
 }
 
 /// Builds one docs site: mkdocs.yml, includes and the file tree, every page rendered, then
@@ -175,6 +176,7 @@ pub(super) fn build_site(
             source: page.source,
             prev: None,
             next: None,
+            digest: page.digest,
         })
         .collect();
     link_neighbours(&mut doc_pages, &nav::reading_order(&nav));
@@ -246,6 +248,7 @@ fn render_pages(
                         read_error: Some(format!("cannot read the page: {e}")),
                         body_key: None,
                         secrets: Vec::new(),
+                        digest: String::new(),
                     };
                 }
             };
@@ -262,6 +265,7 @@ fn render_pages(
                 read_error: None,
                 secrets,
                 body_key,
+                digest: super::text_digest(&expanded.text),
             }
         })
         .collect()

@@ -75,6 +75,7 @@ fn site(name: &str, page_title: &str, sections: &[(&str, &str, &str)]) -> DocSit
             edit_url: None,
             prev: None,
             next: None,
+            digest: String::new(),
         }],
         files: vec![],
         repo: name.to_string(),

@@ -11,6 +11,43 @@ use std::collections::BTreeMap;
 pub const PAGE_PATH: &str = "changes/index.html";
 pub const FEED_PATH: &str = "changes/feed.xml";
 pub const JSON_PATH: &str = "changes/changes.json";
+/// Changes listed on one page of "What changed": older change sets go on `changes/2/index.html`
+/// and so on, so that a full history (up to 500 changes) stays within the page budget.
+const CHANGES_PER_PAGE: usize = 150;
+
+/// The page (from 0) each change set of `history` is on: in order, a new page when the next
+/// set would take the page past [`CHANGES_PER_PAGE`]; a larger set has a page to itself.
+pub fn parts_of(history: &[ChangeSet]) -> Vec<usize> {
+    let mut parts = Vec::with_capacity(history.len());
+    let (mut part, mut on_page) = (0, 0);
+    for set in history {
+        if on_page > 0 && on_page + set.changes.len() > CHANGES_PER_PAGE {
+            part += 1;
+            on_page = 0;
+        }
+        on_page += set.changes.len();
+        parts.push(part);
+    }
+    parts
+}
+
+/// Where page `part` (from 0) of "What changed" is written.
+pub fn part_path(part: usize) -> String {
+    match part {
+        0 => PAGE_PATH.to_string(),
+        n => format!("changes/{}/index.html", n + 1),
+    }
+}
+
+/// How many pages "What changed" takes (at least one).
+pub fn parts(state: &State) -> usize {
+    parts_of(&state.history).last().map_or(1, |last| last + 1)
+}
+
+/// The address of change set `set` (on page `part`), root-relative.
+pub fn set_url(set: &ChangeSet, part: usize) -> String {
+    format!("{}#{}", part_path(part), anchor(set))
+}
 
 /// The fragment id of a change set on the page (stable: derived from its id).
 pub fn anchor(set: &ChangeSet) -> String {
@@ -21,8 +58,8 @@ pub fn anchor(set: &ChangeSet) -> String {
     format!("set-{}", tail.replace(':', "-"))
 }
 
-/// What changed, beside the entity: `old → new`, and where for versions and problems; None for
-/// an entity added or removed.
+/// What changed, beside the entity: `old → new`, and where for versions and problems, the
+/// pages for docs; None for an entity added or removed.
 pub fn detail(c: &Change) -> Option<String> {
     let from_to = format!(
         "{} → {}",
@@ -41,6 +78,7 @@ pub fn detail(c: &Change) -> Option<String> {
         }
         ChangeKind::Version => Some(format!("{place}: {from_to}")),
         ChangeKind::Problem => Some(format!("{place}: {}", c.new.as_deref().unwrap_or(""))),
+        ChangeKind::Docs => c.new.clone(),
     }
 }
 
@@ -56,6 +94,7 @@ pub fn describe(c: &Change) -> String {
         }
         ChangeKind::Version => format!("Version changed: {subject} {detail}"),
         ChangeKind::Problem => format!("New problem: {subject} {detail}"),
+        ChangeKind::Docs => format!("Docs updated: {subject} {detail}"),
     }
 }
 
@@ -78,6 +117,7 @@ fn headline(set: &ChangeSet) -> String {
                 ChangeKind::System => ("system change", "system changes"),
                 ChangeKind::Version => ("version change", "version changes"),
                 ChangeKind::Problem => ("new problem", "new problems"),
+                ChangeKind::Docs => ("docs update", "docs updates"),
             };
             format!("{n} {}", if *n == 1 { one } else { many })
         })
@@ -97,17 +137,22 @@ fn entity_link(catalog: &Catalog, entity_ref: &str) -> Option<Value> {
         .then(|| json!({ "title": link.title, "url": link.url }))
 }
 
-/// The page's context: change sets newest first, each change with links where the entity (or
-/// the old and new owner or system) is in the catalog now, and the kinds present for filters.
-pub fn page_context(state: &State, catalog: &Catalog, compared: bool) -> Value {
+/// The context of page `part`: its change sets newest first, each change with links where the
+/// entity (or the old and new owner or system) is in the catalog now, the kinds present for
+/// filters, and the pages.
+pub fn page_context(state: &State, catalog: &Catalog, compared: bool, part: usize) -> Value {
     let mut present: BTreeMap<ChangeKind, usize> = BTreeMap::new();
+    let parts = parts_of(&state.history);
     let sets: Vec<Value> = state
         .history
         .iter()
-        .map(|set| {
+        .zip(&parts)
+        .filter(|(_, p)| **p == part)
+        .map(|(set, _)| {
             let changes: Vec<Value> = set
                 .changes
                 .iter()
+                .take(CHANGES_PER_PAGE)
                 .map(|c| {
                     *present.entry(c.change).or_default() += 1;
                     let refs = matches!(c.change, ChangeKind::Owner | ChangeKind::System);
@@ -138,9 +183,15 @@ pub fn page_context(state: &State, catalog: &Catalog, compared: bool) -> Value {
                 "datetime": crate::time::iso_datetime(set.at),
                 "headline": headline(set),
                 "omitted": set.omitted,
+                // Beyond what one page lists; the JSON and the feed have them.
+                "unlisted": set.changes.len().saturating_sub(CHANGES_PER_PAGE),
                 "changes": changes,
             })
         })
+        .collect();
+    let pages = parts.last().map_or(1, |last| last + 1);
+    let pager: Vec<Value> = (0..pages)
+        .map(|n| json!({ "n": n + 1, "url": part_path(n), "current": n == part }))
         .collect();
     let kinds: Vec<Value> = present
         .iter()
@@ -150,6 +201,7 @@ pub fn page_context(state: &State, catalog: &Catalog, compared: bool) -> Value {
         "sets": sets,
         "kinds": kinds,
         "compared": compared,
+        "pager": if pages > 1 { pager } else { Vec::new() },
         "feed": "changes/feed.xml",
         "json": JSON_PATH,
     })
@@ -195,11 +247,15 @@ fn xml(text: &str) -> String {
 pub fn atom(state: &State, title: &str, base_url: Option<&str>) -> Vec<u8> {
     use sha2::Digest;
     let base = base_url.unwrap_or("");
-    let page = if base.is_empty() {
-        "index.html".to_string()
-    } else {
-        format!("{base}{PAGE_PATH}")
+    // A page's address as the feed links it: absolute, or relative to the feed in changes/.
+    let page_of = |part: usize| {
+        let path = part_path(part);
+        match base {
+            "" => path.strip_prefix("changes/").unwrap_or(&path).to_string(),
+            _ => format!("{base}{path}"),
+        }
     };
+    let page = page_of(0);
     let feed_id = if base.is_empty() {
         let digest = sha2::Sha256::digest(title.as_bytes());
         let hash: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
@@ -225,7 +281,7 @@ pub fn atom(state: &State, title: &str, base_url: Option<&str>) -> Vec<u8> {
             xml(&format!("{base}{FEED_PATH}"))
         );
     }
-    for set in &state.history {
+    for (set, part) in state.history.iter().zip(parts_of(&state.history)) {
         let at = crate::time::iso_datetime(set.at);
         let mut html = String::from("<ul>");
         for c in &set.changes {
@@ -241,7 +297,7 @@ pub fn atom(state: &State, title: &str, base_url: Option<&str>) -> Vec<u8> {
         out += &format!("<updated>{at}</updated>\n");
         out += &format!(
             "<link rel=\"alternate\" type=\"text/html\" href=\"{}#{}\"/>\n",
-            xml(&page),
+            xml(&page_of(part)),
             anchor(set)
         );
         out += &format!("<content type=\"html\">{}</content>\n", xml(&html));
@@ -295,4 +351,36 @@ pub fn files(
         (FEED_PATH.to_string(), atom(state, title, base_url)),
         (JSON_PATH.to_string(), json(state, catalog)),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(at: i64, n: usize) -> ChangeSet {
+        crate::changes::added_set(format!("urn:playbill:changes:{at}:00"), at, n)
+    }
+
+    #[test]
+    fn a_long_history_goes_on_pages_of_whole_change_sets() {
+        let history = [set(5, 100), set(4, 50), set(3, 1), set(2, 400), set(1, 10)];
+        assert_eq!(parts_of(&history), [0, 0, 1, 2, 3]);
+        assert_eq!(part_path(0), "changes/index.html");
+        assert_eq!(set_url(&history[3], 2), "changes/3/index.html#set-2-00");
+        let state = State {
+            history: history.to_vec(),
+            ..State::default()
+        };
+        assert_eq!(parts(&state), 4);
+        let page = page_context(&state, &Catalog::default(), true, 2);
+        let sets = page["sets"].as_array().unwrap();
+        assert_eq!(sets.len(), 1);
+        assert_eq!(
+            sets[0]["changes"].as_array().unwrap().len(),
+            CHANGES_PER_PAGE
+        );
+        assert_eq!(sets[0]["unlisted"], 400 - CHANGES_PER_PAGE);
+        assert_eq!(page["pager"].as_array().unwrap().len(), 4);
+        assert_eq!(parts(&State::default()), 1);
+    }
 }

@@ -3,12 +3,14 @@
 //! relative and names a file, and the same inputs give byte-identical files.
 
 pub mod apidocs;
+pub mod budget;
 mod catalog_data;
 pub mod feed;
 mod graphs;
 mod heatmap;
 mod incident;
 pub mod kubernetes;
+mod lists;
 pub mod model;
 mod owners_data;
 mod ownership;
@@ -73,9 +75,12 @@ enum Page<'a> {
     /// An API entity's reference page, built from its definition (in `apis`).
     Api(&'a Entity),
     Clusters,
-    Scorecards,
-    /// "What changed": the change feed's history.
-    Changes,
+    /// A part of the scorecards' ranking, from 0.
+    Scorecards(usize),
+    /// A page (from 0) of a list an entity page bounds: what a team owns, a system's parts.
+    List(&'a Entity, lists::List, usize),
+    /// A page (from 0) of "What changed": the change feed's history.
+    Changes(usize),
     Doc {
         site: usize,
         page: usize,
@@ -100,8 +105,9 @@ impl Page<'_> {
             Page::Kubernetes(e) => format!("{}/index.html", kubernetes::page_dir(e)),
             Page::Api(e) => format!("{}/index.html", apidocs::page_dir(e)),
             Page::Clusters => "clusters/index.html".into(),
-            Page::Scorecards => scorecards::PAGE.into(),
-            Page::Changes => crate::site::feed::PAGE_PATH.into(),
+            Page::Scorecards(part) => scorecards::part_path(*part),
+            Page::List(e, list, part) => lists::path(e, *list, *part),
+            Page::Changes(part) => feed::part_path(*part),
             Page::Doc { site, page } => docs.sites[*site].pages[*page].out.clone(),
             Page::DocPrint { site } => print::path(&docs.sites[*site]),
         }
@@ -261,6 +267,7 @@ pub fn render_site(inputs: SiteInputs<'_>) -> Result<(Site, Diagnostics), String
     if scope != Scope::Docs {
         site.files.extend(assets.files);
         site.files.insert(data_path, data);
+        site.files.extend(model::definition_files(catalog));
         site.files
             .insert(COUNTS_PATH.to_string(), counts_script(&shared.counts));
         if let (Some(path), Some(bytes)) = (owners_path, owners) {
@@ -312,12 +319,16 @@ fn portal_pages<'a>(shared: &Shared<'a>, scope: Scope) -> Vec<Page<'a>> {
             Page::Issues,
             Page::Search,
             Page::NotFound,
-            Page::Changes,
         ]);
+        let history = feed::parts(&shared.changes.state);
+        pages.extend((0..history).map(Page::Changes));
         let catalog = shared.catalog;
         pages.extend(catalog.entities.iter().map(Page::Entity));
-        if shared.scorecards.is_some() {
-            pages.push(Page::Scorecards);
+        let bounded = lists::pages(catalog).into_iter();
+        pages.extend(bounded.map(|(e, list, part)| Page::List(e, list, part)));
+        if let Some(cards) = &shared.scorecards {
+            let parts = scorecards::parts(catalog, cards);
+            pages.extend((0..parts).map(Page::Scorecards));
         }
         let with_reference = catalog
             .entities

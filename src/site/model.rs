@@ -57,8 +57,27 @@ pub struct SourceInfo {
 #[derive(Debug, Serialize)]
 pub struct Definition {
     pub language: String,
+    /// Empty when the definition is too long for its page (see `file`).
     pub html: String,
+    /// Where the text of a definition too long to show inline is, and how long it is.
+    pub file: Option<DefinitionFile>,
 }
+
+/// A definition's text as a file beside the entity page.
+#[derive(Debug, Serialize)]
+pub struct DefinitionFile {
+    /// Relative to the entity page.
+    pub url: &'static str,
+    pub kilobytes: usize,
+    pub lines: usize,
+}
+
+/// Definitions longer than this (bytes of text) are not highlighted on the entity page, which
+/// they would push over the page budget (highlighting makes text about five times heavier):
+/// the page links their text, and their reference page, instead.
+pub const INLINE_DEFINITION_BYTES: usize = 10_000;
+/// The name of that file, in the entity's page directory.
+const DEFINITION_FILE: &str = "definition.txt";
 
 #[derive(Serialize)]
 pub struct TemplateField {
@@ -107,8 +126,14 @@ pub struct EntityPage {
     pub links: Vec<Link>,
     pub domain: Option<EntityLink>,
     pub relations: Vec<RelationGroup>,
+    /// The first rows of what it owns (the rest are on the list's own pages), and the count.
     pub owned: Vec<EntitySummary>,
+    pub owned_total: usize,
+    pub owned_more: usize,
+    /// The first rows of its parts, and the count.
     pub parts: Vec<EntitySummary>,
+    pub parts_total: usize,
+    pub parts_more: usize,
     pub members: Vec<EntityLink>,
     pub children: Vec<EntityLink>,
     pub parent: Option<EntityLink>,
@@ -197,13 +222,9 @@ pub fn entity_page(catalog: &Catalog, e: &Entity, diagnostics: Vec<Diagnostic>) 
             (!items.is_empty()).then_some(RelationGroup { title, items })
         })
         .collect();
-    let summaries = |kind: &str| -> Vec<EntitySummary> {
-        targets(catalog, &e.key, kind)
-            .into_iter()
-            .filter_map(|t| catalog.get(t))
-            .map(|t| summary(catalog, t))
-            .collect()
-    };
+    let owned = super::lists::entities(catalog, e, super::lists::List::Owned);
+    let parts = super::lists::entities(catalog, e, super::lists::List::Parts);
+    let shown = super::lists::SHOWN;
     let domain = match e.key.kind.as_str() {
         "system" => {
             first_target(catalog, &e.key, "partOf", Some("domain")).map(|d| link(catalog, d))
@@ -238,8 +259,12 @@ pub fn entity_page(catalog: &Catalog, e: &Entity, diagnostics: Vec<Diagnostic>) 
         links,
         domain,
         relations,
-        owned: summaries("ownerOf"),
-        parts: summaries("hasPart"),
+        owned_total: owned.len(),
+        owned_more: owned.len().saturating_sub(shown),
+        owned: owned.into_iter().take(shown).collect(),
+        parts_total: parts.len(),
+        parts_more: parts.len().saturating_sub(shown),
+        parts: parts.into_iter().take(shown).collect(),
         members: targets(catalog, &e.key, "hasMember")
             .into_iter()
             .map(|t| link(catalog, t))
@@ -256,7 +281,18 @@ pub fn entity_page(catalog: &Catalog, e: &Entity, diagnostics: Vec<Diagnostic>) 
             line: e.source.first_line,
             view_url,
         },
-        definition: definition(e),
+        definition: definition(e).map(|d| match definition_text(e) {
+            Some(text) if text.len() > INLINE_DEFINITION_BYTES => Definition {
+                html: String::new(),
+                file: Some(DefinitionFile {
+                    url: DEFINITION_FILE,
+                    kilobytes: text.len().div_ceil(1000),
+                    lines: text.lines().count(),
+                }),
+                ..d
+            },
+            _ => d,
+        }),
         template: template_info(e),
         diagnostics,
         copy_ref: e.key.to_string(),
@@ -264,12 +300,30 @@ pub fn entity_page(catalog: &Catalog, e: &Entity, diagnostics: Vec<Diagnostic>) 
     }
 }
 
-/// An API's definition, highlighted in the language its type implies.
-pub(crate) fn definition(e: &Entity) -> Option<Definition> {
+/// An API's definition text.
+fn definition_text(e: &Entity) -> Option<&str> {
     if e.kind != "API" {
         return None;
     }
-    let text = e.spec_str("definition")?;
+    e.spec_str("definition")
+}
+
+/// The text of each definition too long for its entity page, as a file beside the page.
+pub fn definition_files(catalog: &Catalog) -> Vec<(String, Vec<u8>)> {
+    catalog
+        .entities
+        .iter()
+        .filter_map(|e| {
+            let text = definition_text(e).filter(|t| t.len() > INLINE_DEFINITION_BYTES)?;
+            let path = format!("{}/{DEFINITION_FILE}", e.key.page_dir());
+            Some((path, text.as_bytes().to_vec()))
+        })
+        .collect()
+}
+
+/// An API's definition, highlighted in the language its type implies.
+pub(crate) fn definition(e: &Entity) -> Option<Definition> {
+    let text = definition_text(e)?;
     let api_type = e.spec_str("type").unwrap_or("").to_ascii_lowercase();
     let language = match api_type.as_str() {
         "openapi" | "asyncapi" | "swagger" if text.trim_start().starts_with('{') => "json",
@@ -282,6 +336,7 @@ pub(crate) fn definition(e: &Entity) -> Option<Definition> {
     Some(Definition {
         language: language.to_string(),
         html,
+        file: None,
     })
 }
 

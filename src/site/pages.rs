@@ -3,8 +3,8 @@
 //! breadcrumbs; `page_context` adds what every page shares.
 
 use super::{
-    catalog_data, docs_link, kubernetes, model, problem_entities, recent_entities, repository,
-    root_prefix, scorecards, Crumb, Page, Shared, CSP,
+    catalog_data, docs_link, kubernetes, lists, model, problem_entities, recent_entities,
+    repository, root_prefix, scorecards, Crumb, Page, Shared, CSP,
 };
 use crate::catalog::summary::{entity_url, link};
 use crate::catalog::Entity;
@@ -97,16 +97,17 @@ pub(super) fn page_context(
             ..Frame::top("404.html", "Page not found", "")
         },
         Page::Clusters => Frame::top("clusters.html", "Clusters", "clusters"),
-        Page::Scorecards => {
+        Page::Scorecards(part) => {
             if let Some(cards) = &shared.scorecards {
                 let levels = &shared.config.scorecards.levels;
                 let trends = &shared.changes.state.trends;
-                let cards = scorecards::page_context(shared.catalog, cards, levels, trends);
+                let cards =
+                    scorecards::page_context(shared.catalog, cards, (levels, trends), *part);
                 ctx.insert("scorecards", &cards);
             }
             Frame::top("scorecards.html", "Scorecards", "scorecards")
         }
-        Page::Changes => changes(shared, &mut ctx),
+        Page::Changes(part) => changes(shared, *part, &mut ctx),
         Page::Kubernetes(e) => {
             ctx.insert("k8s", &kubernetes::page_context(e));
             ctx.insert("entity_title", e.title());
@@ -116,6 +117,13 @@ pub(super) fn page_context(
         Page::Doc { site, page } => doc(shared, *site, *page, &mut ctx),
         Page::DocPrint { site } => doc_print(shared, *site, &mut ctx),
         Page::Entity(e) => entity(shared, e, &mut ctx),
+        Page::List(e, list, part) => {
+            ctx.insert("list", &lists::context(shared.catalog, e, *list, *part));
+            ctx.insert("entity_title", e.title());
+            ctx.insert("entity_ref", &e.key.to_string());
+            ctx.insert("entity_url", &entity_url(&e.key));
+            Frame::tab("entity_list.html", e, list.title(e), "catalog")
+        }
     };
     ctx.insert("site", &json!({ "title": shared.config.title }));
     let root = match page {
@@ -177,9 +185,9 @@ fn issues(shared: &Shared<'_>, ctx: &mut Context) -> Frame {
     Frame::top("issues.html", "Issues", "issues")
 }
 
-fn changes(shared: &Shared<'_>, ctx: &mut Context) -> Frame {
+fn changes(shared: &Shared<'_>, part: usize, ctx: &mut Context) -> Frame {
     let changes = &shared.changes;
-    let page = super::feed::page_context(&changes.state, shared.catalog, changes.compared);
+    let page = super::feed::page_context(&changes.state, shared.catalog, changes.compared, part);
     ctx.insert("changes", &page);
     Frame::top("changes.html", "What changed", "changes")
 }

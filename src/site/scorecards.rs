@@ -14,6 +14,27 @@ use std::collections::BTreeMap;
 
 /// Where the ranking page is written.
 pub const PAGE: &str = "scorecards/index.html";
+/// Teams per page of the ranking: the first page holds the best, `scorecards/2/index.html`
+/// the next, and so on, so that no page outgrows the page budget.
+const TEAMS_PER_PAGE: usize = 20;
+/// A team's entities listed under one failing check; the rest are counted, and the catalog
+/// (filtered to the team, worst score first) lists them all.
+const FAILING_SHOWN: usize = 10;
+
+/// Where part `part` (from 0) of the ranking is written.
+pub fn part_path(part: usize) -> String {
+    match part {
+        0 => PAGE.to_string(),
+        n => format!("scorecards/{}/index.html", n + 1),
+    }
+}
+
+/// How many pages the ranking takes (at least one).
+pub fn parts(catalog: &Catalog, cards: &Scorecards) -> usize {
+    let owners: std::collections::BTreeSet<Option<EntityRef>> =
+        cards.cards.keys().map(|k| owner_of(catalog, k)).collect();
+    owners.len().div_ceil(TEAMS_PER_PAGE).max(1)
+}
 
 /// How many entities at the organisation's average a team's own scores are blended with to
 /// rank it: a team's rank score is (sum of its scores + RANK_PRIOR × the organisation's
@@ -37,6 +58,9 @@ struct Failing {
     id: &'static str,
     title: &'static str,
     entities: Vec<Scored>,
+    /// Entities failing it beyond those listed.
+    more: usize,
+    total: usize,
 }
 
 /// A team (the owner of scored entities) on the ranking page.
@@ -83,8 +107,8 @@ struct Rate {
 pub fn page_context(
     catalog: &Catalog,
     cards: &Scorecards,
-    levels: &[crate::scorecard::levels::Level],
-    trends: &Trends,
+    (levels, trends): (&[crate::scorecard::levels::Level], &Trends),
+    part: usize,
 ) -> serde_json::Value {
     let mut teams: BTreeMap<Option<EntityRef>, Vec<(&EntityRef, &Scorecard)>> = BTreeMap::new();
     for (key, card) in &cards.cards {
@@ -122,9 +146,25 @@ pub fn page_context(
             serde_json::json!({ "name": l.name, "checks": checks })
         })
         .collect();
+    let pages = rows.len().div_ceil(TEAMS_PER_PAGE).max(1);
+    let pager: Vec<serde_json::Value> = (0..pages)
+        .map(|n| serde_json::json!({ "n": n + 1, "url": part_path(n), "current": n == part }))
+        .collect();
+    let ranked = rows.len();
+    let rows: Vec<Team> = rows
+        .into_iter()
+        .skip(part * TEAMS_PER_PAGE)
+        .take(TEAMS_PER_PAGE)
+        .collect();
+    let last_rank = part * TEAMS_PER_PAGE + rows.len();
     serde_json::json!({
         "levels": legend,
         "teams": rows,
+        "part": part,
+        "rank_offset": part * TEAMS_PER_PAGE,
+        "last_rank": last_rank,
+        "ranked": ranked,
+        "pager": if pages > 1 { pager } else { Vec::new() },
         "checks": rates,
         "scored": cards.cards.len(),
         "average": organisation,
@@ -215,15 +255,19 @@ fn team(
         .checks
         .iter()
         .filter_map(|check| {
-            let entities: Vec<Scored> = members
+            let mut entities: Vec<Scored> = members
                 .iter()
                 .filter(|(_, c)| status_of(c, *check) == Some(Status::Fail))
                 .map(|(k, c)| scored(catalog, k, c))
                 .collect();
+            let more = entities.len().saturating_sub(FAILING_SHOWN);
+            entities.truncate(FAILING_SHOWN);
             (!entities.is_empty()).then_some(Failing {
                 id: check.id(),
                 title: check.title(),
+                total: entities.len() + more,
                 entities,
+                more,
             })
         })
         .collect();
@@ -239,7 +283,7 @@ fn team(
         average,
         rank_score: rank_score(&scores, organisation),
         level: level(average),
-        failed_checks: failing.iter().map(|f| f.entities.len()).sum(),
+        failed_checks: failing.iter().map(|f| f.total).sum(),
         failing,
         levels: Vec::new(),
         trend: None,

@@ -1,5 +1,5 @@
 //! An entity's timeline: what the change history says happened to it (catalog edits, versions
-//! per cluster, new problems) and to what it depends on (`dependsOn`, marked as a dependency's),
+//! per cluster, new problems, docs updates) and to what it depends on (`dependsOn`, marked as a dependency's),
 //! newest first, at most [`MAX_ENTRIES`] with a link to the whole "What changed" page. Built from
 //! the change history alone, so the page changes only when the history does.
 
@@ -49,13 +49,14 @@ pub(super) fn timeline(catalog: &Catalog, state: &State, e: &Entity) -> Option<T
         .map(|r| r.target.to_string())
         .collect();
     let about = |c: &&Change| c.entity == own || upstream.contains(&c.entity);
-    let matching = state
-        .history
-        .iter()
-        .flat_map(|set| set.changes.iter().filter(about).map(move |c| (set, c)));
+    let parts = super::feed::parts_of(&state.history);
+    let matching = state.history.iter().zip(parts).flat_map(|(set, part)| {
+        let about_it = set.changes.iter().filter(about);
+        about_it.map(move |c| (set, part, c))
+    });
     let mut entries = Vec::new();
     let mut more = 0;
-    for (set, c) in matching {
+    for (set, part, c) in matching {
         if entries.len() == MAX_ENTRIES {
             more += 1;
             continue;
@@ -79,7 +80,7 @@ pub(super) fn timeline(catalog: &Catalog, state: &State, e: &Entity) -> Option<T
             label: c.change.label(),
             text: super::feed::detail(c).unwrap_or_default(),
             dependency,
-            url: format!("{}#{}", super::feed::PAGE_PATH, super::feed::anchor(set)),
+            url: super::feed::set_url(set, part),
         });
     }
     (!entries.is_empty()).then_some(Timeline { entries, more })

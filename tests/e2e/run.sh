@@ -56,6 +56,15 @@ if [ -z "${PLAYBILL_PREVIEW:-}" ]; then
   PLAYBILL_PREVIEW="$tmp/preview"
 fi
 export PLAYBILL_PREVIEW
+if [ -z "${PLAYBILL_LARGE_SITE:-}" ]; then
+  # The pages a large organisation bounds (budget.test.js): the synthetic one of the benchmarks.
+  if [ -z "$tmp" ]; then tmp="$(mktemp -d "${TMPDIR:-/tmp}/playbill-e2e-site.XXXXXX")"; fi
+  echo "== building a 1,000-repository synthetic organisation into $tmp/large"
+  python3 benches/synth_org.py --repos 1000 --docs-pages 1 --out "$tmp/large-org" >/dev/null
+  "$PLAYBILL_BIN" build --config "$tmp/large-org/site.toml" --out "$tmp/large" >/dev/null
+  PLAYBILL_LARGE_SITE="$tmp/large"
+fi
+export PLAYBILL_LARGE_SITE
 if [ ! -f "$PLAYBILL_SITE/index.html" ]; then
   echo "PLAYBILL_SITE=$PLAYBILL_SITE has no index.html" >&2
   exit 1

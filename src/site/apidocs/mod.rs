@@ -27,6 +27,9 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 pub const MAX_DEFINITION_BYTES: usize = 2 * 1024 * 1024;
 /// Schema nodes rendered per page: shared `$ref`s expanded in many places stay affordable.
 const MAX_SCHEMA_NODES: usize = 6_000;
+/// Past this many schema nodes (about 70 KB of page) a named schema is expanded only where it
+/// is first used, and linked from its other uses, to keep the page within its budget.
+const EXPAND_ONCE_AFTER_NODES: usize = 200;
 /// Operations (OpenAPI), operations and channels (AsyncAPI) or types (GraphQL) per page.
 pub const MAX_ITEMS: usize = 500;
 /// Characters of one description rendered as Markdown; longer ones are cut.
@@ -264,23 +267,30 @@ fn tree_reference(format: Format, tree: &Value) -> Result<Built, Invalid> {
         return Err(Invalid::new("the definition is not a mapping"));
     }
     let claims = |key: &str| tree.get(key).is_some();
-    let mut doc = Doc::new(tree);
-    let mut reference = match format {
-        Format::OpenApi if claims("openapi") || claims("swagger") => openapi::build(&mut doc)?,
-        Format::AsyncApi if claims("asyncapi") => asyncapi::build(&mut doc)?,
+    let build = |doc: &mut Doc<'_>| match format {
+        Format::OpenApi if claims("openapi") || claims("swagger") => openapi::build(doc),
+        Format::AsyncApi if claims("asyncapi") => asyncapi::build(doc),
         _ => {
             let found = ["openapi", "swagger", "asyncapi"]
                 .into_iter()
                 .find(|k| claims(k));
-            return Err(Invalid::new(match found {
+            Err(Invalid::new(match found {
                 Some(other) => format!("it is an {other} document; set spec.type to match"),
                 None if format == Format::OpenApi => {
                     "it has no top-level `openapi` (3.x) or `swagger` (2.0) field".to_string()
                 }
                 None => "it has no top-level `asyncapi` field".to_string(),
-            }));
+            }))
         }
     };
+    let mut doc = Doc::new(tree);
+    let mut reference = build(&mut doc)?;
+    if doc.spent() > EXPAND_ONCE_AFTER_NODES {
+        // A large reference: each named schema is expanded once, and linked where used again.
+        doc = Doc::new(tree);
+        doc.shown = Some(HashMap::new());
+        reference = build(&mut doc)?;
+    }
     if doc.exhausted() {
         reference.notes.push(format!(
             "Schemas are expanded up to {MAX_SCHEMA_NODES} nodes per page; the rest are not expanded."
@@ -296,6 +306,9 @@ pub struct Doc<'a> {
     root: &'a Value,
     budget: usize,
     pub unresolved: BTreeSet<String>,
+    /// On a large page: the named schemas expanded so far, by `$ref`, with their anchor ids.
+    shown: Option<HashMap<String, String>>,
+    schema_ids: Anchors,
 }
 
 impl<'a> Doc<'a> {
@@ -304,7 +317,27 @@ impl<'a> Doc<'a> {
             root,
             budget: MAX_SCHEMA_NODES,
             unresolved: BTreeSet::new(),
+            shown: None,
+            schema_ids: Anchors::default(),
         }
+    }
+
+    fn spent(&self) -> usize {
+        MAX_SCHEMA_NODES - self.budget
+    }
+
+    /// Where `reference` was expanded already on this page (only on a large page).
+    fn shown_at(&self, reference: &str) -> Option<String> {
+        self.shown.as_ref()?.get(reference).cloned()
+    }
+
+    /// Remembers that `reference` (named `name`) is expanded here, on a large page: the id
+    /// the expansion gets, for its later uses to link to.
+    fn expanded(&mut self, reference: &str, name: &str) -> Option<String> {
+        let shown = self.shown.as_mut()?;
+        let id = self.schema_ids.id("schema", name);
+        shown.insert(reference.to_string(), id.clone());
+        Some(id)
     }
 
     /// Takes one node from the budget; false when it is used up.

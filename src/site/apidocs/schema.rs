@@ -28,6 +28,8 @@ pub enum Stop {
     Depth,
     /// The page's node budget ran out.
     Budget,
+    /// A named schema expanded earlier on the page (see `link`).
+    Shown,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -55,6 +57,18 @@ pub struct SchemaNode {
     pub stop: Stop,
     /// The `$ref` as written, for unresolved references.
     pub reference: String,
+    /// The id of this expansion, which later uses of the same schema link to; or, for a
+    /// [`Stop::Shown`] node, the id it links to. Empty unless the page is large.
+    pub anchor: String,
+}
+
+impl SchemaNode {
+    fn has_children(&self) -> bool {
+        !self.properties.is_empty()
+            || self.items.is_some()
+            || self.additional.is_some()
+            || !self.variants.is_empty()
+    }
 }
 
 /// The options of an `allOf`, `oneOf` or `anyOf`.
@@ -98,11 +112,19 @@ impl Walker {
                 node.reference = reference.to_string();
                 return node;
             };
+            if let Some(id) = doc.shown_at(reference) {
+                node.stop = Stop::Shown;
+                node.anchor = id;
+                return node;
+            }
             // OpenAPI 3.1 lets a description sit beside the `$ref`; it describes this use.
             let own_description = value.get("description").and_then(Value::as_str);
             self.stack.push(reference.to_string());
             self.fill(doc, target, &mut node, depth);
             self.stack.pop();
+            if node.has_children() {
+                node.anchor = doc.expanded(reference, &node.ref_name).unwrap_or_default();
+            }
             if let Some(text) = own_description {
                 node.description = markdown(text);
             }
@@ -325,6 +347,32 @@ mod tests {
             0,
         );
         assert!(doc.exhausted());
+    }
+
+    #[test]
+    fn on_a_large_page_a_named_schema_is_expanded_once_and_linked_after() {
+        let root = json!({ "components": { "schemas": {
+            "Payment": { "type": "object", "properties": { "id": { "type": "string" } } }
+        } } });
+        let use_it = json!({ "$ref": "#/components/schemas/Payment" });
+        let mut doc = Doc::new(&root);
+        doc.shown = Some(Default::default());
+        let mut walker = Walker::default();
+        let first = walker.node(&mut doc, &use_it, "", 0);
+        let second = walker.node(&mut doc, &use_it, "", 0);
+        assert_eq!(
+            (first.stop, first.anchor.as_str()),
+            (Stop::None, "schema-payment")
+        );
+        assert_eq!(first.properties.len(), 1);
+        assert_eq!(
+            (second.stop, second.anchor.as_str()),
+            (Stop::Shown, "schema-payment")
+        );
+        assert!(second.properties.is_empty());
+        // A small page expands it at every use.
+        let (again, _) = walk(&root, &use_it);
+        assert_eq!((again.stop, again.anchor.as_str()), (Stop::None, ""));
     }
 
     #[test]

@@ -193,8 +193,13 @@ async function catalogRows(page) {
 // top-level before() hook to finish before starting the next, so a file's own set-up goes here.
 // `serverOptions` go to startServer.
 function useSession(launchOptions = {}, ready = async () => {}, serverOptions = {}) {
+  return useSessionAt(siteDir(), launchOptions, ready, serverOptions);
+}
+
+// useSession for the portal in `root` rather than $PLAYBILL_SITE.
+function useSessionAt(root, launchOptions = {}, ready = async () => {}, serverOptions = {}) {
   const { before, after } = require('node:test');
-  const session = { root: siteDir() };
+  const session = { root };
   before(async () => {
     session.server = await startServer(session.root, serverOptions);
     session.browser = await launch(launchOptions);
@@ -211,5 +216,5 @@ function useSession(launchOptions = {}, ready = async () => {}, serverOptions = 
 
 module.exports = {
   REPO_ROOT, ENTITY, DOCS_HOME, USERINFO_PATH, siteDir, listPages, startServer, launch, watch, fileUrl,
-  catalogRows, useSession, assertNoProblems,
+  catalogRows, useSession, useSessionAt, assertNoProblems,
 };
