@@ -150,7 +150,12 @@ function watch(page) {
     }
   });
   page.on('pageerror', (e) => problems.push(`uncaught exception: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} (${(r.failure() || {}).errorText})`));
+  page.on('requestfailed', (r) => {
+    const error = (r.failure() || {}).errorText;
+    // The browser cancels a favicon still loading when the next page is opened: not a failure.
+    if (error === 'net::ERR_ABORTED' && /\/favicon\.[0-9a-f]+\.svg$/.test(r.url())) return;
+    problems.push(`request failed: ${r.url()} (${error})`);
+  });
   page.on('response', (r) => {
     if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
   });
