@@ -138,27 +138,29 @@ pub(super) fn weigh(sources: Vec<Source>, entities: Vec<Facet>) -> Index {
     let (avg_entity, avg_docs) = (average(false), average(true));
     let n = sources.len() as f64;
     let mut postings: Vec<Vec<(u32, u32)>> = vec![Vec::new(); vocabulary.stems.len()];
-    for (doc, a) in analysed.iter().enumerate() {
+    // Each document's counts are dropped once weighed, and a list is cut back to its best
+    // whenever it doubles: neither every count nor every posting is held at once.
+    for (doc, a) in analysed.into_iter().enumerate() {
         let avg = if is_docs[doc] { avg_docs } else { avg_entity };
         let norm = 1.0 - B + B * a.len as f64 / avg;
         let prior = sources[doc].prior;
-        for &(stem, short, long) in &a.tf {
+        for (stem, short, long) in a.tf {
             let tf = f64::from(short) + f64::from(long) / norm;
             let d = f64::from(df[stem as usize]);
             let idf = (1.0 + (n - d + 0.5) / (d + 0.5)).ln();
             let w = (SCALE * prior * idf * tf * (K1 + 1.0) / (tf + K1))
                 .round()
                 .max(1.0) as u32;
-            postings[stem as usize].push((doc as u32, w));
+            let list = &mut postings[stem as usize];
+            list.push((doc as u32, w));
+            if list.len() == 2 * MAX_POSTINGS {
+                keep_best(list);
+            }
         }
     }
-    drop(analysed);
     postings.par_iter_mut().for_each(|list| {
-        if list.len() > MAX_POSTINGS {
-            list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            list.truncate(MAX_POSTINGS);
-            list.sort_unstable();
-        }
+        keep_best(list);
+        list.sort_unstable();
     });
     let Vocabulary {
         terms,
@@ -175,5 +177,39 @@ pub(super) fn weigh(sources: Vec<Source>, entities: Vec<Facet>) -> Index {
         entities,
         terms,
         postings: stems.into_iter().zip(postings).collect(),
+    }
+}
+
+/// Cuts `list` to its [`MAX_POSTINGS`] heaviest postings (the earlier document first among
+/// equal weights, so the cut is the same however often it is made).
+fn keep_best(list: &mut Vec<(u32, u32)>) {
+    if list.len() > MAX_POSTINGS {
+        list.select_nth_unstable_by(MAX_POSTINGS - 1, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        list.truncate(MAX_POSTINGS);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{keep_best, MAX_POSTINGS};
+
+    #[test]
+    fn cutting_as_a_list_grows_keeps_what_one_cut_at_the_end_keeps() {
+        // Weights with many ties, so the order among equals decides.
+        let all: Vec<(u32, u32)> = (0..5_000u32).map(|doc| (doc, (doc * 7919) % 97)).collect();
+        let mut once = all.clone();
+        once.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        once.truncate(MAX_POSTINGS);
+        once.sort_unstable();
+        let mut growing = Vec::new();
+        for posting in all {
+            growing.push(posting);
+            if growing.len() == 2 * MAX_POSTINGS {
+                keep_best(&mut growing);
+            }
+        }
+        keep_best(&mut growing);
+        growing.sort_unstable();
+        assert_eq!(growing, once);
     }
 }
