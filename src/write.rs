@@ -11,9 +11,10 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-/// The pages the last build put into the output under a render-cache key, one a line:
-/// `<key> <length> <modified ns> <path>`. A page whose key is unchanged and whose file still
-/// has that length and time is known by one `stat`, without being read or written.
+/// The files the last build put into the output, one a line: `<key> <length> <modified ns>
+/// <path>`, where the key is a page's render-cache key or, for any other file, a hash of its
+/// bytes. A file whose key is unchanged and that still has that length and time is known by
+/// one `stat`, without being read or written.
 pub const LEDGER: &str = ".playbill-pages";
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -101,7 +102,7 @@ pub struct Streamed {
     next: Mutex<Vec<(String, Stamp)>>,
 }
 
-/// What the ledger knows of one page.
+/// What the ledger knows of one file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Stamp {
     key: Key,
@@ -133,7 +134,7 @@ impl Streamed {
         }
     }
 
-    /// Writes the ledger of the pages put so far, for the next build. A ledger that cannot be
+    /// Writes the ledger of the files put so far, for the next build. A ledger that cannot be
     /// written costs the next build time, never this one.
     pub fn save_ledger(&self) {
         let mut next = std::mem::take(&mut *self.next.lock().unwrap_or_else(|e| e.into_inner()));
@@ -166,16 +167,21 @@ impl Streamed {
 }
 
 impl PageSink for Streamed {
+    /// A file that is not a page (search index, data files): known to the ledger by a hash of
+    /// its bytes, so an unchanged one costs a hash and a `stat` instead of a read.
     fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), String> {
-        let wrote = write_if_changed(&self.out_dir.join(path), &bytes)?;
-        self.count(wrote, bytes.len() as u64);
-        Ok(())
+        let key = content_key(&bytes);
+        if self.holds(path, &key) {
+            return Ok(());
+        }
+        self.put_keyed(path, bytes, &key)
     }
 
     fn put_keyed(&self, path: &str, bytes: Vec<u8>, key: &Key) -> Result<(), String> {
         let file = self.out_dir.join(path);
         let len = bytes.len() as u64;
-        self.put(path, bytes)?;
+        let wrote = write_if_changed(&file, &bytes)?;
+        self.count(wrote, len);
         if let Some(modified) = std::fs::metadata(&file).ok().and_then(|m| modified_ns(&m)) {
             let key = *key;
             self.remember(path, Stamp { key, len, modified });
@@ -197,6 +203,15 @@ impl PageSink for Streamed {
         self.remember(path, *stamp);
         true
     }
+}
+
+/// The ledger's key of a file that is not a page: its bytes' hash.
+fn content_key(bytes: &[u8]) -> Key {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(b"file content\n");
+    hasher.update(bytes);
+    Key(hasher.finalize().into())
 }
 
 /// A ledger line, as [`Streamed::save_ledger`] writes it.

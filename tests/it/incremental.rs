@@ -244,10 +244,18 @@ fn pages_left_in_place_are_known_by_the_ledger_and_a_page_edited_in_the_output_i
         .replacen("<title>", "<titlf>", 1);
     assert_eq!(altered.len(), original.len());
     std::fs::write(&page, altered).unwrap();
+    // So is a file that is not a page (the ledger knows it by a hash of its bytes).
+    let data = org.path("public/search/manifest.js");
+    let data_original = std::fs::read(&data).unwrap();
+    std::fs::write(&data, data_original.to_ascii_uppercase()).unwrap();
     let restored = org.build("public", "cache");
     assert_eq!(std::fs::read(&page).unwrap(), original);
-    assert!(restored.write.written >= 1, "{:?}", restored.write);
+    assert_eq!(std::fs::read(&data).unwrap(), data_original);
+    assert!(restored.write.written >= 2, "{:?}", restored.write);
     assert_eq!(org.files("public"), built);
+    // Nothing changed since: every file is known by the ledger, nothing is written.
+    let unchanged = org.build("public", "cache");
+    assert_eq!(unchanged.write.written, 0, "{:?}", unchanged.write);
 }
 
 #[test]
