@@ -93,7 +93,7 @@ impl RenderCache {
 
     /// Counts the entry of `key` as reused and keeps it through [`save`](Self::save)
     /// without reading it: its output is already where it belongs.
-    pub fn keep(&self, _kind: &str, key: &Key) {
+    pub fn keep(&self, key: &Key) {
         self.reused.fetch_add(1, Ordering::Relaxed);
         if let Some(store) = &self.store {
             store.keep(key);

@@ -1,6 +1,6 @@
 //! The site stage: Catalog (+ diagnostics) in, every output file out, in memory. Pages render
-//! in parallel (rayon) through tera, from templates compacted once as they load. Every internal link is
-//! relative and names a file, and the same inputs give byte-identical files.
+//! in parallel (rayon) through tera and are written as tera renders them (not minified). Every
+//! internal link is relative and names a file, and the same inputs give byte-identical files.
 
 pub mod apidocs;
 pub mod budget;
@@ -445,7 +445,7 @@ fn render_page(
         &[&shared.templates_fingerprint, template.as_bytes(), &digest],
     );
     if out.holds(path, &key) {
-        cache.keep("page", &key);
+        cache.keep(&key);
         return Ok(PageOutput::InPlace);
     }
     let mut failure = None;
