@@ -105,17 +105,14 @@ impl Segments {
         self.compact(&mut entries)?;
         self.flush_all()?;
         let names = self.names.lock().expect("segment names").clone();
+        let listed = renumber(&names, &mut entries);
         let temporary = self.dir.join(format!(".{INDEX}.{}", std::process::id()));
-        std::fs::write(&temporary, encode_index(&names, &entries))?;
+        std::fs::write(&temporary, encode_index(&listed, &entries))?;
         std::fs::rename(&temporary, self.dir.join(INDEX))?;
-        let live: std::collections::HashSet<u32> =
-            entries.values().map(|e| e.loc.segment).collect();
-        for (number, name) in names.iter().enumerate() {
-            if !live.contains(&(number as u32)) {
-                let _ = std::fs::remove_file(self.dir.join(name));
-            }
+        for name in names.iter().filter(|n| !listed.contains(n)) {
+            let _ = std::fs::remove_file(self.dir.join(name));
         }
-        self.remove_strays(&names);
+        self.remove_strays(&listed);
         Ok(())
     }
 
@@ -214,6 +211,21 @@ impl Segments {
         }
         Ok(())
     }
+}
+
+/// The names of the segments `entries` point into, numbered afresh (and `entries` with them),
+/// so the index lists no segment that is gone.
+fn renumber(names: &[String], entries: &mut HashMap<Key, Entry>) -> Vec<String> {
+    let mut live: Vec<u32> = entries.values().map(|e| e.loc.segment).collect();
+    live.sort_unstable();
+    live.dedup();
+    for entry in entries.values_mut() {
+        let number = live
+            .binary_search(&entry.loc.segment)
+            .expect("listed above");
+        entry.loc.segment = number as u32;
+    }
+    live.iter().map(|&n| names[n as usize].clone()).collect()
 }
 
 fn encode_index(names: &[String], entries: &HashMap<Key, Entry>) -> Vec<u8> {
