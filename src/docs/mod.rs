@@ -9,6 +9,7 @@ pub mod markdown;
 pub mod mkdocs;
 mod monorepo;
 pub mod nav;
+mod page_render;
 mod site;
 mod snippets;
 mod source;
@@ -123,7 +124,7 @@ impl DocPage {
             return Ok(std::borrow::Cow::Borrowed(&self.html));
         };
         cache
-            .and_then(|cache| site::cached_body(cache, key))
+            .and_then(|cache| page_render::cached_body(cache, key))
             .map(std::borrow::Cow::Owned)
             .ok_or_else(|| format!("{}: the render cache lost the page's body", self.out))
     }

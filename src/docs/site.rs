@@ -4,7 +4,7 @@
 
 use super::markdown::{self, LinkKind, LinkResolution, RenderContext};
 use super::mkdocs::{self, Mkdocs};
-use super::{links, monorepo, nav, snippets, source, tree, DocPage, DocSite};
+use super::{links, monorepo, nav, page_render, snippets, source, tree, DocPage, DocSite};
 use crate::catalog::Entity;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -16,7 +16,6 @@ use crate::render_cache::RenderCache;
 use crate::secrets::Finding;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::Mutex;
 
 /// What every step of one site's build needs.
 struct SiteContext<'a> {
@@ -256,7 +255,7 @@ fn render_pages(
             let limit = ctx.config.limits.max_file_bytes;
             let expanded = snippets::include(ctx.repo, ctx.snippet_base, &text, limit);
             let ((mut rendered, mut cross_anchors), secrets, body_key) =
-                render_cached(cache, (files, page), &expanded.text, ctx.config);
+                page_render::render_cached(cache, (files, page), &expanded.text, ctx.config);
             expanded.restore_lines(&mut rendered, &mut cross_anchors);
             RenderedPage {
                 source: page.clone(),
@@ -270,122 +269,6 @@ fn render_pages(
         })
         .collect()
 }
-
-/// A page's Markdown rendering and its links to other pages' anchors.
-type PageRender = (markdown::Rendered, Vec<links::CrossAnchor>);
-
-/// What the cache keeps of a page: its rendering, and the secrets redacted from its text
-/// (rule id and line), which are reported again whenever the entry is used. Kept as bincode:
-/// decoding JSON entries took most of an unchanged build's docs stage.
-type Kept = (
-    markdown::Rendered,
-    Vec<links::CrossAnchor>,
-    Vec<(String, u32)>,
-);
-
-/// Redacts and renders one page, or takes both from the cache when its text, its site's files
-/// (which decide how its links resolve) and the settings that shape them are what they were.
-/// `cache` comes with what every page of the site shares in its key (files and settings). The
-/// key comes back when the cache holds the entry, so the body can be read back when its page
-/// is rendered instead of being held until then.
-fn render_cached(
-    cache: Option<(&RenderCache, &[u8])>,
-    (files, page): (&links::SiteFiles<'_>, &str),
-    text: &str,
-    config: &Config,
-) -> (PageRender, Vec<Finding>, Option<Key>) {
-    let diagrams = &config.diagrams;
-    let fresh = || {
-        let redacted = config.secrets.redact(text);
-        let render = render_markdown(files, page, &redacted.text, diagrams);
-        (render, redacted.findings)
-    };
-    let Some((cache, site)) = cache else {
-        let (render, findings) = fresh();
-        return (render, findings, None);
-    };
-    let mut made = None;
-    let key = cache.key("markdown", &[site, page.as_bytes(), text.as_bytes()]);
-    let kept = cache.get_or_render_keyed("markdown", &key, || {
-        let (out, findings) = fresh();
-        // A page that could not be rendered, or whose diagram missed its deadline, is
-        // tried again next time.
-        let failed = out.0.problems.iter().any(|(_, m)| {
-            m.starts_with(RENDER_FAILED_PREFIX) || m.ends_with(diagrams::TRANSIENT_MARK)
-        });
-        let ids = findings.iter().map(|f| (f.rule.to_string(), f.line));
-        let entry: Kept = (out.0, out.1, ids.collect());
-        let bytes = (!failed).then(|| bincode::serialize(&entry).ok()).flatten();
-        made = Some(((entry.0, entry.1), findings));
-        bytes
-    });
-    let (render, findings) = made
-        .or_else(|| kept.and_then(|bytes| from_entry(&bytes)))
-        .unwrap_or_else(fresh);
-    (render, findings, cache.holds(&key).then_some(key))
-}
-
-/// The body of the page whose Markdown entry is `key`, read back from `cache`.
-pub(super) fn cached_body(cache: &RenderCache, key: &Key) -> Option<String> {
-    let ((rendered, _), _) = from_entry(&cache.read(key)?)?;
-    Some(rendered.html)
-}
-
-/// A kept page; None when the entry is damaged or names a rule this build does not know.
-fn from_entry(bytes: &[u8]) -> Option<(PageRender, Vec<Finding>)> {
-    let (rendered, cross, ids): Kept = bincode::deserialize(bytes).ok()?;
-    let findings = ids
-        .iter()
-        .map(|(rule, line)| Finding::of_rule(rule, *line))
-        .collect::<Option<_>>()?;
-    Some(((rendered, cross), findings))
-}
-
-/// Renders one page's Markdown, resolving its links against the site's files.
-fn render_markdown(
-    files: &links::SiteFiles<'_>,
-    page: &str,
-    text: &str,
-    diagrams: &diagrams::Settings,
-) -> PageRender {
-    let cross = Mutex::new(Vec::new());
-    let resolve = |dest: &str, _kind: LinkKind| {
-        let (resolution, anchor) = links::resolve(files, page, dest);
-        if let Some(mut a) = anchor {
-            // The renderer knows lines only for links it drops; find this one's.
-            a.line = text
-                .find(dest)
-                .map(|i| text[..i].matches('\n').count() as u32 + 1);
-            cross.lock().expect("anchor list").push(a);
-        }
-        resolution
-    };
-    let rendered = guarded(|| {
-        markdown::render(
-            text,
-            &RenderContext {
-                resolve_link: &resolve,
-                diagrams,
-            },
-        )
-    });
-    (rendered, cross.into_inner().unwrap_or_default())
-}
-
-/// Runs one page's render so that a panic in it (a bug, or a bound missed on hostile input)
-/// costs that page, not the build: the page says it could not be rendered, with an error.
-fn guarded(render: impl FnOnce() -> markdown::Rendered) -> markdown::Rendered {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(render)).unwrap_or_else(|panic| {
-        markdown::Rendered {
-            html: "<p class=\"render-failed\">This page could not be rendered. The build's issues page says why.</p>".into(),
-            problems: vec![(1, format!("{RENDER_FAILED_PREFIX} {}", crate::diagnostics::panic_message(&*panic)))],
-            ..markdown::Rendered::default()
-        }
-    })
-}
-
-/// How the problem of a page whose render panicked starts; reported as `docs/render-failed`.
-const RENDER_FAILED_PREFIX: &str = "the page could not be rendered:";
 
 /// Reports each page's problems and broken anchors; returns each page's title.
 fn report_pages(
@@ -455,7 +338,7 @@ fn report_pages(
 /// (docs/links.rs) and unsafe content the renderer's; each kind starts with its own prefix.
 fn problem_diagnostic(message: &str) -> Diagnostic {
     let message = message.to_string();
-    if message.starts_with(RENDER_FAILED_PREFIX) {
+    if message.starts_with(page_render::RENDER_FAILED_PREFIX) {
         Diagnostic::error(
             "docs/render-failed",
             format!("{message}; please report it with this page attached"),
