@@ -220,18 +220,13 @@ pub fn pack(files: &std::collections::BTreeMap<String, Vec<u8>>) -> Vec<u8> {
 }
 
 /// The files of [`pack`]; None when the entry is not one (a damaged cache misses).
-pub fn unpack(mut bytes: &[u8]) -> Option<std::collections::BTreeMap<String, Vec<u8>>> {
-    let mut take = |n: usize| -> Option<&[u8]> {
-        let (head, rest) = (bytes.get(..n)?, bytes.get(n..)?);
-        bytes = rest;
-        Some(head)
-    };
+pub fn unpack(bytes: &[u8]) -> Option<std::collections::BTreeMap<String, Vec<u8>>> {
+    let mut input = segments::Input(bytes);
     let mut files = std::collections::BTreeMap::new();
-    while let Some(len) = take(8) {
-        let len = u64::from_le_bytes(len.try_into().ok()?) as usize;
-        let path = String::from_utf8(take(len)?.to_vec()).ok()?;
-        let len = u64::from_le_bytes(take(8)?.try_into().ok()?) as usize;
-        files.insert(path, take(len)?.to_vec());
+    while let Some(len) = input.u64() {
+        let path = String::from_utf8(input.take(len as usize)?.to_vec()).ok()?;
+        let len = input.u64()? as usize;
+        files.insert(path, input.take(len)?.to_vec());
     }
     Some(files)
 }

@@ -272,11 +272,11 @@ fn parse_index(bytes: &[u8]) -> Option<Index> {
     input.0.is_empty().then_some((names, entries))
 }
 
-/// The index's bytes, read front to back.
-struct Input<'a>(&'a [u8]);
+/// Length-prefixed bytes (the index, a packed entry), read front to back.
+pub(super) struct Input<'a>(pub(super) &'a [u8]);
 
 impl Input<'_> {
-    fn take(&mut self, n: usize) -> Option<&[u8]> {
+    pub(super) fn take(&mut self, n: usize) -> Option<&[u8]> {
         let (head, rest) = (self.0.get(..n)?, self.0.get(n..)?);
         self.0 = rest;
         Some(head)
@@ -286,7 +286,7 @@ impl Input<'_> {
         Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
     }
 
-    fn u64(&mut self) -> Option<u64> {
+    pub(super) fn u64(&mut self) -> Option<u64> {
         Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
     }
 
