@@ -70,7 +70,7 @@ impl Segments {
     /// The bytes at `loc`; None when the segment is gone or shorter than the index says.
     pub(super) fn read(&self, loc: Loc) -> Option<Vec<u8>> {
         if loc.segment >= self.first_new {
-            self.flush_writer_of(loc.segment);
+            self.flush_writer_of(loc);
         }
         let file = self.reader(loc.segment)?;
         let mut bytes = vec![0; usize::try_from(loc.len).ok()?];
@@ -192,12 +192,16 @@ impl Segments {
         Some(file)
     }
 
-    /// An entry written earlier in this build may still sit in its writer's buffer.
-    fn flush_writer_of(&self, segment: u32) {
+    /// An entry written earlier in this build may still sit in its writer's buffer: flushed
+    /// only then, not on every read.
+    fn flush_writer_of(&self, loc: Loc) {
         for writer in &self.writers {
             let mut writer = writer.lock().expect("segment writer");
-            if let Some(w) = writer.as_mut().filter(|w| w.segment == segment) {
-                let _ = w.file.flush();
+            if let Some(w) = writer.as_mut().filter(|w| w.segment == loc.segment) {
+                let on_disk = w.len - w.file.buffer().len() as u64;
+                if loc.offset + loc.len > on_disk {
+                    let _ = w.file.flush();
+                }
                 return;
             }
         }
