@@ -271,7 +271,7 @@ pub fn render_part(
     diagnostics.sort();
     watch.lap("pages");
     if let Some(cache) = &cache {
-        cache.save(&["markdown", "page", "search"]);
+        cache.save(&["markdown", "page", "search", "search-site"]);
     }
     Ok(Rendered {
         workspace,

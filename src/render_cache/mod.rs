@@ -91,6 +91,27 @@ impl RenderCache {
         Some(bytes)
     }
 
+    /// The value of the entry of `key`: decoded from the cache, or made, kept as `encode`
+    /// gives it, and handed back as made rather than decoded again. A damaged entry is made
+    /// afresh.
+    pub fn get_or_make<T>(
+        &self,
+        (kind, key): (&str, &Key),
+        make: impl Fn() -> T,
+        encode: impl FnOnce(&T) -> Option<Vec<u8>>,
+        decode: impl FnOnce(&[u8]) -> Option<T>,
+    ) -> T {
+        let mut made = None;
+        let kept = self.get_or_render_keyed(kind, key, || {
+            let value = make();
+            let bytes = encode(&value);
+            made = Some(value);
+            bytes
+        });
+        made.or_else(|| kept.and_then(|bytes| decode(&bytes)))
+            .unwrap_or_else(make)
+    }
+
     /// Counts the entry of `key` as reused and keeps it through [`save`](Self::save)
     /// without reading it: its output is already where it belongs.
     pub fn keep(&self, key: &Key) {

@@ -12,8 +12,11 @@ mod weights;
 
 use crate::catalog::summary::EntitySummary;
 use crate::catalog::Catalog;
-use crate::docs::{DocPage, DocSets};
+use crate::docs::{DocPage, DocSets, DocSite};
 use crate::render_cache::RenderCache;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
@@ -49,7 +52,7 @@ impl Field {
 }
 
 /// One search result as the browser shows it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Doc {
     /// The entity's kind in lower case, or `docs` for a docs section.
     pub kind: String,
@@ -78,7 +81,7 @@ pub struct Facet {
 }
 
 /// The whole index in memory.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 pub struct Index {
     /// Every entity in catalog order, then the sections of each entity's docs, entity by
     /// entity (so a section's entity is found from a table of where each entity's begin).
@@ -103,14 +106,21 @@ struct Source<'a> {
 const EXCERPT_CHARS: usize = 160;
 
 /// Builds the index: every entity (documents `0..entities`), then the sections of each
-/// entity's own docs, entity by entity.
-pub fn build_index(catalog: &Catalog, entities: &[EntitySummary], docs: &DocSets) -> Index {
+/// entity's own docs, entity by entity. With a cache, each docs site's analysed sections are
+/// kept, and an unchanged site's are read back instead of its text being walked again.
+pub fn build_index(
+    catalog: &Catalog,
+    entities: &[EntitySummary],
+    docs: &DocSets,
+    cache: Option<&RenderCache>,
+) -> Index {
     let mut sites_of: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, site) in docs.sites.iter().enumerate() {
         sites_of.entry(site.base.as_str()).or_default().push(i);
     }
     let mut sources = Vec::new();
-    let mut sections = Vec::new();
+    // (site, entity) in the order their sections are numbered.
+    let mut sites = Vec::new();
     let mut facets = Vec::new();
     for (i, e) in entities.iter().enumerate() {
         let site_key = format!("{}/{}/{}", e.namespace, e.kind_lc, e.name);
@@ -131,22 +141,86 @@ pub fn build_index(catalog: &Catalog, entities: &[EntitySummary], docs: &DocSets
         let mut source = entity_source(e, i);
         source.prior = prior(edges, !own.is_empty());
         sources.push(source);
-        for &s in own {
-            let site = &docs.sites[s];
-            for page in &site.pages {
-                sections.extend(section_sources(&site.site_name, page, i));
-            }
+        sites.extend(own.iter().map(|&s| (&docs.sites[s], i)));
+    }
+    let entity_part = weights::analyse_part(sources);
+    let site_parts = sites.chunks(SITES_AT_ONCE).flat_map(|chunk| {
+        let parts: Vec<weights::Part> = chunk
+            .par_iter()
+            .map(|&(site, entity)| site_part(site, entity, cache))
+            .collect();
+        parts
+    });
+    weights::weigh(std::iter::once(entity_part).chain(site_parts), facets)
+}
+
+/// Docs sites analysed at once, in parallel; their parts are merged in order and dropped.
+const SITES_AT_ONCE: usize = 32;
+
+/// The render cache's kind for one docs site's analysed sections.
+const SITE_KIND: &str = "search-site";
+
+/// One docs site's sections, analysed, as documents of `entity`.
+fn site_part(site: &DocSite, entity: usize, cache: Option<&RenderCache>) -> weights::Part {
+    let analyse = || {
+        let sources = site.pages.iter();
+        let sources = sources.flat_map(|page| section_sources(&site.site_name, page, entity));
+        weights::analyse_part(sources.collect())
+    };
+    let mut part = match cache {
+        None => analyse(),
+        Some(cache) => cache.get_or_make(
+            (SITE_KIND, &cache.key(SITE_KIND, &[&site_digest(site)])),
+            analyse,
+            |part| bincode::serialize(part).ok(),
+            |bytes| bincode::deserialize(bytes).ok(),
+        ),
+    };
+    // A kept part may have been made when the site belonged to an entity numbered otherwise.
+    for doc in &mut part.docs {
+        doc.entity = entity;
+    }
+    part
+}
+
+/// A hash of what a docs site's sections are made from: its name and each page's path, title
+/// and Markdown entry in the render cache (which decides its headings and sections), or the
+/// headings and sections themselves when the cache does not hold it.
+fn site_digest(site: &DocSite) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    let mut add = |bytes: &[u8]| {
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(bytes);
+    };
+    add(site.site_name.as_bytes());
+    for page in &site.pages {
+        add(page.out.as_bytes());
+        add(page.title.as_bytes());
+        if let Some(key) = &page.body_key {
+            add(&key.0);
+            continue;
+        }
+        for h in &page.headings {
+            add(&[h.level]);
+            add(h.id.as_bytes());
+            add(h.text.as_bytes());
+        }
+        for (id, heading, text) in &page.sections {
+            add(id.as_bytes());
+            add(heading.as_bytes());
+            add(text.as_bytes());
         }
     }
-    sources.extend(sections);
-    weights::weigh(sources, facets)
+    hasher.finalize().into()
 }
 
 /// A hash of everything [`build_index`] reads: each entity's summary and relation count, and
-/// each docs site's name and pages (path, title, headings, sections). The same fingerprint
-/// gives the same index.
-pub fn fingerprint(catalog: &Catalog, entities: &[EntitySummary], docs: &DocSets) -> Vec<u8> {
-    use sha2::{Digest, Sha256};
+/// each docs site's base and [`site_digest`]. The same fingerprint gives the same index.
+fn fingerprint(
+    catalog: &Catalog,
+    entities: &[EntitySummary],
+    site_digests: &[[u8; 32]],
+) -> Vec<u8> {
     let mut hasher = Sha256::new();
     let mut add = |bytes: &[u8]| {
         hasher.update((bytes.len() as u64).to_le_bytes());
@@ -160,23 +234,8 @@ pub fn fingerprint(catalog: &Catalog, entities: &[EntitySummary], docs: &DocSets
             .map_or(0, |c| catalog.relations_of(&c.key).len());
         add(&edges.to_le_bytes());
     }
-    for site in &docs.sites {
-        add(site.base.as_bytes());
-        add(site.site_name.as_bytes());
-        for page in &site.pages {
-            add(page.out.as_bytes());
-            add(page.title.as_bytes());
-            for h in &page.headings {
-                add(&[h.level]);
-                add(h.id.as_bytes());
-                add(h.text.as_bytes());
-            }
-            for (id, heading, text) in &page.sections {
-                add(id.as_bytes());
-                add(heading.as_bytes());
-                add(text.as_bytes());
-            }
-        }
+    for digest in site_digests {
+        add(digest);
     }
     hasher.finalize().to_vec()
 }
@@ -194,7 +253,7 @@ pub fn index_files(
 ) -> crate::search::SearchFiles {
     let started = std::time::Instant::now();
     let build = || {
-        let index = build_index(catalog, summaries, docs);
+        let index = build_index(catalog, summaries, docs, cache);
         let mut files = write_index(&index);
         files.extend(typo::files(&index));
         files
@@ -203,21 +262,25 @@ pub fn index_files(
     let files = match cache {
         None => build(),
         Some(cache) => {
-            let key = cache.key("search", &[&fingerprint(catalog, summaries, docs)]);
-            // Built here, the files are kept as they are, not unpacked again from the entry.
-            let mut built = None;
-            let packed = cache.get_or_render_keyed("search", &key, || {
-                let files = build();
-                let packed = crate::render_cache::pack(&files);
-                built = Some(files);
-                Some(packed)
-            });
-            match built {
-                Some(files) => files,
-                None => packed
-                    .and_then(|p| crate::render_cache::unpack(&p))
-                    .unwrap_or_else(build),
+            let digests: Vec<[u8; 32]> = docs.sites.par_iter().map(site_digest).collect();
+            let key = cache.key("search", &[&fingerprint(catalog, summaries, &digests)]);
+            let built = std::cell::Cell::new(false);
+            let files = cache.get_or_make(
+                ("search", &key),
+                || {
+                    built.set(true);
+                    build()
+                },
+                |files| Some(crate::render_cache::pack(files)),
+                crate::render_cache::unpack,
+            );
+            if !built.get() {
+                // The sites' parts were not read, but the next change to one site needs the rest.
+                for digest in &digests {
+                    cache.keep(&cache.key(SITE_KIND, &[digest]));
+                }
             }
+            files
         }
     };
     if std::env::var_os(TIMINGS).is_some() {

@@ -146,7 +146,7 @@ fn portal() -> Index {
             ),
         ],
     ));
-    build_index(&Default::default(), &entities, &docs)
+    build_index(&Default::default(), &entities, &docs, None)
 }
 
 fn urls(index: &Index, q: &str) -> Vec<String> {
@@ -285,7 +285,7 @@ fn a_querys_shards_hold_every_term_it_can_match() {
         "t",
     )];
     entities.push(entity("Component", "ede", "Édé", "de d x", "t"));
-    let index = build_index(&Default::default(), &entities, &DocSets::default());
+    let index = build_index(&Default::default(), &entities, &DocSets::default(), None);
     let files = write_index(&index);
     let shards = shard_terms(&files);
     assert!(

@@ -178,7 +178,8 @@ fn incremental_builds_give_the_bytes_of_clean_ones() {
     );
     assert_eq!(unchanged.write.written, usize::from(moved));
 
-    // One repository's docs page: that page is rendered again (its Markdown and its page).
+    // One repository's docs page: that page is rendered again (its Markdown and its page), and
+    // the search index with its site's part of it.
     org.edit(
         "org/payments-ledger/docs/runbook.md",
         "\n",
@@ -186,7 +187,7 @@ fn incremental_builds_give_the_bytes_of_clean_ones() {
     );
     let one_page = org.assert_incremental_is_clean("docs");
     assert!(
-        (1..=4).contains(&one_page.render_cache.rendered),
+        (1..=5).contains(&one_page.render_cache.rendered),
         "{:?}",
         one_page.render_cache
     );
@@ -231,13 +232,18 @@ fn pages_left_in_place_are_known_by_the_ledger_and_a_page_edited_in_the_output_i
     let built = org.files("public");
 
     // Without its render cache, the next build renders the docs' Markdown and the search
-    // index (one entry) again, but finds every page's key in the output's ledger with the file
-    // as it was written: no page is rendered.
+    // index (one entry, and one per docs site) again, but finds every page's key in the
+    // output's ledger with the file as it was written: no page is rendered.
     std::fs::remove_dir_all(org.path("cache")).unwrap();
     let again = org.build("public", "cache");
+    let docs_sites = built
+        .keys()
+        .filter(|path| path.ends_with("/techdocs_metadata.json"))
+        .count();
+    assert!(docs_sites > 1);
     assert_eq!(
         again.render_cache.rendered,
-        again.docs_pages + 1,
+        again.docs_pages + 1 + docs_sites,
         "only the Markdown and the search index are rendered: {:?}",
         again.render_cache
     );

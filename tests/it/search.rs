@@ -48,8 +48,65 @@ fn demo_index() -> (playbill::search::Index, playbill::docs::DocSets) {
         .iter()
         .map(|e| playbill::catalog::summary::summary(&catalog, e))
         .collect();
-    let index = build_index(&catalog, &summaries, &docs);
+    let index = build_index(&catalog, &summaries, &docs, None);
     (index, docs)
+}
+
+/// The demo's catalog summaries and docs sites, as the search stage gets them; the pages'
+/// sections stand for themselves (no render cache entry names them).
+fn demo_inputs() -> (
+    playbill::catalog::Catalog,
+    Vec<playbill::catalog::summary::EntitySummary>,
+    playbill::docs::DocSets,
+) {
+    let config =
+        Config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("site.toml")).expect("site.toml");
+    let rendered = playbill::build::render(&config, &|_| {}).expect("demo renders");
+    let (catalog, mut docs) = (rendered.catalog, rendered.docs);
+    for page in docs.sites.iter_mut().flat_map(|s| s.pages.iter_mut()) {
+        page.body_key = None;
+    }
+    let summaries = catalog
+        .entities
+        .iter()
+        .map(|e| playbill::catalog::summary::summary(&catalog, e))
+        .collect();
+    (catalog, summaries, docs)
+}
+
+#[test]
+fn an_index_from_kept_docs_sites_is_the_index_made_afresh() {
+    let (catalog, summaries, mut docs) = demo_inputs();
+    let scratch = tempfile::tempdir().unwrap();
+    let cache = playbill::render_cache::RenderCache::open(scratch.path());
+    let cold = build_index(&catalog, &summaries, &docs, Some(&cache));
+    assert_eq!(cold, build_index(&catalog, &summaries, &docs, None));
+    // One entry per docs site whose entity is in the catalog.
+    let cold_stats = cache.stats();
+    let sites = cold_stats.rendered + cold_stats.reused;
+    assert!(sites >= 3, "the demo has {sites} docs sites");
+    // One site changes: a new word in one section, and one page fewer.
+    let changed = &mut docs.sites[1];
+    changed.pages[0].sections[0]
+        .2
+        .push_str(" Quokkas reconcile the zeppelin.");
+    changed.pages.pop();
+    let before = cache.stats();
+    let warm = build_index(&catalog, &summaries, &docs, Some(&cache));
+    let after = cache.stats();
+    assert_eq!(
+        after.reused - before.reused,
+        sites - 1,
+        "the other sites are read back"
+    );
+    assert_eq!(
+        after.rendered - before.rendered,
+        1,
+        "the changed site is analysed again"
+    );
+    assert_eq!(warm, build_index(&catalog, &summaries, &docs, None));
+    assert_ne!(warm, cold);
+    assert!(query::search(&warm, "quokkas").len() == 1);
 }
 
 #[test]
