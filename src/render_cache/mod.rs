@@ -100,6 +100,19 @@ impl RenderCache {
         }
     }
 
+    /// Keeps the entry of `key` through [`save`](Self::save) without reading or counting it;
+    /// whether the cache holds it (listed by the last build, or written in this one).
+    pub fn retain(&self, key: &Key) -> bool {
+        self.store.as_ref().is_some_and(|s| s.keep(key))
+    }
+
+    /// Keeps `bytes` as the entry of `kind` under `key`; not counted as rendered.
+    pub fn put(&self, kind: &str, key: &Key, bytes: &[u8]) {
+        if let Some(store) = &self.store {
+            store.put(kind, key, bytes);
+        }
+    }
+
     /// Whether this build has the entry of `key` in the cache (found there or just written),
     /// so [`read`](Self::read) can give it back later in the build.
     pub fn holds(&self, key: &Key) -> bool {
@@ -181,13 +194,17 @@ impl Store {
         self.used.lock().expect("used entries").contains_key(key)
     }
 
-    fn keep(&self, key: &Key) {
-        if let Some(entry) = self.listed.get(key) {
-            self.used
-                .lock()
-                .expect("used entries")
-                .insert(*key, entry.clone());
+    /// Carries the listed entry of `key` into the next index; whether the build has it.
+    fn keep(&self, key: &Key) -> bool {
+        let mut used = self.used.lock().expect("used entries");
+        if used.contains_key(key) {
+            return true;
         }
+        let Some(entry) = self.listed.get(key) else {
+            return false;
+        };
+        used.insert(*key, entry.clone());
+        true
     }
 
     /// The entry of `key`: made earlier in this build, or listed by the last one.
