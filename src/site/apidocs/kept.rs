@@ -88,10 +88,7 @@ pub fn build_all(catalog: &Catalog, cache: Option<&RenderCache>) -> References {
 /// One entity's reference and problems: taken from `cache`, or parsed and kept there. Gives
 /// whether the definition was parsed.
 fn cached(cache: &RenderCache, e: &Entity, format: Format) -> (Held, Vec<Diagnostic>, bool) {
-    let owned = inputs(e);
-    let parts: Vec<&[u8]> = owned.iter().map(Vec::as_slice).collect();
-    let reference_key = cache.key(REFERENCE_KIND, &parts);
-    let problems_key = cache.key(PROBLEMS_KIND, &parts);
+    let (reference_key, problems_key) = keys(cache, e);
     if cache.retain(&reference_key) {
         let kept = cache.read(&problems_key);
         if let Some(problems) = kept.and_then(|bytes| problems_from(&bytes)) {
@@ -115,27 +112,34 @@ fn cached(cache: &RenderCache, e: &Entity, format: Format) -> (Held, Vec<Diagnos
     (held, problems, true)
 }
 
-/// Everything [`build`] reads of an entity: its ref (in messages), spec.type, the definition
-/// (text, or a mapping), and where it was written (the lines and files problems name).
-fn inputs(e: &Entity) -> Vec<Vec<u8>> {
+/// The keys of an entity's reference and problems: hashes of everything [`build`] reads of it,
+/// which are its ref (in messages), spec.type, the definition, and where it was written (the
+/// lines and files problems name).
+fn keys(cache: &RenderCache, e: &Entity) -> (Key, Key) {
     let definition = e.value.pointer("/spec/definition").unwrap_or(&Value::Null);
-    let definition = match definition.as_str() {
-        Some(text) => [b"text:".as_slice(), text.as_bytes()].concat(),
-        None => [
-            b"tree:".to_vec(),
-            serde_json::to_vec(definition).unwrap_or_default(),
-        ]
-        .concat(),
+    // A mapping is hashed as JSON, marked apart from a text that reads the same.
+    let tree =
+        (!definition.is_string()).then(|| serde_json::to_vec(definition).unwrap_or_default());
+    let (form, body): (&[u8], &[u8]) = match (definition.as_str(), &tree) {
+        (Some(text), _) => (b"text", text.as_bytes()),
+        (None, tree) => (b"tree", tree.as_deref().unwrap_or_default()),
     };
-    vec![
-        e.key.to_string().into_bytes(),
-        e.spec_str("type").unwrap_or("").as_bytes().to_vec(),
-        definition,
-        e.source.repo.as_bytes().to_vec(),
-        e.source.file.to_string().into_bytes(),
-        e.source.first_line.to_le_bytes().to_vec(),
-        e.source.text.as_bytes().to_vec(),
-    ]
+    let entity = e.key.to_string();
+    let file = e.source.file.to_string();
+    let first_line = e.source.first_line.to_le_bytes();
+    let parts: [&[u8]; 8] = [
+        entity.as_bytes(),
+        e.spec_str("type").unwrap_or("").as_bytes(),
+        form,
+        body,
+        e.source.repo.as_bytes(),
+        file.as_bytes(),
+        &first_line,
+        e.source.text.as_bytes(),
+    ];
+    let reference = cache.key(REFERENCE_KIND, &parts);
+    // Made from the same inputs: the reference's key stands for them.
+    (reference, cache.key(PROBLEMS_KIND, &[&reference.0]))
 }
 
 /// The problems of a kept entry; None when it is damaged or names a code this build does not
