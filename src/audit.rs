@@ -40,6 +40,8 @@ pub struct AuditReport<'a> {
     pub timings: &'a [crate::timings::StageTime],
     /// Docs pages and pages rendered anew and reused from the render cache.
     pub render_cache: crate::render_cache::CacheStats,
+    /// API definitions parsed and references reused from the render cache.
+    pub api_references: crate::site::apidocs::ReferenceStats,
     pub peak_rss_bytes: Option<u64>,
 }
 
@@ -134,6 +136,7 @@ impl<'a> AuditReport<'a> {
             webhooks: Webhooks::default(),
             timings: &report.timings,
             render_cache: report.render_cache,
+            api_references: report.api_references,
             peak_rss_bytes: report.peak_rss_bytes,
         }
     }

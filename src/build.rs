@@ -10,6 +10,7 @@ use crate::gather::{gather_with_progress, Workspace};
 use crate::output::PageSink;
 use crate::render_cache::{CacheStats, RenderCache};
 use crate::shard::Shard;
+use crate::site::apidocs::{Held, ReferenceStats};
 use crate::site::{render_site, Scope, Site, SiteInputs};
 use crate::timings::{StageTime, Stopwatch};
 use crate::write::{check_out_dir, write_site, Streamed, WriteStats};
@@ -53,6 +54,8 @@ pub struct BuildReport {
     pub timings: Vec<StageTime>,
     /// Pages (docs Markdown and finished pages) rendered anew and reused from the cache.
     pub render_cache: CacheStats,
+    /// API definitions parsed and references taken from the cache.
+    pub api_references: ReferenceStats,
     /// The process's peak resident memory, where the platform tells.
     pub peak_rss_bytes: Option<u64>,
 }
@@ -106,6 +109,8 @@ pub struct Rendered {
     pub watch: Stopwatch,
     /// Pages rendered anew and taken from the render cache.
     pub render_cache: CacheStats,
+    /// API definitions parsed and references taken from the render cache.
+    pub api_references: ReferenceStats,
     /// Files the shards rendered, to be copied in: path in the portal, where it is now.
     pub shard_files: Vec<(String, PathBuf)>,
 }
@@ -214,11 +219,12 @@ pub fn render_part(
         changes,
         built_at,
         apis,
+        api_references,
         scorecards,
     } = facts(
         config,
         (&catalog, &docs),
-        &pool,
+        (&pool, cache.as_ref()),
         &mut diagnostics,
         &mut watch,
     );
@@ -271,7 +277,17 @@ pub fn render_part(
     diagnostics.sort();
     watch.lap("pages");
     if let Some(cache) = &cache {
-        cache.save(&["markdown", "page", "search", "search-site"]);
+        let api = crate::site::apidocs::kept::REFERENCE_KIND;
+        let api_problems = crate::site::apidocs::kept::PROBLEMS_KIND;
+        let search_sites = crate::search::SITE_KIND;
+        cache.save(&[
+            "markdown",
+            "page",
+            "search",
+            search_sites,
+            api,
+            api_problems,
+        ]);
     }
     Ok(Rendered {
         workspace,
@@ -283,6 +299,7 @@ pub fn render_part(
         changes,
         watch,
         render_cache: cache.map(|c| c.stats()).unwrap_or_default(),
+        api_references,
         shard_files,
     })
 }
@@ -293,7 +310,8 @@ struct Facts {
     changes: crate::changes::Outcome,
     /// The build's time, which the change history and the portal's age are stamped with.
     built_at: i64,
-    apis: std::collections::HashMap<String, crate::site::apidocs::Reference>,
+    apis: std::collections::HashMap<String, Held>,
+    api_references: ReferenceStats,
     scorecards: Option<crate::scorecard::Scorecards>,
 }
 
@@ -302,7 +320,7 @@ struct Facts {
 fn facts(
     config: &Config,
     (catalog, docs): (&Catalog, &DocSets),
-    pool: &rayon::ThreadPool,
+    (pool, cache): (&rayon::ThreadPool, Option<&RenderCache>),
     diagnostics: &mut Diagnostics,
     watch: &mut Stopwatch,
 ) -> Facts {
@@ -321,8 +339,8 @@ fn facts(
         built_at,
     );
     watch.lap("changes");
-    let (apis, api_problems) = pool.install(|| crate::site::apidocs::build_all(catalog));
-    for problem in api_problems {
+    let apis = pool.install(|| crate::site::apidocs::build_all(catalog, cache));
+    for problem in apis.diagnostics {
         diagnostics.push(problem);
     }
     let scorecards = crate::scorecard::for_portal(
@@ -346,7 +364,8 @@ fn facts(
         snapshot,
         changes,
         built_at,
-        apis,
+        apis: apis.pages,
+        api_references: apis.stats,
         scorecards,
     }
 }
@@ -457,6 +476,7 @@ fn render_shard(
         changes,
         watch,
         render_cache,
+        api_references: ReferenceStats::default(),
         shard_files: Vec::new(),
     })
 }
@@ -514,6 +534,7 @@ pub fn build_part(
         changes,
         mut watch,
         render_cache,
+        api_references,
         shard_files,
     } = render_part(config, part, Some(&streamed), progress)?;
     progress(&format!(
@@ -555,6 +576,7 @@ pub fn build_part(
         onboarding: onboarding_records(config, &catalog, &changes),
         timings: watch.into_stages(),
         render_cache,
+        api_references,
         peak_rss_bytes: crate::timings::peak_rss_bytes(),
     })
 }

@@ -119,7 +119,8 @@ pub(crate) struct BuildArgs {
     /// Do not send the onboarding webhook (a dry build).
     #[arg(long)]
     pub(crate) no_webhooks: bool,
-    /// Print wall and CPU time per stage, pages rendered and reused, and peak memory.
+    /// Print wall and CPU time per stage, pages rendered and reused, API definitions parsed and
+    /// reused, and peak memory.
     #[arg(long)]
     pub(crate) timings: bool,
     /// Render every page anew, neither reading nor writing the render cache.

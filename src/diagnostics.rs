@@ -141,6 +141,52 @@ impl Diagnostic {
     }
 }
 
+/// A diagnostic as a file keeps it (a shard's manifest, the render cache): its code as text,
+/// found again in the table of codes when read back.
+#[derive(Serialize, serde::Deserialize)]
+pub struct Stored {
+    severity: Severity,
+    pub code: String,
+    message: String,
+    repo: Option<String>,
+    file: Option<String>,
+    line: Option<u32>,
+    column: Option<u32>,
+    entity: Option<String>,
+}
+
+impl From<&Diagnostic> for Stored {
+    fn from(d: &Diagnostic) -> Stored {
+        Stored {
+            severity: d.severity,
+            code: d.code.to_string(),
+            message: d.message.clone(),
+            repo: d.repo.clone(),
+            file: d.file.clone(),
+            line: d.line,
+            column: d.column,
+            entity: d.entity.clone(),
+        }
+    }
+}
+
+impl Stored {
+    /// The diagnostic again; None when its code is not one this build knows.
+    pub fn into_diagnostic(self) -> Option<Diagnostic> {
+        let (code, _) = CODES.iter().find(|(c, _)| *c == self.code)?;
+        Some(Diagnostic {
+            severity: self.severity,
+            code,
+            message: self.message,
+            repo: self.repo,
+            file: self.file,
+            line: self.line,
+            column: self.column,
+            entity: self.entity,
+        })
+    }
+}
+
 /// The findings of a stage, in the order they were made until `sort` is called.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Diagnostics(Vec<Diagnostic>);

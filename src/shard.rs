@@ -7,7 +7,7 @@
 //! differs between machines, so the assembled portal has the bytes of a one-machine build.
 
 use crate::catalog::Catalog;
-use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
+use crate::diagnostics::{Diagnostic, Diagnostics, Stored as Problem};
 use crate::docs::{DocSets, DocSite};
 use crate::gather::Workspace;
 use serde::{Deserialize, Serialize};
@@ -54,20 +54,6 @@ impl std::fmt::Display for Shard {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}/{}", self.index, self.count)
     }
-}
-
-/// A diagnostic as the manifest carries it: its code as text, found again in the table of
-/// codes when read.
-#[derive(Serialize, Deserialize)]
-struct Problem {
-    severity: Severity,
-    code: String,
-    message: String,
-    repo: Option<String>,
-    file: Option<String>,
-    line: Option<u32>,
-    column: Option<u32>,
-    entity: Option<String>,
 }
 
 /// Written with the sites borrowed, read with them owned.
@@ -166,10 +152,10 @@ pub fn assemble(
     let mut pages = 0;
     for (dir, m) in manifests {
         for p in m.diagnostics {
-            diagnostics.push(p.into_diagnostic()?);
+            diagnostics.push(from_manifest(p)?);
         }
         for p in m.page_problems {
-            page_problems.push(p.into_diagnostic()?);
+            page_problems.push(from_manifest(p)?);
         }
         for file in m.files {
             if !crate::output::is_plain_relative(&file) {
@@ -238,39 +224,12 @@ fn check_complete(manifests: &[(&PathBuf, Manifest<Vec<DocSite>>)]) -> Result<()
     Ok(())
 }
 
-impl From<&Diagnostic> for Problem {
-    fn from(d: &Diagnostic) -> Problem {
-        Problem {
-            severity: d.severity,
-            code: d.code.to_string(),
-            message: d.message.clone(),
-            repo: d.repo.clone(),
-            file: d.file.clone(),
-            line: d.line,
-            column: d.column,
-            entity: d.entity.clone(),
-        }
-    }
-}
-
-impl Problem {
-    fn into_diagnostic(self) -> Result<Diagnostic, String> {
-        let code = crate::diagnostics::CODES
-            .iter()
-            .find(|(c, _)| *c == self.code)
-            .map(|(c, _)| *c)
-            .ok_or_else(|| format!("a shard reports an unknown code {}", self.code))?;
-        Ok(Diagnostic {
-            severity: self.severity,
-            code,
-            message: self.message,
-            repo: self.repo,
-            file: self.file,
-            line: self.line,
-            column: self.column,
-            entity: self.entity,
-        })
-    }
+/// A diagnostic the manifest carries, or why it cannot be read back.
+fn from_manifest(problem: Problem) -> Result<Diagnostic, String> {
+    let code = problem.code.clone();
+    problem
+        .into_diagnostic()
+        .ok_or_else(|| format!("a shard reports an unknown code {code}"))
 }
 
 #[cfg(test)]

@@ -126,10 +126,12 @@ fn timings_summary(report: &build::BuildReport) -> String {
         .map(|b| format!("; peak memory {} MiB", b >> 20))
         .unwrap_or_default();
     format!(
-        "Timings: {}; pages rendered {}, reused {}{peak}",
+        "Timings: {}; pages rendered {}, reused {}; API references parsed {}, reused {}{peak}",
         playbill::timings::summary(&report.timings),
         report.render_cache.rendered,
         report.render_cache.reused,
+        report.api_references.parsed,
+        report.api_references.reused,
     )
 }
 

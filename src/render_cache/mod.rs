@@ -1,8 +1,9 @@
 //! The render cache: what a page's rendering produced, kept under the hash of everything it was
-//! made from, so an unchanged page costs a hash and a read instead of a render. Two kinds of
-//! entries live in it: a docs page's Markdown rendering (keyed by its text and its site's file
-//! list) and a finished page (keyed by the site's templates, its template and the whole template
-//! context). Every key also holds the salt: this Playbill binary (path, size and modification
+//! made from, so an unchanged page costs a hash and a read instead of a render. It holds a docs
+//! page's Markdown rendering (keyed by its text and its site's file list), a finished page
+//! (keyed by the site's templates, its template and the whole template context), the search
+//! index, and an API definition's reference and its problems (keyed by the definition and
+//! where it was written). Every key also holds the salt: this Playbill binary (path, size and modification
 //! time, so any rebuild of it starts afresh) and its version. The output of a build is the
 //! same with or without the cache; only the time differs.
 //!
@@ -121,6 +122,19 @@ impl RenderCache {
         }
     }
 
+    /// Keeps the entry of `key` through [`save`](Self::save) without reading or counting it;
+    /// whether the cache holds it (listed by the last build, or written in this one).
+    pub fn retain(&self, key: &Key) -> bool {
+        self.store.as_ref().is_some_and(|s| s.keep(key))
+    }
+
+    /// Keeps `bytes` as the entry of `kind` under `key`; not counted as rendered.
+    pub fn put(&self, kind: &str, key: &Key, bytes: &[u8]) {
+        if let Some(store) = &self.store {
+            store.put(kind, key, bytes);
+        }
+    }
+
     /// Whether this build has the entry of `key` in the cache (found there or just written),
     /// so [`read`](Self::read) can give it back later in the build.
     pub fn holds(&self, key: &Key) -> bool {
@@ -202,13 +216,17 @@ impl Store {
         self.used.lock().expect("used entries").contains_key(key)
     }
 
-    fn keep(&self, key: &Key) {
-        if let Some(entry) = self.listed.get(key) {
-            self.used
-                .lock()
-                .expect("used entries")
-                .insert(*key, entry.clone());
+    /// Carries the listed entry of `key` into the next index; whether the build has it.
+    fn keep(&self, key: &Key) -> bool {
+        let mut used = self.used.lock().expect("used entries");
+        if used.contains_key(key) {
+            return true;
         }
+        let Some(entry) = self.listed.get(key) else {
+            return false;
+        };
+        used.insert(*key, entry.clone());
+        true
     }
 
     /// The entry of `key`: made earlier in this build, or listed by the last one.
@@ -335,6 +353,34 @@ mod tests {
             Some(b"A".to_vec())
         );
         left.get_or_render("markdown", &[b"a"], || panic!("another kind stays"));
+    }
+
+    #[test]
+    fn an_entry_put_and_retained_unread_survives_pruning_uncounted() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = RenderCache::open(dir.path());
+        let (a, b) = (cache.key("api", &[b"a"]), cache.key("api", &[b"b"]));
+        assert!(!cache.retain(&a), "nothing listed yet");
+        cache.put("api", &a, b"A");
+        cache.put("api", &b, b"B");
+        assert!(cache.retain(&a), "written in this build");
+        assert_eq!(cache.stats(), CacheStats::default());
+        cache.save(&["api"]);
+        drop(cache);
+
+        let next = RenderCache::open(dir.path());
+        assert!(next.retain(&a));
+        next.save(&["api"]);
+        drop(next);
+
+        let last = RenderCache::open(dir.path());
+        assert_eq!(
+            last.read(&a),
+            Some(b"A".to_vec()),
+            "retained without a read"
+        );
+        assert!(!last.retain(&b), "neither read nor retained: pruned");
+        assert_eq!(last.stats(), CacheStats::default());
     }
 
     #[test]

@@ -158,7 +158,7 @@ pub fn build_index(
 const SITES_AT_ONCE: usize = 32;
 
 /// The render cache's kind for one docs site's analysed sections.
-const SITE_KIND: &str = "search-site";
+pub const SITE_KIND: &str = "search-site";
 
 /// One docs site's sections, analysed, as documents of `entity`.
 fn site_part(site: &DocSite, entity: usize, cache: Option<&RenderCache>) -> weights::Part {
@@ -277,7 +277,7 @@ pub fn index_files(
             if !built.get() {
                 // The sites' parts were not read, but the next change to one site needs the rest.
                 for digest in &digests {
-                    cache.keep(&cache.key(SITE_KIND, &[digest]));
+                    cache.retain(&cache.key(SITE_KIND, &[digest]));
                 }
             }
             files

@@ -142,8 +142,8 @@ struct Shared<'a> {
     /// None when `[scorecards] enabled = false`.
     scorecards: Option<crate::scorecard::Scorecards>,
     changes: &'a crate::changes::Outcome,
-    /// API reference pages, by entity ref.
-    apis: HashMap<String, apidocs::Reference>,
+    /// API references (or their cache entries' keys), by entity ref.
+    apis: HashMap<String, apidocs::Held>,
     cache: Option<&'a RenderCache>,
     /// A hash of every template, part of each page's cache key.
     templates_fingerprint: Vec<u8>,
@@ -159,8 +159,8 @@ pub struct SiteInputs<'a> {
     pub changes: &'a crate::changes::Outcome,
     /// Every diagnostic so far; the issues page and the entity pages show them.
     pub diagnostics: &'a Diagnostics,
-    /// API reference pages, by entity ref.
-    pub apis: HashMap<String, apidocs::Reference>,
+    /// API references (or their cache entries' keys), by entity ref.
+    pub apis: HashMap<String, apidocs::Held>,
     /// None when `[scorecards] enabled = false`.
     pub scorecards: Option<crate::scorecard::Scorecards>,
     pub cache: Option<&'a RenderCache>,

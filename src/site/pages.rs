@@ -2,6 +2,7 @@
 //! the page's own data and says which template renders it, its title, the active nav tab and its
 //! breadcrumbs; `page_context` adds what every page shares.
 
+use super::apidocs::{self, Held};
 use super::{
     catalog_data, docs_link, kubernetes, lists, model, problem_entities, recent_entities,
     repository, root_prefix, scorecards, Crumb, Page, Shared, CSP,
@@ -287,8 +288,9 @@ fn doc(shared: &Shared<'_>, site: usize, page: usize, ctx: &mut Context) -> Fram
 }
 
 /// A docs site's print view: every page in reading order, under its site's name.
-/// Puts the docs bodies the render cache holds into `shown`, the context [`page_context`] made
-/// with stand-ins for them (their entries' keys, which is all the page's own key needs).
+/// Puts the docs bodies and API references the render cache holds into `shown`, the context
+/// [`page_context`] made with stand-ins for them (their entries' keys, which is all the page's
+/// own key needs).
 pub(super) fn fill_bodies(
     shared: &Shared<'_>,
     page: &Page<'_>,
@@ -306,6 +308,12 @@ pub(super) fn fill_bodies(
             Some(sections) => super::print::fill(&shared.docs.sites[*site], sections, shared.cache),
             None => Ok(()),
         },
+        Page::Api(e) => {
+            if let Some(Held::Kept(key)) = shared.apis.get(&e.key.to_string()) {
+                shown["api"] = apidocs::kept::read_back(shared.cache, key, e)?;
+            }
+            Ok(())
+        }
         _ => Ok(()),
     }
 }

@@ -6,6 +6,8 @@ use crate::common;
 
 use playbill::build::{build, BuildReport};
 use playbill::config::Config;
+use playbill::diagnostics::Diagnostic;
+use playbill::site::apidocs::ReferenceStats;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -144,6 +146,11 @@ fn builds_with_and_without_the_render_cache_give_the_same_bytes() {
         plain.keys().any(|f| f.ends_with("/print/index.html")),
         "print views"
     );
+    assert!(
+        plain.keys().any(|f| f.ends_with("/api/index.html")),
+        "API reference pages"
+    );
+    assert_eq!(warm.api_references.parsed, 0, "{:?}", warm.api_references);
     for out in ["cold", "warm"] {
         let other = org.files(out);
         let differing: Vec<&String> = plain
@@ -309,4 +316,69 @@ fn a_secret_in_a_docs_page_is_reported_by_every_build_that_reuses_the_page() {
             "{file} holds the secret"
         );
     }
+}
+
+/// API definitions are parsed once: a build that finds them unchanged takes each reference and
+/// its problems from the render cache, a changed definition is parsed again, and every build
+/// gives the bytes and the problems of a clean one.
+#[test]
+fn an_api_definition_is_parsed_again_only_when_it_changes() {
+    let org = Org::new();
+    let api_problems = |report: &BuildReport| -> Vec<Diagnostic> {
+        let found = report.diagnostics.iter();
+        found
+            .filter(|d| d.code.starts_with("api/"))
+            .cloned()
+            .collect()
+    };
+    let first = org.build("public", "cache");
+    let all = first.api_references.parsed;
+    assert!(all >= 5, "{:?}", first.api_references);
+    assert_eq!(first.api_references.reused, 0);
+
+    let unchanged = org.assert_incremental_is_clean("unchanged");
+    let none_parsed = ReferenceStats {
+        parsed: 0,
+        reused: all,
+    };
+    assert_eq!(unchanged.api_references, none_parsed);
+    assert_eq!(api_problems(&unchanged), api_problems(&first));
+
+    // One definition, read from a file of its repository, changes: it alone is parsed again.
+    let definition = "org/payments-ledger/asyncapi.yaml";
+    org.edit(
+        definition,
+        "title: Ledger events\n",
+        "title: Ledger events v2\n",
+    );
+    let changed = org.assert_incremental_is_clean("definition");
+    let one_parsed = ReferenceStats {
+        parsed: 1,
+        reused: all - 1,
+    };
+    assert_eq!(changed.api_references, one_parsed);
+    let page = &org.files("public")["catalog/default/api/ledger-events/api/index.html"];
+    assert!(String::from_utf8_lossy(page).contains("Ledger events v2"));
+
+    // Broken, its problem (at its line in that file) is reported by the build that parses it,
+    // by the next one, which does not, and by a build without the cache.
+    org.edit(definition, "asyncapi: 3.0.0\n", "asyncapi: [3.0.0\n");
+    let broken = org.assert_incremental_is_clean("broken");
+    let problems = api_problems(&broken);
+    let invalid = problems.iter().find(|d| d.code == "api/invalid-definition");
+    let in_file = |d: &&Diagnostic| {
+        d.file
+            .as_deref()
+            .is_some_and(|f| f.ends_with("asyncapi.yaml"))
+    };
+    assert!(
+        invalid.filter(in_file).is_some_and(|d| d.line.is_some()),
+        "{problems:?}"
+    );
+    let again = org.build("public", "cache");
+    assert_eq!(again.api_references, none_parsed);
+    assert_eq!(api_problems(&again), problems);
+    let uncached = org.build_uncached("uncached");
+    assert_eq!(api_problems(&uncached), problems);
+    assert_eq!(org.files("uncached"), org.files("public"));
 }

@@ -10,18 +10,20 @@
 
 mod asyncapi;
 mod graphql;
+pub mod kept;
 mod openapi;
 pub mod refs;
 mod schema;
 
 use crate::catalog::yaml::{self, Seg};
-use crate::catalog::{Catalog, Entity};
+use crate::catalog::Entity;
 use crate::diagnostics::Diagnostic;
 use crate::docs::markdown::{self, LinkKind, LinkResolution, RenderContext};
-use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap, HashSet};
+
+pub use kept::{build_all, Held, ReferenceStats, References};
 
 /// Definitions larger than this get no reference page (the entity page still shows them).
 pub const MAX_DEFINITION_BYTES: usize = 2 * 1024 * 1024;
@@ -107,26 +109,6 @@ pub struct TocEntry {
 pub struct Example {
     pub name: String,
     pub text: String,
-}
-
-/// Every API entity with a definition Playbill can read, by entity ref, and the problems found.
-pub fn build_all(catalog: &Catalog) -> (HashMap<String, Reference>, Vec<Diagnostic>) {
-    let built: Vec<(String, Reference, Vec<Diagnostic>)> = catalog
-        .entities
-        .par_iter()
-        .filter_map(|e| {
-            let format = format_of(e)?;
-            let (reference, problems) = build(e, format);
-            Some((e.key.to_string(), reference, problems))
-        })
-        .collect();
-    let mut pages = HashMap::new();
-    let mut diagnostics = Vec::new();
-    for (key, reference, problems) in built {
-        pages.insert(key, reference);
-        diagnostics.extend(problems);
-    }
-    (pages, diagnostics)
 }
 
 /// Why a definition could not be read, and the line within the definition's text, if known.
