@@ -147,6 +147,9 @@ struct Shared<'a> {
     cache: Option<&'a RenderCache>,
     /// A hash of every template, part of each page's cache key.
     templates_fingerprint: Vec<u8>,
+    /// Each docs site's nav, hashed: what a docs page's context holds in place of its copy of
+    /// the nav (which the page's path decides) until the page is rendered.
+    nav_digests: Vec<String>,
 }
 
 /// What the site stage renders from: the other stages' results.
@@ -250,6 +253,11 @@ pub fn render_site(inputs: SiteInputs<'_>) -> Result<(Site, Diagnostics), String
         apis,
         cache,
         templates_fingerprint: theme::templates_fingerprint(config.templates_dir.as_deref()),
+        nav_digests: docs
+            .sites
+            .iter()
+            .map(|site| crate::output::hex(&crate::output::json_digest(&site.nav)))
+            .collect(),
     };
     let pages = portal_pages(&shared, scope);
     let memory = InMemory::default();
@@ -425,7 +433,7 @@ fn render_page(
 ) -> Result<PageOutput, String> {
     let (template, ctx) = pages::page_context(shared, page, path)?;
     let render = |mut shown: serde_json::Value| {
-        pages::fill_bodies(shared, page, &mut shown)?;
+        pages::fill_stand_ins(shared, page, &mut shown)?;
         let ctx = tera::Context::from_value(shown).map_err(|e| e.to_string())?;
         shared
             .tera

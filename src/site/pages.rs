@@ -239,7 +239,9 @@ fn doc(shared: &Shared<'_>, site: usize, page: usize, ctx: &mut Context) -> Fram
     let neighbour = |i: Option<usize>| {
         i.map(|i| json!({ "title": doc_site.pages[i].title, "url": doc_site.pages[i].out }))
     };
-    fields["nav"] = json!(crate::docs::nav::for_page(&doc_site.nav, &doc.out));
+    // The site's nav stands in for the page's copy of it, which the page's path decides:
+    // `fill_stand_ins` puts the copy in when the page is rendered.
+    fields["nav"] = json!(shared.nav_digests[site]);
     fields["versions"] = json!(super::versions::switcher(shared.docs, doc_site, &doc.out));
     ctx.insert("docs", &fields);
     let toc: Vec<serde_json::Value> = doc
@@ -248,7 +250,7 @@ fn doc(shared: &Shared<'_>, site: usize, page: usize, ctx: &mut Context) -> Fram
         .filter(|h| (2..=3).contains(&h.level))
         .map(|h| json!({ "level": h.level, "id": h.id, "text": h.text }))
         .collect();
-    // A body the render cache holds goes in as its entry's key; `fill_bodies` puts it in.
+    // A body the render cache holds goes in as its entry's key; `fill_stand_ins` puts it in.
     let html = match &doc.body_key {
         Some(key) => crate::output::hex(&key.0),
         None => doc.html.clone(),
@@ -287,18 +289,20 @@ fn doc(shared: &Shared<'_>, site: usize, page: usize, ctx: &mut Context) -> Fram
     }
 }
 
-/// A docs site's print view: every page in reading order, under its site's name.
-/// Puts the docs bodies and API references the render cache holds into `shown`, the context
-/// [`page_context`] made with stand-ins for them (their entries' keys, which is all the page's
-/// own key needs).
-pub(super) fn fill_bodies(
+/// Puts into `shown`, the context [`page_context`] made with stand-ins, what they stand for:
+/// the docs bodies and API references the render cache holds (standing in as their entries'
+/// keys) and a docs page's copy of its site's nav (as the nav's hash). A stand-in is all the
+/// page's own key needs.
+pub(super) fn fill_stand_ins(
     shared: &Shared<'_>,
     page: &Page<'_>,
     shown: &mut serde_json::Value,
 ) -> Result<(), String> {
     match page {
         Page::Doc { site, page } => {
-            let doc = &shared.docs.sites[*site].pages[*page];
+            let doc_site = &shared.docs.sites[*site];
+            let doc = &doc_site.pages[*page];
+            shown["docs"]["nav"] = json!(crate::docs::nav::for_page(&doc_site.nav, &doc.out));
             if doc.body_key.is_some() {
                 shown["doc"]["html"] = doc.body(shared.cache)?.into_owned().into();
             }
@@ -318,6 +322,7 @@ pub(super) fn fill_bodies(
     }
 }
 
+/// A docs site's print view: every page in reading order, under its site's name.
 fn doc_print(shared: &Shared<'_>, site: usize, ctx: &mut Context) -> Frame {
     let doc_site = &shared.docs.sites[site];
     let (mut fields, owner, home_url) = site_fields(shared, doc_site);

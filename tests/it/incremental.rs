@@ -202,6 +202,26 @@ fn incremental_builds_give_the_bytes_of_clean_ones() {
         org.files("public")["docs/default/component/payments-ledger/runbook/index.html"].clone();
     assert!(String::from_utf8_lossy(&runbook).contains("A line added to the runbook."));
 
+    // A section of a docs site's nav renamed: every page of the site shows the nav.
+    org.edit(
+        "org/payments-ledger/mkdocs.yml",
+        "  - Operations:\n",
+        "  - Operating the ledger:\n",
+    );
+    org.assert_incremental_is_clean("nav");
+    let site = "docs/default/component/payments-ledger/";
+    let pages: Vec<(String, Vec<u8>)> = org
+        .files("public")
+        .into_iter()
+        .filter(|(path, _)| path.starts_with(site) && path.ends_with("/index.html"))
+        .filter(|(path, _)| !path.ends_with("/print/index.html"))
+        .collect();
+    assert!(pages.len() > 3, "{pages:?}");
+    for (path, html) in pages {
+        let html = String::from_utf8_lossy(&html);
+        assert!(html.contains("Operating the ledger"), "{path}");
+    }
+
     // An owner's title, shown on the pages of everything the team owns.
     org.edit(
         "org/org/groups.yaml",
