@@ -277,16 +277,16 @@ pub fn render_part(
     diagnostics.sort();
     watch.lap("pages");
     if let Some(cache) = &cache {
-        let api = crate::site::apidocs::kept::REFERENCE_KIND;
-        let api_problems = crate::site::apidocs::kept::PROBLEMS_KIND;
-        let search_sites = crate::search::SITE_KIND;
+        use crate::docs::{BODY_KIND, MARKDOWN_KIND};
+        use crate::site::apidocs::kept::{PROBLEMS_KIND, REFERENCE_KIND};
         cache.save(&[
-            "markdown",
+            MARKDOWN_KIND,
+            BODY_KIND,
             "page",
             "search",
-            search_sites,
-            api,
-            api_problems,
+            crate::search::SITE_KIND,
+            REFERENCE_KIND,
+            PROBLEMS_KIND,
         ]);
     }
     Ok(Rendered {
@@ -448,7 +448,8 @@ fn render_shard(
     })?;
     watch.lap("pages");
     if let Some(cache) = &cache {
-        cache.save(&["markdown", "page"]);
+        use crate::docs::{BODY_KIND, MARKDOWN_KIND};
+        cache.save(&[MARKDOWN_KIND, BODY_KIND, "page"]);
     }
     let render_cache = cache.map(|c| c.stats()).unwrap_or_default();
     let mut files: Vec<String> = site.files.keys().cloned().collect();

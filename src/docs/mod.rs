@@ -26,6 +26,7 @@ use markdown::Heading;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
+pub use page_render::{BODY_KIND, MARKDOWN_KIND};
 pub use source::{TECHDOCS_ENTITY, TECHDOCS_REF};
 
 /// Every docs site of the portal.

@@ -14,20 +14,26 @@ use std::sync::Mutex;
 /// A page's Markdown rendering and its links to other pages' anchors.
 type PageRender = (markdown::Rendered, Vec<links::CrossAnchor>);
 
-/// What the cache keeps of a page: its rendering, and the secrets redacted from its text
-/// (rule id and line), which are reported again whenever the entry is used. Kept as bincode:
-/// decoding JSON entries took most of an unchanged build's docs stage.
+/// What the cache keeps of a page but its body: its rendering (the body left empty) and the
+/// secrets redacted from its text (rule id and line), which are reported again whenever the
+/// entry is used. Kept as bincode: decoding JSON entries took most of an unchanged build's docs
+/// stage.
 type Kept = (
     markdown::Rendered,
     Vec<links::CrossAnchor>,
     Vec<(String, u32)>,
 );
 
+/// The render cache's kind for a page's Markdown rendering, and for its body, an entry of its
+/// own: the docs stage reads the one, and only a page rendered anew reads the other.
+pub const MARKDOWN_KIND: &str = "markdown";
+pub const BODY_KIND: &str = "markdown-body";
+
 /// Redacts and renders one page, or takes both from the cache when its text, its site's files
 /// (which decide how its links resolve) and the settings that shape them are what they were.
 /// `cache` comes with what every page of the site shares in its key (files and settings). The
-/// key comes back when the cache holds the entry, so the body can be read back when its page
-/// is rendered instead of being held until then.
+/// body's key comes back when the cache holds the body, which is then left there: it is read
+/// back when its page is rendered instead of being held until then.
 pub(super) fn render_cached(
     cache: Option<(&RenderCache, &[u8])>,
     (files, page): (&links::SiteFiles<'_>, &str),
@@ -44,34 +50,60 @@ pub(super) fn render_cached(
         let (render, findings) = fresh();
         return (render, findings, None);
     };
-    let mut made = None;
-    let key = cache.key("markdown", &[site, page.as_bytes(), text.as_bytes()]);
-    let kept = cache.get_or_render_keyed("markdown", &key, || {
-        let (out, findings) = fresh();
+    let key = cache.key(MARKDOWN_KIND, &[site, page.as_bytes(), text.as_bytes()]);
+    let body_key = cache.key(BODY_KIND, &[&key.0]);
+    // Rendered anew: the body is kept as an entry of its own, the rest as the page's entry.
+    let render_and_keep = || {
+        let ((mut rendered, cross), findings) = fresh();
         // A page that could not be rendered, or whose diagram missed its deadline, is
         // tried again next time.
-        let failed = out.0.problems.iter().any(|(_, m)| {
+        let failed = rendered.problems.iter().any(|(_, m)| {
             m.starts_with(RENDER_FAILED_PREFIX) || m.ends_with(diagrams::TRANSIENT_MARK)
         });
-        let ids = findings.iter().map(|f| (f.rule.to_string(), f.line));
-        let entry: Kept = (out.0, out.1, ids.collect());
+        let ids = findings
+            .iter()
+            .map(|f| (f.rule.to_string(), f.line))
+            .collect();
+        let html = std::mem::take(&mut rendered.html);
+        let entry: Kept = (rendered, cross, ids);
         let bytes = (!failed).then(|| bincode::serialize(&entry).ok()).flatten();
-        made = Some(((entry.0, entry.1), findings));
+        if bytes.is_some() {
+            cache.put(BODY_KIND, &body_key, html.as_bytes());
+        }
+        let (mut rendered, cross, _) = entry;
+        // Held when the cache could not keep it (another build holds the cache).
+        let held = cache.holds(&body_key);
+        if !held {
+            rendered.html = html;
+        }
+        (
+            ((rendered, cross), findings, held.then_some(body_key)),
+            bytes,
+        )
+    };
+    let mut made = None;
+    let kept = cache.get_or_render_keyed(MARKDOWN_KIND, &key, || {
+        let (page, bytes) = render_and_keep();
+        made = Some(page);
         bytes
     });
-    let (render, findings) = made
-        .or_else(|| kept.and_then(|bytes| from_entry(&bytes)))
-        .unwrap_or_else(fresh);
-    (render, findings, cache.holds(&key).then_some(key))
+    if let Some(page) = made {
+        return page;
+    }
+    match kept.and_then(|bytes| from_entry(&bytes)) {
+        Some((render, findings)) if cache.retain(&body_key) => (render, findings, Some(body_key)),
+        // A damaged entry, or its body lost: rendered and kept afresh.
+        _ => render_and_keep().0,
+    }
 }
 
-/// The body of the page whose Markdown entry is `key`, read back from `cache`.
+/// The body of the page whose body entry is `key`, read back from `cache`.
 pub(super) fn cached_body(cache: &RenderCache, key: &Key) -> Option<String> {
-    let ((rendered, _), _) = from_entry(&cache.read(key)?)?;
-    Some(rendered.html)
+    String::from_utf8(cache.read(key)?).ok()
 }
 
-/// A kept page; None when the entry is damaged or names a rule this build does not know.
+/// A kept page, its body not read; None when the entry is damaged or names a rule this build
+/// does not know.
 fn from_entry(bytes: &[u8]) -> Option<(PageRender, Vec<Finding>)> {
     let (rendered, cross, ids): Kept = bincode::deserialize(bytes).ok()?;
     let findings = ids
