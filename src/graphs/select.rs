@@ -5,7 +5,7 @@
 //! deterministic; edges are turned to one direction per relation and transitive ones reduced.
 
 use crate::catalog::{Catalog, EntityRef};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Relations a neighbourhood follows from the entity itself, most telling first, each with
 /// the direction it is drawn in: `true` when the picture's edge runs from target to source.
@@ -71,21 +71,15 @@ fn rank_of(kind: &str) -> usize {
 
 /// `subject`'s neighbourhood over two hops, at most `cap` nodes.
 pub fn neighbourhood(catalog: &Catalog, subject: &EntityRef, cap: usize) -> Selection {
-    let mut first: Vec<(usize, &EntityRef)> = catalog
-        .relations_of(subject)
-        .iter()
-        .filter(|r| drawn(r.kind).is_some() && r.target != *subject)
-        .map(|r| (rank_of(r.kind), &r.target))
-        .collect();
-    first.sort();
-    let mut seen: BTreeSet<&EntityRef> = BTreeSet::from([subject]);
+    let first = catalog.relations_of(subject).iter();
+    let first = first.filter(|r| drawn(r.kind).is_some() && r.target != *subject);
+    let mut seen: HashSet<&EntityRef> = HashSet::from([subject]);
+    // The whole first hop: the second starts from every node of it.
+    let (near, _) = nearest(first.map(|r| (rank_of(r.kind), &r.target)), &seen, usize::MAX);
     let mut order: Vec<&EntityRef> = vec![subject];
-    for (_, target) in &first {
-        if seen.insert(target) {
-            order.push(target);
-        }
-    }
-    let mut second: Vec<(usize, &EntityRef)> = Vec::new();
+    order.extend(near);
+    seen.extend(order.iter().copied());
+    let mut second = Vec::new();
     for near in &order[1..] {
         if !FOLLOWED.contains(&near.kind.as_str()) {
             continue;
@@ -94,19 +88,44 @@ pub fn neighbourhood(catalog: &Catalog, subject: &EntityRef, cap: usize) -> Sele
         let onward = onward.filter(|r| FAR.contains(&r.kind) && !seen.contains(&r.target));
         second.extend(onward.map(|r| (rank_of(r.kind), &r.target)));
     }
-    second.sort();
-    for (_, target) in second {
-        if seen.insert(target) {
-            order.push(target);
-        }
-    }
+    let room = cap.saturating_sub(order.len());
+    let (far, candidates) = nearest(second.into_iter(), &seen, room);
+    let left_out = (order.len() + candidates).saturating_sub(cap);
+    order.extend(far);
     let mut selection = finish(catalog, order, cap);
+    selection.left_out = left_out;
     // Ownership and membership of the other boxes would tie each one to the team and the
     // system; the page's entity's own are the ones worth a line.
     selection
         .edges
         .retain(|e| FAR.contains(&e.kind) || e.from == 0 || e.to == 0);
     selection
+}
+
+/// The first `limit` targets of `candidates` (rank, target) not in `seen`, each once, nearest
+/// first (by their best rank, then by ref), and how many distinct targets there were. A hub's
+/// second hop has thousands of candidates, of which a picture shows a few dozen: they are
+/// hashed, and only those shown are sorted.
+fn nearest<'a>(
+    candidates: impl Iterator<Item = (usize, &'a EntityRef)>,
+    seen: &HashSet<&EntityRef>,
+    limit: usize,
+) -> (Vec<&'a EntityRef>, usize) {
+    let mut best: HashMap<&EntityRef, usize> = HashMap::new();
+    for (rank, target) in candidates.filter(|(_, t)| !seen.contains(t)) {
+        let kept = best.entry(target).or_insert(rank);
+        *kept = (*kept).min(rank);
+    }
+    let total = best.len();
+    let mut ranked: Vec<(usize, &EntityRef)> = best.into_iter().map(|(t, r)| (r, t)).collect();
+    if limit < ranked.len() {
+        if limit > 0 {
+            ranked.select_nth_unstable(limit - 1);
+        }
+        ranked.truncate(limit);
+    }
+    ranked.sort_unstable();
+    (ranked.into_iter().map(|(_, t)| t).collect(), total)
 }
 
 /// The parts of `systems` (components, APIs, resources) and the entities they depend on or

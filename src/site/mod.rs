@@ -142,6 +142,10 @@ struct Shared<'a> {
     /// None when `[scorecards] enabled = false`.
     scorecards: Option<crate::scorecard::Scorecards>,
     changes: &'a crate::changes::Outcome,
+    /// The change state's trends, with the end of their window.
+    trends: sparkline::Window<'a>,
+    /// The scorecards' ranking of teams, made for the first part of its page that is rendered.
+    ranking: std::sync::OnceLock<scorecards::Ranking>,
     /// API references (or their cache entries' keys), by entity ref.
     apis: HashMap<String, apidocs::Held>,
     cache: Option<&'a RenderCache>,
@@ -250,6 +254,8 @@ pub fn render_site(inputs: SiteInputs<'_>) -> Result<(Site, Diagnostics), String
         by_entity,
         scorecards,
         changes,
+        trends: sparkline::Window::of(&changes.state.trends),
+        ranking: std::sync::OnceLock::new(),
         apis,
         cache,
         templates_fingerprint: theme::templates_fingerprint(config.templates_dir.as_deref()),

@@ -100,11 +100,11 @@ pub(super) fn page_context(
         Page::Clusters => Frame::top("clusters.html", "Clusters", "clusters"),
         Page::Scorecards(part) => {
             if let Some(cards) = &shared.scorecards {
-                let levels = &shared.config.scorecards.levels;
-                let trends = &shared.changes.state.trends;
-                let cards =
-                    scorecards::page_context(shared.catalog, cards, (levels, trends), *part);
-                ctx.insert("scorecards", &cards);
+                let ranking = shared.ranking.get_or_init(|| {
+                    let levels = &shared.config.scorecards.levels;
+                    scorecards::ranking(shared.catalog, cards, (levels, shared.trends))
+                });
+                ctx.insert("scorecards", &scorecards::page_context(ranking, *part));
             }
             Frame::top("scorecards.html", "Scorecards", "scorecards")
         }
@@ -352,8 +352,7 @@ fn entity(shared: &Shared<'_>, e: &Entity, ctx: &mut Context) -> Frame {
     let runbook = &shared.config.scorecards.runbook;
     ctx.insert("docs_link", &docs_link(shared.docs, &e.key, runbook));
     if let Some(cards) = &shared.scorecards {
-        let trends = &shared.changes.state.trends;
-        ctx.insert("scorecard", &scorecards::card(cards, &e.key, trends));
+        ctx.insert("scorecard", &scorecards::card(cards, &e.key, shared.trends));
     }
     if let Some(health) = shared.catalog.repo_health.get(&e.source.repo) {
         ctx.insert("repository", &repository::card(health));
@@ -362,8 +361,13 @@ fn entity(shared: &Shared<'_>, e: &Entity, ctx: &mut Context) -> Frame {
         ctx.insert("k8s", &kubernetes::page_context(e));
     }
     ctx.insert("api_reference", &shared.apis.contains_key(&key));
-    let trends = &shared.changes.state.trends;
-    let problems = super::sparkline::of(trends, &trends.problems, &key, super::sparkline::PROBLEMS);
+    let trends = shared.trends;
+    let problems = super::sparkline::of(
+        trends,
+        &trends.trends.problems,
+        &key,
+        super::sparkline::PROBLEMS,
+    );
     ctx.insert("problem_trend", &problems);
     let timeline = super::timeline::timeline(shared.catalog, &shared.changes.state, e);
     ctx.insert("timeline", &timeline);

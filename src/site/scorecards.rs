@@ -6,7 +6,6 @@
 use super::sparkline;
 use crate::catalog::summary::EntityLink;
 use crate::catalog::{Catalog, EntityRef};
-use crate::changes::trends::Trends;
 use crate::scorecard::config::Check;
 use crate::scorecard::{mean, owner_of, Scorecard, Scorecards, Status};
 use serde::Serialize;
@@ -103,13 +102,22 @@ struct Rate {
     rate: Option<u32>,
 }
 
-/// The ranking page's context: `teams` best first, `checks` in page order, `scored` entities.
-pub fn page_context(
+/// Every team ranked, and what every part of the ranking page shows alike: made once, then
+/// cut into parts (a large organisation's ranking has dozens).
+pub(super) struct Ranking {
+    rows: Vec<Team>,
+    legend: Vec<serde_json::Value>,
+    rates: Vec<Rate>,
+    scored: usize,
+    organisation: Option<u32>,
+}
+
+/// The ranking: `teams` best first, `checks` in page order, `scored` entities.
+pub(super) fn ranking(
     catalog: &Catalog,
     cards: &Scorecards,
-    (levels, trends): (&[crate::scorecard::levels::Level], &Trends),
-    part: usize,
-) -> serde_json::Value {
+    (levels, window): (&[crate::scorecard::levels::Level], sparkline::Window<'_>),
+) -> Ranking {
     let mut teams: BTreeMap<Option<EntityRef>, Vec<(&EntityRef, &Scorecard)>> = BTreeMap::new();
     for (key, card) in &cards.cards {
         teams
@@ -125,7 +133,8 @@ pub fn page_context(
             let mut row = team(catalog, cards, owner, &members, organisation);
             row.levels = level_counts(levels, &members);
             row.trend = row.owner.as_ref().and_then(|o| {
-                sparkline::of(trends, &trends.teams, &o.entity_ref, sparkline::SCORE)
+                let teams = &window.trends.teams;
+                sparkline::of(window, teams, &o.entity_ref, sparkline::SCORE)
             });
             row
         })
@@ -138,44 +147,55 @@ pub fn page_context(
             .then_with(|| b.entities.cmp(&a.entities))
             .then_with(|| title(a).cmp(&title(b)))
     });
-    let rates: Vec<Rate> = cards.checks.iter().map(|&c| rate(cards, c)).collect();
-    let legend: Vec<serde_json::Value> = levels
+    let legend = levels
         .iter()
         .map(|l| {
             let checks: Vec<&str> = l.checks.iter().map(|c| c.title()).collect();
             serde_json::json!({ "name": l.name, "checks": checks })
         })
         .collect();
+    Ranking {
+        rows,
+        legend,
+        rates: cards.checks.iter().map(|&c| rate(cards, c)).collect(),
+        scored: cards.cards.len(),
+        organisation,
+    }
+}
+
+/// The context of the ranking page's part `part`.
+pub(super) fn page_context(ranking: &Ranking, part: usize) -> serde_json::Value {
+    let rows = &ranking.rows;
     let pages = rows.len().div_ceil(TEAMS_PER_PAGE).max(1);
     let pager: Vec<serde_json::Value> = (0..pages)
         .map(|n| serde_json::json!({ "n": n + 1, "url": part_path(n), "current": n == part }))
         .collect();
-    let ranked = rows.len();
-    let rows: Vec<Team> = rows
-        .into_iter()
-        .skip(part * TEAMS_PER_PAGE)
-        .take(TEAMS_PER_PAGE)
-        .collect();
-    let last_rank = part * TEAMS_PER_PAGE + rows.len();
+    let start = (part * TEAMS_PER_PAGE).min(rows.len());
+    let shown = &rows[start..(start + TEAMS_PER_PAGE).min(rows.len())];
     serde_json::json!({
-        "levels": legend,
-        "teams": rows,
+        "levels": ranking.legend,
+        "teams": shown,
         "part": part,
         "rank_offset": part * TEAMS_PER_PAGE,
-        "last_rank": last_rank,
-        "ranked": ranked,
+        "last_rank": part * TEAMS_PER_PAGE + shown.len(),
+        "ranked": rows.len(),
         "pager": if pages > 1 { pager } else { Vec::new() },
-        "checks": rates,
-        "scored": cards.cards.len(),
-        "average": organisation,
+        "checks": ranking.rates,
+        "scored": ranking.scored,
+        "average": ranking.organisation,
         "rank_prior": RANK_PRIOR,
     })
 }
 
 /// The card on an entity page.
-pub fn card(cards: &Scorecards, key: &EntityRef, trends: &Trends) -> Option<serde_json::Value> {
+pub(super) fn card(
+    cards: &Scorecards,
+    key: &EntityRef,
+    window: sparkline::Window<'_>,
+) -> Option<serde_json::Value> {
     let card = cards.cards.get(key)?;
-    let trend = sparkline::of(trends, &trends.scores, &key.to_string(), sparkline::SCORE);
+    let scores = &window.trends.scores;
+    let trend = sparkline::of(window, scores, &key.to_string(), sparkline::SCORE);
     Some(serde_json::json!({
         "score": card.score,
         "passed": card.passed,

@@ -45,14 +45,31 @@ pub(super) struct Sparkline {
     pub text: String,
 }
 
-/// The picture of `key`'s series among `series` (one of `trends`' maps), in `trends`' window.
+/// The trends and the end of their window, found once for the whole site: finding it walks
+/// every series, and a large portal draws a picture for each of thousands of entities.
+#[derive(Clone, Copy)]
+pub(super) struct Window<'a> {
+    pub(super) trends: &'a Trends,
+    end: Option<i64>,
+}
+
+impl<'a> Window<'a> {
+    pub(super) fn of(trends: &'a Trends) -> Window<'a> {
+        Window {
+            trends,
+            end: trends.latest(),
+        }
+    }
+}
+
+/// The picture of `key`'s series among `series` (one of the trends' maps), in their window.
 pub(super) fn of(
-    trends: &Trends,
+    window: Window<'_>,
     series: &BTreeMap<String, Vec<Point>>,
     key: &str,
     measure: Measure,
 ) -> Option<Sparkline> {
-    draw(series.get(key)?, trends.latest()?, measure)
+    draw(series.get(key)?, window.end?, measure)
 }
 
 /// The picture of `points` (oldest first) in the window ending on the day of `end`; None
