@@ -75,7 +75,11 @@ pub fn neighbourhood(catalog: &Catalog, subject: &EntityRef, cap: usize) -> Sele
     let first = first.filter(|r| drawn(r.kind).is_some() && r.target != *subject);
     let mut seen: HashSet<&EntityRef> = HashSet::from([subject]);
     // The whole first hop: the second starts from every node of it.
-    let (near, _) = nearest(first.map(|r| (rank_of(r.kind), &r.target)), &seen, usize::MAX);
+    let (near, _) = nearest(
+        first.map(|r| (rank_of(r.kind), &r.target)),
+        &seen,
+        usize::MAX,
+    );
     let mut order: Vec<&EntityRef> = vec![subject];
     order.extend(near);
     seen.extend(order.iter().copied());

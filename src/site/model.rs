@@ -281,17 +281,18 @@ pub fn entity_page(catalog: &Catalog, e: &Entity, diagnostics: Vec<Diagnostic>) 
             line: e.source.first_line,
             view_url,
         },
-        definition: definition(e).map(|d| match definition_text(e) {
-            Some(text) if text.len() > INLINE_DEFINITION_BYTES => Definition {
+        definition: definition_text(e).and_then(|text| match text.len() {
+            // Too long to show: linked, and not highlighted only to be left out.
+            len if len > INLINE_DEFINITION_BYTES => Some(Definition {
+                language: definition_language(e, text).to_string(),
                 html: String::new(),
                 file: Some(DefinitionFile {
                     url: DEFINITION_FILE,
-                    kilobytes: text.len().div_ceil(1000),
+                    kilobytes: len.div_ceil(1000),
                     lines: text.lines().count(),
                 }),
-                ..d
-            },
-            _ => d,
+            }),
+            _ => definition(e),
         }),
         template: template_info(e),
         diagnostics,
@@ -324,20 +325,25 @@ pub fn definition_files(catalog: &Catalog) -> Vec<(String, Vec<u8>)> {
 /// An API's definition, highlighted in the language its type implies.
 pub(crate) fn definition(e: &Entity) -> Option<Definition> {
     let text = definition_text(e)?;
-    let api_type = e.spec_str("type").unwrap_or("").to_ascii_lowercase();
-    let language = match api_type.as_str() {
-        "openapi" | "asyncapi" | "swagger" if text.trim_start().starts_with('{') => "json",
-        "openapi" | "asyncapi" | "swagger" => "yaml",
-        "graphql" => "graphql",
-        "grpc" => "proto",
-        _ => "txt",
-    };
+    let language = definition_language(e, text);
     let (html, _) = highlight::highlight(text, language);
     Some(Definition {
         language: language.to_string(),
         html,
         file: None,
     })
+}
+
+/// The language an API's definition is highlighted in, from its type and its text.
+fn definition_language(e: &Entity, text: &str) -> &'static str {
+    let api_type = e.spec_str("type").unwrap_or("").to_ascii_lowercase();
+    match api_type.as_str() {
+        "openapi" | "asyncapi" | "swagger" if text.trim_start().starts_with('{') => "json",
+        "openapi" | "asyncapi" | "swagger" => "yaml",
+        "graphql" => "graphql",
+        "grpc" => "proto",
+        _ => "txt",
+    }
 }
 
 fn template_info(e: &Entity) -> Option<TemplateInfo> {
