@@ -97,7 +97,7 @@ pub struct DocPage {
     /// The body; empty while [`body_key`](Self::body_key) says the render cache holds it.
     #[serde(skip)]
     pub html: String,
-    /// The page's Markdown entry in the render cache, which holds its body.
+    /// The render cache's entry of the page's body.
     #[serde(skip)]
     pub body_key: Option<crate::output::Key>,
     pub headings: Vec<Heading>,

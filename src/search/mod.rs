@@ -184,8 +184,9 @@ fn site_part(site: &DocSite, entity: usize, cache: Option<&RenderCache>) -> weig
 }
 
 /// A hash of what a docs site's sections are made from: its name and each page's path, title
-/// and Markdown entry in the render cache (which decides its headings and sections), or the
-/// headings and sections themselves when the cache does not hold it.
+/// and body entry in the render cache (whose key is made from its Markdown entry's, which
+/// decides its headings and sections), or the headings and sections themselves when the cache
+/// does not hold it.
 fn site_digest(site: &DocSite) -> [u8; 32] {
     let mut hasher = Sha256::new();
     let mut add = |bytes: &[u8]| {
@@ -215,11 +216,12 @@ fn site_digest(site: &DocSite) -> [u8; 32] {
 }
 
 /// A hash of everything [`build_index`] reads: each entity's summary and relation count, and
-/// each docs site's base and [`site_digest`]. The same fingerprint gives the same index.
+/// each docs site's base (which decides its entity) and [`site_digest`]. The same fingerprint
+/// gives the same index.
 fn fingerprint(
     catalog: &Catalog,
     entities: &[EntitySummary],
-    site_digests: &[[u8; 32]],
+    (docs, site_digests): (&DocSets, &[[u8; 32]]),
 ) -> Vec<u8> {
     let mut hasher = Sha256::new();
     let mut add = |bytes: &[u8]| {
@@ -234,7 +236,8 @@ fn fingerprint(
             .map_or(0, |c| catalog.relations_of(&c.key).len());
         add(&edges.to_le_bytes());
     }
-    for digest in site_digests {
+    for (site, digest) in docs.sites.iter().zip(site_digests) {
+        add(site.base.as_bytes());
         add(digest);
     }
     hasher.finalize().to_vec()
@@ -263,7 +266,10 @@ pub fn index_files(
         None => build(),
         Some(cache) => {
             let digests: Vec<[u8; 32]> = docs.sites.par_iter().map(site_digest).collect();
-            let key = cache.key("search", &[&fingerprint(catalog, summaries, &digests)]);
+            let key = cache.key(
+                "search",
+                &[&fingerprint(catalog, summaries, (docs, &digests))],
+            );
             let built = std::cell::Cell::new(false);
             let files = cache.get_or_make(
                 ("search", &key),

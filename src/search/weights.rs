@@ -50,7 +50,7 @@ fn is_long(field: Field) -> bool {
 
 thread_local! {
     /// Stems already computed on this thread: the sites of a portal share most of their words,
-    /// and stemming each site's vocabulary afresh cost more than analysing it.
+    /// which would otherwise be stemmed again for every site.
     static STEMS: RefCell<(Stems, HashMap<String, String>)> = RefCell::default();
 }
 
