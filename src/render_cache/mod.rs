@@ -1,11 +1,12 @@
 //! The render cache: what a page's rendering produced, kept under the hash of everything it was
 //! made from, so an unchanged page costs a hash and a read instead of a render. It holds a docs
-//! page's Markdown rendering (keyed by its text and its site's file list), a finished page
-//! (keyed by the site's templates, its template and the whole template context), the search
-//! index, and an API definition's reference and its problems (keyed by the definition and
-//! where it was written). Every key also holds the salt: this Playbill binary (path, size and modification
-//! time, so any rebuild of it starts afresh) and its version. The output of a build is the
-//! same with or without the cache; only the time differs.
+//! page's Markdown rendering and, apart, its body (keyed by its text and its site's file list),
+//! a finished page (keyed by the site's templates, its template and the whole template
+//! context), the search index and each docs site's part of it, and an API definition's
+//! reference and its problems (keyed by the definition and where it was written). Every key
+//! also holds the salt: this Playbill binary (path, size and modification time, so any rebuild
+//! of it starts afresh) and its version. The output of a build is the same with or without the
+//! cache; only the time differs.
 //!
 //! Entries live in a few segment files under `<cache_dir>/render/` with one index
 //! ([`segments`]). One build at a time uses a cache directory: a build that finds it locked by
