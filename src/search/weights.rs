@@ -71,7 +71,7 @@ fn stem(term: &str) -> String {
     })
 }
 
-/// The terms of a part, each numbered once as it is first met.
+/// Words (a part's terms, or the stems of all parts) each numbered once as it is first met.
 #[derive(Default)]
 struct Terms {
     number: HashMap<String, u32>,
@@ -182,13 +182,12 @@ struct Merged {
     analysed: Vec<Analysed>,
     /// Term -> its stem's number.
     terms: HashMap<String, u32>,
-    stem_ids: HashMap<String, u32>,
-    stems: Vec<String>,
+    stems: Terms,
 }
 
 impl Merged {
     fn add(&mut self, part: Part) {
-        let ids: Vec<u32> = part.stems.into_iter().map(|s| self.stem_id(s)).collect();
+        let ids: Vec<u32> = part.stems.iter().map(|s| self.stems.number(s)).collect();
         for (term, stem) in part.terms {
             self.terms.entry(term).or_insert(ids[stem as usize]);
         }
@@ -200,16 +199,6 @@ impl Merged {
         }
         self.docs.extend(part.docs);
         self.priors.extend(part.priors);
-    }
-
-    fn stem_id(&mut self, stem: String) -> u32 {
-        if let Some(&id) = self.stem_ids.get(&stem) {
-            return id;
-        }
-        let id = self.stems.len() as u32;
-        self.stems.push(stem.clone());
-        self.stem_ids.insert(stem, id);
-        id
     }
 }
 
@@ -224,11 +213,12 @@ pub(super) fn weigh(parts: impl Iterator<Item = Part>, entities: Vec<Facet>) -> 
         &merged.docs,
         &merged.priors,
         merged.analysed,
-        merged.stems.len(),
+        merged.stems.names.len(),
     );
     let Merged {
         docs, terms, stems, ..
     } = merged;
+    let stems = stems.names;
     let terms: BTreeMap<String, String> = terms
         .into_iter()
         .map(|(t, s)| (t, stems[s as usize].clone()))
