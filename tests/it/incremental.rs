@@ -102,11 +102,7 @@ impl Org {
             "{step}: a clean build reuses nothing"
         );
         let (a, b) = (self.files("public"), self.files(&clean_out));
-        let differing: Vec<&String> = a
-            .keys()
-            .chain(b.keys())
-            .filter(|k| a.get(*k) != b.get(*k))
-            .collect();
+        let differing = common::differing_paths(&a, &b);
         assert!(
             differing.is_empty(),
             "{step}: differs from a clean build: {differing:?}"
@@ -153,11 +149,7 @@ fn builds_with_and_without_the_render_cache_give_the_same_bytes() {
     assert_eq!(warm.api_references.parsed, 0, "{:?}", warm.api_references);
     for out in ["cold", "warm"] {
         let other = org.files(out);
-        let differing: Vec<&String> = plain
-            .keys()
-            .chain(other.keys())
-            .filter(|k| plain.get(*k) != other.get(*k))
-            .collect();
+        let differing = common::differing_paths(&plain, &other);
         assert!(differing.is_empty(), "{out}: {differing:?}");
     }
     assert!(cold.render_cache.rendered > 200, "{:?}", cold.render_cache);

@@ -78,11 +78,7 @@ fn four_shards_assembled_give_the_bytes_of_one_build() {
         files(&tmp.path().join("whole")),
         files(&tmp.path().join("assembled")),
     );
-    let differing: Vec<&String> = a
-        .keys()
-        .chain(b.keys())
-        .filter(|k| a.get(*k) != b.get(*k))
-        .collect();
+    let differing = common::differing_paths(&a, &b);
     assert!(differing.is_empty(), "the assembly differs: {differing:?}");
     assert_eq!(assembled.pages, whole.pages);
     let codes =

@@ -98,6 +98,18 @@ pub(crate) fn build_time_file(out: &Path) -> Vec<u8> {
     std::fs::read(out.join(playbill::freshness::BUILD_PATH)).unwrap_or_default()
 }
 
+/// The paths whose bytes differ between two sets of files (path -> bytes), or that only one
+/// of them has.
+pub(crate) fn differing_paths<'a>(
+    a: &'a std::collections::BTreeMap<String, Vec<u8>>,
+    b: &'a std::collections::BTreeMap<String, Vec<u8>>,
+) -> Vec<&'a String> {
+    a.keys()
+        .chain(b.keys())
+        .filter(|k| a.get(*k) != b.get(*k))
+        .collect()
+}
+
 /// Every file below `dir`, relative, `/`-separated, sorted.
 pub(crate) fn files_below(dir: &Path) -> Vec<String> {
     let mut out: Vec<String> = walkdir::WalkDir::new(dir)
