@@ -15,7 +15,16 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// With transparent huge pages the kernel zeroes 2 MiB for each fresh region the allocator
+/// touches, used or not. Without them a full 1,000-repository build peaked at about 100 MiB
+/// less and spent half the kernel time. Best effort: a kernel that refuses keeps them.
+fn without_huge_pages() {
+    #[cfg(target_os = "linux")]
+    let _ = nix::sys::prctl::set_thp_disable(true);
+}
+
 fn main() -> ExitCode {
+    without_huge_pages();
     let cli = Cli::parse();
     playbill::install_tls_provider();
     let _ = commands::JSON_LOGS.set(cli.log_format == Format::Json);
