@@ -13,7 +13,9 @@
    time (``time.perf_counter``) and, per child process, the peak RSS and CPU
    time that ``os.wait4`` reports. The first run starts with a cold output
    directory and whatever page cache the generation left; every run starts
-   from an empty output directory.
+   from an empty output directory. Earlier outputs are moved aside and only
+   deleted after the last run (see ``remove``): keep room on the disk for
+   every run's output.
 4. Prints a table (each run, the median, peak RSS, output files and bytes,
    the ratio to Playbill's median) and, with ``--json FILE``, writes the same
    figures as JSON.
@@ -144,15 +146,29 @@ def tree_size(root: Path) -> tuple[int, int]:
     return files, size
 
 
+def _trash(work: Path) -> Path:
+    return work / "trash"
+
+
 def remove(path: Path, work: Path) -> None:
-    """Remove a tool's output, but only inside the harness's work directory."""
+    """Move a tool's output out of the way, but only inside the harness's work directory.
+
+    The output is deleted by `empty_trash` after the last run, not here. On an ext4 file
+    system without a journal, files created within minutes of deleting tens of thousands
+    cost several times the kernel time (the allocator steps over every recently deleted
+    inode), so deleting here would time the previous run's deletion, not the tool."""
     path = path.resolve()
     if work.resolve() not in path.parents:
         raise RuntimeError(f"refusing to remove {path}: outside {work}")
-    if path.is_dir():
-        shutil.rmtree(path)
-    elif path.exists():
-        path.unlink()
+    if not path.exists():
+        return
+    trash = _trash(work)
+    trash.mkdir(parents=True, exist_ok=True)
+    path.rename(trash / f"{len(os.listdir(trash))}-{path.name}")
+
+
+def empty_trash(work: Path) -> None:
+    shutil.rmtree(_trash(work), ignore_errors=True)
 
 
 # --------------------------------------------------------------------------
@@ -797,10 +813,12 @@ def main(argv=None) -> int:
 
     results: list[Result] = []
     done: dict[str, Result] = {}
+    empty_trash(work)
     for tool in selected:
         res = run_tool(tool, ctx, args.runs, done)
         done[tool.name] = res
         results.append(res)
+    empty_trash(work)
 
     ents = gen.get("entities", {})
     gen_time = "reused" if gen.get("reused") else fmt_s(gen.get("seconds"))
