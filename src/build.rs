@@ -277,11 +277,12 @@ pub fn render_part(
     diagnostics.sort();
     watch.lap("pages");
     if let Some(cache) = &cache {
-        use crate::docs::{BODY_KIND, MARKDOWN_KIND};
+        use crate::docs::{BODY_KIND, MARKDOWN_KIND, SECTIONS_KIND};
         use crate::site::apidocs::kept::{PROBLEMS_KIND, REFERENCE_KIND};
         cache.save(&[
             MARKDOWN_KIND,
             BODY_KIND,
+            SECTIONS_KIND,
             "page",
             "search",
             crate::search::SITE_KIND,
@@ -421,7 +422,7 @@ fn render_shard(
 ) -> Result<Rendered, String> {
     let ShardDocs {
         shard,
-        docs,
+        mut docs,
         diagnostics,
     } = shard_docs;
     let changes = crate::changes::compare((&catalog, None), None, None, 0);
@@ -447,9 +448,14 @@ fn render_shard(
         })
     })?;
     watch.lap("pages");
+    // The manifest carries the sections for the search index: the assembly has no access to
+    // this shard's cache.
+    for page in docs.sites.iter_mut().flat_map(|s| &mut s.pages) {
+        page.hold_sections(cache.as_ref())?;
+    }
     if let Some(cache) = &cache {
-        use crate::docs::{BODY_KIND, MARKDOWN_KIND};
-        cache.save(&[MARKDOWN_KIND, BODY_KIND, "page"]);
+        use crate::docs::{BODY_KIND, MARKDOWN_KIND, SECTIONS_KIND};
+        cache.save(&[MARKDOWN_KIND, BODY_KIND, SECTIONS_KIND, "page"]);
     }
     let render_cache = cache.map(|c| c.stats()).unwrap_or_default();
     let mut files: Vec<String> = site.files.keys().cloned().collect();

@@ -24,9 +24,10 @@ use crate::gather::Workspace;
 use crate::render_cache::RenderCache;
 use markdown::Heading;
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-pub use page_render::{BODY_KIND, MARKDOWN_KIND};
+pub use page_render::{BODY_KIND, MARKDOWN_KIND, SECTIONS_KIND};
 pub use source::{TECHDOCS_ENTITY, TECHDOCS_REF};
 
 /// Every docs site of the portal.
@@ -97,11 +98,12 @@ pub struct DocPage {
     /// The body; empty while [`body_key`](Self::body_key) says the render cache holds it.
     #[serde(skip)]
     pub html: String,
-    /// The render cache's entry of the page's body.
+    /// The render cache's entry of the page's body; the cache then holds its sections too.
     #[serde(skip)]
     pub body_key: Option<crate::output::Key>,
     pub headings: Vec<Heading>,
-    pub sections: Vec<(String, String, String)>,
+    /// Empty while [`body_key`](Self::body_key) says the render cache holds them.
+    pub sections: Vec<Section>,
     pub edit_url: Option<String>,
     pub prev: Option<usize>,
     pub next: Option<usize>,
@@ -110,6 +112,9 @@ pub struct DocPage {
     #[serde(default)]
     pub digest: String,
 }
+
+/// A section of a page: its heading's id, the heading, and its text.
+pub type Section = (String, String, String);
 
 /// The digest a page's Markdown gets (16 hex digits).
 pub(crate) fn text_digest(text: &str) -> String {
@@ -120,14 +125,36 @@ pub(crate) fn text_digest(text: &str) -> String {
 impl DocPage {
     /// The body HTML: held by the page, or read back from `cache` (a page's body is read when
     /// the page is rendered, so a large portal's bodies are not all in memory at once).
-    pub fn body(&self, cache: Option<&RenderCache>) -> Result<std::borrow::Cow<'_, str>, String> {
+    pub fn body(&self, cache: Option<&RenderCache>) -> Result<Cow<'_, str>, String> {
         let Some(key) = &self.body_key else {
-            return Ok(std::borrow::Cow::Borrowed(&self.html));
+            return Ok(Cow::Borrowed(&self.html));
         };
         cache
             .and_then(|cache| page_render::cached_body(cache, key))
-            .map(std::borrow::Cow::Owned)
+            .map(Cow::Owned)
             .ok_or_else(|| format!("{}: the render cache lost the page's body", self.out))
+    }
+
+    /// The sections, held by the page or read back from `cache` (wanted only where a site's
+    /// sections are analysed for the search index, so they are not all held at once).
+    pub fn sections(&self, cache: Option<&RenderCache>) -> Result<Cow<'_, [Section]>, String> {
+        let key = match &self.body_key {
+            Some(key) if self.sections.is_empty() => key,
+            _ => return Ok(Cow::Borrowed(&self.sections)),
+        };
+        cache
+            .and_then(|cache| page_render::cached_sections(cache, key))
+            .map(Cow::Owned)
+            .ok_or_else(|| format!("{}: the render cache lost the page's sections", self.out))
+    }
+
+    /// Reads the sections back from `cache` into the page, for a consumer without the cache
+    /// (a shard's manifest).
+    pub fn hold_sections(&mut self, cache: Option<&RenderCache>) -> Result<(), String> {
+        if let Cow::Owned(sections) = self.sections(cache)? {
+            self.sections = sections;
+        }
+        Ok(())
     }
 }
 

@@ -1,9 +1,11 @@
 //! One docs page's Markdown rendering: its text redacted, rendered with its links resolved
 //! against its site's files, a panic kept to that page, and the result kept in the render
-//! cache, from which the page's body is read back when the page itself is rendered.
+//! cache, from which the page's body is read back when the page itself is rendered, and its
+//! sections when the search index analyses them.
 
 use super::links;
 use super::markdown::{self, LinkKind, RenderContext};
+use super::Section;
 use crate::config::Config;
 use crate::diagrams;
 use crate::output::Key;
@@ -14,7 +16,7 @@ use std::sync::Mutex;
 /// A page's Markdown rendering and its links to other pages' anchors.
 type PageRender = (markdown::Rendered, Vec<links::CrossAnchor>);
 
-/// What the cache keeps of a page but its body: its rendering (the body left empty) and the
+/// What the cache keeps of a page but its body and sections: its rendering (those left empty) and the
 /// secrets redacted from its text (rule id and line), which are reported again whenever the
 /// entry is used. Kept as bincode: decoding JSON entries took most of an unchanged build's docs
 /// stage.
@@ -24,16 +26,24 @@ type Kept = (
     Vec<(String, u32)>,
 );
 
-/// The render cache's kind for a page's Markdown rendering, and for its body, an entry of its
-/// own: the docs stage reads the one, and only a page rendered anew reads the other.
+/// The render cache's kind for a page's Markdown rendering, and for its body and its sections,
+/// entries of their own: the docs stage reads the first, only a page rendered anew reads its
+/// body, and only a docs site analysed anew for the search index reads its pages' sections.
 pub const MARKDOWN_KIND: &str = "markdown";
 pub const BODY_KIND: &str = "markdown-body";
+pub const SECTIONS_KIND: &str = "markdown-sections";
+
+/// The entry of the sections of the page whose body entry is `body`: kept with the body, so
+/// one key tells where both are.
+pub(super) fn sections_key(cache: &RenderCache, body: &Key) -> Key {
+    cache.key(SECTIONS_KIND, &[&body.0])
+}
 
 /// Redacts and renders one page, or takes both from the cache when its text, its site's files
 /// (which decide how its links resolve) and the settings that shape them are what they were.
 /// `cache` comes with what every page of the site shares in its key (files and settings). The
-/// body's key comes back when the cache holds the body, which is then left there: it is read
-/// back when its page is rendered instead of being held until then.
+/// body's key comes back when the cache holds the body and the sections, which are then left
+/// there: they are read back when needed instead of being held until then.
 pub(super) fn render_cached(
     cache: Option<(&RenderCache, &[u8])>,
     (files, page): (&links::SiteFiles<'_>, &str),
@@ -52,7 +62,9 @@ pub(super) fn render_cached(
     };
     let key = cache.key(MARKDOWN_KIND, &[site, page.as_bytes(), text.as_bytes()]);
     let body_key = cache.key(BODY_KIND, &[&key.0]);
-    // Rendered anew: the body is kept as an entry of its own, the rest as the page's entry.
+    let sections_key = sections_key(cache, &body_key);
+    // Rendered anew: the body and the sections are kept as entries of their own, the rest as
+    // the page's entry.
     let render_and_keep = || {
         let ((mut rendered, cross), findings) = fresh();
         // A page that could not be rendered, or whose diagram missed its deadline, is
@@ -65,16 +77,19 @@ pub(super) fn render_cached(
             .map(|f| (f.rule.to_string(), f.line))
             .collect();
         let html = std::mem::take(&mut rendered.html);
+        let sections = std::mem::take(&mut rendered.sections);
         let entry: Kept = (rendered, cross, ids);
         let bytes = (!failed).then(|| bincode::serialize(&entry).ok()).flatten();
-        if bytes.is_some() {
+        if let (Some(_), Ok(kept_sections)) = (&bytes, bincode::serialize(&sections)) {
             cache.put(BODY_KIND, &body_key, html.as_bytes());
+            cache.put(SECTIONS_KIND, &sections_key, &kept_sections);
         }
         let (mut rendered, cross, _) = entry;
-        // Held when the cache could not keep it (another build holds the cache).
-        let held = cache.holds(&body_key);
+        // Held when the cache could not keep them (another build holds the cache).
+        let held = cache.holds(&body_key) && cache.holds(&sections_key);
         if !held {
             rendered.html = html;
+            rendered.sections = sections;
         }
         (
             ((rendered, cross), findings, held.then_some(body_key)),
@@ -91,8 +106,10 @@ pub(super) fn render_cached(
         return page;
     }
     match kept.and_then(|bytes| from_entry(&bytes)) {
-        Some((render, findings)) if cache.retain(&body_key) => (render, findings, Some(body_key)),
-        // A damaged entry, or its body lost: rendered and kept afresh.
+        Some((render, findings)) if cache.retain(&body_key) && cache.retain(&sections_key) => {
+            (render, findings, Some(body_key))
+        }
+        // A damaged entry, or its body or sections lost: rendered and kept afresh.
         _ => render_and_keep().0,
     }
 }
@@ -100,6 +117,11 @@ pub(super) fn render_cached(
 /// The body of the page whose body entry is `key`, read back from `cache`.
 pub(super) fn cached_body(cache: &RenderCache, key: &Key) -> Option<String> {
     String::from_utf8(cache.read(key)?).ok()
+}
+
+/// The sections of the page whose body entry is `key`, read back from `cache`.
+pub(super) fn cached_sections(cache: &RenderCache, key: &Key) -> Option<Vec<Section>> {
+    bincode::deserialize(&cache.read(&sections_key(cache, key))?).ok()
 }
 
 /// A kept page, its body not read; None when the entry is damaged or names a rule this build

@@ -1,6 +1,7 @@
 //! The render cache: what a page's rendering produced, kept under the hash of everything it was
 //! made from, so an unchanged page costs a hash and a read instead of a render. It holds a docs
-//! page's Markdown rendering and, apart, its body (keyed by its text and its site's file list),
+//! page's Markdown rendering and, apart, its body and its sections (keyed by its text and its
+//! site's file list),
 //! a finished page (keyed by the site's templates, its template and the whole template
 //! context), the search index and each docs site's part of it, and an API definition's
 //! reference and its problems (keyed by the definition and where it was written). Every key

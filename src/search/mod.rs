@@ -12,7 +12,7 @@ mod weights;
 
 use crate::catalog::summary::EntitySummary;
 use crate::catalog::Catalog;
-use crate::docs::{DocPage, DocSets, DocSite};
+use crate::docs::{DocPage, DocSets, DocSite, Section};
 use crate::render_cache::RenderCache;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -143,44 +143,103 @@ pub fn build_index(
         sources.push(source);
         sites.extend(own.iter().map(|&s| (&docs.sites[s], i)));
     }
-    let entity_part = weights::analyse_part(sources);
+    let (head, counts) = weights::analyse_part(sources);
+    let entity_part = std::iter::once((head, Counted::Held(counts)));
     let site_parts = sites.chunks(SITES_AT_ONCE).flat_map(|chunk| {
-        let parts: Vec<weights::Part> = chunk
+        let parts: Vec<(weights::Head, Counted)> = chunk
             .par_iter()
             .map(|&(site, entity)| site_part(site, entity, cache))
             .collect();
         parts
     });
-    weights::weigh(std::iter::once(entity_part).chain(site_parts), facets)
+    weights::weigh(
+        entity_part.chain(site_parts),
+        |counted| counted.counts(cache),
+        facets,
+    )
 }
 
-/// Docs sites analysed at once, in parallel; their parts are merged in order and dropped.
+/// Docs sites analysed at once, in parallel; their heads are merged in order.
 const SITES_AT_ONCE: usize = 32;
 
 /// The render cache's kind for one docs site's analysed sections.
 pub const SITE_KIND: &str = "search-site";
 
-/// One docs site's sections, analysed, as documents of `entity`.
-fn site_part(site: &DocSite, entity: usize, cache: Option<&RenderCache>) -> weights::Part {
-    let analyse = || {
-        let sources = site.pages.iter();
-        let sources = sources.flat_map(|page| section_sources(&site.site_name, page, entity));
-        weights::analyse_part(sources.collect())
-    };
-    let mut part = match cache {
-        None => analyse(),
-        Some(cache) => cache.get_or_make(
-            (SITE_KIND, &cache.key(SITE_KIND, &[&site_digest(site)])),
-            analyse,
-            |part| bincode::serialize(part).ok(),
-            |bytes| bincode::deserialize(bytes).ok(),
-        ),
+/// Where a part's counts wait while the heads of all parts are merged.
+enum Counted<'a> {
+    Held(weights::Counts),
+    /// In the render cache's entry `key`; analysed again should the entry not read back.
+    Kept {
+        key: crate::output::Key,
+        site: &'a DocSite,
+        entity: usize,
+    },
+}
+
+impl Counted<'_> {
+    fn counts(self, cache: Option<&RenderCache>) -> weights::Counts {
+        match self {
+            Counted::Held(counts) => counts,
+            Counted::Kept { key, site, entity } => cache
+                .and_then(|cache| cache.read(&key))
+                .and_then(|bytes| weights::counts_of(&bytes))
+                .unwrap_or_else(|| analyse_site(site, entity, cache).1),
+        }
+    }
+}
+
+/// A docs site's sections analysed as one part. A page whose sections the render cache lost
+/// (it held them when the docs stage ran) is left out rather than failing the index.
+fn analyse_site(
+    site: &DocSite,
+    entity: usize,
+    cache: Option<&RenderCache>,
+) -> (weights::Head, weights::Counts) {
+    let sections: Vec<Cow<[Section]>> = site
+        .pages
+        .iter()
+        .map(|page| page.sections(cache).unwrap_or_default())
+        .collect();
+    let sources = site.pages.iter().zip(&sections);
+    let sources = sources
+        .flat_map(|(page, sections)| section_sources(&site.site_name, (page, sections), entity));
+    weights::analyse_part(sources.collect())
+}
+
+/// One docs site's sections, analysed, as documents of `entity`. With a cache, the counts
+/// are kept there and read back when they are weighed.
+fn site_part<'a>(
+    site: &'a DocSite,
+    entity: usize,
+    cache: Option<&RenderCache>,
+) -> (weights::Head, Counted<'a>) {
+    let (mut head, counted) = match cache {
+        None => {
+            let (head, counts) = analyse_site(site, entity, None);
+            (head, Counted::Held(counts))
+        }
+        Some(cache) => {
+            let key = cache.key(SITE_KIND, &[&site_digest(site)]);
+            let (head, counts) = cache.get_or_make(
+                (SITE_KIND, &key),
+                || {
+                    let (head, counts) = analyse_site(site, entity, Some(cache));
+                    (head, Some(counts))
+                },
+                |(head, counts)| weights::encode(head, counts.as_ref()?),
+                |bytes| Some((weights::head_of(bytes)?, None)),
+            );
+            match counts {
+                Some(counts) if !cache.holds(&key) => (head, Counted::Held(counts)),
+                _ => (head, Counted::Kept { key, site, entity }),
+            }
+        }
     };
     // A kept part may have been made when the site belonged to an entity numbered otherwise.
-    for doc in &mut part.docs {
+    for doc in &mut head.docs {
         doc.entity = entity;
     }
-    part
+    (head, counted)
 }
 
 /// A hash of what a docs site's sections are made from: its name and each page's path, title
@@ -349,7 +408,11 @@ fn entity_source(e: &EntitySummary, entity: usize) -> Source<'_> {
 
 /// One document per section of a page; each heading's path (its parent headings) is indexed
 /// with it and shown under the title.
-fn section_sources<'a>(site_name: &str, page: &'a DocPage, entity: usize) -> Vec<Source<'a>> {
+fn section_sources<'a>(
+    site_name: &str,
+    (page, sections): (&'a DocPage, &'a [Section]),
+    entity: usize,
+) -> Vec<Source<'a>> {
     let mut path_of: HashMap<&str, Vec<&str>> = HashMap::new();
     let mut stack: Vec<(u8, &str)> = Vec::new();
     for h in &page.headings {
@@ -359,7 +422,7 @@ fn section_sources<'a>(site_name: &str, page: &'a DocPage, entity: usize) -> Vec
         path_of.insert(h.id.as_str(), stack.iter().map(|(_, text)| *text).collect());
         stack.push((h.level, h.text.as_str()));
     }
-    page.sections
+    sections
         .iter()
         .filter(|(_, _, text)| !text.is_empty())
         .map(|(id, heading, text)| {

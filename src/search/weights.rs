@@ -23,25 +23,50 @@ const B: f64 = 0.75;
 /// Weights are shipped as integers, so the browser and [`super::query`] add them up exactly.
 const SCALE: f64 = 10.0;
 
-/// A document's boosted frequency per stem (by number) in short and in long fields, and the
-/// length of its long fields in terms. Boosts are whole numbers, so the sums are kept exactly
-/// in integers: half the memory of floats, for every stem of every document.
+/// What weighing needs of a part's documents before their counts: what each shows, its prior
+/// and length, and in how many of them each stem appears, with the stems numbered by their
+/// place in `stems`.
 #[derive(Serialize, Deserialize)]
-struct Analysed {
-    tf: Vec<(u32, u32, u32)>,
-    len: u64,
-}
-
-/// Documents analysed together: what each shows, its prior and its counts, with the stems
-/// numbered by their place in `stems`.
-#[derive(Serialize, Deserialize)]
-pub(super) struct Part {
+pub(super) struct Head {
     pub(super) docs: Vec<Doc>,
     priors: Vec<f64>,
-    analysed: Vec<Analysed>,
+    /// Each document's length of its long fields, in terms.
+    lens: Vec<u64>,
+    /// By stem number: how many of the part's documents hold the stem.
+    df: Vec<u32>,
     /// Every term of the part (stop words left out) and its stem's number.
     terms: Vec<(String, u32)>,
     stems: Vec<String>,
+}
+
+/// Each document's boosted frequency per stem (by its part's number) in short and in long
+/// fields. Boosts are whole numbers, so the sums are kept exactly, in integers.
+pub(super) type Counts = Vec<Vec<(u32, u32, u32)>>;
+
+/// A part as the render cache keeps it: its head, then its counts, so that the head can be
+/// read without the counts.
+pub(super) fn encode(head: &Head, counts: &Counts) -> Option<Vec<u8>> {
+    let head = bincode::serialize(head).ok()?;
+    let mut bytes = (head.len() as u64).to_le_bytes().to_vec();
+    bytes.extend(head);
+    bincode::serialize_into(&mut bytes, counts).ok()?;
+    Some(bytes)
+}
+
+fn split(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
+    let (len, rest) = bytes.split_first_chunk::<8>()?;
+    let len = usize::try_from(u64::from_le_bytes(*len)).ok()?;
+    (len <= rest.len()).then(|| rest.split_at(len))
+}
+
+/// The head of a part [`encode`] made.
+pub(super) fn head_of(bytes: &[u8]) -> Option<Head> {
+    bincode::deserialize(split(bytes)?.0).ok()
+}
+
+/// The counts of a part [`encode`] made.
+pub(super) fn counts_of(bytes: &[u8]) -> Option<Counts> {
+    bincode::deserialize(split(bytes)?.1).ok()
 }
 
 fn is_long(field: Field) -> bool {
@@ -95,7 +120,7 @@ type Occurrence = (u32, i32);
 
 /// Analyses documents as one part, walking each text once: every occurrence is numbered by
 /// its term, then terms are stemmed once each and the counts summed by stem.
-pub(super) fn analyse_part(sources: Vec<Source>) -> Part {
+pub(super) fn analyse_part(sources: Vec<Source>) -> (Head, Counts) {
     let mut terms = Terms::default();
     let mut lens = Vec::with_capacity(sources.len());
     let occurrences: Vec<Vec<Occurrence>> = sources
@@ -122,19 +147,20 @@ pub(super) fn analyse_part(sources: Vec<Source>) -> Part {
         .iter()
         .map(|t| (!is_stop_word(t)).then(|| stems.number(&stem(t))))
         .collect();
-    let analysed = occurrences
-        .into_iter()
-        .zip(lens)
-        .map(|(seen, len)| Analysed {
-            tf: counts(&seen, &stem_of),
-            len,
-        })
+    let counts: Counts = occurrences
+        .iter()
+        .map(|seen| counts(seen, &stem_of))
         .collect();
+    let mut df = vec![0; stems.names.len()];
+    for &(stem, _, _) in counts.iter().flatten() {
+        df[stem as usize] += 1;
+    }
     let priors = sources.iter().map(|s| s.prior).collect();
-    Part {
+    let head = Head {
         docs: sources.into_iter().map(|s| s.doc).collect(),
         priors,
-        analysed,
+        lens,
+        df,
         terms: terms
             .names
             .into_iter()
@@ -142,7 +168,8 @@ pub(super) fn analyse_part(sources: Vec<Source>) -> Part {
             .filter_map(|(t, s)| Some((t, s?)))
             .collect(),
         stems: stems.names,
-    }
+    };
+    (head, counts)
 }
 
 /// A document's boosted counts per stem, in short and in long fields, by stem number.
@@ -160,61 +187,103 @@ fn counts(seen: &[Occurrence], stem_of: &[Option<u32>]) -> Vec<(u32, u32, u32)> 
         })
         .collect();
     counts.sort_unstable_by_key(|c| c.0);
-    let mut tf: Vec<(u32, u32, u32)> = Vec::new();
-    for (stem, short, long) in counts {
-        match tf.last_mut() {
-            Some(last) if last.0 == stem => {
-                last.1 += short;
-                last.2 += long;
-            }
-            _ => tf.push((stem, short, long)),
+    counts.dedup_by(|next, kept| {
+        let same = next.0 == kept.0;
+        if same {
+            kept.1 += next.1;
+            kept.2 += next.2;
         }
-    }
-    tf
+        same
+    });
+    counts.shrink_to_fit();
+    counts
 }
 
-/// Every part's documents in order, their stems numbered across all parts (in the order first
+/// Every part's head in order, their stems numbered across all parts (in the order first
 /// seen: the index sorts them by name when it is written).
 #[derive(Default)]
 struct Merged {
     docs: Vec<Doc>,
     priors: Vec<f64>,
-    analysed: Vec<Analysed>,
+    lens: Vec<u64>,
+    df: Vec<u32>,
     /// Term -> its stem's number.
     terms: HashMap<String, u32>,
     stems: Terms,
 }
 
 impl Merged {
-    fn add(&mut self, part: Part) {
-        let ids: Vec<u32> = part.stems.iter().map(|s| self.stems.number(s)).collect();
-        for (term, stem) in part.terms {
+    /// Adds a part's head; gives the numbers its stems have across all parts.
+    fn add(&mut self, head: Head) -> Vec<u32> {
+        let ids: Vec<u32> = head.stems.iter().map(|s| self.stems.number(s)).collect();
+        self.df.resize(self.stems.names.len(), 0);
+        for (&id, df) in ids.iter().zip(head.df) {
+            self.df[id as usize] += df;
+        }
+        for (term, stem) in head.terms {
             self.terms.entry(term).or_insert(ids[stem as usize]);
         }
-        for mut a in part.analysed {
-            for posting in &mut a.tf {
-                posting.0 = ids[posting.0 as usize];
-            }
-            self.analysed.push(a);
-        }
-        self.docs.extend(part.docs);
-        self.priors.extend(part.priors);
+        self.docs.extend(head.docs);
+        self.priors.extend(head.priors);
+        self.lens.extend(head.lens);
+        ids
     }
 }
 
-/// Weighs the documents of `parts`, numbered in the order the parts come (each part is
-/// merged and dropped as it comes, so its vocabulary is not held to the end).
-pub(super) fn weigh(parts: impl Iterator<Item = Part>, entities: Vec<Facet>) -> Index {
+/// A part whose head is merged, waiting for its counts to be weighed.
+struct Waiting<C> {
+    /// The number of the part's first document across all parts.
+    first: usize,
+    /// The part's stem numbers across all parts, by its own.
+    ids: Vec<u32>,
+    counts: C,
+}
+
+/// Parts whose counts are weighed at once, in parallel; their weights are added in order.
+const PARTS_AT_ONCE: usize = 32;
+
+/// Weighs the documents of `parts`, numbered in the order the parts come, in two passes:
+/// every head first (the document frequencies and average lengths of all parts decide each
+/// weight), then each part's counts, which `counts` gives only then. So a portal's counts are
+/// never all held at once: a part whose counts the render cache holds is read back.
+pub(super) fn weigh<C: Send>(
+    parts: impl Iterator<Item = (Head, C)>,
+    counts: impl Fn(C) -> Counts + Sync,
+    entities: Vec<Facet>,
+) -> Index {
     let mut merged = Merged::default();
-    for part in parts {
-        merged.add(part);
+    let waiting: Vec<Waiting<C>> = parts
+        .map(|(head, counts)| Waiting {
+            first: merged.docs.len(),
+            ids: merged.add(head),
+            counts,
+        })
+        .collect();
+    let scale = Scale::of(&merged);
+    let mut postings: Vec<Vec<(u32, u32)>> = vec![Vec::new(); merged.stems.names.len()];
+    let mut waiting = waiting.into_iter();
+    loop {
+        let chunk: Vec<Waiting<C>> = waiting.by_ref().take(PARTS_AT_ONCE).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        let weighed: Vec<Vec<(u32, u32, u32)>> = chunk
+            .into_par_iter()
+            .map(|part| scale.weigh(part.first, &part.ids, counts(part.counts)))
+            .collect();
+        // A list is cut back to its best whenever it doubles: not every posting is held.
+        for (stem, doc, w) in weighed.into_iter().flatten() {
+            let list = &mut postings[stem as usize];
+            list.push((doc, w));
+            if list.len() == 2 * MAX_POSTINGS {
+                keep_best(list);
+            }
+        }
     }
-    let postings = postings(
-        &merged.docs,
-        &merged.priors,
-        merged.analysed,
-        merged.stems.names.len(),
-    );
+    postings.par_iter_mut().for_each(|list| {
+        keep_best(list);
+        list.sort_unstable();
+    });
     let Merged {
         docs, terms, stems, ..
     } = merged;
@@ -231,56 +300,66 @@ pub(super) fn weigh(parts: impl Iterator<Item = Part>, entities: Vec<Facet>) -> 
     }
 }
 
-/// Each stem's postings `(doc, weight)` by doc, at most [`MAX_POSTINGS`] of the best.
-fn postings(
-    docs: &[Doc],
-    priors: &[f64],
-    analysed: Vec<Analysed>,
-    stems: usize,
-) -> Vec<Vec<(u32, u32)>> {
-    let mut df = vec![0u32; stems];
-    for a in &analysed {
-        for &(stem, _, _) in &a.tf {
-            df[stem as usize] += 1;
+/// What turns a document's counts into weights: each stem's idf, each document's prior and
+/// length against the average of its class (entities, docs sections).
+struct Scale<'a> {
+    idf: Vec<f64>,
+    priors: &'a [f64],
+    lens: &'a [u64],
+    /// Per document: the average length of its class.
+    average: Vec<f64>,
+}
+
+impl Scale<'_> {
+    fn of(merged: &Merged) -> Scale<'_> {
+        let n = merged.docs.len() as f64;
+        let idf = merged
+            .df
+            .iter()
+            .map(|&d| (1.0 + (n - f64::from(d) + 0.5) / (f64::from(d) + 0.5)).ln())
+            .collect();
+        let is_docs: Vec<bool> = merged.docs.iter().map(|d| d.kind == "docs").collect();
+        let average_of = |docs: bool| {
+            let (sum, count) = merged
+                .lens
+                .iter()
+                .zip(&is_docs)
+                .filter(|(_, &is)| is == docs)
+                .fold((0u64, 0usize), |(sum, count), (len, _)| {
+                    (sum + len, count + 1)
+                });
+            (sum as f64 / count.max(1) as f64).max(1.0)
+        };
+        let (entity, docs) = (average_of(false), average_of(true));
+        Scale {
+            idf,
+            priors: &merged.priors,
+            lens: &merged.lens,
+            average: is_docs
+                .iter()
+                .map(|&is| if is { docs } else { entity })
+                .collect(),
         }
     }
-    let n = docs.len() as f64;
-    let idf: Vec<f64> = df
-        .iter()
-        .map(|&d| (1.0 + (n - f64::from(d) + 0.5) / (f64::from(d) + 0.5)).ln())
-        .collect();
-    let is_docs: Vec<bool> = docs.iter().map(|d| d.kind == "docs").collect();
-    let average = |docs: bool| {
-        let lens: Vec<u64> = (0..analysed.len())
-            .filter(|&i| is_docs[i] == docs)
-            .map(|i| analysed[i].len)
-            .collect();
-        (lens.iter().sum::<u64>() as f64 / lens.len().max(1) as f64).max(1.0)
-    };
-    let (avg_entity, avg_docs) = (average(false), average(true));
-    let mut postings: Vec<Vec<(u32, u32)>> = vec![Vec::new(); stems];
-    // Each document's counts are dropped once weighed, and a list is cut back to its best
-    // whenever it doubles: neither every count nor every posting is held at once.
-    for (doc, a) in analysed.into_iter().enumerate() {
-        let avg = if is_docs[doc] { avg_docs } else { avg_entity };
-        let norm = 1.0 - B + B * a.len as f64 / avg;
-        for (stem, short, long) in a.tf {
-            let tf = f64::from(short) + f64::from(long) / norm;
-            let w = (SCALE * priors[doc] * idf[stem as usize] * tf * (K1 + 1.0) / (tf + K1))
-                .round()
-                .max(1.0) as u32;
-            let list = &mut postings[stem as usize];
-            list.push((doc as u32, w));
-            if list.len() == 2 * MAX_POSTINGS {
-                keep_best(list);
+
+    /// `(stem, doc, weight)` of each count of a part whose first document is `first` and whose
+    /// stems are `ids` across all parts.
+    fn weigh(&self, first: usize, ids: &[u32], counts: Counts) -> Vec<(u32, u32, u32)> {
+        let mut weighed = Vec::with_capacity(counts.iter().map(Vec::len).sum());
+        for (doc, tf) in (first..).zip(counts) {
+            let norm = 1.0 - B + B * self.lens[doc] as f64 / self.average[doc];
+            for (stem, short, long) in tf {
+                let stem = ids[stem as usize];
+                let tf = f64::from(short) + f64::from(long) / norm;
+                let w = (SCALE * self.priors[doc] * self.idf[stem as usize] * tf * (K1 + 1.0)
+                    / (tf + K1))
+                    .round()
+                    .max(1.0) as u32;
+                weighed.push((stem, doc as u32, w));
             }
         }
+        weighed
     }
-    postings.par_iter_mut().for_each(|list| {
-        keep_best(list);
-        list.sort_unstable();
-    });
-    postings
 }
 
 /// Cuts `list` to its [`MAX_POSTINGS`] heaviest postings (the earlier document first among

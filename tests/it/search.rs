@@ -37,11 +37,17 @@ const QUERIES: &[&str] = &[
     "team-identity",
 ];
 
+/// The demo rendered without the render cache, so that its docs pages hold their sections.
+fn demo() -> playbill::build::Rendered {
+    let mut config =
+        Config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("site.toml")).expect("site.toml");
+    config.render_cache = false;
+    playbill::build::render(&config, &|_| {}).expect("demo renders")
+}
+
 /// The demo portal's search index, and its docs sites.
 fn demo_index() -> (playbill::search::Index, playbill::docs::DocSets) {
-    let config =
-        Config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("site.toml")).expect("site.toml");
-    let rendered = playbill::build::render(&config, &|_| {}).expect("demo renders");
+    let rendered = demo();
     let (catalog, docs) = (rendered.catalog, rendered.docs);
     let summaries: Vec<_> = catalog
         .entities
@@ -59,13 +65,8 @@ fn demo_inputs() -> (
     Vec<playbill::catalog::summary::EntitySummary>,
     playbill::docs::DocSets,
 ) {
-    let config =
-        Config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("site.toml")).expect("site.toml");
-    let rendered = playbill::build::render(&config, &|_| {}).expect("demo renders");
-    let (catalog, mut docs) = (rendered.catalog, rendered.docs);
-    for page in docs.sites.iter_mut().flat_map(|s| s.pages.iter_mut()) {
-        page.body_key = None;
-    }
+    let rendered = demo();
+    let (catalog, docs) = (rendered.catalog, rendered.docs);
     let summaries = catalog
         .entities
         .iter()
