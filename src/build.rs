@@ -7,7 +7,7 @@ use crate::config::{Config, Source};
 use crate::diagnostics::Diagnostics;
 use crate::docs::{build_docs, DocSets};
 use crate::gather::{gather_with_progress, Workspace};
-use crate::output::PageSink;
+use crate::output::{Key, PageSink};
 use crate::render_cache::{CacheStats, RenderCache};
 use crate::shard::Shard;
 use crate::site::apidocs::{Held, ReferenceStats};
@@ -237,7 +237,7 @@ pub fn render_part(
         pool.install(|| crate::search::index_files(&catalog, &summaries, &docs, cache.as_ref()));
     // Out of memory before the pages are rendered, when there is somewhere to put it.
     let mut early = Site::default();
-    hand_over(sink, search, &mut early)?;
+    hand_over(sink, search, (cache.as_ref(), &mut early))?;
     watch.lap("search");
     let scope = match part {
         Part::Assemble(_) => Scope::AllButDocs,
@@ -284,7 +284,8 @@ pub fn render_part(
             BODY_KIND,
             SECTIONS_KIND,
             "page",
-            "search",
+            crate::search::LISTING_KIND,
+            crate::search::FILE_KIND,
             crate::search::SITE_KIND,
             REFERENCE_KIND,
             PROBLEMS_KIND,
@@ -371,20 +372,35 @@ fn facts(
     }
 }
 
-/// Gives `files` to `sink` at once, or keeps them in `site` when there is none.
+/// Gives the search index's `files` to `sink` at once, or keeps them in `site` when there is
+/// none. A file the output still holds is left there; one left in the cache is read back.
 fn hand_over(
     sink: Option<&dyn PageSink>,
-    files: std::collections::BTreeMap<String, Vec<u8>>,
-    site: &mut Site,
+    files: Vec<crate::search::IndexFile>,
+    (cache, site): (Option<&RenderCache>, &mut Site),
 ) -> Result<(), String> {
+    use rayon::prelude::*;
+    let bytes_of = |path: &str, bytes: Option<Vec<u8>>, key: &Key| {
+        bytes
+            .or_else(|| cache.and_then(|c| c.read(key)))
+            .ok_or_else(|| format!("{path}: the render cache lost this search index file"))
+    };
     let Some(sink) = sink else {
-        site.files.extend(files);
+        for file in files {
+            let bytes = bytes_of(&file.path, file.bytes, &file.key)?;
+            site.files.insert(file.path, bytes);
+        }
         return Ok(());
     };
-    use rayon::prelude::*;
     let paths: Result<Vec<String>, String> = files
         .into_par_iter()
-        .map(|(path, bytes)| sink.put(&path, bytes).map(|()| path))
+        .map(|file| {
+            if !sink.holds(&file.path, &file.key) {
+                let bytes = bytes_of(&file.path, file.bytes, &file.key)?;
+                sink.put_keyed(&file.path, bytes, &file.key)?;
+            }
+            Ok(file.path)
+        })
         .collect();
     site.streamed.extend(paths?);
     Ok(())

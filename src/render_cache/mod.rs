@@ -1,10 +1,10 @@
 //! The render cache: what a page's rendering produced, kept under the hash of everything it was
 //! made from, so an unchanged page costs a hash and a read instead of a render. It holds a docs
 //! page's Markdown rendering and, apart, its body and its sections (keyed by its text and its
-//! site's file list),
-//! a finished page (keyed by the site's templates, its template and the whole template
-//! context), the search index and each docs site's part of it, and an API definition's
-//! reference and its problems (keyed by the definition and where it was written). Every key
+//! site's file list), a finished page (keyed by the site's templates, its template and the
+//! whole template context), each search index file (keyed by its bytes) and their listing,
+//! each docs site's part of the index, and an API definition's reference and its problems
+//! (keyed by the definition and where it was written). Every key
 //! also holds the salt: this Playbill binary (path, size and modification time, so any rebuild
 //! of it starts afresh) and its version. The output of a build is the same with or without the
 //! cache; only the time differs.
@@ -248,30 +248,6 @@ impl Store {
     }
 }
 
-/// Files (path -> bytes) as one entry: each path and body with its length before it.
-pub fn pack(files: &std::collections::BTreeMap<String, Vec<u8>>) -> Vec<u8> {
-    let mut out = Vec::with_capacity(files.values().map(|b| b.len() + 64).sum());
-    for (path, bytes) in files {
-        out.extend((path.len() as u64).to_le_bytes());
-        out.extend(path.as_bytes());
-        out.extend((bytes.len() as u64).to_le_bytes());
-        out.extend(bytes);
-    }
-    out
-}
-
-/// The files of [`pack`]; None when the entry is not one (a damaged cache misses).
-pub fn unpack(bytes: &[u8]) -> Option<std::collections::BTreeMap<String, Vec<u8>>> {
-    let mut input = segments::Input(bytes);
-    let mut files = std::collections::BTreeMap::new();
-    while let Some(len) = input.u64() {
-        let path = String::from_utf8(input.take(len as usize)?.to_vec()).ok()?;
-        let len = input.u64()? as usize;
-        files.insert(path, input.take(len)?.to_vec());
-    }
-    Some(files)
-}
-
 /// What changes whenever this binary is rebuilt, without reading it.
 fn binary_identity() -> String {
     let Ok(exe) = std::env::current_exe() else {
@@ -293,19 +269,6 @@ fn binary_identity() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn packed_files_unpack_to_themselves() {
-        let files: std::collections::BTreeMap<String, Vec<u8>> = [
-            ("a.js".to_string(), b"x".to_vec()),
-            ("b/c".to_string(), Vec::new()),
-        ]
-        .into();
-        assert_eq!(unpack(&pack(&files)), Some(files.clone()));
-        assert_eq!(unpack(&[]), Some(Default::default()));
-        let packed = pack(&files);
-        assert_eq!(unpack(&packed[..packed.len() - 1]), None);
-    }
 
     fn page(cache: &RenderCache, name: &[u8]) -> Option<Vec<u8>> {
         cache.get_or_render("page", &[name], || Some(name.to_ascii_uppercase()))

@@ -5,6 +5,7 @@
 //! alike. `query` ranks the way the browser does, so ranking is tested here.
 
 mod emit;
+mod files;
 pub mod query;
 pub mod text;
 mod typo;
@@ -21,6 +22,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 pub use emit::{shard_file_key, shards_for, write_index, SearchFiles, CHUNK, MANIFEST};
+pub use files::{index_files, IndexFile, FILE_KIND, LISTING_KIND};
 pub use typo::TYPO_MANIFEST;
 
 /// Field boosts: a word in an entity's name counts ten times a word in a body.
@@ -272,91 +274,6 @@ fn site_digest(site: &DocSite) -> [u8; 32] {
         }
     }
     hasher.finalize().into()
-}
-
-/// A hash of everything [`build_index`] reads: each entity's summary and relation count, and
-/// each docs site's base (which decides its entity) and [`site_digest`]. The same fingerprint
-/// gives the same index.
-fn fingerprint(
-    catalog: &Catalog,
-    entities: &[EntitySummary],
-    (docs, site_digests): (&DocSets, &[[u8; 32]]),
-) -> Vec<u8> {
-    let mut hasher = Sha256::new();
-    let mut add = |bytes: &[u8]| {
-        hasher.update((bytes.len() as u64).to_le_bytes());
-        hasher.update(bytes);
-    };
-    for (i, e) in entities.iter().enumerate() {
-        add(&serde_json::to_vec(e).unwrap_or_default());
-        let edges = catalog
-            .entities
-            .get(i)
-            .map_or(0, |c| catalog.relations_of(&c.key).len());
-        add(&edges.to_le_bytes());
-    }
-    for (site, digest) in docs.sites.iter().zip(site_digests) {
-        add(site.base.as_bytes());
-        add(digest);
-    }
-    hasher.finalize().to_vec()
-}
-
-/// Set, the build says on stderr how long the search index took (for the benchmarks).
-const TIMINGS: &str = "PLAYBILL_TIMINGS";
-
-/// The search index files, reused whole from the cache when nothing [`build_index`] reads
-/// changed (and, with [`TIMINGS`], their time on stderr).
-pub fn index_files(
-    catalog: &Catalog,
-    summaries: &[EntitySummary],
-    docs: &DocSets,
-    cache: Option<&RenderCache>,
-) -> crate::search::SearchFiles {
-    let started = std::time::Instant::now();
-    let build = || {
-        let index = build_index(catalog, summaries, docs, cache);
-        let mut files = write_index(&index);
-        files.extend(typo::files(&index));
-        files
-    };
-    // The index is one artifact of the whole portal: reused whole when nothing it reads changed.
-    let files = match cache {
-        None => build(),
-        Some(cache) => {
-            let digests: Vec<[u8; 32]> = docs.sites.par_iter().map(site_digest).collect();
-            let key = cache.key(
-                "search",
-                &[&fingerprint(catalog, summaries, (docs, &digests))],
-            );
-            let built = std::cell::Cell::new(false);
-            let files = cache.get_or_make(
-                ("search", &key),
-                || {
-                    built.set(true);
-                    build()
-                },
-                |files| Some(crate::render_cache::pack(files)),
-                crate::render_cache::unpack,
-            );
-            if !built.get() {
-                // The sites' parts were not read, but the next change to one site needs the rest.
-                for digest in &digests {
-                    cache.retain(&cache.key(SITE_KIND, &[digest]));
-                }
-            }
-            files
-        }
-    };
-    if std::env::var_os(TIMINGS).is_some() {
-        let bytes: usize = files.values().map(Vec::len).sum();
-        eprintln!(
-            "timing: search index {:.3}s, {} files, {bytes} bytes",
-            started.elapsed().as_secs_f64(),
-            files.len()
-        );
-    }
-    files
 }
 
 /// How much an entity's matches count against others matching as well: entities that more

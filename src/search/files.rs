@@ -1,0 +1,157 @@
+//! The search index as files, and how the render cache keeps them: each file an entry of its
+//! own under the hash of its bytes, and a listing of them under a hash of everything the index
+//! is made from. When nothing it is made from changed, a build reads the listing alone: a file
+//! the output still holds is left there, like a page.
+
+use super::{build_index, site_digest, typo, write_index, SearchFiles, SITE_KIND};
+use crate::catalog::summary::EntitySummary;
+use crate::catalog::Catalog;
+use crate::docs::DocSets;
+use crate::output::Key;
+use crate::render_cache::RenderCache;
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+/// The render cache's kind for one index file, and for the listing of an index's files.
+pub const FILE_KIND: &str = "search-file";
+pub const LISTING_KIND: &str = "search";
+
+/// One file of the index: its path relative to the site root, its key (the hash of its
+/// bytes, also its render cache entry), and its bytes unless they were left in the cache.
+pub struct IndexFile {
+    pub path: String,
+    pub key: Key,
+    pub bytes: Option<Vec<u8>>,
+}
+
+/// Set, the build says on stderr how long the search index took (for the benchmarks).
+const TIMINGS: &str = "PLAYBILL_TIMINGS";
+
+/// The search index files, listed from the cache when nothing [`build_index`] reads changed,
+/// else made afresh and kept there (and, with [`TIMINGS`], their time on stderr).
+pub fn index_files(
+    catalog: &Catalog,
+    summaries: &[EntitySummary],
+    docs: &DocSets,
+    cache: Option<&RenderCache>,
+) -> Vec<IndexFile> {
+    let started = std::time::Instant::now();
+    let made = || {
+        let index = build_index(catalog, summaries, docs, cache);
+        let mut files = write_index(&index);
+        files.extend(typo::files(&index));
+        keyed(files, cache)
+    };
+    let files = match cache {
+        None => made(),
+        Some(cache) => listed_or_made(cache, (catalog, summaries, docs), made),
+    };
+    if std::env::var_os(TIMINGS).is_some() {
+        let bytes: usize = files
+            .iter()
+            .filter_map(|f| f.bytes.as_ref())
+            .map(Vec::len)
+            .sum();
+        eprintln!(
+            "timing: search index {:.3}s, {} files, {bytes} bytes made",
+            started.elapsed().as_secs_f64(),
+            files.len()
+        );
+    }
+    files
+}
+
+/// The index is one artifact of the whole portal: listed whole from the cache when nothing
+/// it reads changed and the cache still holds every file, else made.
+fn listed_or_made(
+    cache: &RenderCache,
+    (catalog, summaries, docs): (&Catalog, &[EntitySummary], &DocSets),
+    made: impl Fn() -> Vec<IndexFile>,
+) -> Vec<IndexFile> {
+    let digests: Vec<[u8; 32]> = docs.sites.par_iter().map(site_digest).collect();
+    let fingerprint = fingerprint(catalog, summaries, (docs, &digests));
+    let key = cache.key(LISTING_KIND, &[&fingerprint]);
+    let mut made_now = None;
+    let kept = cache.get_or_render_keyed(LISTING_KIND, &key, || {
+        let files = made_now.insert(made());
+        bincode::serialize(&listing(files)).ok()
+    });
+    if let Some(files) = made_now {
+        return files;
+    }
+    let listed: Option<Vec<(String, [u8; 32])>> =
+        kept.and_then(|bytes| bincode::deserialize(&bytes).ok());
+    let listed = listed.filter(|files| files.iter().all(|(_, key)| cache.retain(&Key(*key))));
+    let Some(listed) = listed else {
+        // A damaged listing, or a file of it lost: made afresh.
+        let files = made();
+        if let Ok(bytes) = bincode::serialize(&listing(&files)) {
+            cache.put(LISTING_KIND, &key, &bytes);
+        }
+        return files;
+    };
+    // The sites' parts were not read, but the next change to one site needs the rest.
+    for digest in &digests {
+        cache.retain(&cache.key(SITE_KIND, &[digest]));
+    }
+    let files = listed.into_iter().map(|(path, key)| IndexFile {
+        path,
+        key: Key(key),
+        bytes: None,
+    });
+    files.collect()
+}
+
+fn listing(files: &[IndexFile]) -> Vec<(&str, [u8; 32])> {
+    files.iter().map(|f| (f.path.as_str(), f.key.0)).collect()
+}
+
+/// Each file with the hash of its bytes, kept in the cache (if it does not hold them yet).
+fn keyed(files: SearchFiles, cache: Option<&RenderCache>) -> Vec<IndexFile> {
+    let files: Vec<(String, Vec<u8>)> = files.into_iter().collect();
+    files
+        .into_par_iter()
+        .map(|(path, bytes)| {
+            let key = match cache {
+                Some(cache) => cache.key(FILE_KIND, &[&bytes]),
+                None => Key(Sha256::digest(&bytes).into()),
+            };
+            if let Some(cache) = cache.filter(|c| !c.retain(&key)) {
+                cache.put(FILE_KIND, &key, &bytes);
+            }
+            IndexFile {
+                path,
+                key,
+                bytes: Some(bytes),
+            }
+        })
+        .collect()
+}
+
+/// A hash of everything [`build_index`] reads: each entity's summary and relation count, and
+/// each docs site's base (which decides its entity) and [`site_digest`]. The same fingerprint
+/// gives the same index.
+fn fingerprint(
+    catalog: &Catalog,
+    entities: &[EntitySummary],
+    (docs, site_digests): (&DocSets, &[[u8; 32]]),
+) -> Vec<u8> {
+    let mut hasher = Sha256::new();
+    let mut add = |bytes: &[u8]| {
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(bytes);
+    };
+    for (i, e) in entities.iter().enumerate() {
+        add(&serde_json::to_vec(e).unwrap_or_default());
+        let edges = catalog
+            .entities
+            .get(i)
+            .map_or(0, |c| catalog.relations_of(&c.key).len());
+        add(&edges.to_le_bytes());
+    }
+    for (site, digest) in docs.sites.iter().zip(site_digests) {
+        add(site.base.as_bytes());
+        add(digest);
+    }
+    hasher.finalize().to_vec()
+}
