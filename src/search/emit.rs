@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
+use std::sync::Mutex;
 
 pub const MANIFEST: &str = "search/manifest.js";
 /// Characters of a term's shard key (shorter terms are their own key).
@@ -29,8 +30,21 @@ const TABLE_BLOCK: usize = 256;
 /// The index files, by path relative to the site root.
 pub type SearchFiles = BTreeMap<String, Vec<u8>>;
 
+/// Takes each index file as it is made: its path relative to the site root, and its bytes.
+pub type Emit<'a> = dyn Fn(String, Vec<u8>) + Sync + 'a;
+
+/// The index files, all at once.
 pub fn write_index(index: &Index) -> SearchFiles {
-    let mut files = SearchFiles::new();
+    let files = Mutex::new(SearchFiles::new());
+    emit_index(index, &|path, bytes| {
+        files.lock().expect("index files").insert(path, bytes);
+    });
+    files.into_inner().expect("index files")
+}
+
+/// Gives `emit` the index files one group at a time (the shards of one root, one block of
+/// document tables), so no more than a group is held besides the index itself.
+pub fn emit_index(index: &Index, emit: &Emit<'_>) {
     let mut groups: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     for term in index.terms.keys() {
         groups
@@ -39,49 +53,47 @@ pub fn write_index(index: &Index) -> SearchFiles {
             .push(term);
     }
     // Per root key: the hash the group's files share, then each shard key's suffix.
-    let mut shards: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let built: Vec<(String, Vec<(String, String)>)> = groups
+    let shards: BTreeMap<String, Vec<String>> = groups
         .into_iter()
         .collect::<Vec<_>>()
         .into_par_iter()
         .map(|(root, terms)| {
             let mut scripts = Vec::new();
             shard(index, &root, &terms, &mut scripts);
-            (root, scripts)
+            let hash = group_hash(scripts.iter().map(|(_, text)| text));
+            let mut entry = vec![hash.clone()];
+            for (key, text) in scripts {
+                entry.push(key[root.len()..].to_string());
+                emit(
+                    format!("search/{}.{hash}.js", shard_file_key(&key)),
+                    text.into_bytes(),
+                );
+            }
+            (root, entry)
         })
         .collect();
-    for (root, scripts) in built {
-        let hash = group_hash(scripts.iter().map(|(_, text)| text));
-        let mut entry = vec![hash.clone()];
-        for (key, text) in scripts {
-            files.insert(
-                format!("search/{}.{hash}.js", shard_file_key(&key)),
-                text.into_bytes(),
-            );
-            entry.push(key[root.len()..].to_string());
-        }
-        shards.insert(root, entry);
-    }
-    let tables: Vec<String> = index
+    let blocks: Vec<String> = index
         .docs
-        .par_chunks(CHUNK)
+        .par_chunks(CHUNK * TABLE_BLOCK)
         .enumerate()
-        .map(|(i, docs)| {
-            let rows: Vec<Value> = docs
-                .iter()
-                .map(|d| json!([d.kind, d.name, d.title, d.url, d.context, d.excerpt]))
+        .map(|(block, docs)| {
+            let first = block * TABLE_BLOCK;
+            let tables: Vec<String> = docs
+                .chunks(CHUNK)
+                .enumerate()
+                .map(|(i, docs)| table_text(first + i, docs))
                 .collect();
-            script_text("docs", &json!(i), &json!(rows).to_string())
+            let hash = group_hash(&tables);
+            for (i, text) in tables.into_iter().enumerate() {
+                let n = first + i;
+                emit(format!("search/docs-{n}.{hash}.js"), text.into_bytes());
+            }
+            hash
         })
         .collect();
-    let blocks: Vec<String> = tables.chunks(TABLE_BLOCK).map(group_hash).collect();
-    for (n, text) in tables.into_iter().enumerate() {
-        let hash = &blocks[n / TABLE_BLOCK];
-        files.insert(format!("search/docs-{n}.{hash}.js"), text.into_bytes());
-    }
     let facets_text = script_text("facets", &Value::Null, &facets(index).to_string());
     let facets = format!("facets.{}", group_hash([&facets_text]));
-    files.insert(format!("search/{facets}.js"), facets_text.into_bytes());
+    emit(format!("search/{facets}.js"), facets_text.into_bytes());
     let manifest = json!({
         "v": 1,
         "docs": index.docs.len(),
@@ -93,11 +105,19 @@ pub fn write_index(index: &Index) -> SearchFiles {
         "tables": blocks,
         "facets": facets,
     });
-    files.insert(
+    emit(
         MANIFEST.to_string(),
         format!("PlaybillSearch.manifest({manifest});\n").into_bytes(),
     );
-    files
+}
+
+/// Document table `n`: each document's kind, name, title, URL, context and excerpt.
+fn table_text(n: usize, docs: &[super::Doc]) -> String {
+    let rows: Vec<Value> = docs
+        .iter()
+        .map(|d| json!([d.kind, d.name, d.title, d.url, d.context, d.excerpt]))
+        .collect();
+    script_text("docs", &json!(n), &json!(rows).to_string())
 }
 
 /// The shard scripts of `terms` under `key`, split deeper while too large.

@@ -3,7 +3,7 @@
 //! is made from. When nothing it is made from changed, a build reads the listing alone: a file
 //! the output still holds is left there, like a page.
 
-use super::{build_index, site_digest, typo, write_index, SearchFiles, SITE_KIND};
+use super::{build_index, emit_index, site_digest, typo, SITE_KIND};
 use crate::catalog::summary::EntitySummary;
 use crate::catalog::Catalog;
 use crate::docs::DocSets;
@@ -11,13 +11,14 @@ use crate::output::Key;
 use crate::render_cache::RenderCache;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
+use std::sync::Mutex;
 
 /// The render cache's kind for one index file, and for the listing of an index's files.
 pub const FILE_KIND: &str = "search-file";
 pub const LISTING_KIND: &str = "search";
 
 /// One file of the index: its path relative to the site root, its key (the hash of its
-/// bytes, also its render cache entry), and its bytes unless they were left in the cache.
+/// bytes, also its render cache entry), and its bytes unless they are in the cache.
 pub struct IndexFile {
     pub path: String,
     pub key: Key,
@@ -38,9 +39,21 @@ pub fn index_files(
     let started = std::time::Instant::now();
     let made = || {
         let index = build_index(catalog, summaries, docs, cache);
-        let mut files = write_index(&index);
-        files.extend(typo::files(&index));
-        keyed(files, cache)
+        let files = Mutex::new(Vec::new());
+        let keep = |path, bytes| {
+            files
+                .lock()
+                .expect("index files")
+                .push(keyed(path, bytes, cache))
+        };
+        emit_index(&index, &keep);
+        for (path, bytes) in typo::files(&index) {
+            keep(path, bytes);
+        }
+        let mut files = files.into_inner().expect("index files");
+        // Listed in one order whatever order the threads made them in.
+        files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+        files
     };
     let files = match cache {
         None => made(),
@@ -106,26 +119,25 @@ fn listing(files: &[IndexFile]) -> Vec<(&str, [u8; 32])> {
     files.iter().map(|f| (f.path.as_str(), f.key.0)).collect()
 }
 
-/// Each file with the hash of its bytes, kept in the cache (if it does not hold them yet).
-fn keyed(files: SearchFiles, cache: Option<&RenderCache>) -> Vec<IndexFile> {
-    let files: Vec<(String, Vec<u8>)> = files.into_iter().collect();
-    files
-        .into_par_iter()
-        .map(|(path, bytes)| {
-            let key = match cache {
-                Some(cache) => cache.key(FILE_KIND, &[&bytes]),
-                None => Key(Sha256::digest(&bytes).into()),
-            };
-            if let Some(cache) = cache.filter(|c| !c.retain(&key)) {
-                cache.put(FILE_KIND, &key, &bytes);
-            }
-            IndexFile {
-                path,
-                key,
-                bytes: Some(bytes),
-            }
-        })
-        .collect()
+/// The file with the hash of its bytes, kept in the cache (if it does not hold them yet). Its
+/// bytes are left there, to be read back when written out: held, the files of a large
+/// portal's index would add tens of megabytes to the build's peak.
+fn keyed(path: String, bytes: Vec<u8>, cache: Option<&RenderCache>) -> IndexFile {
+    let Some(cache) = cache else {
+        let key = Key(Sha256::digest(&bytes).into());
+        return IndexFile {
+            path,
+            key,
+            bytes: Some(bytes),
+        };
+    };
+    let key = cache.key(FILE_KIND, &[&bytes]);
+    if !cache.retain(&key) {
+        cache.put(FILE_KIND, &key, &bytes);
+    }
+    // A cache that could not keep them (a full disk) leaves them held.
+    let bytes = (!cache.holds(&key)).then_some(bytes);
+    IndexFile { path, key, bytes }
 }
 
 /// A hash of everything [`build_index`] reads: each entity's summary and relation count, and

@@ -21,7 +21,9 @@ use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
-pub use emit::{shard_file_key, shards_for, write_index, SearchFiles, CHUNK, MANIFEST};
+pub use emit::{
+    emit_index, shard_file_key, shards_for, write_index, Emit, SearchFiles, CHUNK, MANIFEST,
+};
 pub use files::{index_files, IndexFile, FILE_KIND, LISTING_KIND};
 pub use typo::TYPO_MANIFEST;
 
