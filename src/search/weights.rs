@@ -12,9 +12,10 @@
 use super::text::{for_each_term, is_stop_word, Stems};
 use super::{Doc, Facet, Field, Index, Source};
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Postings kept per stem, the highest weights first: bounds what one query term loads.
 pub(super) const MAX_POSTINGS: usize = 500;
@@ -76,7 +77,7 @@ fn is_long(field: Field) -> bool {
 thread_local! {
     /// Stems already computed on this thread: the sites of a portal share most of their words,
     /// which would otherwise be stemmed again for every site.
-    static STEMS: RefCell<(Stems, HashMap<String, String>)> = RefCell::default();
+    static STEMS: RefCell<(Stems, FxHashMap<String, String>)> = RefCell::default();
 }
 
 /// Past this many remembered stems a thread starts again (a long `serve` sees many texts).
@@ -99,7 +100,7 @@ fn stem(term: &str) -> String {
 /// Words (a part's terms, or the stems of all parts) each numbered once as it is first met.
 #[derive(Default)]
 struct Terms {
-    number: HashMap<String, u32>,
+    number: FxHashMap<String, u32>,
     names: Vec<String>,
 }
 
@@ -208,7 +209,7 @@ struct Merged {
     lens: Vec<u64>,
     df: Vec<u32>,
     /// Term -> its stem's number.
-    terms: HashMap<String, u32>,
+    terms: FxHashMap<String, u32>,
     stems: Terms,
 }
 
