@@ -62,6 +62,12 @@ impl<'a> Inline<'a> {
         let mut i = 0;
         let mut prev_word = false;
         while i < text.len() {
+            let b = text.as_bytes()[i];
+            if b.is_ascii() && self.is_plain(b, links, prev_word) {
+                prev_word = b.is_ascii_alphanumeric() || b == b'_';
+                i += 1;
+                continue;
+            }
             let Some(c) = text[i..].chars().next() else {
                 break;
             };
@@ -95,6 +101,17 @@ impl<'a> Inline<'a> {
             }
         }
         push_text(&text[flushed..], html, plain);
+    }
+
+    /// Whether none of the matchers below can start at the ASCII byte `b`: most text passes
+    /// through here a byte at a time, without being decoded.
+    fn is_plain(&self, b: u8, links: bool, prev_word: bool) -> bool {
+        let starts_match = match b {
+            b'h' | b'f' | b'w' => links && !prev_word,
+            b':' | b'~' | b'^' | b'(' | b'+' | b'=' | b'<' | b'-' | b'c' | b'0'..=b'9' => true,
+            _ => false,
+        };
+        !starts_match && (prev_word || !self.first_chars.contains(&char::from(b)))
     }
 
     /// `<abbr title="...">ABBR</abbr>` when a defined abbreviation starts at `i` as a word.
