@@ -17,8 +17,8 @@ COPY Cargo.toml Cargo.lock ./
 COPY src src
 COPY templates templates
 COPY static static
-RUN cargo build --release --locked --bin playbill \
-    && install -D target/release/playbill /out/playbill
+RUN cargo build --profile dist --locked --bin playbill \
+    && install -D target/dist/playbill /out/playbill
 
 FROM scratch AS prebuilt
 ARG TARGETARCH

@@ -4,7 +4,7 @@
     python3 benches/run.py --repos 1000 [--runs 3] [--playbill PATH] [--keep DIR] [--json FILE]
                            [--mkdocs PATH] [--hugo PATH] [--pagefind PATH]
 
-1. Builds the release binary (``cargo build --release`` in the repository
+1. Builds the shipped binary (``cargo build --profile dist`` in the repository
    root) unless ``--playbill`` names one.
 2. Generates a synthetic organisation with ``benches/synth_org.py`` into a
    temporary directory, or into ``--keep DIR`` (reused on later runs when it
@@ -617,14 +617,14 @@ def build_playbill() -> Path:
     cargo = shutil.which("cargo")
     if not cargo:
         sys.exit("cargo not found; pass --playbill PATH")
-    print(f"$ cargo build --release   (in {REPO_ROOT})", file=sys.stderr)
-    r = subprocess.run([cargo, "build", "--release"], cwd=REPO_ROOT, stdout=sys.stderr)
+    print(f"$ cargo build --profile dist   (in {REPO_ROOT})", file=sys.stderr)
+    r = subprocess.run([cargo, "build", "--profile", "dist"], cwd=REPO_ROOT, stdout=sys.stderr)
     if r.returncode != 0:
-        sys.exit(f"cargo build --release failed (exit {r.returncode})")
+        sys.exit(f"cargo build --profile dist failed (exit {r.returncode})")
     target = Path(os.environ.get("CARGO_TARGET_DIR") or REPO_ROOT / "target")
     if not target.is_absolute():
         target = REPO_ROOT / target
-    exe = target / "release" / ("playbill.exe" if os.name == "nt" else "playbill")
+    exe = target / "dist" / ("playbill.exe" if os.name == "nt" else "playbill")
     if not exe.is_file():
         sys.exit(f"built, but {exe} does not exist")
     return exe
@@ -754,7 +754,7 @@ def main(argv=None) -> int:
     ap.add_argument("--docs-pages", type=int, default=20, help="Markdown pages per repository (default 20)")
     ap.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
     ap.add_argument("--runs", type=int, default=3, help="measured runs per tool (default 3)")
-    ap.add_argument("--playbill", type=Path, help="use this binary instead of running `cargo build --release`")
+    ap.add_argument("--playbill", type=Path, help="use this binary instead of running `cargo build --profile dist`")
     ap.add_argument("--keep", type=Path, metavar="DIR",
                     help="generate the organisation into DIR and keep it; reused when generated "
                          "with the same --repos/--seed/--docs-pages")
