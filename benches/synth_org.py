@@ -7,7 +7,8 @@ Writes OUT/<repo>/... (one directory per repository) and OUT/site.toml:
 
 * ``org/``: a Location (catalog-info.yaml) pointing at groups.yaml, users.yaml
   and systems.yaml -- an organisation root group, departments, teams, users,
-  systems and domains.
+  systems and domains; a list of more than 1,000 goes on in users-2.yaml and so
+  on, since Playbill reads at most 1,000 documents from a file by default.
 * ``svc-NNNN-<word>/``: one Component per repository, often an API with an
   OpenAPI 3 definition beside it (``$text: ./openapi.yaml``), sometimes a
   Resource; plus ``mkdocs.yml`` and ``docs/`` with ``--docs-pages`` Markdown
@@ -635,12 +636,24 @@ def entity(kind: str, name: str, spec: dict, **meta) -> dict:
     return {"apiVersion": API_VERSION, "kind": kind, "metadata": md, "spec": spec}
 
 
+# Playbill's default `limits.max_documents_per_file`: larger lists are split over several
+# files (users.yaml, users-2.yaml, ...), as a directory sync would write them.
+DOCS_PER_FILE = 1000
+
+
+def write_split(w: Writer, stem: str, docs: list[dict]) -> list[str]:
+    """Writes `docs` as org/<stem>.yaml, then <stem>-2.yaml, ...; gives the Location's targets."""
+    targets = []
+    for n, start in enumerate(range(0, max(len(docs), 1), DOCS_PER_FILE), 1):
+        name = f"{stem}.yaml" if n == 1 else f"{stem}-{n}.yaml"
+        w.write(f"org/{name}", y_dump_all(docs[start:start + DOCS_PER_FILE]))
+        targets.append(f"./{name}")
+    return targets
+
+
 def write_org(w: Writer, plan: Plan, vocab: Vocabulary, seed: int, counts: dict) -> None:
     r = rng_for(seed, "org")
-    loc = entity("Location", ORG, {"type": "file", "targets": ["./groups.yaml", "./users.yaml", "./systems.yaml"]},
-                 description="People, teams, systems and domains of the synthetic organisation.")
-    w.write("org/catalog-info.yaml", y_dump(loc))
-    counts["Location"] += 1
+    targets = []
 
     groups = [entity("Group", ORG, {
         "type": "organization",
@@ -665,7 +678,7 @@ def write_org(w: Writer, plan: Plan, vocab: Vocabulary, seed: int, counts: dict)
             "members": plan.group_members[t],
         }, description=describe(vocab, r, f"The {plan_display(t)} team"),
             links=[{"url": f"https://chat.{EMAIL_DOMAIN}/channels/{t}", "title": "Team channel", "icon": "chat"}]))
-    w.write("org/groups.yaml", y_dump_all(groups))
+    targets += write_split(w, "groups", groups)
     counts["Group"] += len(groups)
 
     users = []
@@ -676,7 +689,7 @@ def write_org(w: Writer, plan: Plan, vocab: Vocabulary, seed: int, counts: dict)
         if r.random() < 0.5:
             profile["picture"] = f"https://avatars.{EMAIL_DOMAIN}/{u}.png"
         users.append(entity("User", u, {"profile": profile, "memberOf": plan.user_groups[u]}))
-    w.write("org/users.yaml", y_dump_all(users))
+    targets += write_split(w, "users", users)
     counts["User"] += len(users)
 
     docs = []
@@ -687,9 +700,14 @@ def write_org(w: Writer, plan: Plan, vocab: Vocabulary, seed: int, counts: dict)
         docs.append(entity("System", s, {"owner": plan.system_owner[s], "domain": plan.system_domain[s]},
                            description=describe(vocab, r, f"The {plan_display(s)} system"),
                            tags=sorted(set(r.sample(TECH_TAGS, r.randint(0, 2))))))
-    w.write("org/systems.yaml", y_dump_all(docs))
+    targets += write_split(w, "systems", docs)
     counts["Domain"] += len(plan.domains)
     counts["System"] += len(plan.systems)
+
+    loc = entity("Location", ORG, {"type": "file", "targets": targets},
+                 description="People, teams, systems and domains of the synthetic organisation.")
+    w.write("org/catalog-info.yaml", y_dump(loc))
+    counts["Location"] += 1
 
 
 def openapi_doc(vocab: Vocabulary, r: random.Random, repo: dict) -> dict:
