@@ -138,6 +138,11 @@ fn find_catalog_files(repo: &Repo, patterns: &[String]) -> Vec<RepoPath> {
 
 /// Every file (and symlink) below `root`, as sorted repository paths.
 pub(crate) fn walk_files(root: &Path) -> Vec<RepoPath> {
+    walk(root).into_iter().map(|(path, _)| path).collect()
+}
+
+/// [`walk_files`], each file with whether it is a symlink.
+pub(crate) fn walk(root: &Path) -> Vec<(RepoPath, bool)> {
     walkdir::WalkDir::new(root)
         .follow_links(false)
         .sort_by_file_name()
@@ -152,7 +157,7 @@ pub(crate) fn walk_files(root: &Path) -> Vec<RepoPath> {
         .filter_map(|e| {
             let rel = e.path().strip_prefix(root).ok()?;
             let rel = rel.to_str()?.replace('\\', "/");
-            Some(RepoPath::from_walked(&rel))
+            Some((RepoPath::from_walked(&rel), e.path_is_symlink()))
         })
         .collect()
 }
@@ -215,18 +220,14 @@ mod tests {
         assert_eq!(diags.iter().next().unwrap().code, "gather/source-missing");
     }
 
-    #[cfg(unix)]
-    #[test]
-    fn symlinks_out_of_the_repository_are_not_read() {
+    /// A repository in a temporary directory, and a directory outside it holding
+    /// `secret.yaml`; `setup` adds to the repository before it is gathered.
+    fn repo_beside_a_secret(setup: impl Fn(&Path, &Path)) -> (Vec<Repo>, [tempfile::TempDir; 2]) {
         let dir = tempfile::tempdir().unwrap();
         let outside = tempfile::tempdir().unwrap();
         write(&outside.path().join("secret.yaml"), "secret");
         write(&dir.path().join("catalog-info.yaml"), "x");
-        std::os::unix::fs::symlink(
-            outside.path().join("secret.yaml"),
-            dir.path().join("link.yaml"),
-        )
-        .unwrap();
+        setup(dir.path(), outside.path());
         let (repos, _) = gather_local(
             0,
             dir.path(),
@@ -234,6 +235,15 @@ mod tests {
             &["catalog-info.yaml".into()],
             Path::new("/none"),
         );
+        (repos, [dir, outside])
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_out_of_the_repository_are_not_read() {
+        let (repos, _dirs) = repo_beside_a_secret(|dir, outside| {
+            std::os::unix::fs::symlink(outside.join("secret.yaml"), dir.join("link.yaml")).unwrap();
+        });
         let err = repos[0]
             .read(&RepoPath::from_walked("link.yaml"), 1 << 20)
             .unwrap_err();
@@ -241,5 +251,28 @@ mod tests {
         assert!(repos[0]
             .read(&RepoPath::from_walked("catalog-info.yaml"), 1 << 20)
             .is_ok());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_directory_out_of_the_repository_is_not_read_through() {
+        let (repos, _dirs) = repo_beside_a_secret(|dir, outside| {
+            write(&dir.join("real/inside.yaml"), "inside");
+            std::os::unix::fs::symlink(outside, dir.join("docs")).unwrap();
+            std::os::unix::fs::symlink(dir.join("real"), dir.join("alias")).unwrap();
+        });
+        let repo = &repos[0];
+        // Walked first, as a build does: files the walk found are read without resolving.
+        assert!(repo
+            .files()
+            .iter()
+            .any(|p| p.as_str() == "real/inside.yaml"));
+        let read = |path: &str| repo.read(&RepoPath::from_walked(path), 1 << 20);
+        assert_eq!(
+            read("docs/secret.yaml").unwrap_err(),
+            crate::gather::ReadError::OutsideRepo
+        );
+        assert_eq!(read("alias/inside.yaml").unwrap(), b"inside");
+        assert_eq!(read("real/inside.yaml").unwrap(), b"inside");
     }
 }

@@ -14,6 +14,7 @@ use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::paths::RepoPath;
 use local::repo_for_check;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -52,9 +53,18 @@ pub struct Repo {
     /// CI runs, pull requests and alerts, for repositories gathered from GitHub.
     pub health: Option<health::RepoHealth>,
     /// Every file of the repository, sorted: walked once, when first asked for.
-    files: OnceLock<Vec<RepoPath>>,
+    files: OnceLock<Walked>,
     /// A catalog file that exists in memory only (`Config::generated_catalog`).
     generated: Option<(RepoPath, Vec<u8>)>,
+}
+
+/// A repository's files as the walk found them.
+#[derive(Clone, Debug)]
+struct Walked {
+    files: Vec<RepoPath>,
+    /// The files that are not symlinks. The walk follows none, so every directory above them
+    /// is a real one: they are inside the repository without resolving their path.
+    plain: HashSet<RepoPath>,
 }
 
 /// Why a file in a repository could not be read.
@@ -112,6 +122,10 @@ impl Repo {
     /// The real path of `path`, after checking that symlinks keep it inside the repository.
     fn contained(&self, path: &RepoPath) -> Result<PathBuf, ReadError> {
         let full = self.root.join(path.as_str());
+        // Resolving costs a readlink per directory of the path, for every file read.
+        if self.walked().plain.contains(path) {
+            return Ok(full);
+        }
         let real = std::fs::canonicalize(&full).map_err(|e| io_error(&e))?;
         if real.starts_with(&self.root) {
             Ok(real)
@@ -140,7 +154,20 @@ impl Repo {
     /// Every file of the repository (`.git`, `node_modules` and `target` skipped, symlinks
     /// listed but never followed), sorted. The repository is walked the first time only.
     pub fn files(&self) -> &[RepoPath] {
-        self.files.get_or_init(|| local::walk_files(&self.root))
+        &self.walked().files
+    }
+
+    fn walked(&self) -> &Walked {
+        self.files.get_or_init(|| {
+            let walked = local::walk(&self.root);
+            let plain = walked
+                .iter()
+                .filter(|(_, symlink)| !symlink)
+                .map(|(path, _)| path.clone())
+                .collect();
+            let files = walked.into_iter().map(|(path, _)| path).collect();
+            Walked { files, plain }
+        })
     }
 
     /// Every file in the repository whose path matches `pattern`, sorted.
