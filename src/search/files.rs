@@ -41,10 +41,9 @@ pub fn index_files(
         let index = build_index(catalog, summaries, docs, cache);
         let files = Mutex::new(Vec::new());
         let keep = |path, bytes| {
-            files
-                .lock()
-                .expect("index files")
-                .push(keyed(path, bytes, cache))
+            // Hashed and kept before the lock is taken, so the threads emitting do not wait.
+            let file = keyed(path, bytes, cache);
+            files.lock().expect("index files").push(file);
         };
         emit_index(&index, &keep);
         for (path, bytes) in typo::files(&index) {
