@@ -65,7 +65,7 @@ pub fn index_files(
             .map(Vec::len)
             .sum();
         eprintln!(
-            "timing: search index {:.3}s, {} files, {bytes} bytes made",
+            "timing: search index {:.3}s, {} files, {bytes} bytes held in memory",
             started.elapsed().as_secs_f64(),
             files.len()
         );
