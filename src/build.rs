@@ -7,7 +7,7 @@ use crate::config::{Config, Source};
 use crate::diagnostics::Diagnostics;
 use crate::docs::{build_docs, DocSets};
 use crate::gather::{gather_with_progress, Workspace};
-use crate::output::{Key, PageSink};
+use crate::output::PageSink;
 use crate::render_cache::{CacheStats, RenderCache};
 use crate::shard::Shard;
 use crate::site::apidocs::{Held, ReferenceStats};
@@ -373,36 +373,23 @@ fn facts(
 }
 
 /// Gives the search index's `files` to `sink` at once, or keeps them in `site` when there is
-/// none. A file the output still holds is left there; one left in the cache is read back.
+/// none.
 fn hand_over(
     sink: Option<&dyn PageSink>,
     files: Vec<crate::search::IndexFile>,
     (cache, site): (Option<&RenderCache>, &mut Site),
 ) -> Result<(), String> {
-    use rayon::prelude::*;
-    let bytes_of = |path: &str, bytes: Option<Vec<u8>>, key: &Key| {
-        bytes
-            .or_else(|| cache.and_then(|c| c.read(key)))
-            .ok_or_else(|| format!("{path}: the render cache lost this search index file"))
-    };
-    let Some(sink) = sink else {
-        for file in files {
-            let bytes = bytes_of(&file.path, file.bytes, &file.key)?;
-            site.files.insert(file.path, bytes);
-        }
-        return Ok(());
-    };
-    let paths: Result<Vec<String>, String> = files
-        .into_par_iter()
-        .map(|file| {
-            if !sink.holds(&file.path, &file.key) {
-                let bytes = bytes_of(&file.path, file.bytes, &file.key)?;
-                sink.put_keyed(&file.path, bytes, &file.key)?;
+    match sink {
+        Some(sink) => site
+            .streamed
+            .extend(crate::search::put_index(files, sink, cache)?),
+        None => {
+            for file in files {
+                let (path, bytes) = file.into_bytes(cache)?;
+                site.files.insert(path, bytes);
             }
-            Ok(file.path)
-        })
-        .collect();
-    site.streamed.extend(paths?);
+        }
+    }
     Ok(())
 }
 

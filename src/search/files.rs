@@ -7,7 +7,7 @@ use super::{build_index, emit_index, site_digest, typo, SITE_KIND};
 use crate::catalog::summary::EntitySummary;
 use crate::catalog::Catalog;
 use crate::docs::DocSets;
-use crate::output::Key;
+use crate::output::{Key, PageSink};
 use crate::render_cache::RenderCache;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -23,6 +23,41 @@ pub struct IndexFile {
     pub path: String,
     pub key: Key,
     pub bytes: Option<Vec<u8>>,
+}
+
+impl IndexFile {
+    /// The file's path and bytes: held, or read back from `cache`.
+    pub fn into_bytes(self, cache: Option<&RenderCache>) -> Result<(String, Vec<u8>), String> {
+        let bytes = self.bytes.or_else(|| cache.and_then(|c| c.read(&self.key)));
+        match bytes {
+            Some(bytes) => Ok((self.path, bytes)),
+            None => Err(format!(
+                "{}: the render cache lost this search index file",
+                self.path
+            )),
+        }
+    }
+}
+
+/// Gives `files` to `sink`, leaving a file the output still holds where it is; gives their
+/// paths.
+pub fn put_index(
+    files: Vec<IndexFile>,
+    sink: &dyn PageSink,
+    cache: Option<&RenderCache>,
+) -> Result<Vec<String>, String> {
+    files
+        .into_par_iter()
+        .map(|file| {
+            if sink.holds(&file.path, &file.key) {
+                return Ok(file.path);
+            }
+            let key = file.key;
+            let (path, bytes) = file.into_bytes(cache)?;
+            sink.put_keyed(&path, bytes, &key)?;
+            Ok(path)
+        })
+        .collect()
 }
 
 /// Set, the build says on stderr how long the search index took (for the benchmarks).

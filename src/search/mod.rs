@@ -24,7 +24,7 @@ use std::collections::{BTreeMap, HashMap};
 pub use emit::{
     emit_index, shard_file_key, shards_for, write_index, Emit, SearchFiles, CHUNK, MANIFEST,
 };
-pub use files::{index_files, IndexFile, FILE_KIND, LISTING_KIND};
+pub use files::{index_files, put_index, IndexFile, FILE_KIND, LISTING_KIND};
 pub use typo::TYPO_MANIFEST;
 
 /// Field boosts: a word in an entity's name counts ten times a word in a body.
