@@ -16,10 +16,10 @@ use std::sync::Mutex;
 /// A page's Markdown rendering and its links to other pages' anchors.
 type PageRender = (markdown::Rendered, Vec<links::CrossAnchor>);
 
-/// What the cache keeps of a page but its body and sections: its rendering (those left empty) and the
-/// secrets redacted from its text (rule id and line), which are reported again whenever the
-/// entry is used. Kept as bincode: decoding JSON entries took most of an unchanged build's docs
-/// stage.
+/// What the cache keeps of a page but its body and sections: its rendering (those left
+/// empty) and the secrets redacted from its text (rule id and line), which are reported again
+/// whenever the entry is used. Kept as bincode: decoding JSON entries took most of an
+/// unchanged build's docs stage.
 type Kept = (
     markdown::Rendered,
     Vec<links::CrossAnchor>,
