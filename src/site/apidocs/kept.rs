@@ -58,11 +58,17 @@ pub struct References {
 /// Every API entity with a definition Playbill can read: parsed, or taken from `cache` when its
 /// definition and everything else the reference is made from are unchanged.
 pub fn build_all(catalog: &Catalog, cache: Option<&RenderCache>) -> References {
-    let built: Vec<(String, Held, Vec<Diagnostic>, bool)> = catalog
+    // The catalog is sorted by ref, so its API entities sit together: split over all entities,
+    // one thread would parse every definition while the others wait.
+    let apis: Vec<(&Entity, Format)> = catalog
         .entities
-        .par_iter()
-        .filter_map(|e| {
-            let format = format_of(e)?;
+        .iter()
+        .filter_map(|e| Some((e, format_of(e)?)))
+        .collect();
+    let built: Vec<(String, Held, Vec<Diagnostic>, bool)> = apis
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|(e, format)| {
             let (held, problems, parsed) = match cache {
                 Some(cache) => cached(cache, e, format),
                 None => {
@@ -70,7 +76,7 @@ pub fn build_all(catalog: &Catalog, cache: Option<&RenderCache>) -> References {
                     (Held::Built(Box::new(reference)), problems, true)
                 }
             };
-            Some((e.key.to_string(), held, problems, parsed))
+            (e.key.to_string(), held, problems, parsed)
         })
         .collect();
     let mut references = References::default();
