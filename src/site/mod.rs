@@ -5,6 +5,7 @@
 pub mod apidocs;
 pub mod budget;
 mod catalog_data;
+mod docs_nav;
 pub mod feed;
 mod graphs;
 mod heatmap;

@@ -302,7 +302,10 @@ pub(super) fn fill_stand_ins(
         Page::Doc { site, page } => {
             let doc_site = &shared.docs.sites[*site];
             let doc = &doc_site.pages[*page];
-            shown["docs"]["nav"] = json!(crate::docs::nav::for_page(&doc_site.nav, &doc.out));
+            let nav = crate::docs::nav::for_page(&doc_site.nav, &doc.out);
+            let root = shown["root"].as_str().unwrap_or_default();
+            shown["docs"]["nav_html"] = super::docs_nav::html(&nav, root).into();
+            shown["docs"]["nav"] = json!(nav);
             if doc.body_key.is_some() {
                 shown["doc"]["html"] = doc.body(shared.cache)?.into_owned().into();
             }
