@@ -53,7 +53,7 @@ pub fn write_site(
         .files
         .par_iter()
         .map(|(rel, bytes)| {
-            let wrote = write_if_changed(&out_dir.join(rel), bytes)?;
+            let (wrote, _) = write_if_changed(&out_dir.join(rel), bytes)?;
             Ok((wrote, bytes.len() as u64))
         })
         .collect();
@@ -61,7 +61,7 @@ pub fn write_site(
         .par_iter()
         .map(|(rel, from)| {
             let bytes = std::fs::read(from).map_err(|e| fail("read", from, e))?;
-            let wrote = write_if_changed(&out_dir.join(rel), &bytes)?;
+            let (wrote, _) = write_if_changed(&out_dir.join(rel), &bytes)?;
             Ok((wrote, bytes.len() as u64))
         })
         .collect();
@@ -180,9 +180,9 @@ impl PageSink for Streamed {
     fn put_keyed(&self, path: &str, bytes: Vec<u8>, key: &Key) -> Result<(), String> {
         let file = self.out_dir.join(path);
         let len = bytes.len() as u64;
-        let wrote = write_if_changed(&file, &bytes)?;
+        let (wrote, modified) = write_if_changed(&file, &bytes)?;
         self.count(wrote, len);
-        if let Some(modified) = std::fs::metadata(&file).ok().and_then(|m| modified_ns(&m)) {
+        if let Some(modified) = modified {
             let key = *key;
             self.remember(path, Stamp { key, len, modified });
         }
@@ -255,17 +255,23 @@ fn fail(what: &str, path: &Path, e: std::io::Error) -> String {
     format!("cannot {what} {}: {e}", path.display())
 }
 
-/// Writes `bytes` to `path` unless it holds them already (so its timestamp survives); true
-/// when it wrote.
-fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, String> {
-    if std::fs::read(path).is_ok_and(|old| old == bytes) {
-        return Ok(false);
+/// Writes `bytes` to `path` unless it holds them already (so its timestamp survives). Gives
+/// whether it wrote, and the file's modification time, read from the open file rather than
+/// by looking its path up again.
+fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<(bool, Option<u128>), String> {
+    use std::io::{Read, Write};
+    if let Ok(mut file) = std::fs::File::open(path) {
+        let mut old = Vec::with_capacity(bytes.len());
+        if file.read_to_end(&mut old).is_ok() && old == bytes {
+            return Ok((false, file.metadata().ok().and_then(|m| modified_ns(&m))));
+        }
     }
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| fail("create", parent, e))?;
     }
-    std::fs::write(path, bytes).map_err(|e| fail("write", path, e))?;
-    Ok(true)
+    let mut file = std::fs::File::create(path).map_err(|e| fail("write", path, e))?;
+    file.write_all(bytes).map_err(|e| fail("write", path, e))?;
+    Ok((true, file.metadata().ok().and_then(|m| modified_ns(&m))))
 }
 
 /// Removes `out_dir/rel` and the directories it leaves empty; true when the file was there.
