@@ -148,13 +148,12 @@ pub fn build_index(
         sites.extend(own.iter().map(|&s| (&docs.sites[s], i)));
     }
     let (head, counts) = weights::analyse_part(sources);
-    let entity_part = std::iter::once((head, Counted::Held(counts)));
-    let site_parts = sites.chunks(SITES_AT_ONCE).flat_map(|chunk| {
-        let parts: Vec<(weights::Head, Counted)> = chunk
+    let entity_part = std::iter::once(vec![(head, Counted::Held(counts))]);
+    let site_parts = sites.chunks(SITES_AT_ONCE).map(|chunk| {
+        chunk
             .par_iter()
             .map(|&(site, entity)| site_part(site, entity, cache))
-            .collect();
-        parts
+            .collect()
     });
     weights::weigh(
         entity_part.chain(site_parts),

@@ -243,43 +243,54 @@ struct Waiting<C> {
 /// Parts whose counts are weighed at once, in parallel; their weights are added in order.
 const PARTS_AT_ONCE: usize = 32;
 
-/// Weighs the documents of `parts`, numbered in the order the parts come, in two passes:
-/// every head first (the document frequencies and average lengths of all parts decide each
-/// weight), then each part's counts, which `counts` gives only then. So a portal's counts are
-/// never all held at once: a part whose counts the render cache holds is read back.
+/// Weighs the documents of `parts` (a few at a time), numbered in the order the parts come,
+/// in two passes: every head first (the document frequencies and average lengths of all parts
+/// decide each weight), then each part's counts, which `counts` gives only then. So a portal's
+/// counts are never all held at once: a part whose counts the render cache holds is read back.
 pub(super) fn weigh<C: Send>(
-    parts: impl Iterator<Item = (Head, C)>,
+    mut parts: impl Iterator<Item = Vec<(Head, C)>> + Send,
     counts: impl Fn(C) -> Counts + Sync,
     entities: Vec<Facet>,
 ) -> Index {
     let mut merged = Merged::default();
-    let waiting: Vec<Waiting<C>> = parts
-        .map(|(head, counts)| Waiting {
-            first: merged.docs.len(),
-            ids: merged.add(head),
-            counts,
-        })
-        .collect();
+    let mut waiting: Vec<Waiting<C>> = Vec::new();
+    let mut next = parts.next();
+    while let Some(some) = next {
+        // One thread merges these heads while the others make the next few parts.
+        next = rayon::join(
+            || parts.next(),
+            || {
+                for (head, counts) in some {
+                    let first = merged.docs.len();
+                    let ids = merged.add(head);
+                    waiting.push(Waiting { first, ids, counts });
+                }
+            },
+        )
+        .0;
+    }
     let scale = Scale::of(&merged);
     let mut postings: Vec<Vec<(u32, u32)>> = vec![Vec::new(); merged.stems.names.len()];
     let mut waiting = waiting.into_iter();
+    let mut weighed: Vec<Vec<(u32, u32, u32)>> = Vec::new();
     loop {
         let chunk: Vec<Waiting<C>> = waiting.by_ref().take(PARTS_AT_ONCE).collect();
         if chunk.is_empty() {
+            add_postings(&mut postings, weighed);
             break;
         }
-        let weighed: Vec<Vec<(u32, u32, u32)>> = chunk
-            .into_par_iter()
-            .map(|part| scale.weigh(part.first, &part.ids, counts(part.counts)))
-            .collect();
-        // A list is cut back to its best whenever it doubles: not every posting is held.
-        for (stem, doc, w) in weighed.into_iter().flatten() {
-            let list = &mut postings[stem as usize];
-            list.push((doc, w));
-            if list.len() == 2 * MAX_POSTINGS {
-                keep_best(list);
-            }
-        }
+        // One thread files the last chunk's postings while the others weigh this one.
+        let last = std::mem::take(&mut weighed);
+        weighed = rayon::join(
+            || {
+                chunk
+                    .into_par_iter()
+                    .map(|part| scale.weigh(part.first, &part.ids, counts(part.counts)))
+                    .collect()
+            },
+            || add_postings(&mut postings, last),
+        )
+        .0;
     }
     postings.par_iter_mut().for_each(|list| {
         keep_best(list);
@@ -360,6 +371,18 @@ impl Scale<'_> {
             }
         }
         weighed
+    }
+}
+
+/// Files each weighed posting under its stem, in order. A list is cut back to its best
+/// whenever it doubles: not every posting is held.
+fn add_postings(postings: &mut [Vec<(u32, u32)>], weighed: Vec<Vec<(u32, u32, u32)>>) {
+    for (stem, doc, w) in weighed.into_iter().flatten() {
+        let list = &mut postings[stem as usize];
+        list.push((doc, w));
+        if list.len() == 2 * MAX_POSTINGS {
+            keep_best(list);
+        }
     }
 }
 
