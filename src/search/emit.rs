@@ -123,7 +123,7 @@ fn table_text(n: usize, docs: &[super::Doc]) -> String {
 
 /// The shard scripts of `terms` under `key`, split deeper while too large.
 fn shard(index: &Index, key: &str, terms: &[&str], out: &mut Vec<(String, String)>) {
-    let body = shard_body(index, terms).to_string();
+    let body = shard_body(index, terms);
     let depth = key.chars().count();
     let splittable = depth < MAX_KEY_CHARS && terms.iter().any(|t| t.chars().count() > depth);
     if body.len() <= SHARD_BYTES || !splittable {
@@ -139,30 +139,45 @@ fn shard(index: &Index, key: &str, terms: &[&str], out: &mut Vec<(String, String
     }
 }
 
-/// `{"t": terms (sorted), "s": stem of each (index into "p"), "p": postings per stem as
-/// [doc, weight, doc gap, weight, ...]}`.
-fn shard_body(index: &Index, terms: &[&str]) -> Value {
+/// A shard as JSON: `{"p": postings per stem as [doc, weight, doc gap, weight, ...], "s":
+/// stem of each term (index into "p"), "t": terms (sorted)}`. Serialized straight from these
+/// fields, in the key order a JSON object prints, rather than through a `Value` tree: every
+/// build encodes every shard, and the tree of numbers was most of that.
+#[derive(serde::Serialize)]
+struct ShardBody<'a> {
+    p: Vec<Vec<u32>>,
+    s: Vec<usize>,
+    t: &'a [&'a str],
+}
+
+fn shard_body(index: &Index, terms: &[&str]) -> String {
     let mut stems: BTreeMap<&str, usize> = BTreeMap::new();
     for t in terms {
         let next = stems.len();
         stems.entry(index.terms[*t].as_str()).or_insert(next);
     }
-    let mut postings = vec![Value::Null; stems.len()];
+    let mut postings = vec![Vec::new(); stems.len()];
     for (stem, &i) in &stems {
-        let mut flat = Vec::new();
+        let list = index.postings.get(*stem).map(Vec::as_slice).unwrap_or(&[]);
+        let mut flat = Vec::with_capacity(2 * list.len());
         let mut last = 0;
-        for &(doc, w) in index.postings.get(*stem).map(Vec::as_slice).unwrap_or(&[]) {
+        for &(doc, w) in list {
             flat.push(doc - last);
             flat.push(w);
             last = doc;
         }
-        postings[i] = json!(flat);
+        postings[i] = flat;
     }
     let s: Vec<usize> = terms
         .iter()
         .map(|t| stems[index.terms[*t].as_str()])
         .collect();
-    json!({ "t": terms, "s": s, "p": postings })
+    let body = ShardBody {
+        p: postings,
+        s,
+        t: terms,
+    };
+    serde_json::to_string(&body).expect("numbers and strings serialize")
 }
 
 fn facets(index: &Index) -> Value {
