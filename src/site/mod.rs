@@ -155,6 +155,9 @@ struct Shared<'a> {
     /// Each docs site's nav, hashed: what a docs page's context holds in place of its copy of
     /// the nav (which the page's path decides) until the page is rendered.
     nav_digests: Vec<String>,
+    /// What every relation picture is drawn from, hashed ([`graphs::fingerprint`]); empty when
+    /// no entity page is rendered.
+    pictures_fingerprint: Vec<u8>,
 }
 
 /// What the site stage renders from: the other stages' results.
@@ -241,7 +244,7 @@ pub fn render_site(inputs: SiteInputs<'_>) -> Result<(Site, Diagnostics), String
     let owners_path = owners
         .as_ref()
         .map(|o| format!("catalog/{}", crate::output::hashed_name("owners.js", o)));
-    let shared = Shared {
+    let mut shared = Shared {
         config,
         catalog,
         docs,
@@ -265,7 +268,11 @@ pub fn render_site(inputs: SiteInputs<'_>) -> Result<(Site, Diagnostics), String
             .iter()
             .map(|site| crate::output::hex(&crate::output::json_digest(&site.nav)))
             .collect(),
+        pictures_fingerprint: Vec::new(),
     };
+    if scope != Scope::Docs {
+        shared.pictures_fingerprint = graphs::fingerprint(&shared);
+    }
     let pages = portal_pages(&shared, scope);
     let memory = InMemory::default();
     let out: &dyn PageSink = sink.unwrap_or(&memory);

@@ -291,8 +291,9 @@ fn doc(shared: &Shared<'_>, site: usize, page: usize, ctx: &mut Context) -> Fram
 
 /// Puts into `shown`, the context [`page_context`] made with stand-ins, what they stand for:
 /// the docs bodies and API references the render cache holds (standing in as their entries'
-/// keys) and a docs page's copy of its site's nav (as the nav's hash). A stand-in is all the
-/// page's own key needs.
+/// keys), a docs page's copy of its site's nav (as the nav's hash) and an entity page's
+/// relation pictures (as a hash of what they are drawn from). A stand-in is all the page's
+/// own key needs.
 pub(super) fn fill_stand_ins(
     shared: &Shared<'_>,
     page: &Page<'_>,
@@ -315,6 +316,10 @@ pub(super) fn fill_stand_ins(
             Some(sections) => super::print::fill(&shared.docs.sites[*site], sections, shared.cache),
             None => Ok(()),
         },
+        Page::Entity(e) => {
+            shown["pictures"] = json!(super::graphs::pictures(shared, e));
+            Ok(())
+        }
         Page::Api(e) => {
             if let Some(Held::Kept(key)) = shared.apis.get(&e.key.to_string()) {
                 shown["api"] = apidocs::kept::read_back(shared.cache, key, e)?;
@@ -374,7 +379,8 @@ fn entity(shared: &Shared<'_>, e: &Entity, ctx: &mut Context) -> Frame {
     ctx.insert("problem_trend", &problems);
     let timeline = super::timeline::timeline(shared.catalog, &shared.changes.state, e);
     ctx.insert("timeline", &timeline);
-    ctx.insert("pictures", &super::graphs::pictures(shared, e));
+    // Drawn when the page is rendered (`fill_stand_ins`).
+    ctx.insert("pictures", &super::graphs::stand_in(shared, e));
     let heatmap = kubernetes::enabled(shared.config) && super::heatmap::has_heatmap(e);
     ctx.insert("heatmap", &heatmap);
     ctx.insert("ownership", &super::ownership::roll_up(shared, e));

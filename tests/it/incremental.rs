@@ -223,6 +223,22 @@ fn incremental_builds_give_the_bytes_of_clean_ones() {
     let owner = org.assert_incremental_is_clean("owner");
     assert!(owner.render_cache.reused > 0 && owner.render_cache.rendered > 1);
 
+    // Tiers that make settlement's dependency on the ledger a warning: a red line in the
+    // pictures of pages that show both, whose other content does not change.
+    org.edit(
+        "org/settlement/catalog-info.yaml",
+        "  tags: [go, batch, tier-1]\n",
+        "  tags: [go, batch, tier-1]\n  labels:\n    tier: \"1\"\n",
+    );
+    org.edit(
+        "org/payments-ledger/catalog-info.yaml",
+        "kloudvin.example/tier: \"1\"",
+        "kloudvin.example/tier: \"3\"",
+    );
+    org.assert_incremental_is_clean("pictures");
+    let settlement = &org.files("public")["catalog/default/component/settlement/index.html"];
+    assert!(String::from_utf8_lossy(settlement).contains("edge-warn"));
+
     // A template override changes every page that uses it.
     let base =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/404.html"))
