@@ -255,12 +255,12 @@ pub(super) fn weigh<C: Send>(
     let mut merged = Merged::default();
     let mut waiting: Vec<Waiting<C>> = Vec::new();
     let mut next = parts.next();
-    while let Some(some) = next {
+    while let Some(made) = next {
         // One thread merges these heads while the others make the next few parts.
         next = rayon::join(
             || parts.next(),
             || {
-                for (head, counts) in some {
+                for (head, counts) in made {
                     let first = merged.docs.len();
                     let ids = merged.add(head);
                     waiting.push(Waiting { first, ids, counts });
