@@ -9,8 +9,10 @@
 //! plain word (`REDACTED`) that stays a plain scalar in YAML and plain text in Markdown.
 
 use crate::diagnostics::Diagnostic;
-use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use aho_corasick::AhoCorasick;
+use regex::{Regex, RegexBuilder};
 use std::borrow::Cow;
+use std::ops::Range;
 use std::sync::OnceLock;
 
 /// What replaces a secret in the output.
@@ -24,6 +26,12 @@ struct Rule {
     pattern: &'static str,
     group: usize,
     check: Check,
+    /// Lower-case words one of which every match holds (compared ignoring ASCII case): a rule
+    /// runs only on a text that holds one, as gitleaks does.
+    keywords: &'static [&'static str],
+    /// The pattern cannot match a line break: the rule runs only on the lines that hold one of
+    /// its keywords. Words like `token` are in most docs pages; their lines are few.
+    one_line: bool,
 }
 
 /// Extra tests a match must pass: patterns with a fixed shape need none; loose ones (a value
@@ -36,6 +44,30 @@ enum Check {
     HighEntropy,
 }
 
+/// The words of the generic rule's key names, spelt with each separator its pattern allows
+/// (`token` stands for the access and auth tokens too).
+const GENERIC_KEYWORDS: [&str; 19] = [
+    "passwor",
+    "passwd",
+    "passphrase",
+    "pwd",
+    "secret",
+    "token",
+    "credential",
+    "apikey",
+    "api_key",
+    "api.key",
+    "api-key",
+    "accesskey",
+    "access_key",
+    "access.key",
+    "access-key",
+    "privatekey",
+    "private_key",
+    "private.key",
+    "private-key",
+];
+
 const RULES: &[Rule] = &[
     Rule {
         id: "private-key",
@@ -44,6 +76,8 @@ const RULES: &[Rule] = &[
         pattern: r"-----BEGIN[ A-Z0-9_-]{0,40}PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END[ A-Z0-9_-]{0,40}PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=\s\\]*)",
         group: 0,
         check: Check::None,
+        keywords: &["-----begin"],
+        one_line: false,
     },
     Rule {
         id: "aws-access-key-id",
@@ -51,6 +85,8 @@ const RULES: &[Rule] = &[
         pattern: r"\b((?:AKIA|ASIA|ABIA|ACCA|AROA|AIDA)[0-9A-Z]{16})\b",
         group: 1,
         check: Check::NotExample,
+        keywords: &["akia", "asia", "abia", "acca", "aroa", "aida"],
+        one_line: false,
     },
     Rule {
         id: "aws-secret-access-key",
@@ -58,6 +94,8 @@ const RULES: &[Rule] = &[
         pattern: r#"(?i)aws[_.-]?(?:secret[_.-]?access[_.-]?key|secret[_.-]?key|secret)["']?\s*[:=]\s*["']?([A-Za-z0-9/+]{40})\b"#,
         group: 1,
         check: Check::NotExample,
+        keywords: &["aws"],
+        one_line: false,
     },
     Rule {
         id: "gcp-service-account-key",
@@ -65,6 +103,8 @@ const RULES: &[Rule] = &[
         pattern: r#""private_key_id"\s*:\s*"([a-f0-9]{40})""#,
         group: 1,
         check: Check::None,
+        keywords: &["\"private_key_id\""],
+        one_line: false,
     },
     Rule {
         id: "azure-storage-key",
@@ -72,6 +112,8 @@ const RULES: &[Rule] = &[
         pattern: r"(?i)(?:AccountKey|SharedAccessKey)=([A-Za-z0-9+/]{30,}={0,2})",
         group: 1,
         check: Check::None,
+        keywords: &["accountkey=", "sharedaccesskey="],
+        one_line: false,
     },
     Rule {
         id: "azure-sas-signature",
@@ -79,6 +121,8 @@ const RULES: &[Rule] = &[
         pattern: r"[?&]sig=([A-Za-z0-9%+/]{30,}={0,2})",
         group: 1,
         check: Check::None,
+        keywords: &["sig="],
+        one_line: false,
     },
     Rule {
         id: "github-token",
@@ -86,6 +130,8 @@ const RULES: &[Rule] = &[
         pattern: r"\b(gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{60,255})\b",
         group: 1,
         check: Check::None,
+        keywords: &["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"],
+        one_line: false,
     },
     Rule {
         id: "gitlab-token",
@@ -93,6 +139,8 @@ const RULES: &[Rule] = &[
         pattern: r"\b(gl(?:pat|dt|rt|ptt|cbt)-[A-Za-z0-9_-]{20,})",
         group: 1,
         check: Check::None,
+        keywords: &["glpat-", "gldt-", "glrt-", "glptt-", "glcbt-"],
+        one_line: false,
     },
     Rule {
         id: "slack-token",
@@ -100,6 +148,8 @@ const RULES: &[Rule] = &[
         pattern: r"\b(xox[abposr]-[A-Za-z0-9-]{10,})",
         group: 1,
         check: Check::None,
+        keywords: &["xox"],
+        one_line: false,
     },
     Rule {
         id: "slack-webhook",
@@ -107,6 +157,8 @@ const RULES: &[Rule] = &[
         pattern: r"hooks\.slack\.com/services/([A-Za-z0-9_/-]{20,})",
         group: 1,
         check: Check::None,
+        keywords: &["hooks.slack.com/services/"],
+        one_line: false,
     },
     Rule {
         id: "jwt",
@@ -114,6 +166,8 @@ const RULES: &[Rule] = &[
         pattern: r"\b(eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})",
         group: 1,
         check: Check::None,
+        keywords: &["eyj"],
+        one_line: false,
     },
     Rule {
         id: "url-password",
@@ -121,6 +175,8 @@ const RULES: &[Rule] = &[
         pattern: r#"\b[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\s:/@'"<>`]{1,64}:([^\s/@'"<>`]{1,128})@"#,
         group: 1,
         check: Check::NotPlaceholder,
+        keywords: &["://"],
+        one_line: true,
     },
     Rule {
         id: "stripe-key",
@@ -128,6 +184,8 @@ const RULES: &[Rule] = &[
         pattern: r"\b((?:sk|rk)_(?:live|test)_[A-Za-z0-9]{20,99})\b",
         group: 1,
         check: Check::None,
+        keywords: &["sk_live_", "sk_test_", "rk_live_", "rk_test_"],
+        one_line: false,
     },
     Rule {
         id: "google-api-key",
@@ -135,6 +193,8 @@ const RULES: &[Rule] = &[
         pattern: r"\b(AIza[0-9A-Za-z_-]{35})(?:[^0-9A-Za-z_-]|$)",
         group: 1,
         check: Check::None,
+        keywords: &["aiza"],
+        one_line: false,
     },
     Rule {
         id: "npm-token",
@@ -142,6 +202,8 @@ const RULES: &[Rule] = &[
         pattern: r"\b(npm_[A-Za-z0-9]{36})\b",
         group: 1,
         check: Check::None,
+        keywords: &["npm_"],
+        one_line: false,
     },
     Rule {
         id: "pypi-token",
@@ -149,6 +211,8 @@ const RULES: &[Rule] = &[
         pattern: r"\b(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,})",
         group: 1,
         check: Check::None,
+        keywords: &["pypi-ageichlwas5vcmc"],
+        one_line: false,
     },
     Rule {
         id: "sendgrid-key",
@@ -156,6 +220,8 @@ const RULES: &[Rule] = &[
         pattern: r"\b(SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})\b",
         group: 1,
         check: Check::None,
+        keywords: &["sg."],
+        one_line: false,
     },
     Rule {
         id: "openai-key",
@@ -163,6 +229,8 @@ const RULES: &[Rule] = &[
         pattern: r"\b(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,})",
         group: 1,
         check: Check::None,
+        keywords: &["t3blbkfj"],
+        one_line: false,
     },
     Rule {
         id: "anthropic-key",
@@ -170,6 +238,8 @@ const RULES: &[Rule] = &[
         pattern: r"\b(sk-ant-(?:api|admin)[0-9]{2}-[A-Za-z0-9_-]{80,})",
         group: 1,
         check: Check::None,
+        keywords: &["sk-ant-"],
+        one_line: false,
     },
     Rule {
         id: "vault-token",
@@ -177,6 +247,8 @@ const RULES: &[Rule] = &[
         pattern: r"\b(hv[sb]\.[A-Za-z0-9_-]{24,})",
         group: 1,
         check: Check::None,
+        keywords: &["hvs.", "hvb."],
+        one_line: false,
     },
     Rule {
         id: "docker-hub-token",
@@ -184,6 +256,8 @@ const RULES: &[Rule] = &[
         pattern: r"\b(dckr_pat_[A-Za-z0-9_-]{27,})",
         group: 1,
         check: Check::None,
+        keywords: &["dckr_pat_"],
+        one_line: false,
     },
     Rule {
         id: "digitalocean-token",
@@ -191,6 +265,8 @@ const RULES: &[Rule] = &[
         pattern: r"\b(do[opr]_v1_[a-f0-9]{64})\b",
         group: 1,
         check: Check::None,
+        keywords: &["dop_v1_", "doo_v1_", "dor_v1_"],
+        one_line: false,
     },
     Rule {
         id: "shopify-token",
@@ -198,6 +274,8 @@ const RULES: &[Rule] = &[
         pattern: r"\b(shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32})\b",
         group: 1,
         check: Check::None,
+        keywords: &["shpat_", "shpca_", "shppa_", "shpss_"],
+        one_line: false,
     },
     Rule {
         id: "age-secret-key",
@@ -205,6 +283,8 @@ const RULES: &[Rule] = &[
         pattern: r"\b(AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58})\b",
         group: 1,
         check: Check::None,
+        keywords: &["age-secret-key-1"],
+        one_line: false,
     },
     Rule {
         id: "generic-secret",
@@ -215,32 +295,105 @@ const RULES: &[Rule] = &[
         pattern: r#"(?i)(?:passwor[dt]|passwd|passphrase|pwd|secret|api[_.-]?key|access[_.-]?key|access[_.-]?token|auth[_.-]?token|token|credentials?|private[_.-]?key)[A-Za-z0-9_.-]{0,24}["']?[ \t]*(?::=|=>|[:=|])[ \t]*["'`]?([^\s"',;`|]{10,128})"#,
         group: 1,
         check: Check::HighEntropy,
+        keywords: &GENERIC_KEYWORDS,
+        one_line: true,
     },
 ];
 
-/// The lazy DFA cache of each compiled rule (and of the set), per thread.
+/// The lazy DFA cache of each compiled rule, per thread.
 const DFA_CACHE_BYTES: usize = 32 << 20;
 
-fn compiled() -> &'static (RegexSet, Vec<Regex>) {
-    static RULES_COMPILED: OnceLock<(RegexSet, Vec<Regex>)> = OnceLock::new();
+/// The rules compiled, and one automaton over every rule's keywords.
+struct Compiled {
+    each: Vec<Regex>,
+    keywords: AhoCorasick,
+    /// The rule of each pattern of `keywords`; [`FOLDS`] for the characters below.
+    keyword_rule: Vec<usize>,
+}
+
+/// `(?i)` also matches `ſ` for `s` and the Kelvin sign for `k`, which ASCII case does not: a
+/// text holding either is searched whole by every case-insensitive rule.
+const FOLDING: [&str; 2] = ["\u{17F}", "\u{212A}"];
+const FOLDS: usize = usize::MAX;
+
+fn compiled() -> &'static Compiled {
+    static RULES_COMPILED: OnceLock<Compiled> = OnceLock::new();
     RULES_COMPILED.get_or_init(|| {
-        let patterns = RULES.iter().map(|r| r.pattern);
-        // Every text read passes through the set: a lazy DFA cache too small for the rules
-        // is cleared and rebuilt over and over, which cost a quarter of an unchanged build.
-        let set = RegexSetBuilder::new(patterns.clone())
-            .dfa_size_limit(DFA_CACHE_BYTES)
-            .build()
-            .expect("secret rules compile");
-        let each = patterns
-            .map(|p| {
-                RegexBuilder::new(p)
+        // Every text read passes through the rules: a lazy DFA cache too small for them is
+        // cleared and rebuilt over and over, which once cost a quarter of an unchanged build.
+        let each = RULES
+            .iter()
+            .map(|r| {
+                RegexBuilder::new(r.pattern)
                     .dfa_size_limit(DFA_CACHE_BYTES)
                     .build()
                     .expect("secret rule compiles")
             })
             .collect();
-        (set, each)
+        let (words, keyword_rule): (Vec<&str>, Vec<usize>) = RULES
+            .iter()
+            .enumerate()
+            .flat_map(|(i, r)| r.keywords.iter().map(move |k| (*k, i)))
+            .chain(FOLDING.iter().map(|c| (*c, FOLDS)))
+            .unzip();
+        let keywords = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(words)
+            .expect("secret keywords compile");
+        Compiled {
+            each,
+            keywords,
+            keyword_rule,
+        }
     })
+}
+
+/// Where one rule looks in a text.
+#[derive(Clone, Debug, PartialEq)]
+enum Scope {
+    Nowhere,
+    /// The lines (without their line breaks) that hold one of its keywords, in order.
+    Lines(Vec<Range<usize>>),
+    Whole,
+}
+
+/// Where each rule must look in `text`, found in one pass: nowhere when the text holds none of
+/// its keywords.
+fn scopes(compiled: &Compiled, text: &str) -> Vec<Scope> {
+    let mut scopes = vec![Scope::Nowhere; RULES.len()];
+    for m in compiled.keywords.find_overlapping_iter(text) {
+        let index = compiled.keyword_rule[m.pattern().as_usize()];
+        if index == FOLDS {
+            for (scope, rule) in scopes.iter_mut().zip(RULES) {
+                if rule.pattern.starts_with("(?i)") {
+                    *scope = Scope::Whole;
+                }
+            }
+            continue;
+        }
+        let scope = &mut scopes[index];
+        if !RULES[index].one_line {
+            *scope = Scope::Whole;
+            continue;
+        }
+        let line = line_around(text, m.range());
+        match scope {
+            Scope::Whole => {}
+            Scope::Lines(lines) if lines.last() == Some(&line) => {}
+            Scope::Lines(lines) => lines.push(line),
+            Scope::Nowhere => *scope = Scope::Lines(vec![line]),
+        }
+    }
+    scopes
+}
+
+/// The line of `text` that holds `within`, without its line break.
+fn line_around(text: &str, within: Range<usize>) -> Range<usize> {
+    let start = text[..within.start].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[within.end..]
+        .find('\n')
+        .map_or(text.len(), |i| within.end + i);
+    start..end
 }
 
 /// The ids of the built-in rules, for `[secrets] disable` in site.toml.
@@ -328,59 +481,38 @@ impl Scanner {
 
     /// Replaces every secret in `text` with `REDACTED`, keeping line breaks.
     pub fn redact<'a>(&self, text: &'a str) -> Redacted<'a> {
-        let (set, each) = compiled();
+        self.redact_within(text, scopes(compiled(), text))
+    }
+
+    /// [`redact`](Self::redact) with each rule looking only where `scopes` says.
+    fn redact_within<'a>(&self, text: &'a str, scopes: Vec<Scope>) -> Redacted<'a> {
+        replace_spans(text, self.secret_spans(text, scopes))
+    }
+
+    /// `(start, end, rule)` of every secret the rules find where `scopes` lets them look.
+    fn secret_spans(&self, text: &str, scopes: Vec<Scope>) -> Vec<(usize, usize, usize)> {
+        let each = &compiled().each;
         let mut spans: Vec<(usize, usize, usize)> = Vec::new();
-        for index in set.matches(text).iter() {
+        for (index, scope) in scopes.into_iter().enumerate() {
             let rule = &RULES[index];
-            if self.disabled.iter().any(|d| d == rule.id) {
-                continue;
-            }
-            for caps in each[index].captures_iter(text) {
-                let Some(m) = caps.get(rule.group) else {
-                    continue;
-                };
-                if passes(rule.check, m.as_str()) && !self.allowed(m.as_str()) {
-                    spans.push((m.start(), m.end(), index));
+            let pieces = match scope {
+                Scope::Nowhere => continue,
+                _ if self.disabled.iter().any(|d| d == rule.id) => continue,
+                Scope::Lines(lines) => lines,
+                Scope::Whole => std::iter::once(0..text.len()).collect(),
+            };
+            for piece in pieces {
+                for caps in each[index].captures_iter(&text[piece.clone()]) {
+                    let Some(m) = caps.get(rule.group) else {
+                        continue;
+                    };
+                    if passes(rule.check, m.as_str()) && !self.allowed(m.as_str()) {
+                        spans.push((piece.start + m.start(), piece.start + m.end(), index));
+                    }
                 }
             }
         }
-        if spans.is_empty() {
-            return Redacted {
-                text: Cow::Borrowed(text),
-                findings: Vec::new(),
-            };
-        }
-        // Overlaps (a JWT inside `token: ...`) are one finding: the earliest, longest span.
-        spans.sort_by_key(|&(start, end, _)| (start, std::cmp::Reverse(end)));
-        let mut out = String::with_capacity(text.len());
-        let mut findings = Vec::new();
-        let mut at = 0;
-        let mut line = 1u32;
-        for (start, end, index) in spans {
-            if start < at {
-                continue;
-            }
-            let before = &text[at..start];
-            line += newlines(before);
-            out.push_str(before);
-            out.push_str(REDACTED);
-            let secret = &text[start..end];
-            findings.push(Finding {
-                rule: RULES[index].id,
-                what: RULES[index].what,
-                line,
-            });
-            for _ in 0..newlines(secret) {
-                out.push('\n');
-            }
-            line += newlines(secret);
-            at = end;
-        }
-        out.push_str(&text[at..]);
-        Redacted {
-            text: Cow::Owned(out),
-            findings,
-        }
+        spans
     }
 
     /// Redacts a file's bytes when they are UTF-8 text; binary files pass through unchanged.
@@ -397,6 +529,47 @@ impl Scanner {
 
     fn allowed(&self, value: &str) -> bool {
         self.allow.iter().any(|a| a.is_match(value))
+    }
+}
+
+/// `text` with the secrets at `spans` (`(start, end, rule)`, in any order) replaced.
+fn replace_spans(text: &str, mut spans: Vec<(usize, usize, usize)>) -> Redacted<'_> {
+    if spans.is_empty() {
+        return Redacted {
+            text: Cow::Borrowed(text),
+            findings: Vec::new(),
+        };
+    }
+    // Overlaps (a JWT inside `token: ...`) are one finding: the earliest, longest span.
+    spans.sort_by_key(|&(start, end, _)| (start, std::cmp::Reverse(end)));
+    let mut out = String::with_capacity(text.len());
+    let mut findings = Vec::new();
+    let mut at = 0;
+    let mut line = 1u32;
+    for (start, end, index) in spans {
+        if start < at {
+            continue;
+        }
+        let before = &text[at..start];
+        line += newlines(before);
+        out.push_str(before);
+        out.push_str(REDACTED);
+        let secret = &text[start..end];
+        findings.push(Finding {
+            rule: RULES[index].id,
+            what: RULES[index].what,
+            line,
+        });
+        for _ in 0..newlines(secret) {
+            out.push('\n');
+        }
+        line += newlines(secret);
+        at = end;
+    }
+    out.push_str(&text[at..]);
+    Redacted {
+        text: Cow::Owned(out),
+        findings,
     }
 }
 

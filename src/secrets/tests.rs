@@ -15,8 +15,8 @@ fn github_token() -> String {
     format!("ghp_{}", "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5")
 }
 
-#[test]
-fn each_rule_finds_its_credential() {
+/// One credential per rule, with the rule that finds it.
+fn credentials() -> Vec<(String, &'static str)> {
     // Long on purpose: a table with one credential per rule.
     let aws_id = format!("AKIA{}", "Q3EGRTZXW7LPMN2K");
     let aws_secret = format!(
@@ -138,6 +138,12 @@ fn each_rule_finds_its_credential() {
         ),
         (format!("password: {}", "q8Zr!x2LmP0v"), "generic-secret"),
     ];
+    cases
+}
+
+#[test]
+fn each_rule_finds_its_credential() {
+    let cases = credentials();
     assert_eq!(cases.len(), RULES.len(), "one credential per rule");
     for (text, rule) in cases {
         let (out, rules) = scan(&text);
@@ -329,4 +335,68 @@ fn the_message_never_holds_the_value() {
     let d = r.findings[0].diagnostic();
     assert!(!d.message.contains("aB3dE5"));
     assert_eq!(d.line, Some(1));
+}
+
+/// The findings and text of `redact`, and of every rule searching the whole text.
+fn with_and_without_keywords(text: &str) -> [(String, Vec<(&'static str, u32)>); 2] {
+    let scanner = Scanner::default();
+    let everywhere = vec![Scope::Whole; RULES.len()];
+    [
+        scanner.redact(text),
+        scanner.redact_within(text, everywhere),
+    ]
+    .map(|r| {
+        let findings = r.findings.iter().map(|f| (f.rule, f.line)).collect();
+        (r.text.into_owned(), findings)
+    })
+}
+
+#[test]
+fn keywords_pick_the_rules_and_lines_without_losing_a_finding() {
+    for (text, rule) in credentials() {
+        // In other letter cases, after other lines, and beside the characters `(?i)` folds.
+        for variant in [
+            text.clone(),
+            text.to_uppercase(),
+            format!("intro\n\nsome prose: {text}\nafter"),
+            text.replacen('s', "\u{17F}", 1)
+                .replacen('k', "\u{212A}", 1),
+        ] {
+            let [fast, full] = with_and_without_keywords(&variant);
+            assert_eq!(fast, full, "{rule}: {variant}");
+        }
+    }
+    let [(_, found), _] = with_and_without_keywords("pa\u{17F}sword: q8Zr!x2LmP0v");
+    assert_eq!(found, [("generic-secret", 1)]);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+    /// Texts of credentials, keywords in any case, separators and filler: the keyword
+    /// prefilter finds what every rule searching the whole text finds.
+    #[test]
+    fn the_keyword_prefilter_finds_what_a_full_search_finds(
+        pieces in proptest::collection::vec((0usize..64, proptest::bool::ANY), 1..24)
+    ) {
+        let credentials = credentials();
+        let words = [
+            "token", "Password", "SECRET", "api-key", "access.key", "private_key", "pwd", "aws",
+            "AccountKey=", "sig=", "://", "eyJ", "AKIA", "-----BEGIN", "ghp_", "xoxb-",
+            "\u{17F}", "\u{212A}", "é", "—", ": ", " = ", "\n", "\t", "\"", "'", "|", "@",
+            "Zq9Kd83Jd7Xk2LqP0wRt5YbAaBbCc", "q8Zr!x2LmP0v", "user:pa55W0rd9x", "payments-db",
+        ];
+        let text: String = pieces
+            .iter()
+            .map(|&(i, upper)| {
+                let piece = match i.checked_sub(words.len()) {
+                    None => words[i].to_string(),
+                    Some(j) => credentials[j % credentials.len()].0.clone(),
+                };
+                if upper { piece.to_uppercase() } else { piece }
+            })
+            .collect();
+        let [fast, full] = with_and_without_keywords(&text);
+        proptest::prop_assert_eq!(fast, full, "{:?}", text);
+    }
 }
