@@ -18,6 +18,8 @@ const MAX_ABBREVIATIONS: usize = 500;
 pub(super) struct Inline<'a> {
     abbreviations: HashMap<&'a str, &'a str>,
     first_chars: HashSet<char>,
+    /// `first_chars` for ASCII, by byte: asked of nearly every byte of a page's text.
+    ascii_first_chars: [bool; 128],
     /// Distinct abbreviation lengths in bytes, longest first.
     lengths: Vec<usize>,
 }
@@ -32,13 +34,18 @@ impl<'a> Inline<'a> {
             // A later definition replaces an earlier one, as in Python-Markdown.
             map.insert(abbr.as_str(), title.as_str());
         }
-        let first_chars = map.keys().filter_map(|a| a.chars().next()).collect();
+        let first_chars: HashSet<char> = map.keys().filter_map(|a| a.chars().next()).collect();
+        let mut ascii_first_chars = [false; 128];
+        for c in first_chars.iter().filter(|c| c.is_ascii()) {
+            ascii_first_chars[*c as usize] = true;
+        }
         let mut lengths: Vec<usize> = map.keys().map(|a| a.len()).collect();
         lengths.sort_unstable_by(|a, b| b.cmp(a));
         lengths.dedup();
         Inline {
             abbreviations: map,
             first_chars,
+            ascii_first_chars,
             lengths,
         }
     }
@@ -111,7 +118,7 @@ impl<'a> Inline<'a> {
             b':' | b'~' | b'^' | b'(' | b'+' | b'=' | b'<' | b'-' | b'c' | b'0'..=b'9' => true,
             _ => false,
         };
-        !starts_match && (prev_word || !self.first_chars.contains(&char::from(b)))
+        !starts_match && (prev_word || !self.ascii_first_chars[usize::from(b)])
     }
 
     /// `<abbr title="...">ABBR</abbr>` when a defined abbreviation starts at `i` as a word.

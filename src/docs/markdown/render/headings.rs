@@ -64,9 +64,21 @@ impl Writer<'_, '_> {
     /// Ends the current search section (skipped when it is the empty text before any heading).
     pub(super) fn push_section(&mut self) {
         let (id, title, text) = std::mem::take(&mut self.section);
-        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let text = single_spaced(&text);
         if !(id.is_empty() && title.is_empty() && text.is_empty()) {
             self.result.sections.push((id, title, text));
         }
     }
+}
+
+/// `text`'s words, one space apart.
+fn single_spaced(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
