@@ -158,6 +158,10 @@ struct Shared<'a> {
     /// What every relation picture is drawn from, hashed ([`graphs::fingerprint`]); empty when
     /// no entity page is rendered.
     pictures_fingerprint: Vec<u8>,
+    /// Whether a docs page's context carries its nav as entries (`docs.nav`) besides the
+    /// markup: only templates of the site's own can draw them, and turning every page's nav
+    /// into JSON cost a hundredth of a build.
+    nav_entries: bool,
 }
 
 /// What the site stage renders from: the other stages' results.
@@ -269,6 +273,7 @@ pub fn render_site(inputs: SiteInputs<'_>) -> Result<(Site, Diagnostics), String
             .map(|site| crate::output::hex(&crate::output::json_digest(&site.nav)))
             .collect(),
         pictures_fingerprint: Vec::new(),
+        nav_entries: config.templates_dir.is_some(),
     };
     if scope != Scope::Docs {
         shared.pictures_fingerprint = graphs::fingerprint(&shared);

@@ -306,7 +306,11 @@ pub(super) fn fill_stand_ins(
             let nav = crate::docs::nav::for_page(&doc_site.nav, &doc.out);
             let root = shown["root"].as_str().unwrap_or_default();
             shown["docs"]["nav_html"] = super::docs_nav::html(&nav, root).into();
-            shown["docs"]["nav"] = json!(nav);
+            if shared.nav_entries {
+                shown["docs"]["nav"] = json!(nav);
+            } else if let Some(docs) = shown["docs"].as_object_mut() {
+                docs.remove("nav");
+            }
             if doc.body_key.is_some() {
                 shown["doc"]["html"] = doc.body(shared.cache)?.into_owned().into();
             }

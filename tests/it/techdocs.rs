@@ -299,3 +299,27 @@ fn a_docs_directory_over_the_file_limit_is_cut_and_reported() {
         .join("docs/default/component/big/p05/index.html")
         .exists());
 }
+
+#[test]
+fn a_docs_template_of_the_sites_own_draws_the_nav_entries() {
+    let fx = Fixture::new()
+        .file("ledger/catalog-info.yaml", with_docs("ledger", "dir:."))
+        .file(
+            "ledger/mkdocs.yml",
+            "site_name: Ledger docs\nnav:\n  - Home: index.md\n  - Operations:\n      - Runbook: ops/runbook.md\n",
+        )
+        .file("ledger/docs/index.md", "# Ledger\n")
+        .file("ledger/docs/ops/runbook.md", "# Runbook\n");
+    std::fs::create_dir_all(fx.dir.path().join("templates")).unwrap();
+    std::fs::write(
+        fx.dir.path().join("templates/docs.html"),
+        "{% for e in docs.nav %}<li>{{ e.title }}:{{ e.active }}{% for c in e.children %} [{{ c.title }} {{ c.url }}]{% endfor %}</li>{% endfor %}",
+    )
+    .unwrap();
+    build(&fx);
+    let runbook = read(&fx, "docs/default/component/ledger/ops/runbook/index.html");
+    assert_eq!(
+        runbook,
+        "<li>Home:false</li><li>Operations:false [Runbook docs/default/component/ledger/ops/runbook/index.html]</li>"
+    );
+}
