@@ -13,7 +13,8 @@
    time (``time.perf_counter``) and, per child process, the peak RSS and CPU
    time that ``os.wait4`` reports. The first run starts with a cold output
    directory and whatever page cache the generation left; every run starts
-   from an empty output directory. Earlier outputs are moved aside and only
+   from an empty output directory, after ``sync`` has written what earlier
+   runs left to the disk. Earlier outputs are moved aside and only
    deleted after the last run (see ``remove``): keep room on the disk for
    every run's output.
 4. Prints a table (each run, the median, peak RSS, output files and bytes,
@@ -587,6 +588,9 @@ def run_tool(tool: Tool, ctx: Context, runs: int, done: dict[str, Result]) -> Re
         tool.prepare(ctx)
     for i in range(runs):
         tool.clean(ctx)
+        # What earlier runs wrote is on the disk before this one starts, so no run is timed
+        # while the kernel writes back another's gigabytes: a nightly job builds once.
+        os.sync()
         sample = Sample()
         cmds = tool.commands(ctx)
         print(f"[{tool.name}] run {i + 1}/{runs} ({len(cmds)} command{'s' if len(cmds) != 1 else ''})",
