@@ -43,10 +43,15 @@ pub(super) fn pictures(shared: &Shared<'_>, e: &Entity) -> Vec<Picture> {
 }
 
 /// What every relation picture of the portal is drawn from, hashed once a build: the
-/// pictures' settings, each entity's definition and health, and every relation.
+/// pictures' settings, each entity's definition and health, and every relation (the settings
+/// alone when pictures are off).
 pub(super) fn fingerprint(shared: &Shared<'_>) -> Vec<u8> {
     use rayon::prelude::*;
     use sha2::{Digest, Sha256};
+    if !shared.config.graphs.enabled {
+        // No picture is drawn: the settings alone decide them all.
+        return Sha256::digest(format!("{:?}\n", shared.config.graphs)).to_vec();
+    }
     let entities: Vec<[u8; 32]> = shared
         .catalog
         .entities

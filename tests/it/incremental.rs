@@ -25,7 +25,7 @@ impl Org {
         let dir = tempfile::tempdir().unwrap();
         copy_dir(&demo(), &dir.path().join("org"));
         let org = Org { dir };
-        org.write_site_toml("Demo");
+        org.write_site_toml("Demo", "");
         org
     }
 
@@ -33,9 +33,10 @@ impl Org {
         self.dir.path().join(rel)
     }
 
-    fn write_site_toml(&self, title: &str) {
+    /// site.toml with `title` and the settings of `more` (TOML tables).
+    fn write_site_toml(&self, title: &str, more: &str) {
         let toml = format!(
-            "title = \"{title}\"\ntemplates_dir = \"templates\"\n\n[[sources]]\ntype = \"local\"\npath = \"org\"\n"
+            "title = \"{title}\"\ntemplates_dir = \"templates\"\n\n[[sources]]\ntype = \"local\"\npath = \"org\"\n{more}"
         );
         std::fs::write(self.path("site.toml"), toml).unwrap();
         std::fs::create_dir_all(self.path("templates")).unwrap();
@@ -239,6 +240,12 @@ fn incremental_builds_give_the_bytes_of_clean_ones() {
     let settlement = &org.files("public")["catalog/default/component/settlement/index.html"];
     assert!(String::from_utf8_lossy(settlement).contains("edge-warn"));
 
+    // Without relation pictures every entity page loses them, and gets them back after.
+    org.write_site_toml("Demo", "\n[graphs]\nenabled = false\n");
+    org.assert_incremental_is_clean("graphs-off");
+    org.write_site_toml("Demo", "");
+    org.assert_incremental_is_clean("graphs-on");
+
     // A template override changes every page that uses it.
     let base =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/404.html"))
@@ -251,7 +258,7 @@ fn incremental_builds_give_the_bytes_of_clean_ones() {
     org.assert_incremental_is_clean("template");
 
     // site.toml: the title is on every page.
-    org.write_site_toml("Demo Portal");
+    org.write_site_toml("Demo Portal", "");
     let retitled = org.assert_incremental_is_clean("site-toml");
     assert!(
         retitled.render_cache.rendered >= retitled.pages,
