@@ -294,7 +294,7 @@ pub fn render_site(inputs: SiteInputs<'_>) -> Result<(Site, Diagnostics), String
     if scope != Scope::Docs {
         site.files.extend(assets.files);
         site.files.insert(data_path, data);
-        site.files.extend(model::definition_files(catalog));
+        site.streamed.extend(put_definition_files(catalog, out)?);
         site.files
             .insert(COUNTS_PATH.to_string(), counts_script(&shared.counts));
         if let (Some(path), Some(bytes)) = (owners_path, owners) {
@@ -318,6 +318,17 @@ pub fn render_site(inputs: SiteInputs<'_>) -> Result<(Site, Diagnostics), String
         stage.push(problem);
     }
     Ok((site, stage))
+}
+
+/// The files of the API definitions too long for their entity pages, given to `out` one by
+/// one rather than copied and held until the end (tens of megabytes in a large portal); their
+/// paths.
+fn put_definition_files(catalog: &Catalog, out: &dyn PageSink) -> Result<Vec<String>, String> {
+    let files: Vec<(String, &str)> = model::definition_files(catalog).collect();
+    files
+        .into_par_iter()
+        .map(|(path, text)| out.put(&path, text.as_bytes().to_vec()).map(|()| path))
+        .collect()
 }
 
 /// Each docs site's copied files and its TechDocs metadata, given to `out`; their paths.

@@ -309,17 +309,13 @@ fn definition_text(e: &Entity) -> Option<&str> {
     e.spec_str("definition")
 }
 
-/// The text of each definition too long for its entity page, as a file beside the page.
-pub fn definition_files(catalog: &Catalog) -> Vec<(String, Vec<u8>)> {
-    catalog
-        .entities
-        .iter()
-        .filter_map(|e| {
-            let text = definition_text(e).filter(|t| t.len() > INLINE_DEFINITION_BYTES)?;
-            let path = format!("{}/{DEFINITION_FILE}", e.key.page_dir());
-            Some((path, text.as_bytes().to_vec()))
-        })
-        .collect()
+/// The text of each definition too long for its entity page, with the path of its file
+/// beside the page.
+pub fn definition_files(catalog: &Catalog) -> impl Iterator<Item = (String, &str)> {
+    catalog.entities.iter().filter_map(|e| {
+        let text = definition_text(e).filter(|t| t.len() > INLINE_DEFINITION_BYTES)?;
+        Some((format!("{}/{DEFINITION_FILE}", e.key.page_dir()), text))
+    })
 }
 
 /// An API's definition, highlighted in the language its type implies.
