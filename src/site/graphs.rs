@@ -48,9 +48,11 @@ pub(super) fn pictures(shared: &Shared<'_>, e: &Entity) -> Vec<Picture> {
 pub(super) fn fingerprint(shared: &Shared<'_>) -> Vec<u8> {
     use rayon::prelude::*;
     use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(format!("{:?}\n", shared.config.graphs));
     if !shared.config.graphs.enabled {
         // No picture is drawn: the settings alone decide them all.
-        return Sha256::digest(format!("{:?}\n", shared.config.graphs)).to_vec();
+        return hasher.finalize().to_vec();
     }
     let entities: Vec<[u8; 32]> = shared
         .catalog
@@ -64,8 +66,6 @@ pub(super) fn fingerprint(shared: &Shared<'_>) -> Vec<u8> {
             hasher.finalize().into()
         })
         .collect();
-    let mut hasher = Sha256::new();
-    hasher.update(format!("{:?}\n", shared.config.graphs));
     for digest in entities {
         hasher.update(digest);
     }
