@@ -4,6 +4,7 @@
 //! both directions. Pure apart from reading repository files through `Repo::read`.
 
 mod document;
+pub mod held;
 mod issue;
 mod placeholders;
 mod read;
@@ -17,14 +18,17 @@ pub mod yaml;
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::gather::Workspace;
+use crate::gather::{Repo, Workspace};
 use crate::paths::RepoPath;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
+use held::{HeldText, Spill};
 pub use refs::EntityRef;
 pub use relations::Relation;
 use yaml::Seg;
@@ -39,8 +43,10 @@ pub struct Entity {
     pub kind: String,
     pub namespace: String,
     pub name: String,
+    /// The document, without a `spec.definition` text: that is in `definition`.
     pub value: Value,
     pub source: EntitySource,
+    definition: Option<HeldText>,
 }
 
 #[derive(Clone, Debug)]
@@ -52,8 +58,28 @@ pub struct EntitySource {
     /// Position of the document in its file, empty documents counted.
     pub index: usize,
     pub first_line: u32,
-    /// The document's text, to find the line of a field for later diagnostics.
-    pub text: String,
+    /// The document's text, to find the line of a field for later diagnostics; held like a
+    /// definition, as it is rarely read again.
+    text: HeldText,
+}
+
+impl EntitySource {
+    pub fn new(repo: &Repo, file: &RepoPath, index: usize, first_line: u32, text: &str) -> Self {
+        EntitySource {
+            repo: repo.name.clone(),
+            repo_source: repo.source,
+            file: file.clone(),
+            index,
+            first_line,
+            text: HeldText::Memory(text.to_string()),
+        }
+    }
+
+    /// The document's text (see [`Entity::definition_text`] for a text that cannot be read
+    /// back).
+    pub fn text(&self) -> Cow<'_, str> {
+        self.text.read().unwrap_or_else(Cow::Owned)
+    }
 }
 
 impl Entity {
@@ -66,18 +92,69 @@ impl Entity {
             name: identity.name,
             value,
             source,
+            definition: None,
         }
+    }
+
+    /// Moves the document's text, and a `spec.definition` text out of the document, into
+    /// `spill` (see [`held`]).
+    fn hold_texts(&mut self, spill: Option<&Arc<Spill>>) {
+        if let HeldText::Memory(text) = &mut self.source.text {
+            self.source.text = HeldText::hold(std::mem::take(text), spill);
+        }
+        let spec = self.value.get_mut("spec").and_then(Value::as_object_mut);
+        let Some(spec) = spec.filter(|s| s.get("definition").is_some_and(Value::is_string)) else {
+            return;
+        };
+        if let Some(Value::String(text)) = spec.remove("definition") {
+            self.definition = Some(HeldText::hold(text, spill));
+        }
+    }
+
+    /// `spec.definition` when it is a text. A text that cannot be read back from the build's
+    /// scratch file reads as the reason, so no page silently shows another definition.
+    pub fn definition_text(&self) -> Option<Cow<'_, str>> {
+        match &self.definition {
+            Some(held) => Some(held.read().unwrap_or_else(Cow::Owned)),
+            None => self.written_definition()?.as_str().map(Cow::Borrowed),
+        }
+    }
+
+    /// `spec.definition` in whatever form the document gave it.
+    pub fn definition(&self) -> Option<Cow<'_, Value>> {
+        match self.definition_text() {
+            Some(text) => Some(Cow::Owned(Value::String(text.into_owned()))),
+            None => self.written_definition().map(Cow::Borrowed),
+        }
+    }
+
+    /// The length of the `spec.definition` text, without reading it back.
+    pub fn definition_len(&self) -> Option<usize> {
+        match &self.definition {
+            Some(held) => Some(held.byte_len()),
+            None => self.written_definition()?.as_str().map(str::len),
+        }
+    }
+
+    pub fn has_definition(&self) -> bool {
+        self.definition.is_some() || self.written_definition().is_some()
+    }
+
+    /// `spec.definition` as it is in the document: not a text, or not yet held.
+    fn written_definition(&self) -> Option<&Value> {
+        self.value.pointer("/spec/definition")
     }
 
     /// The file line of a field, where it can be found.
     pub fn line_of(&self, path: &[Seg]) -> Option<u32> {
-        yaml::locate(&self.source.text, path).map(|l| self.source.first_line + l - 1)
+        yaml::locate(&self.source.text(), path).map(|l| self.source.first_line + l - 1)
     }
 
     pub fn metadata_str(&self, key: &str) -> Option<&str> {
         self.value.get("metadata")?.get(key)?.as_str()
     }
 
+    /// A text of `spec`; not `definition`, which is held apart ([`Self::definition_text`]).
     pub fn spec_str(&self, key: &str) -> Option<&str> {
         self.value.get("spec")?.get(key)?.as_str()
     }
@@ -179,16 +256,24 @@ impl Catalog {
 
 /// Builds the catalog from every repository of the workspace.
 pub fn build_catalog(workspace: &Workspace, config: &Config) -> (Catalog, Diagnostics) {
+    let spill = Spill::new();
+    let hold = |entities: &mut Vec<Entity>| {
+        entities
+            .iter_mut()
+            .for_each(|e| e.hold_texts(spill.as_ref()))
+    };
     let (mut contents, mut visited): (Vec<read::RepoContents>, Vec<HashSet<RepoPath>>) = workspace
         .repos
         .par_iter()
         .map(|repo| {
             let mut visited = HashSet::new();
-            let contents = read::read_repo(repo, config, workspace, &mut visited);
+            let mut contents = read::read_repo(repo, config, workspace, &mut visited);
+            hold(&mut contents.entities);
             (contents, visited)
         })
         .unzip();
-    let extra = read_remote_targets(workspace, config, &mut contents, &mut visited);
+    let mut extra = read_remote_targets(workspace, config, &mut contents, &mut visited);
+    hold(&mut extra.entities);
     contents.push(extra);
     let mut diagnostics = Diagnostics::new();
     let mut candidates = Vec::new();

@@ -220,14 +220,7 @@ fn read_document(
     Some(Entity::new(
         identity,
         value,
-        EntitySource {
-            repo: repo.name.clone(),
-            repo_source: repo.source,
-            file: file.clone(),
-            index: doc.index,
-            first_line: doc.first_line,
-            text: doc.text.to_string(),
-        },
+        EntitySource::new(repo, file, doc.index, doc.first_line, doc.text),
     ))
 }
 

@@ -177,7 +177,11 @@ pub(super) fn outgoing_of(kind: &str, namespace: &str, value: &Value) -> Vec<Out
 
 /// Both directions of every valid reference, sorted and without repeats.
 pub(super) fn relations(entities: &[Entity]) -> Vec<Relation> {
-    let mut all = Vec::new();
+    // Sized before it is filled: a large catalog's relations are tens of megabytes, and a
+    // vector grown by doubling holds both copies at once, at the catalog's peak of memory.
+    let resolved = |e| outgoing(e).into_iter().filter(|o| o.target.is_ok());
+    let count: usize = entities.iter().map(|e| resolved(e).count()).sum();
+    let mut all = Vec::with_capacity(2 * count);
     for entity in entities {
         for o in outgoing(entity) {
             if let Ok(target) = o.target {
@@ -194,7 +198,10 @@ pub(super) fn relations(entities: &[Entity]) -> Vec<Relation> {
             }
         }
     }
-    all.sort();
+    // Equal relations are identical, so an unstable sort orders them as a stable one would,
+    // without a scratch copy.
+    all.sort_unstable();
     all.dedup();
+    all.shrink_to_fit();
     all
 }

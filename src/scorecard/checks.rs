@@ -98,8 +98,7 @@ fn has_docs(e: &Entity, inputs: &Inputs<'_>, api_reference_is_docs: bool) -> Out
             if pages == 1 { "" } else { "s" }
         ));
     }
-    let definition = e.value.pointer("/spec/definition");
-    if api_reference_is_docs && e.key.kind == "api" && definition.is_some() {
+    if api_reference_is_docs && e.key.kind == "api" && e.has_definition() {
         let format = e.spec_str("type").unwrap_or("unknown type");
         return Outcome::pass(format!(
             "its API reference, from spec.definition ({format})"

@@ -324,10 +324,14 @@ pub fn render_site(inputs: SiteInputs<'_>) -> Result<(Site, Diagnostics), String
 /// one rather than copied and held until the end (tens of megabytes in a large portal); their
 /// paths.
 fn put_definition_files(catalog: &Catalog, out: &dyn PageSink) -> Result<Vec<String>, String> {
-    let files: Vec<(String, &str)> = model::definition_files(catalog).collect();
+    let files: Vec<(String, &Entity)> = model::definition_files(catalog).collect();
     files
         .into_par_iter()
-        .map(|(path, text)| out.put(&path, text.as_bytes().to_vec()).map(|()| path))
+        .map(|(path, e)| {
+            let text = e.definition_text().unwrap_or_default();
+            out.put(&path, text.into_owned().into_bytes())
+                .map(|()| path)
+        })
         .collect()
 }
 

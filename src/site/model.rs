@@ -9,6 +9,7 @@ use crate::diagnostics::Diagnostic;
 use crate::highlight;
 use serde::Serialize;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 #[derive(Serialize)]
@@ -281,18 +282,18 @@ pub fn entity_page(catalog: &Catalog, e: &Entity, diagnostics: Vec<Diagnostic>) 
             line: e.source.first_line,
             view_url,
         },
-        definition: definition_text(e).and_then(|text| match text.len() {
+        definition: definition_text(e).map(|text| match text.len() {
             // Too long to show: linked, and not highlighted only to be left out.
-            len if len > INLINE_DEFINITION_BYTES => Some(Definition {
-                language: definition_language(e, text).to_string(),
+            len if len > INLINE_DEFINITION_BYTES => Definition {
+                language: definition_language(e, &text).to_string(),
                 html: String::new(),
                 file: Some(DefinitionFile {
                     url: DEFINITION_FILE,
                     kilobytes: len.div_ceil(1000),
                     lines: text.lines().count(),
                 }),
-            }),
-            _ => definition(e),
+            },
+            _ => highlighted(e, &text),
         }),
         template: template_info(e),
         diagnostics,
@@ -302,32 +303,35 @@ pub fn entity_page(catalog: &Catalog, e: &Entity, diagnostics: Vec<Diagnostic>) 
 }
 
 /// An API's definition text.
-fn definition_text(e: &Entity) -> Option<&str> {
+fn definition_text(e: &Entity) -> Option<Cow<'_, str>> {
     if e.kind != "API" {
         return None;
     }
-    e.spec_str("definition")
+    e.definition_text()
 }
 
-/// The text of each definition too long for its entity page, with the path of its file
-/// beside the page.
-pub fn definition_files(catalog: &Catalog) -> impl Iterator<Item = (String, &str)> {
+/// The APIs whose definitions are too long for their entity pages, with the path of the file
+/// beside the page that holds the text instead.
+pub fn definition_files(catalog: &Catalog) -> impl Iterator<Item = (String, &Entity)> {
     catalog.entities.iter().filter_map(|e| {
-        let text = definition_text(e).filter(|t| t.len() > INLINE_DEFINITION_BYTES)?;
-        Some((format!("{}/{DEFINITION_FILE}", e.key.page_dir()), text))
+        let long = e.kind == "API" && e.definition_len()? > INLINE_DEFINITION_BYTES;
+        long.then(|| (format!("{}/{DEFINITION_FILE}", e.key.page_dir()), e))
     })
 }
 
 /// An API's definition, highlighted in the language its type implies.
 pub(crate) fn definition(e: &Entity) -> Option<Definition> {
-    let text = definition_text(e)?;
+    Some(highlighted(e, &definition_text(e)?))
+}
+
+fn highlighted(e: &Entity, text: &str) -> Definition {
     let language = definition_language(e, text);
     let (html, _) = highlight::highlight(text, language);
-    Some(Definition {
+    Definition {
         language: language.to_string(),
         html,
         file: None,
-    })
+    }
 }
 
 /// The language an API's definition is highlighted in, from its type and its text.

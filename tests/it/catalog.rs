@@ -313,9 +313,13 @@ fn placeholders_resolve_inside_the_repository_only() {
     let (catalog, diags) = fx.catalog();
     let names: Vec<&str> = catalog.entities.iter().map(|e| e.name.as_str()).collect();
     assert_eq!(names, vec!["xxspecsxopenapixyaml", "c", "d"], "{diags:?}");
+    let api = &catalog.entities[0];
+    assert_eq!(api.definition_text().as_deref(), Some("openapi: 3.0.0\n"));
+    // Held out of the document, in the build's scratch file.
+    assert_eq!(api.value.pointer("/spec/definition"), None);
     assert_eq!(
-        catalog.entities[0].spec_str("definition"),
-        Some("openapi: 3.0.0\n")
+        api.definition().as_deref(),
+        Some(&"openapi: 3.0.0\n".into())
     );
     let c = &catalog.entities[1];
     assert_eq!(c.annotation("example.com/x"), Some("y"));

@@ -92,7 +92,7 @@ fn an_organisation_is_gathered_and_an_unchanged_one_costs_a_handful_of_requests(
         .iter()
         .find(|e| e.name == "platform-db")
         .unwrap();
-    assert_eq!(api.spec_str("definition"), Some("openapi: 3.0.0\n"));
+    assert_eq!(api.definition_text().as_deref(), Some("openapi: 3.0.0\n"));
     let payments = catalog
         .entities
         .iter()

@@ -12,6 +12,7 @@ use crate::render_cache::RenderCache;
 use rayon::prelude::*;
 use serde::{Serialize, Serializer};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// The render cache's kind for a reference (pruned after a build that did not use it).
@@ -122,17 +123,20 @@ fn cached(cache: &RenderCache, e: &Entity, format: Format) -> (Held, Vec<Diagnos
 /// which are its ref (in messages), spec.type, the definition, and where it was written (the
 /// lines and files problems name).
 fn keys(cache: &RenderCache, e: &Entity) -> (Key, Key) {
-    let definition = e.value.pointer("/spec/definition").unwrap_or(&Value::Null);
+    let text = e.definition_text();
     // A mapping is hashed as JSON, marked apart from a text that reads the same.
-    let tree =
-        (!definition.is_string()).then(|| serde_json::to_vec(definition).unwrap_or_default());
-    let (form, body): (&[u8], &[u8]) = match (definition.as_str(), &tree) {
+    let tree = text.is_none().then(|| {
+        let definition = e.definition().unwrap_or(Cow::Owned(Value::Null));
+        serde_json::to_vec(&definition).unwrap_or_default()
+    });
+    let (form, body): (&[u8], &[u8]) = match (&text, &tree) {
         (Some(text), _) => (b"text", text.as_bytes()),
         (None, tree) => (b"tree", tree.as_deref().unwrap_or_default()),
     };
     let entity = e.key.to_string();
     let file = e.source.file.to_string();
     let first_line = e.source.first_line.to_le_bytes();
+    let written = e.source.text();
     let parts: [&[u8]; 8] = [
         entity.as_bytes(),
         e.spec_str("type").unwrap_or("").as_bytes(),
@@ -141,7 +145,7 @@ fn keys(cache: &RenderCache, e: &Entity) -> (Key, Key) {
         e.source.repo.as_bytes(),
         file.as_bytes(),
         &first_line,
-        e.source.text.as_bytes(),
+        written.as_bytes(),
     ];
     let reference = cache.key(REFERENCE_KIND, &parts);
     // Made from the same inputs: the reference's key stands for them.

@@ -53,7 +53,7 @@ enum Format {
 }
 
 fn format_of(e: &Entity) -> Option<Format> {
-    if e.key.kind != "api" || e.value.pointer("/spec/definition").is_none() {
+    if e.key.kind != "api" || !e.has_definition() {
         return None;
     }
     format_named(e.spec_str("type")?)
@@ -129,7 +129,8 @@ impl Invalid {
 
 fn build(e: &Entity, format: Format) -> (Reference, Vec<Diagnostic>) {
     let place = Placement::of(e);
-    let definition = e.value.pointer("/spec/definition").unwrap_or(&Value::Null);
+    let definition = e.definition();
+    let definition = definition.as_deref().unwrap_or(&Value::Null);
     let text = definition.as_str();
     if text.is_some_and(|t| t.len() > MAX_DEFINITION_BYTES) {
         let d = Diagnostic::warning(
@@ -371,7 +372,7 @@ enum Placement {
 impl Placement {
     fn of(e: &Entity) -> Placement {
         let path = [Seg::key("spec"), Seg::key("definition")];
-        let written = yaml::parse_single(&e.source.text).ok();
+        let written = yaml::parse_single(&e.source.text()).ok();
         let target = written.as_ref().and_then(|w| {
             let map = w.pointer("/spec/definition")?.as_object()?;
             let (key, target) = map.iter().next().filter(|_| map.len() == 1)?;
