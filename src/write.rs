@@ -261,9 +261,13 @@ fn fail(what: &str, path: &Path, e: std::io::Error) -> String {
 fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<(bool, Option<u128>), String> {
     use std::io::{Read, Write};
     if let Ok(mut file) = std::fs::File::open(path) {
-        let mut old = Vec::with_capacity(bytes.len());
-        if file.read_to_end(&mut old).is_ok() && old == bytes {
-            return Ok((false, file.metadata().ok().and_then(|m| modified_ns(&m))));
+        // A file of another length differs: not read.
+        let meta = file.metadata().ok();
+        if meta.as_ref().is_some_and(|m| m.len() == bytes.len() as u64) {
+            let mut old = Vec::with_capacity(bytes.len());
+            if file.read_to_end(&mut old).is_ok() && old == bytes {
+                return Ok((false, meta.as_ref().and_then(modified_ns)));
+            }
         }
     }
     if let Some(parent) = path.parent() {
@@ -293,6 +297,21 @@ fn remove_with_empty_parents(out_dir: &Path, rel: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_is_written_only_when_its_bytes_differ() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a/b/page.html");
+        let write = |bytes: &str| write_if_changed(&path, bytes.as_bytes()).unwrap().0;
+        assert!(write("<p>one</p>"), "a missing directory is made");
+        assert!(!write("<p>one</p>"), "the same bytes are left alone");
+        assert!(write("<p>three</p>"), "another length");
+        assert!(write("<p>thrEe</p>"), "the same length, other bytes");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "<p>thrEe</p>");
+        std::fs::create_dir(dir.path().join("a/b/sub.html")).unwrap();
+        let err = write_if_changed(&dir.path().join("a/b/sub.html"), b"x").unwrap_err();
+        assert!(err.contains("cannot write"), "{err}");
+    }
 
     fn site(files: &[(&str, &str)]) -> Site {
         Site {
