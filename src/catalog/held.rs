@@ -64,8 +64,14 @@ impl HeldText {
         }
     }
 
+    /// The text; when the scratch file cannot be read back, the reason in its place, so that no
+    /// page silently shows another text.
+    pub fn text(&self) -> Cow<'_, str> {
+        self.read().unwrap_or_else(Cow::Owned)
+    }
+
     /// The text; an error when the scratch file cannot be read back.
-    pub fn read(&self) -> Result<Cow<'_, str>, String> {
+    fn read(&self) -> Result<Cow<'_, str>, String> {
         let (spill, offset, len) = match self {
             HeldText::Memory(text) => return Ok(Cow::Borrowed(text)),
             HeldText::Spilled { spill, offset, len } => (spill, *offset, *len),

@@ -75,10 +75,9 @@ impl EntitySource {
         }
     }
 
-    /// The document's text (see [`Entity::definition_text`] for a text that cannot be read
-    /// back).
+    /// The document's text (see [`HeldText::text`] for one that cannot be read back).
     pub fn text(&self) -> Cow<'_, str> {
-        self.text.read().unwrap_or_else(Cow::Owned)
+        self.text.text()
     }
 }
 
@@ -111,11 +110,11 @@ impl Entity {
         }
     }
 
-    /// `spec.definition` when it is a text. A text that cannot be read back from the build's
-    /// scratch file reads as the reason, so no page silently shows another definition.
+    /// `spec.definition` when it is a text (see [`HeldText::text`] for one that cannot be read
+    /// back).
     pub fn definition_text(&self) -> Option<Cow<'_, str>> {
         match &self.definition {
-            Some(held) => Some(held.read().unwrap_or_else(Cow::Owned)),
+            Some(held) => Some(held.text()),
             None => self.written_definition()?.as_str().map(Cow::Borrowed),
         }
     }
