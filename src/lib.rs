@@ -17,6 +17,7 @@ pub mod docs;
 pub mod freshness;
 pub mod gather;
 pub mod graphs;
+pub mod held;
 pub mod highlight;
 pub mod html_hazards;
 pub mod init;

@@ -4,7 +4,6 @@
 //! both directions. Pure apart from reading repository files through `Repo::read`.
 
 mod document;
-pub mod held;
 mod issue;
 mod placeholders;
 mod read;
@@ -28,7 +27,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
-use held::{HeldText, Spill};
+use crate::held::{HeldText, Spill};
 pub use refs::EntityRef;
 pub use relations::Relation;
 use yaml::Seg;
@@ -96,7 +95,7 @@ impl Entity {
     }
 
     /// Moves the document's text, and a `spec.definition` text out of the document, into
-    /// `spill` (see [`held`]).
+    /// `spill` (see [`crate::held`]).
     fn hold_texts(&mut self, spill: Option<&Arc<Spill>>) {
         if let HeldText::Memory(text) = &mut self.source.text {
             self.source.text = HeldText::hold(std::mem::take(text), spill);

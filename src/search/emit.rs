@@ -112,13 +112,10 @@ pub fn emit_index(index: &Index, emit: &Emit<'_>) {
     );
 }
 
-/// Document table `n`: each document's kind, name, title, URL, context and excerpt.
-fn table_text(n: usize, docs: &[super::Doc]) -> String {
-    let rows: Vec<Value> = docs
-        .iter()
-        .map(|d| json!([d.kind, d.name, d.title, d.url, d.context, d.excerpt]))
-        .collect();
-    script_text("docs", &json!(n), &json!(rows).to_string())
+/// Document table `n`: each document's row (kind, name, title, URL, context and excerpt).
+fn table_text(n: usize, docs: &[super::IndexedDoc]) -> String {
+    let rows: Vec<_> = docs.iter().map(|d| d.row()).collect();
+    script_text("docs", &json!(n), &format!("[{}]", rows.join(",")))
 }
 
 /// The shard scripts of `terms` under `key`, split deeper while too large.

@@ -14,12 +14,14 @@ mod weights;
 use crate::catalog::summary::EntitySummary;
 use crate::catalog::Catalog;
 use crate::docs::{DocPage, DocSets, DocSite, Section};
+use crate::held::{HeldText, Spill};
 use crate::render_cache::RenderCache;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 pub use emit::{
     emit_index, shard_file_key, shards_for, write_index, Emit, SearchFiles, CHUNK, MANIFEST,
@@ -73,6 +75,91 @@ pub struct Doc {
     pub entity: usize,
 }
 
+impl Doc {
+    /// The row of the index's document tables the browser shows: kind, name, title, URL,
+    /// context and excerpt, as a JSON array.
+    fn row(&self) -> String {
+        let fields = [
+            &self.kind,
+            &self.name,
+            &self.title,
+            &self.url,
+            &self.context,
+            &self.excerpt,
+        ];
+        serde_json::to_string(&fields).expect("strings serialize")
+    }
+}
+
+/// A document as the index keeps it: what ranking and the filters need, and its table row
+/// ([`Doc::row`]) held in the build's scratch file ([`crate::held`]). The rows of 20,000
+/// docs pages' sections are tens of megabytes, read once, when the tables are written.
+#[derive(Debug)]
+pub struct IndexedDoc {
+    /// The entity's name (exact-name matches rank first); empty for docs.
+    pub name: String,
+    /// A docs section, whose length is weighed against other sections' (not entities').
+    pub is_section: bool,
+    /// The entity this document is (or documents): index into [`Index::entities`].
+    pub entity: usize,
+    row: HeldText,
+}
+
+impl IndexedDoc {
+    /// A part's documents, their rows held together.
+    fn hold_all(docs: Vec<Doc>, spill: Option<&Arc<Spill>>) -> Vec<IndexedDoc> {
+        let rows = HeldText::hold_all(docs.iter().map(Doc::row).collect(), spill);
+        docs.into_iter()
+            .zip(rows)
+            .map(|(doc, row)| IndexedDoc {
+                is_section: doc.kind == "docs",
+                name: doc.name,
+                entity: doc.entity,
+                row,
+            })
+            .collect()
+    }
+
+    /// The table row; one naming the failure as its title when the scratch file cannot be
+    /// read back, so the table it is in stays a valid script.
+    fn row(&self) -> Cow<'_, str> {
+        self.row.read().unwrap_or_else(|reason| {
+            let doc = Doc {
+                kind: if self.is_section { "docs" } else { "" }.to_string(),
+                name: self.name.clone(),
+                title: reason,
+                url: String::new(),
+                context: String::new(),
+                excerpt: String::new(),
+                entity: self.entity,
+            };
+            Cow::Owned(doc.row())
+        })
+    }
+
+    /// The document as the browser shows it, read back from its row.
+    pub fn doc(&self) -> Doc {
+        let fields: [String; 6] = serde_json::from_str(&self.row()).unwrap_or_default();
+        let [kind, name, title, url, context, excerpt] = fields;
+        Doc {
+            kind,
+            name,
+            title,
+            url,
+            context,
+            excerpt,
+            entity: self.entity,
+        }
+    }
+}
+
+impl PartialEq for IndexedDoc {
+    fn eq(&self, other: &Self) -> bool {
+        (&self.name, self.is_section, self.entity) == (&other.name, other.is_section, other.entity)
+            && self.row() == other.row()
+    }
+}
+
 /// What the filters need per entity.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Facet {
@@ -89,7 +176,7 @@ pub struct Facet {
 pub struct Index {
     /// Every entity in catalog order, then the sections of each entity's docs, entity by
     /// entity (so a section's entity is found from a table of where each entity's begin).
-    pub docs: Vec<Doc>,
+    pub docs: Vec<IndexedDoc>,
     pub entities: Vec<Facet>,
     /// Every normalised term (stop words left out) -> its stem.
     pub terms: BTreeMap<String, String>,

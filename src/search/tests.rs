@@ -152,7 +152,7 @@ fn portal() -> Index {
 fn urls(index: &Index, q: &str) -> Vec<String> {
     search(index, q)
         .iter()
-        .map(|h| index.docs[h.doc as usize].url.clone())
+        .map(|h| index.docs[h.doc as usize].doc().url)
         .collect()
 }
 

@@ -10,12 +10,14 @@
 //! is stemmed once. Weighing numbers the stems of all parts afresh.
 
 use super::text::{for_each_term, is_stop_word, Stems};
-use super::{Doc, Facet, Field, Index, Source};
+use super::{Doc, Facet, Field, Index, IndexedDoc, Source};
+use crate::held::Spill;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Postings kept per stem, the highest weights first: bounds what one query term loads.
 pub(super) const MAX_POSTINGS: usize = 500;
@@ -204,7 +206,9 @@ fn counts(seen: &[Occurrence], stem_of: &[Option<u32>]) -> Vec<(u32, u32, u32)> 
 /// seen: the index sorts them by name when it is written).
 #[derive(Default)]
 struct Merged {
-    docs: Vec<Doc>,
+    docs: Vec<IndexedDoc>,
+    /// Where the documents' rows are held; None when no scratch file can be made.
+    spill: Option<Arc<Spill>>,
     priors: Vec<f64>,
     lens: Vec<u64>,
     df: Vec<u32>,
@@ -224,7 +228,8 @@ impl Merged {
         for (term, stem) in head.terms {
             self.terms.entry(term).or_insert(ids[stem as usize]);
         }
-        self.docs.extend(head.docs);
+        self.docs
+            .extend(IndexedDoc::hold_all(head.docs, self.spill.as_ref()));
         self.priors.extend(head.priors);
         self.lens.extend(head.lens);
         ids
@@ -252,7 +257,10 @@ pub(super) fn weigh<C: Send>(
     counts: impl Fn(C) -> Counts + Sync,
     entities: Vec<Facet>,
 ) -> Index {
-    let mut merged = Merged::default();
+    let mut merged = Merged {
+        spill: Spill::new(),
+        ..Merged::default()
+    };
     let mut waiting: Vec<Waiting<C>> = Vec::new();
     let mut next = parts.next();
     while let Some(made) = next {
@@ -330,7 +338,7 @@ impl Scale<'_> {
             .iter()
             .map(|&d| (1.0 + (n - f64::from(d) + 0.5) / (f64::from(d) + 0.5)).ln())
             .collect();
-        let is_docs: Vec<bool> = merged.docs.iter().map(|d| d.kind == "docs").collect();
+        let is_docs: Vec<bool> = merged.docs.iter().map(|d| d.is_section).collect();
         let average_of = |docs: bool| {
             let (sum, count) = merged
                 .lens

@@ -115,10 +115,10 @@ fn the_demo_ranks_as_recorded() {
     let (index, _) = demo_index();
     let mut now = serde_json::Map::new();
     for q in QUERIES {
-        let urls: Vec<&str> = query::search(&index, q)
+        let urls: Vec<String> = query::search(&index, q)
             .iter()
             .take(5)
-            .map(|h| index.docs[h.doc as usize].url.as_str())
+            .map(|h| index.docs[h.doc as usize].doc().url)
             .collect();
         now.insert(q.to_string(), serde_json::json!(urls));
     }
@@ -176,7 +176,7 @@ fn the_facets_name_each_docs_sites_sections_for_the_scoped_box() {
             .map_or(index.docs.len(), |r| r[0].as_u64().unwrap() as usize);
         let prefix = format!("docs/{site}/");
         let inside: Vec<usize> = (0..index.docs.len())
-            .filter(|&d| index.docs[d].url.starts_with(&prefix))
+            .filter(|&d| index.docs[d].doc().url.starts_with(&prefix))
             .collect();
         assert!(!inside.is_empty(), "{site} has sections");
         assert_eq!(inside, (lo..hi).collect::<Vec<_>>(), "{site}");

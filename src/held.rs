@@ -1,7 +1,7 @@
-//! Long texts the catalog keeps in a scratch file instead of in memory. API definitions are
-//! most of a large catalog's bytes (88 of the 100 MB read at 10,000 repositories) and a build
-//! reads each of them only a few times, so holding them all as strings set the catalog's share
-//! of peak memory. Written once as they are read, read back with one positional read each.
+//! Long texts a build keeps in a scratch file instead of in memory: API definitions (88 of the
+//! 100 MB a catalog read at 10,000 repositories) and the search index's document rows (tens of
+//! megabytes, whatever the portal's size, with 20,000 docs pages). A build reads each of them
+//! only a few times. Written once, read back with one positional read each.
 
 use std::borrow::Cow;
 use std::fs::File;
@@ -57,6 +57,32 @@ impl HeldText {
         }
     }
 
+    /// Each of `texts`, written to `spill` in one write when there is one and it succeeds, else
+    /// kept as they are: many short texts made together cost one system call, not one each.
+    pub fn hold_all(texts: Vec<String>, spill: Option<&Arc<Spill>>) -> Vec<HeldText> {
+        let Some(spill) = spill else {
+            return texts.into_iter().map(HeldText::Memory).collect();
+        };
+        let all = texts.concat();
+        let first = spill.end.fetch_add(all.len() as u64, Ordering::Relaxed);
+        if spill.file.write_all_at(all.as_bytes(), first).is_err() {
+            return texts.into_iter().map(HeldText::Memory).collect();
+        }
+        let mut offset = first;
+        texts
+            .iter()
+            .map(|text| {
+                let held = HeldText::Spilled {
+                    spill: Arc::clone(spill),
+                    offset,
+                    len: text.len(),
+                };
+                offset += text.len() as u64;
+                held
+            })
+            .collect()
+    }
+
     pub fn byte_len(&self) -> usize {
         match self {
             HeldText::Memory(text) => text.len(),
@@ -71,7 +97,7 @@ impl HeldText {
     }
 
     /// The text; an error when the scratch file cannot be read back.
-    fn read(&self) -> Result<Cow<'_, str>, String> {
+    pub fn read(&self) -> Result<Cow<'_, str>, String> {
         let (spill, offset, len) = match self {
             HeldText::Memory(text) => return Ok(Cow::Borrowed(text)),
             HeldText::Spilled { spill, offset, len } => (spill, *offset, *len),
@@ -113,6 +139,27 @@ mod tests {
             spill.end.load(Ordering::Relaxed),
             texts.iter().map(|t| t.len() as u64).sum::<u64>()
         );
+    }
+
+    #[test]
+    fn texts_held_together_read_back_one_by_one() {
+        let spill = Spill::new().expect("a scratch file");
+        let before = HeldText::hold("first".to_string(), Some(&spill));
+        let texts: Vec<String> = ["", "[\"docs\",\"\"]", "ünïcode", ""]
+            .iter()
+            .map(|t| t.to_string())
+            .collect();
+        let held = HeldText::hold_all(texts.clone(), Some(&spill));
+        let after = HeldText::hold("last".to_string(), Some(&spill));
+        assert_eq!(held.len(), texts.len());
+        for (text, held) in texts.iter().zip(&held) {
+            assert!(matches!(held, HeldText::Spilled { .. }));
+            assert_eq!(held.read().unwrap(), text.as_str());
+        }
+        assert_eq!(before.read().unwrap(), "first");
+        assert_eq!(after.read().unwrap(), "last");
+        let in_memory = HeldText::hold_all(texts.clone(), None);
+        assert!(in_memory.iter().all(|h| matches!(h, HeldText::Memory(_))));
     }
 
     #[test]
