@@ -16,7 +16,8 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
 use std::sync::Arc;
 
 /// Postings kept per stem, the highest weights first: bounds what one query term loads.
@@ -278,7 +279,7 @@ pub(super) fn weigh<C: Send>(
         .0;
     }
     let scale = Scale::of(&merged);
-    let mut postings: Vec<Vec<(u32, u32)>> = vec![Vec::new(); merged.stems.names.len()];
+    let mut postings: Vec<Best> = vec![Best::default(); merged.stems.names.len()];
     let mut waiting = waiting.into_iter();
     let mut weighed: Vec<Vec<(u32, u32, u32)>> = Vec::new();
     loop {
@@ -300,10 +301,7 @@ pub(super) fn weigh<C: Send>(
         )
         .0;
     }
-    postings.par_iter_mut().for_each(|list| {
-        keep_best(list);
-        list.sort_unstable();
-    });
+    let postings: Vec<Vec<(u32, u32)>> = postings.into_par_iter().map(Best::by_doc).collect();
     let Merged {
         docs, terms, stems, ..
     } = merged;
@@ -382,48 +380,68 @@ impl Scale<'_> {
     }
 }
 
-/// Files each weighed posting under its stem, in order. A list is cut back to its best
-/// whenever it doubles: not every posting is held.
-fn add_postings(postings: &mut [Vec<(u32, u32)>], weighed: Vec<Vec<(u32, u32, u32)>>) {
+/// Files each weighed posting under its stem's best.
+fn add_postings(postings: &mut [Best], weighed: Vec<Vec<(u32, u32, u32)>>) {
     for (stem, doc, w) in weighed.into_iter().flatten() {
-        let list = &mut postings[stem as usize];
-        list.push((doc, w));
-        if list.len() == 2 * MAX_POSTINGS {
-            keep_best(list);
-        }
+        postings[stem as usize].add(doc, w);
     }
 }
 
-/// Cuts `list` to its [`MAX_POSTINGS`] heaviest postings (the earlier document first among
-/// equal weights, so the cut is the same however often it is made).
-fn keep_best(list: &mut Vec<(u32, u32)>) {
-    if list.len() > MAX_POSTINGS {
-        list.select_nth_unstable_by(MAX_POSTINGS - 1, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        list.truncate(MAX_POSTINGS);
+/// A posting as [`Best`] orders it: the greatest is the worst kept, the lightest and, among
+/// equal weights, the latest document.
+type Ranked = Reverse<(u32, Reverse<u32>)>;
+
+/// A stem's [`MAX_POSTINGS`] heaviest postings so far (the earlier document first among equal
+/// weights), the worst on top: a posting that does not beat it is dropped at once. Never
+/// holds more than it keeps, so a portal's common stems take half the memory of lists cut
+/// back whenever they doubled.
+#[derive(Clone, Default)]
+struct Best(BinaryHeap<Ranked>);
+
+impl Best {
+    fn add(&mut self, doc: u32, weight: u32) {
+        let posting = Reverse((weight, Reverse(doc)));
+        if self.0.len() < MAX_POSTINGS {
+            self.0.push(posting);
+        } else if let Some(mut worst) = self.0.peek_mut() {
+            if posting < *worst {
+                *worst = posting;
+            }
+        }
+    }
+
+    /// The postings `(doc, weight)` in document order.
+    fn by_doc(self) -> Vec<(u32, u32)> {
+        let mut list: Vec<(u32, u32)> = self
+            .0
+            .into_vec()
+            .into_iter()
+            .map(|Reverse((weight, Reverse(doc)))| (doc, weight))
+            .collect();
+        list.sort_unstable();
+        list
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{keep_best, MAX_POSTINGS};
+    use super::{Best, MAX_POSTINGS};
 
     #[test]
-    fn cutting_as_a_list_grows_keeps_what_one_cut_at_the_end_keeps() {
-        // Weights with many ties, so the order among equals decides.
-        let all: Vec<(u32, u32)> = (0..5_000u32).map(|doc| (doc, (doc * 7919) % 97)).collect();
+    fn the_best_kept_while_adding_are_the_best_of_all() {
+        // Weights with many ties, so the order among equals decides; documents in any order.
+        let all: Vec<(u32, u32)> = (0..5_000u32)
+            .map(|i| ((i * 7_919) % 5_000, (i * 31) % 97))
+            .collect();
         let mut once = all.clone();
         once.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         once.truncate(MAX_POSTINGS);
         once.sort_unstable();
-        let mut growing = Vec::new();
-        for posting in all {
-            growing.push(posting);
-            if growing.len() == 2 * MAX_POSTINGS {
-                keep_best(&mut growing);
-            }
+        let mut best = Best::default();
+        for &(doc, w) in &all {
+            best.add(doc, w);
         }
-        keep_best(&mut growing);
-        growing.sort_unstable();
-        assert_eq!(growing, once);
+        assert!(best.0.capacity() < 2 * MAX_POSTINGS);
+        assert_eq!(best.by_doc(), once);
     }
 }
