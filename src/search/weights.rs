@@ -86,36 +86,48 @@ thread_local! {
 /// Past this many remembered stems a thread starts again (a long `serve` sees many texts).
 const MAX_REMEMBERED_STEMS: usize = 1 << 20;
 
-fn stem(term: &str) -> String {
+/// Gives `use_stem` the stem of `term`, stemmed once per thread.
+fn with_stem<T>(term: &str, use_stem: impl FnOnce(&str) -> T) -> T {
     STEMS.with_borrow_mut(|(stems, known)| {
         if let Some(stem) = known.get(term) {
-            return stem.clone();
+            return use_stem(stem);
         }
         if known.len() >= MAX_REMEMBERED_STEMS {
             known.clear();
         }
         let stem = stems.stem(term);
-        known.insert(term.to_string(), stem.clone());
-        stem
+        let used = use_stem(&stem);
+        known.insert(term.to_string(), stem);
+        used
     })
 }
 
 /// Words (a part's terms, or the stems of all parts) each numbered once as it is first met.
+/// The map alone owns each word: [`Terms::into_names`] lists them by number at the end.
 #[derive(Default)]
-struct Terms {
-    number: FxHashMap<String, u32>,
-    names: Vec<String>,
-}
+struct Terms(FxHashMap<String, u32>);
 
 impl Terms {
     fn number(&mut self, term: &str) -> u32 {
-        if let Some(&n) = self.number.get(term) {
+        if let Some(&n) = self.0.get(term) {
             return n;
         }
-        let n = self.names.len() as u32;
-        self.names.push(term.to_string());
-        self.number.insert(term.to_string(), n);
+        let n = self.0.len() as u32;
+        self.0.insert(term.to_string(), n);
         n
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// The words, by number.
+    fn into_names(self) -> Vec<String> {
+        let mut names = vec![String::new(); self.0.len()];
+        for (name, n) in self.0 {
+            names[n as usize] = name;
+        }
+        names
     }
 }
 
@@ -145,17 +157,17 @@ pub(super) fn analyse_part(sources: Vec<Source>) -> (Head, Counts) {
         })
         .collect();
     // Stop words get no stem: they are counted in a field's length, never as a match.
+    let terms = terms.into_names();
     let mut stems = Terms::default();
     let stem_of: Vec<Option<u32>> = terms
-        .names
         .iter()
-        .map(|t| (!is_stop_word(t)).then(|| stems.number(&stem(t))))
+        .map(|t| (!is_stop_word(t)).then(|| with_stem(t, |stem| stems.number(stem))))
         .collect();
     let counts: Counts = occurrences
         .iter()
         .map(|seen| counts(seen, &stem_of))
         .collect();
-    let mut df = vec![0; stems.names.len()];
+    let mut df = vec![0; stems.len()];
     for &(stem, _, _) in counts.iter().flatten() {
         df[stem as usize] += 1;
     }
@@ -166,12 +178,11 @@ pub(super) fn analyse_part(sources: Vec<Source>) -> (Head, Counts) {
         lens,
         df,
         terms: terms
-            .names
             .into_iter()
             .zip(stem_of)
             .filter_map(|(t, s)| Some((t, s?)))
             .collect(),
-        stems: stems.names,
+        stems: stems.into_names(),
     };
     (head, counts)
 }
@@ -222,7 +233,7 @@ impl Merged {
     /// Adds a part's head; gives the numbers its stems have across all parts.
     fn add(&mut self, head: Head) -> Vec<u32> {
         let ids: Vec<u32> = head.stems.iter().map(|s| self.stems.number(s)).collect();
-        self.df.resize(self.stems.names.len(), 0);
+        self.df.resize(self.stems.len(), 0);
         for (&id, df) in ids.iter().zip(head.df) {
             self.df[id as usize] += df;
         }
@@ -279,7 +290,7 @@ pub(super) fn weigh<C: Send>(
         .0;
     }
     let scale = Scale::of(&merged);
-    let mut postings: Vec<Best> = vec![Best::default(); merged.stems.names.len()];
+    let mut postings: Vec<Best> = vec![Best::default(); merged.stems.len()];
     let mut waiting = waiting.into_iter();
     let mut weighed: Vec<Vec<(u32, u32, u32)>> = Vec::new();
     loop {
@@ -305,7 +316,7 @@ pub(super) fn weigh<C: Send>(
     let Merged {
         docs, terms, stems, ..
     } = merged;
-    let stems = stems.names;
+    let stems = stems.into_names();
     let terms: BTreeMap<String, String> = terms
         .into_iter()
         .map(|(t, s)| (t, stems[s as usize].clone()))
