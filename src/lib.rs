@@ -15,6 +15,7 @@ pub mod diagnostics;
 pub mod diagrams;
 pub mod docs;
 pub mod freshness;
+pub mod frozen;
 pub mod gather;
 pub mod graphs;
 pub mod held;

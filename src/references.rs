@@ -7,6 +7,7 @@
 //! github source reads it to know which files to fetch, the catalog to follow Locations and
 //! resolve placeholders, the docs stage to find a site's directory. It sits below all three.
 
+use crate::frozen::Fields;
 use serde_json::Value;
 
 pub const TECHDOCS_REF: &str = "backstage.io/techdocs-ref";
@@ -107,24 +108,23 @@ pub fn references(document: &Value) -> References<'_> {
     }
 }
 
-/// A Location's `spec.target` and the strings of `spec.targets`, in that order.
-fn location_targets(document: &Value) -> Vec<Target<'_>> {
-    if document.get("kind").and_then(Value::as_str) != Some("Location") {
+/// A Location's `spec.target` and the strings of `spec.targets`, in that order; none for
+/// another kind.
+pub fn location_targets<T: Fields>(document: &T) -> Vec<Target<'_>> {
+    if document.field("kind").and_then(T::text) != Some("Location") {
         return Vec::new();
     }
-    let spec = document.get("spec");
+    let spec = document.field("spec");
     let mut targets = Vec::new();
-    if let Some(text) = spec.and_then(|s| s.get("target")).and_then(Value::as_str) {
+    if let Some(text) = spec.and_then(|s| s.field("target")).and_then(T::text) {
         targets.push(Target {
             text,
             field: TargetField::Target,
         });
     }
-    let list = spec
-        .and_then(|s| s.get("targets"))
-        .and_then(Value::as_array);
+    let list = spec.and_then(|s| s.field("targets")).and_then(T::items);
     for (i, item) in list.into_iter().flatten().enumerate() {
-        if let Some(text) = item.as_str() {
+        if let Some(text) = item.text() {
             targets.push(Target {
                 text,
                 field: TargetField::Targets(i),

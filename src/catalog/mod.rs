@@ -27,6 +27,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
+use crate::frozen::Frozen;
 use crate::held::{HeldText, Spill};
 pub use refs::EntityRef;
 pub use relations::Relation;
@@ -43,7 +44,7 @@ pub struct Entity {
     pub namespace: String,
     pub name: String,
     /// The document, without a `spec.definition` text: that is in `definition`.
-    pub value: Value,
+    pub value: Frozen,
     pub source: EntitySource,
     definition: Option<HeldText>,
 }
@@ -81,31 +82,33 @@ impl EntitySource {
 }
 
 impl Entity {
-    fn new(identity: validate::Identity, value: Value, source: EntitySource) -> Entity {
+    /// Takes a `spec.definition` text out of the document, and freezes the rest.
+    fn new(identity: validate::Identity, mut value: Value, source: EntitySource) -> Entity {
+        let spec = value.get_mut("spec").and_then(Value::as_object_mut);
+        let definition = spec
+            .filter(|s| s.get("definition").is_some_and(Value::is_string))
+            .and_then(|s| s.remove("definition"))
+            .and_then(|d| d.as_str().map(|text| HeldText::Memory(text.to_string())));
         Entity {
             key: EntityRef::new(&identity.kind, &identity.namespace, &identity.name),
             api_version: identity.api_version,
             kind: identity.kind,
             namespace: identity.namespace,
             name: identity.name,
-            value,
+            value: Frozen::from(value),
             source,
-            definition: None,
+            definition,
         }
     }
 
-    /// Moves the document's text, and a `spec.definition` text out of the document, into
-    /// `spill` (see [`crate::held`]).
+    /// Moves the document's text and its `spec.definition` text into `spill` (see
+    /// [`crate::held`]).
     fn hold_texts(&mut self, spill: Option<&Arc<Spill>>) {
         if let HeldText::Memory(text) = &mut self.source.text {
             self.source.text = HeldText::hold(std::mem::take(text), spill);
         }
-        let spec = self.value.get_mut("spec").and_then(Value::as_object_mut);
-        let Some(spec) = spec.filter(|s| s.get("definition").is_some_and(Value::is_string)) else {
-            return;
-        };
-        if let Some(Value::String(text)) = spec.remove("definition") {
-            self.definition = Some(HeldText::hold(text, spill));
+        if let Some(HeldText::Memory(text)) = &mut self.definition {
+            self.definition = Some(HeldText::hold(std::mem::take(text), spill));
         }
     }
 
@@ -119,10 +122,10 @@ impl Entity {
     }
 
     /// `spec.definition` in whatever form the document gave it.
-    pub fn definition(&self) -> Option<Cow<'_, Value>> {
+    pub fn definition(&self) -> Option<Value> {
         match self.definition_text() {
-            Some(text) => Some(Cow::Owned(Value::String(text.into_owned()))),
-            None => self.written_definition().map(Cow::Borrowed),
+            Some(text) => Some(Value::String(text.into_owned())),
+            None => self.written_definition().map(Frozen::to_value),
         }
     }
 
@@ -138,8 +141,8 @@ impl Entity {
         self.definition.is_some() || self.written_definition().is_some()
     }
 
-    /// `spec.definition` as it is in the document: not a text, or not yet held.
-    fn written_definition(&self) -> Option<&Value> {
+    /// `spec.definition` as it is in the document, when it is not a text.
+    fn written_definition(&self) -> Option<&Frozen> {
         self.value.pointer("/spec/definition")
     }
 

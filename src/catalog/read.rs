@@ -8,6 +8,7 @@ use super::yaml::{self, Seg};
 use super::{placeholders, relations, rules, validate, DocumentRecord, Entity, EntitySource};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::frozen::Frozen;
 use crate::gather::{ReadError, Repo, Workspace};
 use crate::paths::RepoPath;
 use crate::references::{self, TargetField};
@@ -381,15 +382,18 @@ fn location_targets(
     out: &mut RepoContents,
 ) -> Vec<RepoPath> {
     let spec = entity.value.get("spec");
-    let optional = spec.and_then(|s| s.get("presence")).and_then(Value::as_str) == Some("optional");
-    let location_type = spec.and_then(|s| s.get("type")).and_then(Value::as_str);
+    let optional = spec
+        .and_then(|s| s.get("presence"))
+        .and_then(Frozen::as_str)
+        == Some("optional");
+    let location_type = spec.and_then(|s| s.get("type")).and_then(Frozen::as_str);
     let file = &pending.file;
     let mut found = Vec::new();
     let mut problems = Vec::new();
     if let Some(problem) = unsupported_type(location_type) {
         problems.push((vec![Seg::key("spec"), Seg::key("type")], problem));
     }
-    for written in references::references(&entity.value).targets {
+    for written in references::location_targets(&entity.value) {
         let target = written.text;
         let path = match written.field {
             TargetField::Target => vec![Seg::key("spec"), Seg::key("target")],

@@ -4,7 +4,7 @@
 use super::refs::EntityRef;
 use super::yaml::Seg;
 use super::Entity;
-use serde_json::Value;
+use crate::frozen::Fields;
 
 /// One spec field that names other entities, and the relation pair it produces.
 struct RelationField {
@@ -140,11 +140,11 @@ pub(super) fn outgoing(entity: &Entity) -> Vec<Outgoing> {
 }
 
 /// Every reference in the spec of a document of `kind` in `namespace`, in field order.
-pub(super) fn outgoing_of(kind: &str, namespace: &str, value: &Value) -> Vec<Outgoing> {
-    let spec = value.get("spec");
+pub(super) fn outgoing_of<T: Fields>(kind: &str, namespace: &str, document: &T) -> Vec<Outgoing> {
+    let spec = document.field("spec");
     let mut out = Vec::new();
     for f in FIELDS.iter().filter(|f| f.kinds.contains(&kind)) {
-        let Some(value) = spec.and_then(|s| s.get(f.field)) else {
+        let Some(value) = spec.and_then(|s| s.field(f.field)) else {
             continue;
         };
         let mut push = |text: &str, path: Vec<Seg>| {
@@ -157,19 +157,19 @@ pub(super) fn outgoing_of(kind: &str, namespace: &str, value: &Value) -> Vec<Out
             });
         };
         let base = vec![Seg::key("spec"), Seg::key(f.field)];
-        match value {
+        if let Some(s) = value.text() {
             // Backstage skips a field whose value is falsy: an empty string names nothing.
-            Value::String(s) if !s.is_empty() => push(s, base),
-            Value::Array(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    if let Some(s) = item.as_str() {
-                        let mut path = base.clone();
-                        path.push(Seg::Index(i));
-                        push(s, path);
-                    }
+            if !s.is_empty() {
+                push(s, base);
+            }
+        } else if let Some(items) = value.items() {
+            for (i, item) in items.iter().enumerate() {
+                if let Some(s) = item.text() {
+                    let mut path = base.clone();
+                    path.push(Seg::Index(i));
+                    push(s, path);
                 }
             }
-            _ => {}
         }
     }
     out

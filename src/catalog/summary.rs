@@ -3,8 +3,8 @@
 //! become links at all.
 
 use super::{Catalog, Entity, EntityRef};
+use crate::frozen::Frozen;
 use serde::Serialize;
-use serde_json::Value;
 
 /// A reference to another entity; `url` is empty when it is not in the catalog.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
@@ -112,10 +112,10 @@ pub fn summary(catalog: &Catalog, e: &Entity) -> EntitySummary {
     let tags = e
         .value
         .pointer("/metadata/tags")
-        .and_then(Value::as_array)
+        .and_then(Frozen::as_array)
         .map(|t| {
             t.iter()
-                .filter_map(Value::as_str)
+                .filter_map(Frozen::as_str)
                 .map(str::to_string)
                 .collect()
         })

@@ -8,6 +8,7 @@
 use super::config::WebhookConfig;
 use crate::catalog::Catalog;
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::frozen::Frozen;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE, RETRY_AFTER};
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -27,7 +28,7 @@ pub fn record(catalog: &Catalog, key: &str, base_url: Option<&str>) -> Option<Va
         Some(base) => format!("{base}{page}"),
         None => page,
     };
-    let metadata = |field: &str| e.value.pointer(&format!("/metadata/{field}")).cloned();
+    let metadata = |field: &str| e.value.get("metadata")?.get(field).map(Frozen::to_value);
     Some(json!({
         "ref": key,
         "name": e.name,

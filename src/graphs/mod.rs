@@ -323,7 +323,7 @@ pub fn tier(e: &Entity, key: &str) -> Option<u32> {
         let map = metadata.get(field)?.as_object()?;
         let (_, value) = map
             .iter()
-            .find(|(k, _)| k.as_str() == key || k.ends_with(&suffix))?;
+            .find(|(k, _)| &**k == key || k.ends_with(&suffix))?;
         let digits: String = value
             .as_str()?
             .chars()

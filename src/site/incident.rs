@@ -14,6 +14,7 @@ use crate::catalog::{Catalog, Entity};
 use crate::changes::{ChangeKind, State};
 use crate::config::OncallConfig;
 use crate::docs::DocSets;
+use crate::frozen::Frozen;
 use crate::scorecard::config::RunbookPattern;
 use serde::Serialize;
 use serde_json::Value;
@@ -69,7 +70,7 @@ pub(super) fn card(
     let profile = |field: &str| {
         group
             .and_then(|g| g.value.pointer(&format!("/spec/profile/{field}")))
-            .and_then(Value::as_str)
+            .and_then(Frozen::as_str)
             .filter(|s| !s.trim().is_empty())
             .map(str::to_string)
     };
@@ -108,10 +109,14 @@ pub(super) fn card(
 
 /// An entity's `metadata.links` with a safe URL.
 fn links(e: &Entity, note: &str) -> Vec<CardLink> {
-    let Some(list) = e.value.pointer("/metadata/links").and_then(Value::as_array) else {
+    let Some(list) = e
+        .value
+        .pointer("/metadata/links")
+        .and_then(Frozen::as_array)
+    else {
         return Vec::new();
     };
-    let text = |l: &Value, k: &str| l.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    let text = |l: &Frozen, k: &str| l.get(k).and_then(Frozen::as_str).unwrap_or("").to_string();
     list.iter()
         .filter_map(|l| {
             let url = safe_url(l.get("url")?.as_str()?)?;

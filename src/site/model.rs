@@ -6,9 +6,9 @@ use crate::catalog::summary::{
 };
 use crate::catalog::{Catalog, Entity, EntityRef};
 use crate::diagnostics::Diagnostic;
+use crate::frozen::Frozen;
 use crate::highlight;
 use serde::Serialize;
-use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -162,19 +162,19 @@ const RELATION_TITLES: &[(&str, &str)] = &[
     ("memberOf", "Member of"),
 ];
 
-fn str_map(value: Option<&Value>) -> Vec<(String, String)> {
+fn str_map(value: Option<&Frozen>) -> Vec<(String, String)> {
     value
-        .and_then(Value::as_object)
+        .and_then(Frozen::as_object)
         .map(|m| {
             m.iter()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
+                .map(|(k, v)| (k.to_string(), v.as_str().unwrap_or("").to_string()))
                 .collect()
         })
         .unwrap_or_default()
 }
 
-fn str_of(v: Option<&Value>) -> String {
-    v.and_then(Value::as_str).unwrap_or("").to_string()
+fn str_of(v: Option<&Frozen>) -> String {
+    v.and_then(Frozen::as_str).unwrap_or("").to_string()
 }
 
 /// An entity's page model.
@@ -198,7 +198,7 @@ pub fn entity_page(catalog: &Catalog, e: &Entity, diagnostics: Vec<Diagnostic>) 
         .collect();
     let links = metadata
         .and_then(|m| m.get("links"))
-        .and_then(Value::as_array)
+        .and_then(Frozen::as_array)
         .map(|links| {
             links
                 .iter()
@@ -351,9 +351,9 @@ fn template_info(e: &Entity) -> Option<TemplateInfo> {
         return None;
     }
     let spec = e.value.get("spec")?;
-    let pages: Vec<&Value> = match spec.get("parameters") {
-        Some(Value::Array(items)) => items.iter().collect(),
-        Some(v @ Value::Object(_)) => vec![v],
+    let pages: Vec<&Frozen> = match spec.get("parameters") {
+        Some(Frozen::Array(items)) => items.iter().collect(),
+        Some(v @ Frozen::Object(_)) => vec![v],
         _ => Vec::new(),
     };
     let parameters = pages
@@ -361,20 +361,20 @@ fn template_info(e: &Entity) -> Option<TemplateInfo> {
         .map(|page| {
             let required: HashSet<&str> = page
                 .get("required")
-                .and_then(Value::as_array)
-                .map(|r| r.iter().filter_map(Value::as_str).collect())
+                .and_then(Frozen::as_array)
+                .map(|r| r.iter().filter_map(Frozen::as_str).collect())
                 .unwrap_or_default();
             let fields = page
                 .get("properties")
-                .and_then(Value::as_object)
+                .and_then(Frozen::as_object)
                 .map(|props| {
                     props
                         .iter()
                         .map(|(name, p)| TemplateField {
-                            name: name.clone(),
+                            name: name.to_string(),
                             title: str_of(p.get("title")),
                             field_type: str_of(p.get("type")),
-                            required: required.contains(name.as_str()),
+                            required: required.contains(&**name),
                             description: str_of(p.get("description")),
                         })
                         .collect()
@@ -389,7 +389,7 @@ fn template_info(e: &Entity) -> Option<TemplateInfo> {
         .collect();
     let steps = spec
         .get("steps")
-        .and_then(Value::as_array)
+        .and_then(Frozen::as_array)
         .map(|steps| {
             steps
                 .iter()
@@ -403,7 +403,7 @@ fn template_info(e: &Entity) -> Option<TemplateInfo> {
         .unwrap_or_default();
     let output_links = spec
         .pointer("/output/links")
-        .and_then(Value::as_array)
+        .and_then(Frozen::as_array)
         .map(|links| {
             links
                 .iter()
@@ -573,13 +573,13 @@ fn team_node(catalog: &Catalog, g: &Entity, seen: &mut HashSet<EntityRef>) -> Te
         display_name: g
             .value
             .pointer("/spec/profile/displayName")
-            .and_then(Value::as_str)
+            .and_then(Frozen::as_str)
             .unwrap_or("")
             .to_string(),
         email: g
             .value
             .pointer("/spec/profile/email")
-            .and_then(Value::as_str)
+            .and_then(Frozen::as_str)
             .unwrap_or("")
             .to_string(),
         member_count: targets(catalog, &g.key, "hasMember").len(),

@@ -12,8 +12,8 @@
 
 use crate::catalog::{Catalog, Entity, EntityRef};
 use crate::diagnostics::{Counts, Diagnostic};
+use crate::frozen::Frozen;
 use serde::Serialize;
-use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 
 type EntityRow<'a> = (String, &'a str, &'a str, &'a str, usize, usize);
@@ -41,7 +41,7 @@ fn email(e: &Entity) -> Option<String> {
 fn owner_title(e: &Entity) -> &str {
     e.value
         .pointer("/spec/profile/displayName")
-        .and_then(Value::as_str)
+        .and_then(Frozen::as_str)
         .filter(|n| !n.trim().is_empty() && e.metadata_str("title").is_none())
         .unwrap_or_else(|| e.title())
 }

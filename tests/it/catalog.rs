@@ -317,10 +317,7 @@ fn placeholders_resolve_inside_the_repository_only() {
     assert_eq!(api.definition_text().as_deref(), Some("openapi: 3.0.0\n"));
     // Held out of the document, in the build's scratch file.
     assert_eq!(api.value.pointer("/spec/definition"), None);
-    assert_eq!(
-        api.definition().as_deref(),
-        Some(&"openapi: 3.0.0\n".into())
-    );
+    assert_eq!(api.definition().as_ref(), Some(&"openapi: 3.0.0\n".into()));
     let c = &catalog.entities[1];
     assert_eq!(c.annotation("example.com/x"), Some("y"));
     assert_eq!(

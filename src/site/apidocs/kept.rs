@@ -12,7 +12,6 @@ use crate::render_cache::RenderCache;
 use rayon::prelude::*;
 use serde::{Serialize, Serializer};
 use serde_json::Value;
-use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// The render cache's kind for a reference (pruned after a build that did not use it).
@@ -126,7 +125,7 @@ fn keys(cache: &RenderCache, e: &Entity) -> (Key, Key) {
     let text = e.definition_text();
     // A mapping is hashed as JSON, marked apart from a text that reads the same.
     let tree = text.is_none().then(|| {
-        let definition = e.definition().unwrap_or(Cow::Owned(Value::Null));
+        let definition = e.definition().unwrap_or(Value::Null);
         serde_json::to_vec(&definition).unwrap_or_default()
     });
     let (form, body): (&[u8], &[u8]) = match (&text, &tree) {

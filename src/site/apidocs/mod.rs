@@ -129,8 +129,8 @@ impl Invalid {
 
 fn build(e: &Entity, format: Format) -> (Reference, Vec<Diagnostic>) {
     let place = Placement::of(e);
-    let definition = e.definition();
-    let definition = definition.as_deref().unwrap_or(&Value::Null);
+    let definition = e.definition().unwrap_or(Value::Null);
+    let definition = &definition;
     let text = definition.as_str();
     if text.is_some_and(|t| t.len() > MAX_DEFINITION_BYTES) {
         let d = Diagnostic::warning(
