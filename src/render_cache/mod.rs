@@ -20,8 +20,8 @@ use segments::{Entry, Segments};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// How many entries a build found and rendered anew.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -42,12 +42,25 @@ pub struct RenderCache {
 /// The cache directory while this build holds its lock.
 struct Store {
     segments: Segments,
-    /// What the index listed when the build started.
-    listed: HashMap<Key, Entry>,
-    /// Entries this build used or made: the next index.
-    used: Mutex<HashMap<Key, Entry>>,
+    /// What the index listed when the build started, each marked once this build uses it:
+    /// an unchanged build keeps its index once, not a second time as the next one.
+    listed: HashMap<Key, Listed>,
+    /// The entries this build made.
+    made: Mutex<Made>,
     /// Held until the build ends; closing it releases the lock.
     _lock: std::fs::File,
+}
+
+struct Listed {
+    entry: Entry,
+    used: AtomicBool,
+}
+
+#[derive(Default)]
+struct Made {
+    entries: HashMap<Key, Entry>,
+    /// Each kind once, shared by its entries.
+    kinds: Vec<Arc<str>>,
 }
 
 impl RenderCache {
@@ -167,9 +180,10 @@ impl RenderCache {
         }
     }
 
-    /// Makes this build's entries visible to the next build. Entries of `prune` kinds that
-    /// this build did not use are dropped; those of other kinds stay. A cache that cannot be
-    /// written costs the next build time, never this one.
+    /// Makes this build's entries visible to the next build, once, at its end: what it made
+    /// moves into the index. Entries of `prune` kinds that this build did not use are
+    /// dropped; those of other kinds stay. A cache that cannot be written costs the next
+    /// build time, never this one.
     pub fn save(&self, prune: &[&str]) {
         if let Some(store) = &self.store {
             let _ = store.save(prune);
@@ -189,59 +203,72 @@ impl Store {
             return None;
         }
         let (segments, listed) = Segments::open(dir);
+        let listed = listed
+            .into_iter()
+            .map(|(key, entry)| {
+                let used = AtomicBool::new(false);
+                (key, Listed { entry, used })
+            })
+            .collect();
         Some(Store {
             segments,
             listed,
-            used: Mutex::new(HashMap::new()),
+            made: Mutex::default(),
             _lock: lock,
         })
     }
 
+    fn made(&self) -> std::sync::MutexGuard<'_, Made> {
+        self.made.lock().expect("made entries")
+    }
+
+    /// The entry of `key`, made earlier in this build or listed by the last one.
     fn get(&self, key: &Key) -> Option<Vec<u8>> {
-        let entry = self.lookup(key)?;
-        let bytes = self.segments.read(entry.loc)?;
-        self.used.lock().expect("used entries").insert(*key, entry);
+        let made = self.made().entries.get(key).map(|e| e.loc);
+        if let Some(loc) = made {
+            return self.segments.read(loc);
+        }
+        let listed = self.listed.get(key)?;
+        let bytes = self.segments.read(listed.entry.loc)?;
+        listed.used.store(true, Ordering::Relaxed);
         Some(bytes)
     }
 
     fn put(&self, kind: &str, key: &Key, bytes: &[u8]) {
         if let Ok(loc) = self.segments.append(bytes) {
-            let entry = Entry {
-                kind: kind.to_string(),
-                loc,
-            };
-            self.used.lock().expect("used entries").insert(*key, entry);
+            let mut made = self.made();
+            let kind = segments::intern(&mut made.kinds, kind);
+            made.entries.insert(*key, Entry { kind, loc });
         }
     }
 
+    /// Whether this build made or used the entry of `key`.
     fn holds(&self, key: &Key) -> bool {
-        self.used.lock().expect("used entries").contains_key(key)
+        self.made().entries.contains_key(key)
+            || self
+                .listed
+                .get(key)
+                .is_some_and(|l| l.used.load(Ordering::Relaxed))
     }
 
     /// Carries the listed entry of `key` into the next index; whether the build has it.
     fn keep(&self, key: &Key) -> bool {
-        let mut used = self.used.lock().expect("used entries");
-        if used.contains_key(key) {
+        if self.made().entries.contains_key(key) {
             return true;
         }
-        let Some(entry) = self.listed.get(key) else {
+        let Some(listed) = self.listed.get(key) else {
             return false;
         };
-        used.insert(*key, entry.clone());
+        listed.used.store(true, Ordering::Relaxed);
         true
     }
 
-    /// The entry of `key`: made earlier in this build, or listed by the last one.
-    fn lookup(&self, key: &Key) -> Option<Entry> {
-        let used = self.used.lock().expect("used entries");
-        used.get(key).or_else(|| self.listed.get(key)).cloned()
-    }
-
     fn save(&self, prune: &[&str]) -> std::io::Result<()> {
-        let mut next = self.used.lock().expect("used entries").clone();
-        for (key, entry) in &self.listed {
-            if !prune.contains(&entry.kind.as_str()) {
-                next.entry(*key).or_insert_with(|| entry.clone());
+        let mut next = std::mem::take(&mut self.made().entries);
+        for (key, listed) in &self.listed {
+            let used = listed.used.load(Ordering::Relaxed);
+            if used || !prune.contains(&&*listed.entry.kind) {
+                next.entry(*key).or_insert_with(|| listed.entry.clone());
             }
         }
         self.segments.save(next)

@@ -28,7 +28,9 @@ pub(super) struct Loc {
 /// One entry of the index.
 #[derive(Clone, Debug)]
 pub(super) struct Entry {
-    pub kind: String,
+    /// Shared by every entry of the kind: an index lists hundreds of thousands of entries
+    /// of a dozen kinds.
+    pub kind: Arc<str>,
     pub loc: Loc,
 }
 
@@ -253,6 +255,16 @@ fn encode_index(names: &[String], entries: &HashMap<Key, Entry>) -> Vec<u8> {
 
 type Index = (Vec<String>, HashMap<Key, Entry>);
 
+/// `kind` as one of `kinds`, added when it is new.
+pub(super) fn intern(kinds: &mut Vec<Arc<str>>, kind: &str) -> Arc<str> {
+    if let Some(known) = kinds.iter().find(|k| ***k == *kind) {
+        return known.clone();
+    }
+    let new: Arc<str> = kind.into();
+    kinds.push(new.clone());
+    new
+}
+
 fn parse_index(bytes: &[u8]) -> Option<Index> {
     let mut input = Input(bytes.strip_prefix(MAGIC)?);
     let names = (0..input.u32()?)
@@ -260,9 +272,10 @@ fn parse_index(bytes: &[u8]) -> Option<Index> {
         .collect::<Option<Vec<_>>>()?;
     let count = input.u64()?;
     let mut entries = HashMap::with_capacity(usize::try_from(count).ok()?.min(1 << 20));
+    let mut kinds = Vec::new();
     for _ in 0..count {
         let key = Key(input.take(32)?.try_into().ok()?);
-        let kind = input.text()?;
+        let kind = intern(&mut kinds, input.str()?);
         let loc = Loc {
             segment: input.u32()?,
             offset: input.u64()?,
@@ -295,7 +308,11 @@ impl Input<'_> {
     }
 
     fn text(&mut self) -> Option<String> {
+        self.str().map(str::to_string)
+    }
+
+    fn str(&mut self) -> Option<&str> {
         let len = usize::try_from(self.u32()?).ok()?;
-        String::from_utf8(self.take(len)?.to_vec()).ok()
+        std::str::from_utf8(self.take(len)?).ok()
     }
 }
