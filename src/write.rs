@@ -8,7 +8,7 @@ use crate::site::Site;
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 /// The files the last build put into the output, one a line: `<key> <length> <modified ns>
@@ -96,10 +96,16 @@ pub struct Streamed {
     written: AtomicUsize,
     unchanged: AtomicUsize,
     bytes: AtomicU64,
-    /// The last build's ledger, by path.
-    previous: HashMap<String, Stamp>,
-    /// This build's, saved by [`Streamed::save_ledger`].
+    /// The last build's ledger, by path, each stamp marked once this build finds its file
+    /// unchanged: an unchanged build keeps its ledger once, not a second time as the next.
+    previous: HashMap<String, Previous>,
+    /// The stamps of the files this build wrote; with the marked ones, the next ledger.
     next: Mutex<Vec<(String, Stamp)>>,
+}
+
+struct Previous {
+    stamp: Stamp,
+    unchanged: AtomicBool,
 }
 
 /// What the ledger knows of one file.
@@ -119,7 +125,14 @@ impl Streamed {
             written: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),
             bytes: AtomicU64::new(0),
-            previous: ledger.lines().filter_map(parse_stamp).collect(),
+            previous: ledger
+                .lines()
+                .filter_map(parse_stamp)
+                .map(|(path, stamp)| {
+                    let unchanged = AtomicBool::new(false);
+                    (path, Previous { stamp, unchanged })
+                })
+                .collect(),
             next: Mutex::new(Vec::new()),
         })
     }
@@ -137,10 +150,18 @@ impl Streamed {
     /// Writes the ledger of the files put so far, for the next build. A ledger that cannot be
     /// written costs the next build time, never this one.
     pub fn save_ledger(&self) {
-        let mut next = std::mem::take(&mut *self.next.lock().unwrap_or_else(|e| e.into_inner()));
-        next.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let written = std::mem::take(&mut *self.next.lock().unwrap_or_else(|e| e.into_inner()));
+        let mut next: Vec<(&str, &Stamp)> = written.iter().map(|(p, s)| (p.as_str(), s)).collect();
+        let unchanged = self
+            .previous
+            .iter()
+            .filter(|(_, p)| p.unchanged.load(Ordering::Relaxed));
+        next.extend(unchanged.map(|(path, p)| (path.as_str(), &p.stamp)));
+        // A stable sort keeps a written file's stamp ahead of an older one of the same path.
+        next.sort_by(|a, b| a.0.cmp(b.0));
+        next.dedup_by(|later, first| later.0 == first.0);
         let mut text = String::with_capacity(next.len() * 120);
-        for (path, stamp) in &next {
+        for (path, stamp) in next {
             let key = crate::output::hex(&stamp.key.0);
             text.push_str(&format!("{key} {} {} {path}\n", stamp.len, stamp.modified));
         }
@@ -190,9 +211,10 @@ impl PageSink for Streamed {
     }
 
     fn holds(&self, path: &str, key: &Key) -> bool {
-        let Some(stamp) = self.previous.get(path).filter(|s| s.key == *key) else {
+        let Some(previous) = self.previous.get(path).filter(|p| p.stamp.key == *key) else {
             return false;
         };
+        let stamp = &previous.stamp;
         let Ok(meta) = std::fs::metadata(self.out_dir.join(path)) else {
             return false;
         };
@@ -200,7 +222,7 @@ impl PageSink for Streamed {
             return false;
         }
         self.count(false, stamp.len);
-        self.remember(path, *stamp);
+        previous.unchanged.store(true, Ordering::Relaxed);
         true
     }
 }
@@ -311,6 +333,48 @@ mod tests {
         std::fs::create_dir(dir.path().join("a/b/sub.html")).unwrap();
         let err = write_if_changed(&dir.path().join("a/b/sub.html"), b"x").unwrap_err();
         assert!(err.contains("cannot write"), "{err}");
+    }
+
+    /// One build's sink: puts `files`, then saves its ledger; which of them it found unchanged.
+    fn stream(out: &Path, files: &[(&str, &str)]) -> Vec<String> {
+        let sink = Streamed::new(out).unwrap();
+        let mut unchanged = Vec::new();
+        for (path, text) in files {
+            let key = content_key(text.as_bytes());
+            if sink.holds(path, &key) {
+                unchanged.push(path.to_string());
+            } else {
+                sink.put_keyed(path, text.as_bytes().to_vec(), &key)
+                    .unwrap();
+            }
+        }
+        sink.save_ledger();
+        unchanged
+    }
+
+    #[test]
+    fn the_ledger_carries_unchanged_files_from_build_to_build() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b, c) = (("a.html", "one"), ("d/b.html", "two"), ("c.json", "three"));
+        assert!(stream(dir.path(), &[a, b, c]).is_empty());
+        assert_eq!(
+            stream(dir.path(), &[a, b, c]),
+            ["a.html", "d/b.html", "c.json"]
+        );
+        // Found unchanged by the last build, not written by it: still in its ledger.
+        assert_eq!(
+            stream(dir.path(), &[a, ("d/b.html", "2"), c]),
+            ["a.html", "c.json"]
+        );
+        assert_eq!(
+            stream(dir.path(), &[c, a, ("d/b.html", "2")]),
+            ["c.json", "a.html", "d/b.html"]
+        );
+        // A file left out of a build is left out of its ledger.
+        assert_eq!(stream(dir.path(), &[a]), ["a.html"]);
+        assert!(stream(dir.path(), &[c]).is_empty());
+        let ledger = std::fs::read_to_string(dir.path().join(LEDGER)).unwrap();
+        assert_eq!(ledger.lines().count(), 1, "{ledger}");
     }
 
     fn site(files: &[(&str, &str)]) -> Site {
