@@ -207,7 +207,10 @@ pub struct Catalog {
     pub entities: Vec<Entity>,
     /// Sorted by source, then kind, then target; set with the spans below by
     /// [`set_relations`](Self::set_relations).
-    pub relations: Vec<Relation>,
+    relations: Vec<Relation>,
+    /// Each source of relations (an entity, or a ref the catalog does not hold), in order,
+    /// with where its run in `relations` ends.
+    relation_sources: Vec<(relations::End, u32)>,
     /// Where each entity's relations are in `relations`, by the entity's position: pictures
     /// ask for them so often that two binary searches over refs a time were a twentieth of an
     /// unchanged build.
@@ -235,22 +238,39 @@ impl Catalog {
         if let Some(&(start, end)) = span {
             return &self.relations[start as usize..end as usize];
         }
-        let start = self.relations.partition_point(|r| r.source < *key);
-        let end = self.relations.partition_point(|r| r.source <= *key);
-        &self.relations[start..end]
+        let sources = &self.relation_sources;
+        let at = sources.binary_search_by(|(source, _)| source.key(&self.entities).cmp(key));
+        match at {
+            Ok(at) => {
+                let start = at.checked_sub(1).map_or(0, |before| sources[before].1);
+                &self.relations[start as usize..sources[at].1 as usize]
+            }
+            Err(_) => &[],
+        }
     }
 
-    fn set_relations(&mut self, relations: Vec<Relation>) {
+    /// Every relation with its source, sorted by source, then kind, then target.
+    pub fn all_relations(&self) -> impl Iterator<Item = (&EntityRef, &Relation)> {
+        let mut start = 0;
+        self.relation_sources.iter().flat_map(move |(source, end)| {
+            let run = &self.relations[start as usize..*end as usize];
+            start = *end;
+            let source = source.key(&self.entities);
+            run.iter().map(move |r| (source, r))
+        })
+    }
+
+    fn set_relations(&mut self, sorted: relations::Sorted) {
         let mut spans = vec![(0, 0); self.entities.len()];
         let mut start = 0;
-        for run in relations.chunk_by(|a, b| a.source == b.source) {
-            let end = start + run.len() as u32;
-            if let Some(&i) = self.index.get(&run[0].source) {
-                spans[i] = (start, end);
+        for (source, end) in &sorted.sources {
+            if let relations::End::Held(i) = source {
+                spans[*i as usize] = (start, *end);
             }
-            start = end;
+            start = *end;
         }
-        self.relations = relations;
+        self.relations = sorted.relations;
+        self.relation_sources = sorted.sources;
         self.relation_spans = spans;
     }
 }
@@ -293,6 +313,7 @@ pub fn build_catalog(workspace: &Workspace, config: &Config) -> (Catalog, Diagno
     let mut catalog = Catalog {
         entities,
         relations: Vec::new(),
+        relation_sources: Vec::new(),
         relation_spans: Vec::new(),
         documents,
         commit_times: workspace
@@ -308,7 +329,7 @@ pub fn build_catalog(workspace: &Workspace, config: &Config) -> (Catalog, Diagno
         index,
     };
     diagnostics.extend(check_references(&catalog));
-    let relations = relations::relations(&catalog.entities);
+    let relations = relations::relations(&catalog.entities, &catalog.index);
     catalog.set_relations(relations);
     (catalog, diagnostics)
 }

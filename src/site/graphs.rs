@@ -69,8 +69,8 @@ pub(super) fn fingerprint(shared: &Shared<'_>) -> Vec<u8> {
     for digest in entities {
         hasher.update(digest);
     }
-    for r in &shared.catalog.relations {
-        hasher.update(format!("{} {} {}\n", r.source, r.kind, r.target));
+    for (source, r) in shared.catalog.all_relations() {
+        hasher.update(format!("{source} {} {}\n", r.kind, r.target));
     }
     hasher.finalize().to_vec()
 }
