@@ -205,11 +205,23 @@ pub fn build_index(
     docs: &DocSets,
     cache: Option<&RenderCache>,
 ) -> Index {
+    build_index_in_parts(catalog, entities, docs, cache, ENTITIES_PER_PART)
+}
+
+/// [`build_index`], with entities analysed `per_part` at a time: the index is the same
+/// whatever the parts.
+fn build_index_in_parts(
+    catalog: &Catalog,
+    entities: &[EntitySummary],
+    docs: &DocSets,
+    cache: Option<&RenderCache>,
+    per_part: usize,
+) -> Index {
     let mut sites_of: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, site) in docs.sites.iter().enumerate() {
         sites_of.entry(site.base.as_str()).or_default().push(i);
     }
-    let mut sources = Vec::new();
+    let mut priors = Vec::with_capacity(entities.len());
     // (site, entity) in the order their sections are numbered.
     let mut sites = Vec::new();
     let mut facets = Vec::new();
@@ -229,13 +241,23 @@ pub fn build_index(
             .entities
             .get(i)
             .map_or(0, |c| catalog.relations_of(&c.key).len());
-        let mut source = entity_source(e, i);
-        source.prior = prior(edges, !own.is_empty());
-        sources.push(source);
+        priors.push(prior(edges, !own.is_empty()));
         sites.extend(own.iter().map(|&s| (&docs.sites[s], i)));
     }
-    let (head, counts) = weights::analyse_part(sources);
-    let entity_part = std::iter::once(vec![(head, Counted::Held(counts))]);
+    // Entities in parts too, so that their texts and counts are never all held at once.
+    let entity_part = |first: usize| {
+        let part = &entities[first..entities.len().min(first.saturating_add(per_part))];
+        let sources = (first..).zip(part).map(|(i, e)| Source {
+            prior: priors[i],
+            ..entity_source(e, i)
+        });
+        let (head, counts) = weights::analyse_part(sources.collect());
+        (head, Counted::Held(counts))
+    };
+    let firsts: Vec<usize> = (0..entities.len()).step_by(per_part).collect();
+    let entity_parts = firsts
+        .chunks(SITES_AT_ONCE)
+        .map(|firsts| firsts.par_iter().map(|&first| entity_part(first)).collect());
     let site_parts = sites.chunks(SITES_AT_ONCE).map(|chunk| {
         chunk
             .par_iter()
@@ -243,14 +265,18 @@ pub fn build_index(
             .collect()
     });
     weights::weigh(
-        entity_part.chain(site_parts),
+        entity_parts.chain(site_parts),
         |counted| counted.counts(cache),
         facets,
     )
 }
 
-/// Docs sites analysed at once, in parallel; their heads are merged in order.
+/// Docs sites, or parts of entities, analysed at once, in parallel; their heads are merged
+/// in order.
 const SITES_AT_ONCE: usize = 32;
+
+/// Entities analysed as one part.
+const ENTITIES_PER_PART: usize = 256;
 
 /// The render cache's kind for one docs site's analysed sections.
 pub const SITE_KIND: &str = "search-site";

@@ -1,7 +1,9 @@
 //! Ranking, sharding and determinism of the index, on a small hand-made portal.
 
 use super::query::{search, words};
-use super::{build_index, shard_file_key, shards_for, write_index, Index, MANIFEST};
+use super::{
+    build_index, build_index_in_parts, shard_file_key, shards_for, write_index, Index, MANIFEST,
+};
 use crate::catalog::summary::{EntityLink, EntitySummary};
 use crate::catalog::EntityRef;
 use crate::docs::markdown::Heading;
@@ -326,6 +328,31 @@ fn a_querys_shards_hold_every_term_it_can_match() {
                 );
             }
         }
+    }
+}
+
+#[test]
+fn entities_analysed_in_parts_give_the_index_of_one_part() {
+    let teams = ["team-ledger", "team-fx", "team-audit"];
+    let entities: Vec<EntitySummary> = (0..100)
+        .map(|i| {
+            let name = format!("svc-{i:03}");
+            let title = format!("Service {} of the ledger", i % 7);
+            let description = format!("Reconciles payments; shard {} of {}.", i % 5, i % 11);
+            entity("Component", &name, &title, &description, teams[i % 3])
+        })
+        .collect();
+    let docs = DocSets::default();
+    let whole = build_index_in_parts(&Default::default(), &entities, &docs, None, usize::MAX);
+    assert_eq!(whole.docs.len(), 100);
+    for per_part in [1, 7, 64] {
+        let parts = build_index_in_parts(&Default::default(), &entities, &docs, None, per_part);
+        assert!(parts == whole, "{per_part} a part");
+        assert_eq!(
+            write_index(&parts),
+            write_index(&whole),
+            "{per_part} a part"
+        );
     }
 }
 
