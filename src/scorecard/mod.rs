@@ -19,6 +19,7 @@ use crate::docs::DocSets;
 use config::Check;
 use config::ScorecardConfig;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 /// Cluster status as far as the build has it.
@@ -75,17 +76,18 @@ pub enum Status {
     NotApplicable,
 }
 
-/// What a check found about one entity.
+/// What a check found about one entity. Most reasons and fixes are fixed texts, borrowed
+/// rather than copied for each of a large catalog's entities.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Outcome {
     pub status: Status,
-    pub reason: String,
+    pub reason: Cow<'static, str>,
     /// What to do, when it fails.
-    pub fix: Option<String>,
+    pub fix: Option<Cow<'static, str>>,
 }
 
 impl Outcome {
-    pub fn pass(reason: impl Into<String>) -> Outcome {
+    pub fn pass(reason: impl Into<Cow<'static, str>>) -> Outcome {
         Outcome {
             status: Status::Pass,
             reason: reason.into(),
@@ -93,7 +95,10 @@ impl Outcome {
         }
     }
 
-    pub fn fail(reason: impl Into<String>, fix: impl Into<String>) -> Outcome {
+    pub fn fail(
+        reason: impl Into<Cow<'static, str>>,
+        fix: impl Into<Cow<'static, str>>,
+    ) -> Outcome {
         Outcome {
             status: Status::Fail,
             reason: reason.into(),
@@ -101,7 +106,7 @@ impl Outcome {
         }
     }
 
-    pub fn not_applicable(reason: impl Into<String>) -> Outcome {
+    pub fn not_applicable(reason: impl Into<Cow<'static, str>>) -> Outcome {
         Outcome {
             status: Status::NotApplicable,
             reason: reason.into(),

@@ -138,7 +138,7 @@ fn catalog_health<'a>(shared: &Shared<'_>, owned: impl Iterator<Item = &'a Entit
         for r in card.map(|c| c.results.as_slice()).unwrap_or_default() {
             let failed = r.outcome.status == crate::scorecard::Status::Fail;
             if let Some((_, what)) = CHECKS.iter().find(|(c, _)| failed && *c == r.id) {
-                push(what, r.outcome.reason.clone());
+                push(what, r.outcome.reason.to_string());
             }
         }
     }
