@@ -88,7 +88,10 @@ impl Entity {
         let definition = spec
             .filter(|s| s.get("definition").is_some_and(Value::is_string))
             .and_then(|s| s.remove("definition"))
-            .and_then(|d| d.as_str().map(|text| HeldText::Memory(text.to_string())));
+            .and_then(|definition| match definition {
+                Value::String(text) => Some(HeldText::Memory(text)),
+                _ => None,
+            });
         Entity {
             key: EntityRef::new(&identity.kind, &identity.namespace, &identity.name),
             api_version: identity.api_version,

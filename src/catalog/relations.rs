@@ -231,6 +231,8 @@ pub(super) fn relations(entities: &[Entity], index: &FxHashMap<EntityRef, usize>
         (a_source, a.1, a_target).cmp(&(b_source, b.1, b_target))
     });
     all.dedup();
+    // Given back before the relations kept are made: both are alive until the loop ends.
+    all.shrink_to_fit();
     let mut sorted = Sorted {
         relations: Vec::with_capacity(all.len()),
         sources: Vec::new(),
