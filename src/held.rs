@@ -27,6 +27,12 @@ impl Spill {
             end: AtomicU64::new(0),
         }))
     }
+
+    /// Writes `bytes` at the end of the file; where they start, or None when the write fails.
+    fn append(&self, bytes: &[u8]) -> Option<u64> {
+        let offset = self.end.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        self.file.write_all_at(bytes, offset).ok().map(|()| offset)
+    }
 }
 
 /// A text in memory or in a [`Spill`].
@@ -43,32 +49,24 @@ pub enum HeldText {
 impl HeldText {
     /// `text`, written to `spill` when there is one and the write succeeds, else kept as it is.
     pub fn hold(text: String, spill: Option<&Arc<Spill>>) -> HeldText {
-        let Some(spill) = spill else {
+        let Some((spill, offset)) = spill.and_then(|s| Some((s, s.append(text.as_bytes())?)))
+        else {
             return HeldText::Memory(text);
         };
-        let offset = spill.end.fetch_add(text.len() as u64, Ordering::Relaxed);
-        match spill.file.write_all_at(text.as_bytes(), offset) {
-            Ok(()) => HeldText::Spilled {
-                spill: Arc::clone(spill),
-                offset,
-                len: text.len(),
-            },
-            Err(_) => HeldText::Memory(text),
+        HeldText::Spilled {
+            spill: Arc::clone(spill),
+            offset,
+            len: text.len(),
         }
     }
 
     /// Each of `texts`, written to `spill` in one write when there is one and it succeeds, else
     /// kept as they are: many short texts made together cost one system call, not one each.
     pub fn hold_all(texts: Vec<String>, spill: Option<&Arc<Spill>>) -> Vec<HeldText> {
-        let Some(spill) = spill else {
+        let written = spill.and_then(|s| Some((s, s.append(texts.concat().as_bytes())?)));
+        let Some((spill, mut offset)) = written else {
             return texts.into_iter().map(HeldText::Memory).collect();
         };
-        let all = texts.concat();
-        let first = spill.end.fetch_add(all.len() as u64, Ordering::Relaxed);
-        if spill.file.write_all_at(all.as_bytes(), first).is_err() {
-            return texts.into_iter().map(HeldText::Memory).collect();
-        }
-        let mut offset = first;
         texts
             .iter()
             .map(|text| {
