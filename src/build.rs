@@ -180,9 +180,10 @@ pub fn render_part(
     diagnostics.sort();
     progress("rendering the docs");
     let pool = render_pool()?;
-    let cache = config
-        .render_cache
-        .then(|| RenderCache::open(&cache_dir(config, part)));
+    let cache = match config.render_cache {
+        true => Some(RenderCache::open(&cache_dir(config, part))),
+        false => RenderCache::scratch(),
+    };
     let inputs = (&workspace, &catalog, config);
     let docs_stage = docs_stage(part, inputs, &pool, cache.as_ref())?;
     let DocsStage {

@@ -123,7 +123,8 @@ pub(crate) struct BuildArgs {
     /// reused, and peak memory.
     #[arg(long)]
     pub(crate) timings: bool,
-    /// Render every page anew, neither reading nor writing the render cache.
+    /// Render every page anew, neither reading nor writing the render cache (a scratch one in
+    /// the temporary directory holds the docs bodies during the build).
     #[arg(long)]
     pub(crate) no_cache: bool,
     /// Render only the docs of the repositories in shard I of N (e.g. 2/4), with a manifest

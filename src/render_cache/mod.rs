@@ -37,6 +37,8 @@ pub struct RenderCache {
     store: Option<Store>,
     reused: AtomicUsize,
     rendered: AtomicUsize,
+    /// A [`scratch`](Self::scratch) cache's directory, removed after the store is dropped.
+    scratch: Option<tempfile::TempDir>,
 }
 
 /// The cache directory while this build holds its lock.
@@ -74,7 +76,30 @@ impl RenderCache {
             store: Store::open(&cache_dir.join("render")),
             reused: AtomicUsize::new(0),
             rendered: AtomicUsize::new(0),
+            scratch: None,
         }
+    }
+
+    /// A cache for one build, in a new directory of the system's temporary directory that goes
+    /// with it: what a build that must not use the render cache (`--no-cache`, a repository's
+    /// own docs build) renders through, so that its docs bodies and sections wait on disk as a
+    /// cached build's do instead of all in memory. Salted with the directory's name as well, so
+    /// that no file an output ledger records under an earlier build's key is taken as made by
+    /// this one: every page is rendered. None when no directory can be made.
+    pub fn scratch() -> Option<RenderCache> {
+        let dir = tempfile::Builder::new()
+            .prefix("playbill-render-")
+            .tempdir()
+            .ok()?;
+        let mut cache = RenderCache::open(dir.path());
+        cache.store.as_ref()?;
+        cache.salt = Sha256::new()
+            .chain_update(cache.salt)
+            .chain_update(dir.path().as_os_str().as_encoded_bytes())
+            .finalize()
+            .into();
+        cache.scratch = Some(dir);
+        Some(cache)
     }
 
     /// The entry of `kind` for `parts`, made by `render` when the cache does not hold it.
@@ -185,6 +210,9 @@ impl RenderCache {
     /// dropped; those of other kinds stay. A cache that cannot be written costs the next
     /// build time, never this one.
     pub fn save(&self, prune: &[&str]) {
+        if self.scratch.is_some() {
+            return;
+        }
         if let Some(store) = &self.store {
             let _ = store.save(prune);
         }

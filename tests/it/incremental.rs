@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use playbill::build::{build, BuildReport};
+use playbill::build::{build, render_part, BuildReport, Part};
 use playbill::config::Config;
 use playbill::diagnostics::Diagnostic;
 use playbill::site::apidocs::ReferenceStats;
@@ -68,7 +68,7 @@ impl Org {
             .collect()
     }
 
-    /// Builds into `out` without the render cache: every docs body held in memory.
+    /// Builds into `out` without the render cache (through a scratch one of its own).
     fn build_uncached(&self, out: &str) -> BuildReport {
         let mut config = Config::load(&self.path("site.toml")).unwrap();
         config.render_cache = false;
@@ -125,15 +125,16 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// With the cache, docs bodies are read back from it when their page (or the site's print
-/// view) is rendered; without it they are held. Both give the same bytes, also when the cache
-/// supplies every body.
+/// view) is rendered; without it (`--no-cache`) they are too, from a scratch cache of the
+/// build's own. Both give the same bytes, also when the cache supplies every body.
 #[test]
 fn builds_with_and_without_the_render_cache_give_the_same_bytes() {
     let org = Org::new();
     let uncached = org.build_uncached("uncached");
-    assert_eq!(
-        uncached.render_cache.rendered, 0,
-        "no cache, nothing counted"
+    assert!(
+        uncached.render_cache.rendered > 200,
+        "{:?}",
+        uncached.render_cache
     );
     let cold = org.build("cold", "cache");
     let warm = org.build("warm", "cache");
@@ -154,6 +155,37 @@ fn builds_with_and_without_the_render_cache_give_the_same_bytes() {
         assert!(differing.is_empty(), "{out}: {differing:?}");
     }
     assert!(cold.render_cache.rendered > 200, "{:?}", cold.render_cache);
+    assert!(
+        !org.path("uncached/.playbill-cache").exists() && !org.path(".playbill-cache").exists(),
+        "no cache kept"
+    );
+}
+
+/// `--no-cache` renders every page anew, even over an output whose ledger knows them, and its
+/// docs bodies wait in its scratch cache, not in memory: its peak memory is a cached build's.
+#[test]
+fn a_build_without_the_render_cache_renders_everything_and_holds_no_docs_body() {
+    let org = Org::new();
+    let first = org.build_uncached("public");
+    let again = org.build_uncached("public");
+    assert_eq!(again.render_cache.reused, 0, "{:?}", again.render_cache);
+    assert_eq!(
+        again.render_cache.rendered, first.render_cache.rendered,
+        "{:?}",
+        again.render_cache
+    );
+    let mut config = Config::load(&org.path("site.toml")).unwrap();
+    config.render_cache = false;
+    let rendered = render_part(&config, &Part::Whole, None, &|_| {}).unwrap();
+    let pages: Vec<_> = rendered.docs.sites.iter().flat_map(|s| &s.pages).collect();
+    assert!(pages.len() > 10, "{}", pages.len());
+    for page in pages {
+        assert!(
+            page.html.is_empty() && page.body_key.is_some(),
+            "{} held in memory",
+            page.out
+        );
+    }
 }
 
 #[test]
