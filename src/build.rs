@@ -146,7 +146,7 @@ fn docs_stage(
             crate::docs::build_sites(workspace, catalog, config, cache, &wanted)
         })),
         Part::Assemble(dirs) => {
-            let mut shards = crate::shard::assemble(dirs, workspace, catalog)?;
+            let mut shards = crate::shard::assemble(dirs, (workspace, catalog), cache)?;
             crate::docs::link_entities(&mut shards.docs, catalog, &mut shards.diagnostics);
             DocsStage {
                 docs: shards.docs,
@@ -452,16 +452,6 @@ fn render_shard(
         })
     })?;
     watch.lap("pages");
-    // The manifest carries the sections for the search index: the assembly has no access to
-    // this shard's cache.
-    for page in docs.sites.iter_mut().flat_map(|s| &mut s.pages) {
-        page.hold_sections(cache.as_ref())?;
-    }
-    if let Some(cache) = &cache {
-        use crate::docs::{BODY_KIND, MARKDOWN_KIND, SECTIONS_KIND};
-        cache.save(&[MARKDOWN_KIND, BODY_KIND, SECTIONS_KIND, "page"]);
-    }
-    let render_cache = cache.map(|c| c.stats()).unwrap_or_default();
     let mut files: Vec<String> = site.files.keys().cloned().collect();
     files.extend(site.streamed.iter().cloned());
     files.sort_unstable();
@@ -469,14 +459,29 @@ fn render_shard(
     let mut all = diagnostics.clone();
     all.extend(page_problems.clone());
     all.sort();
+    // The manifest carries the sections for the search index (the assembly has no access to
+    // this shard's cache): read back before the cache is saved.
     let manifest = crate::shard::manifest(
         shard,
-        &docs,
+        (&mut docs, cache.as_ref()),
         [&diagnostics, &page_problems],
         (site.pages, files),
-    );
-    site.files
-        .insert(crate::shard::MANIFEST.to_string(), manifest);
+    )?;
+    match sink {
+        Some(sink) => {
+            sink.put(crate::shard::MANIFEST, manifest)?;
+            site.streamed.push(crate::shard::MANIFEST.to_string());
+        }
+        None => {
+            site.files
+                .insert(crate::shard::MANIFEST.to_string(), manifest);
+        }
+    }
+    if let Some(cache) = &cache {
+        use crate::docs::{BODY_KIND, MARKDOWN_KIND, SECTIONS_KIND};
+        cache.save(&[MARKDOWN_KIND, BODY_KIND, SECTIONS_KIND, "page"]);
+    }
+    let render_cache = cache.map(|c| c.stats()).unwrap_or_default();
     Ok(Rendered {
         workspace,
         catalog,

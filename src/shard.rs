@@ -10,8 +10,11 @@ use crate::catalog::Catalog;
 use crate::diagnostics::{Diagnostic, Diagnostics, Stored as Problem};
 use crate::docs::{DocSets, DocSite};
 use crate::gather::Workspace;
-use serde::{Deserialize, Serialize};
+use crate::render_cache::RenderCache;
+use serde::ser::{Error as _, SerializeSeq};
+use serde::{Deserialize, Serialize, Serializer};
 use sha2::{Digest, Sha256};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -73,24 +76,54 @@ struct Manifest<Sites> {
     files: Vec<String>,
 }
 
-/// The manifest of a shard that rendered `docs` into `files`.
+/// The manifest of a shard that rendered `docs` into `files`, each page with its sections
+/// (read back from `cache` a site at a time).
 pub fn manifest(
     shard: Shard,
-    docs: &DocSets,
+    (docs, cache): (&mut DocSets, Option<&RenderCache>),
     [diagnostics, page_problems]: [&Diagnostics; 2],
     (pages, files): (usize, Vec<String>),
-) -> Vec<u8> {
+) -> Result<Vec<u8>, String> {
     let manifest = Manifest {
         format: FORMAT,
         version: env!("CARGO_PKG_VERSION").to_string(),
         shard: shard.to_string(),
-        sites: docs.sites.as_slice(),
+        sites: WithSections {
+            sites: RefCell::new(&mut docs.sites),
+            cache,
+        },
         diagnostics: diagnostics.iter().map(Problem::from).collect(),
         page_problems: page_problems.iter().map(Problem::from).collect(),
         pages,
         files,
     };
-    serde_json::to_vec(&manifest).unwrap_or_default()
+    serde_json::to_vec(&manifest).map_err(|e| format!("cannot write the shard manifest: {e}"))
+}
+
+/// A shard's sites as its manifest carries them: each page with its sections, which the
+/// render cache holds until the manifest is written. They are read back a site at a time and
+/// let go after it, so that a shard never holds all of them at once.
+struct WithSections<'a> {
+    /// Mutable to read the sections into the pages and let them go again while serialising.
+    sites: RefCell<&'a mut [DocSite]>,
+    cache: Option<&'a RenderCache>,
+}
+
+impl Serialize for WithSections<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut sites = self.sites.borrow_mut();
+        let mut seq = serializer.serialize_seq(Some(sites.len()))?;
+        for site in sites.iter_mut() {
+            for page in &mut site.pages {
+                page.hold_sections(self.cache).map_err(S::Error::custom)?;
+            }
+            seq.serialize_element(&*site)?;
+            for page in site.pages.iter_mut().filter(|p| p.body_key.is_some()) {
+                page.sections = Vec::new();
+            }
+        }
+        seq.end()
+    }
 }
 
 /// A warning for each site a shard rendered at another commit than the assembly read: a
@@ -135,14 +168,22 @@ pub struct Assembled {
 
 /// Reads the manifests in `dirs`: exactly one of each shard of one count, built by this
 /// version. Sites come back in catalog order, as one machine has them.
+/// Each page's sections go into `cache` as its manifest is read, to be read back when the
+/// search index wants them, so the assembly never holds every shard's sections at once.
 pub fn assemble(
     dirs: &[PathBuf],
-    workspace: &Workspace,
-    catalog: &Catalog,
+    (workspace, catalog): (&Workspace, &Catalog),
+    cache: Option<&RenderCache>,
 ) -> Result<Assembled, String> {
     let mut manifests = Vec::new();
     for dir in dirs {
-        manifests.push((dir, read_manifest(dir)?));
+        let mut manifest = read_manifest(dir)?;
+        if let Some(cache) = cache {
+            for page in manifest.sites.iter_mut().flat_map(|s| &mut s.pages) {
+                page.leave_sections(cache);
+            }
+        }
+        manifests.push((dir, manifest));
     }
     check_complete(&manifests)?;
     let mut sites = Vec::new();
@@ -185,15 +226,17 @@ pub fn assemble(
 
 fn read_manifest(dir: &Path) -> Result<Manifest<Vec<DocSite>>, String> {
     let path = dir.join(MANIFEST);
-    let text = std::fs::read(&path).map_err(|e| {
+    let file = std::fs::File::open(&path).map_err(|e| {
         format!(
             "cannot read {}: {e}; is {} the output of `playbill build --shard I/N`?",
             path.display(),
             dir.display()
         )
     })?;
-    let manifest: Manifest<Vec<DocSite>> = serde_json::from_slice(&text)
-        .map_err(|e| format!("{} is not a shard manifest: {e}", path.display()))?;
+    // Read as it is parsed: a large shard's manifest is tens of megabytes of sections.
+    let manifest: Manifest<Vec<DocSite>> =
+        serde_json::from_reader(std::io::BufReader::new(file))
+            .map_err(|e| format!("{} is not a shard manifest: {e}", path.display()))?;
     if manifest.format != FORMAT || manifest.version != env!("CARGO_PKG_VERSION") {
         return Err(format!(
             "{} was written by Playbill {}; assemble with the version that built the shards",

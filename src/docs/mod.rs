@@ -98,7 +98,9 @@ pub struct DocPage {
     /// The body; empty while [`body_key`](Self::body_key) says the render cache holds it.
     #[serde(skip)]
     pub html: String,
-    /// The render cache's entry of the page's body; the cache then holds its sections too.
+    /// The render cache's entry of the page's body; the cache then holds its sections too. A
+    /// page read from a shard's manifest has only its sections there (its body is in the
+    /// shard's output).
     #[serde(skip)]
     pub body_key: Option<crate::output::Key>,
     pub headings: Vec<Heading>,
@@ -146,6 +148,26 @@ impl DocPage {
             .and_then(|cache| page_render::cached_sections(cache, key))
             .map(Cow::Owned)
             .ok_or_else(|| format!("{}: the render cache lost the page's sections", self.out))
+    }
+
+    /// Moves the sections into `cache`, to be read back when the search index wants them: the
+    /// inverse of [`hold_sections`](Self::hold_sections), for a page read from a shard's
+    /// manifest. They stay held when the cache cannot keep them.
+    pub fn leave_sections(&mut self, cache: &RenderCache) {
+        if self.body_key.is_some() {
+            return;
+        }
+        let Ok(bytes) = bincode::serialize(&self.sections) else {
+            return;
+        };
+        // Keyed by the sections alone: no body entry goes with them.
+        let body_key = cache.key(BODY_KIND, &[b"sections of an assembled page", &bytes]);
+        let key = page_render::sections_key(cache, &body_key);
+        cache.put(SECTIONS_KIND, &key, &bytes);
+        if cache.holds(&key) {
+            self.sections = Vec::new();
+            self.body_key = Some(body_key);
+        }
     }
 
     /// Reads the sections back from `cache` into the page, for a consumer without the cache

@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use playbill::build::{build, build_part, BuildReport, Part};
+use playbill::build::{build, build_part, render_part, BuildReport, Part};
 use playbill::config::Config;
 use playbill::shard::Shard;
 use std::collections::BTreeMap;
@@ -94,6 +94,30 @@ fn four_shards_assembled_give_the_bytes_of_one_build() {
     )
     .unwrap();
     assert!(again.write.written <= 1, "{:?}", again.write);
+}
+
+/// The manifests carry every page's sections for the search index; the assembly reads them
+/// into its render cache as it reads each manifest, rather than holding all shards' at once.
+#[test]
+fn an_assembly_keeps_the_shards_sections_in_its_render_cache() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (dirs, _) = build_shards(tmp.path(), 2);
+    let manifest = std::fs::read_to_string(dirs[0].join(playbill::shard::MANIFEST)).unwrap();
+    assert!(
+        manifest.contains("\"sections\":[[\""),
+        "no sections carried"
+    );
+    let config = demo(&tmp.path().join("cache"));
+    let rendered = render_part(&config, &Part::Assemble(dirs), None, &|_| {}).unwrap();
+    let pages: Vec<_> = rendered.docs.sites.iter().flat_map(|s| &s.pages).collect();
+    assert!(pages.len() > 10, "{}", pages.len());
+    for page in pages {
+        assert!(
+            page.sections.is_empty() && page.body_key.is_some(),
+            "{}: sections held in memory",
+            page.out
+        );
+    }
 }
 
 #[test]
