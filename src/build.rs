@@ -180,9 +180,12 @@ pub fn render_part(
     diagnostics.sort();
     progress("rendering the docs");
     let pool = render_pool()?;
-    let cache = match config.render_cache {
-        true => Some(RenderCache::open(&cache_dir(config, part))),
-        false => RenderCache::scratch(),
+    // A build told not to use the render cache that writes as it renders still keeps its docs
+    // bodies in a scratch one; one whose result is all in memory keeps them there.
+    let cache = match (config.render_cache, sink) {
+        (true, _) => Some(RenderCache::open(&cache_dir(config, part))),
+        (false, Some(_)) => RenderCache::scratch(),
+        (false, None) => None,
     };
     let inputs = (&workspace, &catalog, config);
     let docs_stage = docs_stage(part, inputs, &pool, cache.as_ref())?;

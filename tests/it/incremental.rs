@@ -176,7 +176,8 @@ fn a_build_without_the_render_cache_renders_everything_and_holds_no_docs_body() 
     );
     let mut config = Config::load(&org.path("site.toml")).unwrap();
     config.render_cache = false;
-    let rendered = render_part(&config, &Part::Whole, None, &|_| {}).unwrap();
+    let sink = playbill::output::InMemory::default();
+    let rendered = render_part(&config, &Part::Whole, Some(&sink), &|_| {}).unwrap();
     let pages: Vec<_> = rendered.docs.sites.iter().flat_map(|s| &s.pages).collect();
     assert!(pages.len() > 10, "{}", pages.len());
     for page in pages {
