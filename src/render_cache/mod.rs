@@ -205,6 +205,12 @@ impl RenderCache {
         }
     }
 
+    /// Whether this is a [`scratch`](Self::scratch) cache: one for what its build reads back,
+    /// which an entry only a later build could use would cost a write and nothing else.
+    pub fn is_scratch(&self) -> bool {
+        self.scratch.is_some()
+    }
+
     /// Makes this build's entries visible to the next build, once, at its end: what it made
     /// moves into the index. Entries of `prune` kinds that this build did not use are
     /// dropped; those of other kinds stay. A cache that cannot be written costs the next

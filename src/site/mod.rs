@@ -476,7 +476,8 @@ fn render_page(
             .map_err(|e| crate::output::describe_tera_error(&e))
     };
     let shown = ctx.into_json();
-    let Some(cache) = shared.cache else {
+    // A finished page is read back only by a later build: a scratch cache does not keep it.
+    let Some(cache) = shared.cache.filter(|c| !c.is_scratch()) else {
         return render(shown).map(PageOutput::Bytes);
     };
     // The context is hashed as it is (docs bodies as their cache keys), then rendered from the
