@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use sha2::{Digest, Sha256};
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
 /// The manifest a shard writes at the top of its output directory.
@@ -97,7 +98,21 @@ pub fn manifest(
         pages,
         files,
     };
-    serde_json::to_vec(&manifest).map_err(|e| format!("cannot write the shard manifest: {e}"))
+    let failed = |e: &dyn std::fmt::Display| format!("cannot write the shard manifest: {e}");
+    // Through a scratch file, read back whole: tens of megabytes grown in memory by doubling
+    // would for a moment take three times their size.
+    let Ok(mut scratch) = tempfile::tempfile() else {
+        return serde_json::to_vec(&manifest).map_err(|e| failed(&e));
+    };
+    let mut writer = std::io::BufWriter::new(&mut scratch);
+    serde_json::to_writer(&mut writer, &manifest).map_err(|e| failed(&e))?;
+    writer.flush().map_err(|e| failed(&e))?;
+    drop(writer);
+    let len = scratch.stream_position().map_err(|e| failed(&e))?;
+    scratch.rewind().map_err(|e| failed(&e))?;
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or_default());
+    scratch.read_to_end(&mut bytes).map_err(|e| failed(&e))?;
+    Ok(bytes)
 }
 
 /// A shard's sites as its manifest carries them: each page with its sections, which the
