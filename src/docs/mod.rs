@@ -163,7 +163,10 @@ impl DocPage {
         // Keyed by the sections alone: no body entry goes with them.
         let body_key = cache.key(BODY_KIND, &[b"sections of an assembled page", &bytes]);
         let key = page_render::sections_key(cache, &body_key);
-        cache.put(SECTIONS_KIND, &key, &bytes);
+        // Kept from the last assembly when they have not changed.
+        if !cache.retain(&key) {
+            cache.put(SECTIONS_KIND, &key, &bytes);
+        }
         if cache.holds(&key) {
             self.sections = Vec::new();
             self.body_key = Some(body_key);
