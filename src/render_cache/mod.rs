@@ -299,6 +299,7 @@ impl Store {
 
     fn save(&self, prune: &[&str]) -> std::io::Result<()> {
         let mut next = std::mem::take(&mut self.made().entries);
+        next.reserve(self.listed.len());
         for (key, listed) in &self.listed {
             let used = listed.used.load(Ordering::Relaxed);
             if used || !prune.contains(&&*listed.entry.kind) {

@@ -235,7 +235,11 @@ fn renumber(names: &[String], entries: &mut HashMap<Key, Entry>) -> Vec<String> 
 }
 
 fn encode_index(names: &[String], entries: &HashMap<Key, Entry>) -> Vec<u8> {
-    let mut out = MAGIC.to_vec();
+    // Sized at once: a large portal's index is megabytes, which growing would copy.
+    let names_len: usize = names.iter().map(|n| 4 + n.len()).sum();
+    let entries_len: usize = entries.values().map(|e| 32 + 4 + e.kind.len() + 20).sum();
+    let mut out = Vec::with_capacity(MAGIC.len() + 4 + names_len + 8 + entries_len);
+    out.extend(MAGIC);
     out.extend((names.len() as u32).to_le_bytes());
     for name in names {
         out.extend((name.len() as u32).to_le_bytes());
