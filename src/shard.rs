@@ -183,6 +183,7 @@ pub struct Assembled {
 
 /// Reads the manifests in `dirs`: exactly one of each shard of one count, built by this
 /// version. Sites come back in catalog order, as one machine has them.
+///
 /// Each page's sections go into `cache` as its manifest is read, to be read back when the
 /// search index wants them, so the assembly never holds every shard's sections at once.
 pub fn assemble(

@@ -205,8 +205,8 @@ impl RenderCache {
         }
     }
 
-    /// Whether this is a [`scratch`](Self::scratch) cache: one for what its build reads back,
-    /// which an entry only a later build could use would cost a write and nothing else.
+    /// Whether this is a [`scratch`](Self::scratch) cache, which keeps only what its own build
+    /// reads back: an entry for a later build would cost a write and serve nothing.
     pub fn is_scratch(&self) -> bool {
         self.scratch.is_some()
     }
