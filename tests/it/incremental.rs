@@ -164,7 +164,7 @@ fn builds_with_and_without_the_render_cache_give_the_same_bytes() {
 }
 
 /// `--no-cache` renders every page anew, even over an output whose ledger knows them, and its
-/// docs bodies wait in its scratch cache, not in memory: its peak memory is a cached build's.
+/// docs bodies wait in its scratch cache, not in memory, as a cached build's do.
 #[test]
 fn a_build_without_the_render_cache_renders_everything_and_holds_no_docs_body() {
     let org = Org::new();
