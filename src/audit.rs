@@ -25,6 +25,8 @@ pub struct AuditReport<'a> {
     pub entities: usize,
     pub pages: usize,
     pub docs_pages: usize,
+    /// Docs pages whose rendering came from their repository's CI.
+    pub docs_pages_prebuilt: usize,
     pub files: usize,
     pub written: usize,
     pub unchanged: usize,
@@ -120,6 +122,7 @@ impl<'a> AuditReport<'a> {
             entities: report.entities,
             pages: report.pages,
             docs_pages: report.docs_pages,
+            docs_pages_prebuilt: report.docs_pages_prebuilt,
             files: report.files,
             written: report.write.written,
             unchanged: report.write.unchanged,

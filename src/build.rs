@@ -41,6 +41,8 @@ pub struct BuildReport {
     pub entities: usize,
     pub pages: usize,
     pub docs_pages: usize,
+    /// Docs pages whose rendering came from their repository's CI (`[docs] prebuilt`).
+    pub docs_pages_prebuilt: usize,
     pub files: usize,
     pub write: WriteStats,
     pub diagnostics: Diagnostics,
@@ -587,6 +589,7 @@ pub fn build_part(
         entities: catalog.entities.len(),
         pages: site.pages,
         docs_pages: docs.sites.iter().map(|s| s.pages.len()).sum(),
+        docs_pages_prebuilt: docs.sites.iter().map(|s| s.prebuilt_pages).sum(),
         files: site.files.len() + site.streamed.len() + shard_files.len(),
         write,
         diagnostics,

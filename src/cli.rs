@@ -135,6 +135,11 @@ pub(crate) struct BuildArgs {
     /// directories these are (every shard once).
     #[arg(long, value_name = "SHARD_DIR", num_args = 1.., conflicts_with = "shard")]
     pub(crate) assemble: Vec<PathBuf>,
+    /// Take docs pages rendered by repositories' CI (`playbill docs build`) from this
+    /// directory, a copy of the `docs/` they published, where their sources match (default:
+    /// `[docs] prebuilt`).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) prebuilt: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -233,6 +238,11 @@ pub(crate) struct DocsBuildArgs {
     /// default/component/<site_name>.
     #[arg(long, value_name = "NAMESPACE/KIND/NAME")]
     pub(crate) entity: Option<String>,
+    /// The portal's site.toml: its `[secrets]`, `[limits]` and `[docs]` settings shape the
+    /// renderings written beside the pages (playbill-prebuilt.json), which the portal's build
+    /// takes only when they were made with its own settings.
+    #[arg(long, value_name = "SITE_TOML")]
+    pub(crate) portal_config: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) preview: PreviewArgs,
 }

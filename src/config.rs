@@ -75,6 +75,11 @@ pub struct Config {
     pub doc_versions: doc_versions::VersionsConfig,
     /// Set by `docs build --preview`: the pull request whose banner every page shows.
     pub preview: Option<preview::PreviewBanner>,
+    /// `[docs] prebuilt`: where repositories' CI published the docs they rendered (a
+    /// directory mirroring the portal's `docs/`); pages whose sources match are taken from it.
+    pub prebuilt_docs: Option<PathBuf>,
+    /// Write each docs site's renderings beside its pages for a portal to take (`docs build`).
+    pub record_prebuilt: bool,
 }
 
 /// `[oncall]`: the paging services' addresses, so that a PagerDuty service annotation becomes a
@@ -184,6 +189,8 @@ struct RawDocs {
     plantuml: Option<crate::diagrams::PlantUml>,
     #[serde(default)]
     versions: doc_versions::RawVersions,
+    /// The directory repositories' `docs build` output was published to.
+    prebuilt: Option<PathBuf>,
 }
 
 /// `[secrets]`: values that look like credentials but are not, and rules to switch off.
@@ -297,6 +304,8 @@ impl Config {
             graphs: raw.graphs,
             doc_versions,
             preview: None,
+            prebuilt_docs: raw.docs.prebuilt.map(|p| resolve(&p)),
+            record_prebuilt: false,
         })
     }
 
@@ -320,6 +329,14 @@ impl Config {
             render_cache: false,
             ..Config::defaults(&dir)
         }
+    }
+
+    /// Takes the settings of `portal` that shape a docs page's rendering (secret scanning,
+    /// limits, diagram drawing), so that a repository's `docs build` renders as the portal does.
+    pub fn take_rendering_settings(&mut self, portal: Config) {
+        self.secrets = portal.secrets;
+        self.limits = portal.limits;
+        self.diagrams = portal.diagrams;
     }
 
     /// The configuration `check PATH...` uses when there is no site.toml: defaults only.
@@ -356,6 +373,8 @@ impl Config {
             graphs: graphs::GraphsConfig::default(),
             doc_versions: Default::default(),
             preview: None,
+            prebuilt_docs: None,
+            record_prebuilt: false,
         }
     }
 }

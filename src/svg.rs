@@ -252,8 +252,18 @@ fn removed_element(local: &str) -> &'static str {
     }
 }
 
-/// Why an attribute goes, or None when it stays.
-fn attribute_verdict(element: &str, key: &str, value: &str) -> Option<&'static str> {
+/// The element of the drawing set named `name` in any case (as an HTML parser reads inline
+/// SVG's names: lower case).
+pub fn element(name: &str) -> Option<&'static str> {
+    ELEMENTS
+        .iter()
+        .copied()
+        .find(|e| e.eq_ignore_ascii_case(name))
+}
+
+/// Why the attribute `key="value"` of `element` (one of the drawing set's) goes, or None when
+/// it stays.
+pub fn attribute_verdict(element: &str, key: &str, value: &str) -> Option<&'static str> {
     let lower = key.to_ascii_lowercase();
     let local = lower.rsplit(':').next().unwrap_or(&lower);
     if local.starts_with("on") {

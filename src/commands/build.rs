@@ -76,6 +76,9 @@ fn apply_build_flags(config: &mut Config, args: &BuildArgs) {
         config.changes.webhook = None;
     }
     config.render_cache &= !args.no_cache;
+    if let Some(dir) = &args.prebuilt {
+        config.prebuilt_docs = Some(absolute(dir));
+    }
 }
 
 fn build_part(args: &BuildArgs) -> build::Part {
@@ -111,6 +114,12 @@ fn print_build_summary(
         c.warnings,
         out_dir.display()
     );
+    if report.docs_pages_prebuilt > 0 {
+        eprintln!(
+            "{} of {} docs pages were rendered by their repositories' CI",
+            report.docs_pages_prebuilt, report.docs_pages
+        );
+    }
     if args.shard.is_none() {
         eprintln!("{}", changes_summary(report.changes, webhooks));
     }

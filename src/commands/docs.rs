@@ -32,6 +32,17 @@ pub(crate) fn run_docs_build(args: DocsBuildArgs) -> ExitCode {
     let mut config =
         Config::for_repository(repo, preview.as_ref().map_or(out, |p| p.dir.as_path()));
     config.preview = preview.as_ref().map(|p| p.banner.clone());
+    // Each site's renderings go beside its pages, for the portal's build to take.
+    config.record_prebuilt = true;
+    if let Some(file) = &args.portal_config {
+        match Config::load(file) {
+            Ok(portal) => config.take_rendering_settings(portal),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
     match standalone_catalog(repo, args.entity.as_deref()) {
         Ok(generated) => config.generated_catalog = generated,
         Err(message) => {

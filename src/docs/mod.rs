@@ -10,6 +10,7 @@ pub mod mkdocs;
 mod monorepo;
 pub mod nav;
 mod page_render;
+pub mod prebuilt;
 mod site;
 mod snippets;
 mod source;
@@ -75,6 +76,9 @@ pub struct DocSite {
     /// entries besides latest, the same on latest and on each version.
     #[serde(default)]
     pub versions: Vec<String>,
+    /// Pages whose rendering came from the repository's own CI (`docs::prebuilt`).
+    #[serde(default)]
+    pub prebuilt_pages: usize,
 }
 
 impl DocSite {

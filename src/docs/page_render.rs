@@ -13,8 +13,7 @@ use crate::render_cache::RenderCache;
 use crate::secrets::Finding;
 use std::sync::Mutex;
 
-/// A page's Markdown rendering and its links to other pages' anchors.
-type PageRender = (markdown::Rendered, Vec<links::CrossAnchor>);
+use super::prebuilt::{self, PageRender};
 
 /// What the cache keeps of a page but its body and sections: its rendering (those left
 /// empty) and the secrets redacted from its text (rule id and line), which are reported again
@@ -45,18 +44,27 @@ pub(super) fn sections_key(cache: &RenderCache, body: &Key) -> Key {
 /// body's key comes back when the cache holds the body and the sections, which are then left
 /// there: they are read back when needed instead of being held until then.
 pub(super) fn render_cached(
-    cache: Option<(&RenderCache, &[u8])>,
+    (cache, site): (Option<&RenderCache>, Option<&[u8]>),
+    prebuilt: &prebuilt::Site,
     (files, page): (&links::SiteFiles<'_>, &str),
     text: &str,
     config: &Config,
 ) -> (PageRender, Vec<Finding>, Option<Key>) {
     let diagrams = &config.diagrams;
+    // Rendered here unless the repository's CI rendered it from the same text and site.
     let fresh = || {
+        if let Some(taken) = site.and_then(|site| prebuilt.take(site, page, text)) {
+            return taken;
+        }
         let redacted = config.secrets.redact(text);
         let render = render_markdown(files, page, &redacted.text, diagrams);
+        // One that could not be rendered is left to the portal to try again.
+        if let (Some(site), false) = (site, incomplete(&render.0)) {
+            prebuilt.record(site, page, text, (&render, &redacted.findings));
+        }
         (render, redacted.findings)
     };
-    let Some((cache, site)) = cache else {
+    let (Some(cache), Some(site)) = (cache, site) else {
         let (render, findings) = fresh();
         return (render, findings, None);
     };
@@ -69,9 +77,7 @@ pub(super) fn render_cached(
         let ((mut rendered, cross), findings) = fresh();
         // A page that could not be rendered, or whose diagram missed its deadline, is
         // tried again next time.
-        let failed = rendered.problems.iter().any(|(_, m)| {
-            m.starts_with(RENDER_FAILED_PREFIX) || m.ends_with(diagrams::TRANSIENT_MARK)
-        });
+        let failed = incomplete(&rendered);
         let ids = findings
             .iter()
             .map(|f| (f.rule.to_string(), f.line))
@@ -112,6 +118,15 @@ pub(super) fn render_cached(
         // A damaged entry, or its body or sections lost: rendered and kept afresh.
         _ => render_and_keep().0,
     }
+}
+
+/// Whether a page could not be rendered, or a diagram of it missed its deadline: such a
+/// rendering is not kept, to be tried again next time.
+pub(super) fn incomplete(rendered: &markdown::Rendered) -> bool {
+    rendered
+        .problems
+        .iter()
+        .any(|(_, m)| m.starts_with(RENDER_FAILED_PREFIX) || m.ends_with(diagrams::TRANSIENT_MARK))
 }
 
 /// The body of the page whose body entry is `key`, read back from `cache`.

@@ -4,7 +4,9 @@
 
 use super::markdown::{self, LinkKind, LinkResolution, RenderContext};
 use super::mkdocs::{self, Mkdocs};
-use super::{links, monorepo, nav, page_render, snippets, source, tree, DocPage, DocSite};
+use super::{
+    links, monorepo, nav, page_render, prebuilt, snippets, source, tree, DocPage, DocSite,
+};
 use crate::catalog::Entity;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -124,7 +126,8 @@ pub(super) fn build_site(
         pages: &pages,
         assets: &assets,
     };
-    let rendered = render_pages(&ctx, &page_files, &files, &page_sources);
+    let (rendered, prebuilt) =
+        render_pages(&ctx, &page_files, &files, &page_sources, &mut diagnostics);
     let titles = report_pages(&ctx, &page_files, &rendered, &mut diagnostics);
 
     let nav_items = mk
@@ -191,8 +194,14 @@ pub(super) fn build_site(
         pages: doc_pages,
         files: asset_sources
             .into_iter()
+            .chain(
+                prebuilt
+                    .file
+                    .map(|bytes| (super::prebuilt::FILE.to_string(), bytes)),
+            )
             .map(|(p, bytes)| (format!("{base}/{p}"), bytes))
             .collect(),
+        prebuilt_pages: prebuilt.taken,
         base,
         repo: ctx.repo.name.clone(),
         commit: ctx.repo.commit.clone(),
@@ -203,16 +212,27 @@ pub(super) fn build_site(
     (Some(site), diagnostics)
 }
 
+/// What a site's pages took from and left for a repository's CI (see `docs::prebuilt`).
+struct Prebuilt {
+    /// The file `docs build` writes beside the pages.
+    file: Option<Vec<u8>>,
+    /// Pages whose rendering was taken from the repository's CI.
+    taken: usize,
+}
+
 /// Renders every page in parallel, rewriting links as it goes.
 fn render_pages(
     ctx: &SiteContext<'_>,
     page_files: &BTreeMap<String, RepoPath>,
     files: &links::SiteFiles<'_>,
     sources: &[String],
-) -> Vec<RenderedPage> {
-    // What every page's cache key shares, put together once for the site: its file list and
-    // the settings that shape a rendering (diagram drawing, secret scanning).
-    let site = ctx.cache.map(|cache| {
+    diagnostics: &mut Diagnostics,
+) -> (Vec<RenderedPage>, Prebuilt) {
+    let place = |d: Diagnostic, page: Option<&str>| ctx.diag(d, page.map(|p| &page_files[p]));
+    let prebuilt = prebuilt::Site::open(ctx.config, files.base, &place, diagnostics);
+    // What every page's key shares, put together once for the site: its file list and the
+    // settings that shape a rendering (diagram drawing, secret scanning).
+    let site = (ctx.cache.is_some() || prebuilt.is_some()).then(|| {
         let mut key = files.fingerprint();
         for setting in [
             ctx.config.diagrams.fingerprint(),
@@ -221,10 +241,10 @@ fn render_pages(
             key.extend((setting.len() as u64).to_le_bytes());
             key.extend(setting.as_bytes());
         }
-        (cache, key)
+        key
     });
-    let cache = site.as_ref().map(|(cache, key)| (*cache, key.as_slice()));
-    sources
+    let keys = (ctx.cache, site.as_deref());
+    let rendered = sources
         .par_iter()
         .map(|page| {
             let text = match ctx
@@ -254,8 +274,13 @@ fn render_pages(
             let text = String::from_utf8_lossy(&text);
             let limit = ctx.config.limits.max_file_bytes;
             let expanded = snippets::include(ctx.repo, ctx.snippet_base, &text, limit);
-            let ((mut rendered, mut cross_anchors), secrets, body_key) =
-                page_render::render_cached(cache, (files, page), &expanded.text, ctx.config);
+            let ((mut rendered, mut cross_anchors), secrets, body_key) = page_render::render_cached(
+                keys,
+                &prebuilt,
+                (files, page),
+                &expanded.text,
+                ctx.config,
+            );
             expanded.restore_lines(&mut rendered, &mut cross_anchors);
             RenderedPage {
                 source: page.clone(),
@@ -267,7 +292,9 @@ fn render_pages(
                 digest: super::text_digest(&expanded.text),
             }
         })
-        .collect()
+        .collect();
+    let (file, taken) = prebuilt.finish(&place, diagnostics);
+    (rendered, Prebuilt { file, taken })
 }
 
 /// Reports each page's problems and broken anchors; returns each page's title.

@@ -85,6 +85,7 @@ fn site(name: &str, page_title: &str, sections: &[(&str, &str, &str)]) -> DocSit
         commit_time: None,
         version: None,
         versions: Vec::new(),
+        prebuilt_pages: 0,
     }
 }
 

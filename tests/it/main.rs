@@ -38,6 +38,7 @@ mod myservices;
 mod not_found;
 mod ownership;
 mod page_budget;
+mod prebuilt;
 mod previews;
 mod properties;
 mod publish;

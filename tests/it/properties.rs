@@ -10,7 +10,7 @@ use crate::common;
 
 use playbill::catalog::{validate, yaml};
 use playbill::cluster::selector::Selector;
-use playbill::docs::markdown::{self, LinkResolution, RenderContext};
+use playbill::docs::markdown::{self, inert, LinkResolution, RenderContext};
 use playbill::secrets::{Scanner, REDACTED};
 use playbill::site::apidocs::read_definition;
 use proptest::prelude::*;
@@ -376,6 +376,8 @@ proptest! {
     fn markdown_output_stays_inert(text in soup(MARKDOWN, 60)) {
         let rendered = render(&text);
         prop_assert_eq!(common::unsafe_markup(&rendered.html), Vec::<String>::new());
+        // What a repository's CI renders passes the check the portal's build makes of it.
+        prop_assert_eq!(inert::check(&rendered.html), Ok(()), "{}", rendered.html);
         let tags = common::start_tags(&rendered.html);
         prop_assert!(!tags.iter().any(|(name, _)| name == "script"), "{}", rendered.html);
         for (line, _) in &rendered.problems {
@@ -399,6 +401,7 @@ proptest! {
         // written, which the HTML parser deepens by implied elements (a `<tbody>` per table).
         prop_assert!(nesting(&rendered.html) <= 1500, "nests {}", nesting(&rendered.html));
         prop_assert_eq!(common::unsafe_markup(&rendered.html), Vec::<String>::new());
+        prop_assert_eq!(inert::check(&rendered.html), Ok(()));
     }
 
     #[test]

@@ -6,7 +6,6 @@ use crate::common;
 use playbill::build::{build, build_part, render_part, BuildReport, Part};
 use playbill::config::Config;
 use playbill::shard::Shard;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The bundled demo (clusters, change history, SSO), with its render cache in `cache`.
@@ -15,17 +14,6 @@ fn demo(cache: &Path) -> Config {
     let mut config = Config::load(&root.join("site.toml")).unwrap();
     config.cache_dir = cache.to_path_buf();
     config
-}
-
-/// Every file of an output directory but the build's time (`status/build.js`), which two
-/// builds a second apart write differently.
-fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    common::files_below(dir)
-        .into_iter()
-        // The build's time, and the ledger of when each page was written.
-        .filter(|f| f != "status/build.js" && f != playbill::write::LEDGER)
-        .map(|f| (f.clone(), std::fs::read(dir.join(&f)).unwrap()))
-        .collect()
 }
 
 /// Builds shards 1..=count of the demo into `<tmp>/shard-I`; returns their directories.
@@ -75,8 +63,8 @@ fn four_shards_assembled_give_the_bytes_of_one_build() {
     )
     .unwrap();
     let (a, b) = (
-        files(&tmp.path().join("whole")),
-        files(&tmp.path().join("assembled")),
+        common::build_output(&tmp.path().join("whole")),
+        common::build_output(&tmp.path().join("assembled")),
     );
     let differing = common::differing_paths(&a, &b);
     assert!(differing.is_empty(), "the assembly differs: {differing:?}");

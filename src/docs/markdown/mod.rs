@@ -28,6 +28,7 @@
 mod blocks;
 mod code;
 mod emoji;
+pub mod inert;
 mod inline;
 mod lines;
 mod prepass;
@@ -131,6 +132,15 @@ pub fn render(source: &str, ctx: &RenderContext<'_>) -> Rendered {
     problems.append(&mut rendered.problems);
     problems.sort_by_key(|(line, _)| *line);
     rendered.problems = problems;
+    // Every rendering the unit tests make must pass the check a portal makes of a body that a
+    // repository's CI rendered, or such bodies would be refused.
+    #[cfg(test)]
+    if let Err(why) = inert::check(&rendered.html) {
+        panic!(
+            "the rendering fails the prebuilt check: {why}\n{}",
+            rendered.html
+        );
+    }
     rendered
 }
 

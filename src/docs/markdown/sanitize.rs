@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 pub(super) use crate::html_hazards::dangerous;
 
-fn builder() -> &'static Builder<'static> {
+pub(super) fn builder() -> &'static Builder<'static> {
     static BUILDER: OnceLock<Builder<'static>> = OnceLock::new();
     BUILDER.get_or_init(|| {
         let mut b = Builder::default();

@@ -110,6 +110,17 @@ pub(crate) fn differing_paths<'a>(
         .collect()
 }
 
+/// Every file of a build's output directory with its bytes, but the two that differ between
+/// two builds of the same inputs: the build's time (`status/build.js`) and the ledger of when
+/// each page was written.
+pub(crate) fn build_output(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    files_below(dir)
+        .into_iter()
+        .filter(|f| f != "status/build.js" && f != playbill::write::LEDGER)
+        .map(|f| (f.clone(), std::fs::read(dir.join(&f)).unwrap()))
+        .collect()
+}
+
 /// Every file below `dir`, relative, `/`-separated, sorted.
 pub(crate) fn files_below(dir: &Path) -> Vec<String> {
     let mut out: Vec<String> = walkdir::WalkDir::new(dir)
@@ -232,7 +243,6 @@ pub(crate) fn require_installed(
     None
 }
 
-/// Writes `text` to `path` under `root`, making its directories.
 /// Runs `playbill docs build REPO --out OUT` into a new directory: what it printed and that
 /// directory.
 pub(crate) fn docs_build(repo: &Path) -> (std::process::Output, tempfile::TempDir) {
@@ -247,6 +257,7 @@ pub(crate) fn docs_build(repo: &Path) -> (std::process::Output, tempfile::TempDi
     (result, out)
 }
 
+/// Writes `text` to `path` under `root`, making its directories.
 pub(crate) fn write_file(root: &Path, path: &str, text: &str) {
     let full = root.join(path);
     std::fs::create_dir_all(full.parent().unwrap()).unwrap();

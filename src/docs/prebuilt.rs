@@ -1,0 +1,280 @@
+//! Docs rendered by a repository's own CI (Backstage's "external builder" pattern). `playbill
+//! docs build` writes beside each site's pages a [`FILE`] holding every page's rendering, keyed
+//! by what the page is made from: its Markdown (snippets included), its site's file list, the
+//! settings that shape a rendering and Playbill's version. A portal build given the directory
+//! those files were published to (`[docs] prebuilt`, `build --prebuilt`) takes a page's
+//! rendering from there when the key matches, instead of rendering it.
+//!
+//! A repository's CI is not the portal's: every body taken must pass the
+//! [inert check](super::markdown::inert), or the page is rendered from its Markdown with a
+//! warning. Only the body is shown unescaped; titles, headings and problems are escaped as
+//! they are written, as they are for pages rendered here.
+
+use super::links;
+use super::markdown::{self, inert};
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::secrets::Finding;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+/// The file beside a site's pages (`docs/<ns>/<kind>/<name>/playbill-prebuilt.bin`).
+pub const FILE: &str = "playbill-prebuilt.bin";
+/// The first word of the file's first line.
+const MAGIC: &str = "playbill-prebuilt";
+/// Bumped when the file's shape changes; another is not read.
+const FORMAT: u32 = 1;
+
+/// A page's Markdown rendering and its links to other pages' anchors.
+pub(super) type PageRender = (markdown::Rendered, Vec<links::CrossAnchor>);
+
+/// One page's rendering, as it came out of the Markdown stage.
+#[derive(Serialize, Deserialize)]
+pub struct Page {
+    pub key: String,
+    pub rendered: markdown::Rendered,
+    pub cross_anchors: Vec<links::CrossAnchor>,
+    /// The secrets redacted from its text: rule id and line.
+    pub secrets: Vec<(String, u32)>,
+}
+
+/// A prebuilt file: the line `playbill-prebuilt FORMAT VERSION PAGES`, then the pages in
+/// bincode (as JSON, reading 20,000 pages back took longer than rendering them, most of it
+/// unescaping the bodies).
+pub struct Prebuilt {
+    pub version: String,
+    /// Pages in the file, read or not.
+    pub offered: usize,
+    /// Empty when another format or version wrote the file.
+    pub pages: Vec<Page>,
+}
+
+impl Prebuilt {
+    /// The file holding `pages`, written by this version.
+    pub fn encode(pages: &[Page]) -> Option<Vec<u8>> {
+        let version = env!("CARGO_PKG_VERSION");
+        let mut bytes = format!("{MAGIC} {FORMAT} {version} {}\n", pages.len()).into_bytes();
+        bincode::serialize_into(&mut bytes, pages).ok()?;
+        Some(bytes)
+    }
+
+    /// The file `bytes`; its pages are left unread when another format or version wrote it.
+    pub fn decode(bytes: &[u8]) -> Result<Prebuilt, String> {
+        let not_one = || "is not a prebuilt docs file".to_string();
+        let newline = bytes.iter().position(|&b| b == b'\n').ok_or_else(not_one)?;
+        let header = std::str::from_utf8(&bytes[..newline]).map_err(|_| not_one())?;
+        let [MAGIC, format, version, offered] = header.split(' ').collect::<Vec<_>>()[..] else {
+            return Err(not_one());
+        };
+        let offered = offered.parse().map_err(|_| not_one())?;
+        let mut file = Prebuilt {
+            version: version.to_string(),
+            offered,
+            pages: Vec::new(),
+        };
+        if format == FORMAT.to_string() && version == env!("CARGO_PKG_VERSION") {
+            file.pages = bincode::deserialize(&bytes[newline + 1..])
+                .map_err(|e| format!("is damaged ({e})"))?;
+        }
+        Ok(file)
+    }
+}
+
+/// What one site does with prebuilt renderings.
+pub(super) enum Site {
+    None,
+    /// `docs build`: every page rendered is kept, to be written as [`FILE`].
+    Record(Mutex<Vec<Page>>),
+    /// A portal build: pages are taken from a repository's [`FILE`] where their keys match.
+    Take(Taken),
+}
+
+pub(super) struct Taken {
+    /// Where the file was read from, for diagnostics.
+    path: String,
+    pages: Mutex<HashMap<String, Page>>,
+    offered: usize,
+    taken: AtomicUsize,
+    /// Pages whose prebuilt body was refused: source and why.
+    refused: Mutex<Vec<(String, String)>>,
+}
+
+impl Site {
+    /// What the site based at `base` does: records for `docs build`, takes when the portal has
+    /// a prebuilt directory that holds this site's file, else nothing. A file that cannot be
+    /// used is reported, and the site is rendered here.
+    pub(super) fn open(
+        config: &Config,
+        base: &str,
+        place: &dyn Fn(Diagnostic, Option<&str>) -> Diagnostic,
+        diagnostics: &mut Diagnostics,
+    ) -> Site {
+        if config.record_prebuilt {
+            return Site::Record(Mutex::new(Vec::new()));
+        }
+        let Some(dir) = &config.prebuilt_docs else {
+            return Site::None;
+        };
+        let path = dir
+            .join(base.strip_prefix("docs/").unwrap_or(base))
+            .join(FILE);
+        match read(&path) {
+            Ok(None) => Site::None,
+            Ok(Some(file)) => Site::Take(Taken::of(path.display().to_string(), file)),
+            Err(why) => {
+                let message = format!("{} {why}; the docs were rendered here", path.display());
+                diagnostics.push(place(
+                    Diagnostic::warning("docs/prebuilt-unusable", message),
+                    None,
+                ));
+                Site::None
+            }
+        }
+    }
+
+    /// Whether pages need the key this module gives them.
+    pub(super) fn is_some(&self) -> bool {
+        !matches!(self, Site::None)
+    }
+
+    /// The prebuilt rendering of `page` (a docs_dir path) with `text`, in a site whose file
+    /// list and settings are `site`, when there is one that passes the checks.
+    pub(super) fn take(
+        &self,
+        site: &[u8],
+        page: &str,
+        text: &str,
+    ) -> Option<(PageRender, Vec<Finding>)> {
+        let Site::Take(taken) = self else {
+            return None;
+        };
+        let key = key(site, page, text);
+        let prebuilt = taken.pages.lock().ok()?.remove(&key)?;
+        let checked = inert::check(&prebuilt.rendered.html).and_then(|()| {
+            prebuilt
+                .secrets
+                .iter()
+                .map(|(rule, line)| Finding::of_rule(rule, *line))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| "it names a secret rule this build does not know".to_string())
+        });
+        match checked {
+            Ok(findings) => {
+                taken.taken.fetch_add(1, Ordering::Relaxed);
+                Some(((prebuilt.rendered, prebuilt.cross_anchors), findings))
+            }
+            Err(why) => {
+                if let Ok(mut refused) = taken.refused.lock() {
+                    refused.push((page.to_string(), why));
+                }
+                None
+            }
+        }
+    }
+
+    /// Keeps a page rendered here for `docs build`'s file.
+    pub(super) fn record(
+        &self,
+        site: &[u8],
+        page: &str,
+        text: &str,
+        made: (&PageRender, &[Finding]),
+    ) {
+        let Site::Record(pages) = self else {
+            return;
+        };
+        let ((rendered, cross_anchors), findings) = made;
+        let page = Page {
+            key: key(site, page, text),
+            rendered: rendered.clone(),
+            cross_anchors: cross_anchors.clone(),
+            secrets: findings
+                .iter()
+                .map(|f| (f.rule.to_string(), f.line))
+                .collect(),
+        };
+        if let Ok(mut pages) = pages.lock() {
+            pages.push(page);
+        }
+    }
+
+    /// After the site's pages: the file to write beside them (`docs build`) and how many pages
+    /// were taken. A refused body is reported with `place` at its page (a docs_dir path).
+    pub(super) fn finish(
+        self,
+        place: &dyn Fn(Diagnostic, Option<&str>) -> Diagnostic,
+        diagnostics: &mut Diagnostics,
+    ) -> (Option<Vec<u8>>, usize) {
+        match self {
+            Site::None => (None, 0),
+            Site::Record(pages) => {
+                let mut pages = pages.into_inner().unwrap_or_default();
+                pages.sort_by(|a, b| a.key.cmp(&b.key));
+                (Prebuilt::encode(&pages), 0)
+            }
+            Site::Take(taken) => {
+                let count = taken.taken.into_inner();
+                for (page, why) in taken.refused.into_inner().unwrap_or_default() {
+                    let message = format!(
+                        "the rendering {} gives of this page was refused: {why}; the page was rendered from its Markdown",
+                        taken.path
+                    );
+                    diagnostics.push(place(
+                        Diagnostic::warning("docs/prebuilt-refused", message),
+                        Some(&page),
+                    ));
+                }
+                if count == 0 && taken.offered > 0 {
+                    let message = format!("{} matches none of the site's pages (it was built from other files or settings, or by another Playbill version); they were rendered here", taken.path);
+                    diagnostics.push(place(
+                        Diagnostic::info("docs/prebuilt-unmatched", message),
+                        None,
+                    ));
+                }
+                (None, count)
+            }
+        }
+    }
+}
+
+/// The key of `page` with `text` in a site whose file list and settings are `site`: the same on
+/// every machine running this version.
+fn key(site: &[u8], page: &str, text: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(b"playbill prebuilt docs page\0");
+    hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+    for part in [site, page.as_bytes(), text.as_bytes()] {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part);
+    }
+    crate::output::hex(&hasher.finalize())
+}
+
+/// The file at `path`; None when there is none.
+fn read(path: &Path) -> Result<Option<Prebuilt>, String> {
+    match std::fs::read(path) {
+        Ok(bytes) => Prebuilt::decode(&bytes).map(Some),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("cannot be read ({e})")),
+    }
+}
+
+impl Taken {
+    /// The pages of `file`, read from `path`, by key: none when another version wrote it, which
+    /// is not an error: the repository's CI catches up with the portal's version on its next
+    /// run.
+    fn of(path: String, file: Prebuilt) -> Taken {
+        let pages = file.pages.into_iter().map(|p| (p.key.clone(), p)).collect();
+        Taken {
+            path,
+            pages: Mutex::new(pages),
+            offered: file.offered,
+            taken: AtomicUsize::new(0),
+            refused: Mutex::new(Vec::new()),
+        }
+    }
+}
