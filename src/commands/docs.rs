@@ -32,8 +32,9 @@ pub(crate) fn run_docs_build(args: DocsBuildArgs) -> ExitCode {
     let mut config =
         Config::for_repository(repo, preview.as_ref().map_or(out, |p| p.dir.as_path()));
     config.preview = preview.as_ref().map(|p| p.banner.clone());
-    // Each site's renderings go beside its pages, for the portal's build to take.
-    config.record_prebuilt = true;
+    // Each site's renderings go beside its pages, for the portal's build to take; a preview
+    // is not the docs of the default branch.
+    config.record_prebuilt = preview.is_none();
     if let Some(file) = &args.portal_config {
         match Config::load(file) {
             Ok(portal) => config.take_rendering_settings(portal),

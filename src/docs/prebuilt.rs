@@ -18,9 +18,9 @@ use crate::secrets::Finding;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 /// The file beside a site's pages (`docs/<ns>/<kind>/<name>/playbill-prebuilt.bin`).
 pub const FILE: &str = "playbill-prebuilt.bin";
@@ -94,25 +94,27 @@ pub(super) enum Site {
 }
 
 pub(super) struct Taken {
-    /// Where the file was read from, for diagnostics.
-    path: String,
-    pages: Mutex<HashMap<String, Page>>,
-    offered: usize,
+    path: PathBuf,
+    /// Read when the first page is rendered: with the render cache, most sites render none.
+    file: OnceLock<Result<Loaded, String>>,
+    /// Pages rendered, and so looked for in the file.
+    wanted: AtomicUsize,
     taken: AtomicUsize,
     /// Pages whose prebuilt body was refused: source and why.
     refused: Mutex<Vec<(String, String)>>,
 }
 
+/// A file's pages by key, none when another version wrote it (not an error: the repository's
+/// CI catches up with the portal's version on its next run).
+struct Loaded {
+    offered: usize,
+    pages: Mutex<HashMap<String, Page>>,
+}
+
 impl Site {
     /// What the site based at `base` does: records for `docs build`, takes when the portal has
-    /// a prebuilt directory that holds this site's file, else nothing. A file that cannot be
-    /// used is reported, and the site is rendered here.
-    pub(super) fn open(
-        config: &Config,
-        base: &str,
-        place: &dyn Fn(Diagnostic, Option<&str>) -> Diagnostic,
-        diagnostics: &mut Diagnostics,
-    ) -> Site {
+    /// a prebuilt directory that holds this site's file, else nothing.
+    pub(super) fn open(config: &Config, base: &str) -> Site {
         if config.record_prebuilt {
             return Site::Record(Mutex::new(Vec::new()));
         }
@@ -122,18 +124,16 @@ impl Site {
         let path = dir
             .join(base.strip_prefix("docs/").unwrap_or(base))
             .join(FILE);
-        match read(&path) {
-            Ok(None) => Site::None,
-            Ok(Some(file)) => Site::Take(Taken::of(path.display().to_string(), file)),
-            Err(why) => {
-                let message = format!("{} {why}; the docs were rendered here", path.display());
-                diagnostics.push(place(
-                    Diagnostic::warning("docs/prebuilt-unusable", message),
-                    None,
-                ));
-                Site::None
-            }
+        if !path.is_file() {
+            return Site::None;
         }
+        Site::Take(Taken {
+            path,
+            file: OnceLock::new(),
+            wanted: AtomicUsize::new(0),
+            taken: AtomicUsize::new(0),
+            refused: Mutex::new(Vec::new()),
+        })
     }
 
     /// Whether pages need the key this module gives them.
@@ -152,8 +152,9 @@ impl Site {
         let Site::Take(taken) = self else {
             return None;
         };
-        let key = key(site, page, text);
-        let prebuilt = taken.pages.lock().ok()?.remove(&key)?;
+        taken.wanted.fetch_add(1, Ordering::Relaxed);
+        let file = taken.file.get_or_init(|| read(&taken.path)).as_ref().ok()?;
+        let prebuilt = file.pages.lock().ok()?.remove(&key(site, page, text))?;
         let checked = inert::check(&prebuilt.rendered.html).and_then(|()| {
             prebuilt
                 .secrets
@@ -217,22 +218,31 @@ impl Site {
                 (Prebuilt::encode(&pages), 0)
             }
             Site::Take(taken) => {
+                let path = taken.path.display();
                 let count = taken.taken.into_inner();
-                for (page, why) in taken.refused.into_inner().unwrap_or_default() {
-                    let message = format!(
-                        "the rendering {} gives of this page was refused: {why}; the page was rendered from its Markdown",
-                        taken.path
-                    );
+                let wanted = taken.wanted.into_inner();
+                let refused = taken.refused.into_inner().unwrap_or_default();
+                let about_file = match taken.file.into_inner() {
+                    Some(Err(why)) => Some(Diagnostic::warning(
+                        "docs/prebuilt-unusable",
+                        format!("{path} {why}; the docs were rendered here"),
+                    )),
+                    Some(Ok(file)) if count == 0 && refused.is_empty() && file.offered > 0 => {
+                        Some(Diagnostic::info(
+                            "docs/prebuilt-unmatched",
+                            format!("{path} matches none of the {wanted} pages rendered (it was built from other files or settings, or by another Playbill version); they were rendered here"),
+                        ))
+                    }
+                    _ => None,
+                };
+                if let Some(diagnostic) = about_file {
+                    diagnostics.push(place(diagnostic, None));
+                }
+                for (page, why) in refused {
+                    let message = format!("the rendering {path} gives of this page was refused: {why}; the page was rendered from its Markdown");
                     diagnostics.push(place(
                         Diagnostic::warning("docs/prebuilt-refused", message),
                         Some(&page),
-                    ));
-                }
-                if count == 0 && taken.offered > 0 {
-                    let message = format!("{} matches none of the site's pages (it was built from other files or settings, or by another Playbill version); they were rendered here", taken.path);
-                    diagnostics.push(place(
-                        Diagnostic::info("docs/prebuilt-unmatched", message),
-                        None,
                     ));
                 }
                 (None, count)
@@ -254,27 +264,12 @@ fn key(site: &[u8], page: &str, text: &str) -> String {
     crate::output::hex(&hasher.finalize())
 }
 
-/// The file at `path`; None when there is none.
-fn read(path: &Path) -> Result<Option<Prebuilt>, String> {
-    match std::fs::read(path) {
-        Ok(bytes) => Prebuilt::decode(&bytes).map(Some),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(format!("cannot be read ({e})")),
-    }
-}
-
-impl Taken {
-    /// The pages of `file`, read from `path`, by key: none when another version wrote it, which
-    /// is not an error: the repository's CI catches up with the portal's version on its next
-    /// run.
-    fn of(path: String, file: Prebuilt) -> Taken {
-        let pages = file.pages.into_iter().map(|p| (p.key.clone(), p)).collect();
-        Taken {
-            path,
-            pages: Mutex::new(pages),
-            offered: file.offered,
-            taken: AtomicUsize::new(0),
-            refused: Mutex::new(Vec::new()),
-        }
-    }
+/// The pages of the file at `path`.
+fn read(path: &Path) -> Result<Loaded, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot be read ({e})"))?;
+    let file = Prebuilt::decode(&bytes)?;
+    Ok(Loaded {
+        offered: file.offered,
+        pages: Mutex::new(file.pages.into_iter().map(|p| (p.key.clone(), p)).collect()),
+    })
 }

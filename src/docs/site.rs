@@ -229,7 +229,7 @@ fn render_pages(
     diagnostics: &mut Diagnostics,
 ) -> (Vec<RenderedPage>, Prebuilt) {
     let place = |d: Diagnostic, page: Option<&str>| ctx.diag(d, page.map(|p| &page_files[p]));
-    let prebuilt = prebuilt::Site::open(ctx.config, files.base, &place, diagnostics);
+    let prebuilt = prebuilt::Site::open(ctx.config, files.base);
     // What every page's key shares, put together once for the site: its file list and the
     // settings that shape a rendering (diagram drawing, secret scanning).
     let site = (ctx.cache.is_some() || prebuilt.is_some()).then(|| {

@@ -97,6 +97,8 @@ fn docs_rendered_by_each_repositorys_ci_give_the_bytes_of_rendering_them_here() 
     // With the render cache of that build, nothing is taken or rendered again.
     let again = build(&config, &tmp.path().join("again"), &|_| {}).unwrap();
     assert_eq!(again.docs_pages_prebuilt, 0);
+    assert_eq!(again.render_cache.rendered, 0);
+    assert_eq!(codes(&again, "docs/prebuilt"), Vec::<String>::new());
 }
 
 #[test]
