@@ -364,6 +364,39 @@ def _assemble_cold(ctx: Context) -> None:
         shutil.rmtree(_render_cache(ctx))
 
 
+def _prebuilt_dir(ctx: Context) -> Path:
+    return ctx.work / "prebuilt"
+
+
+def _prebuilt_prepare(ctx: Context) -> None:
+    """Every repository's CI once (untimed): `playbill docs build` in each, and only the
+    renderings it writes (playbill-prebuilt.bin) copied to one directory, as a nightly
+    fetches them from the bucket they were published to."""
+    if _prebuilt_dir(ctx).exists():
+        remove(_prebuilt_dir(ctx), ctx.work)
+    scratch = ctx.work / "docs-build"
+    for repo in ctx.repos:
+        if scratch.exists():
+            shutil.rmtree(scratch)
+        subprocess.run([str(ctx.playbill), "docs", "build", str(repo), "--out", str(scratch)],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for made in (scratch / "docs").rglob("playbill-prebuilt.bin"):
+            to = _prebuilt_dir(ctx) / made.relative_to(scratch / "docs")
+            to.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(made, to)
+    shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _prebuilt_commands(ctx: Context) -> list[list[str]]:
+    return [_playbill_build(ctx, "playbill-prebuilt") + ["--prebuilt", str(_prebuilt_dir(ctx))]]
+
+
+def _prebuilt_cold(ctx: Context) -> None:
+    _clean_out("playbill-prebuilt")(ctx)
+    if _render_cache(ctx).exists():
+        shutil.rmtree(_render_cache(ctx))
+
+
 def _playbill_docs_pages(ctx: Context) -> int:
     # TechDocs pages are rendered under OUT/docs/<namespace>/<kind>/<name>/.
     return _html_files(ctx.out("playbill") / "docs")
@@ -508,6 +541,9 @@ TOOLS: list[Tool] = [
     Tool("playbill-assemble", f"the last job of a sharded build: playbill build --assemble over {SHARDS} shards (empty output and render cache)",
          _playbill_missing, _assemble_commands, lambda c: c.out("playbill-assemble"), _assemble_cold,
          prepare=_shards_prepare, renders_markdown=False),
+    Tool("playbill-prebuilt", "playbill build --prebuilt DIR, DIR holding what `playbill docs build` wrote in every repository (empty output and render cache)",
+         _playbill_missing, _prebuilt_commands, lambda c: c.out("playbill-prebuilt"), _prebuilt_cold,
+         prepare=_prebuilt_prepare, renders_markdown=False),
     Tool("mkdocs", "mkdocs build -d OUT/<repo> -v (techdocs-core) in each repository, sequentially",
          _mkdocs_missing, _mkdocs_commands, lambda c: c.out("mkdocs"), _clean_out("mkdocs"),
          binary="mkdocs", version=("--version",),

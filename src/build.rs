@@ -347,7 +347,9 @@ fn facts(
         built_at,
     );
     watch.lap("changes");
-    let apis = pool.install(|| crate::site::apidocs::build_all(catalog, cache));
+    // The built-in templates take schema trees drawn; a site's own get them whole.
+    let drawn = config.templates_dir.is_none();
+    let apis = pool.install(|| crate::site::apidocs::build_all(catalog, cache, drawn));
     for problem in apis.diagnostics {
         diagnostics.push(problem);
     }

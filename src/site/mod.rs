@@ -158,10 +158,10 @@ struct Shared<'a> {
     /// What every relation picture is drawn from, hashed ([`graphs::fingerprint`]); empty when
     /// no entity page is rendered.
     pictures_fingerprint: Vec<u8>,
-    /// Whether a docs page's context carries its nav as entries (`docs.nav`) besides the
-    /// markup: only templates of the site's own can draw them, and turning every page's nav
-    /// into JSON cost a hundredth of a build.
-    nav_entries: bool,
+    /// Whether the site has templates of its own. Only those get a docs page's nav as entries
+    /// (`docs.nav`) besides the markup (turning every page's nav into JSON cost a hundredth of
+    /// a build) and an API's schema trees whole instead of drawn.
+    own_templates: bool,
 }
 
 /// What the site stage renders from: the other stages' results.
@@ -273,7 +273,7 @@ pub fn render_site(inputs: SiteInputs<'_>) -> Result<(Site, Diagnostics), String
             .map(|site| crate::output::hex(&crate::output::json_digest(&site.nav)))
             .collect(),
         pictures_fingerprint: Vec::new(),
-        nav_entries: config.templates_dir.is_some(),
+        own_templates: config.templates_dir.is_some(),
     };
     if scope != Scope::Docs {
         shared.pictures_fingerprint = graphs::fingerprint(&shared);

@@ -306,7 +306,7 @@ pub(super) fn fill_stand_ins(
             let nav = crate::docs::nav::for_page(&doc_site.nav, &doc.out);
             let root = shown["root"].as_str().unwrap_or_default();
             shown["docs"]["nav_html"] = super::docs_nav::html(&nav, root).into();
-            if shared.nav_entries {
+            if shared.own_templates {
                 shown["docs"]["nav"] = json!(nav);
             } else if let Some(docs) = shown["docs"].as_object_mut() {
                 docs.remove("nav");
@@ -326,7 +326,8 @@ pub(super) fn fill_stand_ins(
         }
         Page::Api(e) => {
             if let Some(Held::Kept(key)) = shared.apis.get(&e.key.to_string()) {
-                shown["api"] = apidocs::kept::read_back(shared.cache, key, e)?;
+                let drawn = !shared.own_templates;
+                shown["api"] = apidocs::kept::read_back(shared.cache, key, (e, drawn))?;
             }
             Ok(())
         }

@@ -231,3 +231,48 @@ fn entity_pages_link_to_the_reference_and_input_stays_inert() {
     // The reference page does not repeat the highlighted definition.
     assert!(!html.contains("class=\"code-scroll\""));
 }
+
+#[test]
+fn schema_trees_drawn_for_the_built_in_templates_are_the_macros_markup() {
+    // The demo's APIs, and the fixtures' (cycles, unresolved refs, composition, Swagger 2,
+    // AsyncAPI 2 and 3), built with the built-in templates and again with a templates
+    // directory of its own that overrides nothing, which gets the trees whole and draws them
+    // with api_macros.html.
+    let fixture = &built().fixture;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let demo = playbill::config::Config::load(&root.join("site.toml")).unwrap();
+    for (name, config) in [("fixtures", fixture.load_config()), ("demo", demo)] {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut own = config.clone();
+        own.templates_dir = Some(tmp.path().join("templates"));
+        std::fs::create_dir_all(own.templates_dir.as_ref().unwrap()).unwrap();
+        let mut pages = Vec::new();
+        for (which, mut config) in [("drawn", config), ("whole", own)] {
+            config.cache_dir = tmp.path().join(format!("cache-{which}"));
+            let out = tmp.path().join(which);
+            playbill::build::build(&config, &out, &|_| {}).unwrap();
+            let api_pages: std::collections::BTreeMap<String, Vec<u8>> = common::build_output(&out)
+                .into_iter()
+                .filter(|(path, _)| {
+                    path.starts_with("catalog/") && path.ends_with("/api/index.html")
+                })
+                .collect();
+            pages.push(api_pages);
+        }
+        let nodes: usize = pages[0]
+            .values()
+            .map(|page| {
+                String::from_utf8_lossy(page)
+                    .matches("class=\"schema-node\"")
+                    .count()
+            })
+            .sum();
+        assert!(nodes > 50, "{name}: only {nodes} schema nodes drawn");
+        assert_eq!(pages[0].len(), pages[1].len(), "{name}");
+        assert_eq!(
+            common::differing_paths(&pages[0], &pages[1]),
+            Vec::<&String>::new(),
+            "{name}"
+        );
+    }
+}

@@ -57,7 +57,9 @@ pub struct References {
 
 /// Every API entity with a definition Playbill can read: parsed, or taken from `cache` when its
 /// definition and everything else the reference is made from are unchanged.
-pub fn build_all(catalog: &Catalog, cache: Option<&RenderCache>) -> References {
+///
+/// With `drawn` (the built-in templates are in effect), schema trees come drawn as HTML.
+pub fn build_all(catalog: &Catalog, cache: Option<&RenderCache>, drawn: bool) -> References {
     // The catalog is sorted by ref, so its API entities sit together: split over all entities,
     // one thread would parse every definition while the others wait.
     let apis: Vec<(&Entity, Format)> = catalog
@@ -70,9 +72,9 @@ pub fn build_all(catalog: &Catalog, cache: Option<&RenderCache>) -> References {
         .with_max_len(1)
         .map(|(e, format)| {
             let (held, problems, parsed) = match cache {
-                Some(cache) => cached(cache, e, format),
+                Some(cache) => cached(cache, e, format, drawn),
                 None => {
-                    let (reference, problems) = build(e, format);
+                    let (reference, problems) = reference_of(e, format, drawn);
                     (Held::Built(Box::new(reference)), problems, true)
                 }
             };
@@ -93,15 +95,20 @@ pub fn build_all(catalog: &Catalog, cache: Option<&RenderCache>) -> References {
 
 /// One entity's reference and problems: taken from `cache`, or parsed and kept there. Gives
 /// whether the definition was parsed.
-fn cached(cache: &RenderCache, e: &Entity, format: Format) -> (Held, Vec<Diagnostic>, bool) {
-    let (reference_key, problems_key) = keys(cache, e);
+fn cached(
+    cache: &RenderCache,
+    e: &Entity,
+    format: Format,
+    drawn: bool,
+) -> (Held, Vec<Diagnostic>, bool) {
+    let (reference_key, problems_key) = keys(cache, e, drawn);
     if cache.retain(&reference_key) {
         let kept = cache.read(&problems_key);
         if let Some(problems) = kept.and_then(|bytes| problems_from(&bytes)) {
             return (Held::Kept(reference_key), problems, false);
         }
     }
-    let (reference, problems) = build(e, format);
+    let (reference, problems) = reference_of(e, format, drawn);
     let (Ok(json), Ok(listed)) = (
         serde_json::to_vec(&reference),
         serde_json::to_vec(&problems.iter().map(Stored::from).collect::<Vec<_>>()),
@@ -118,10 +125,19 @@ fn cached(cache: &RenderCache, e: &Entity, format: Format) -> (Held, Vec<Diagnos
     (held, problems, true)
 }
 
+/// The reference of `e` as [`build`] makes it, its schema trees drawn when `drawn`.
+fn reference_of(e: &Entity, format: Format, drawn: bool) -> (Reference, Vec<Diagnostic>) {
+    let (mut reference, problems) = build(e, format);
+    if drawn {
+        super::schema_html::draw_all(&mut reference);
+    }
+    (reference, problems)
+}
+
 /// The keys of an entity's reference and problems: hashes of everything [`build`] reads of it,
 /// which are its ref (in messages), spec.type, the definition, and where it was written (the
-/// lines and files problems name).
-fn keys(cache: &RenderCache, e: &Entity) -> (Key, Key) {
+/// lines and files problems name), and of whether its schema trees are drawn.
+fn keys(cache: &RenderCache, e: &Entity, drawn: bool) -> (Key, Key) {
     let text = e.definition_text();
     // A mapping is hashed as JSON, marked apart from a text that reads the same.
     let tree = text.is_none().then(|| {
@@ -136,7 +152,7 @@ fn keys(cache: &RenderCache, e: &Entity) -> (Key, Key) {
     let file = e.source.file.to_string();
     let first_line = e.source.first_line.to_le_bytes();
     let written = e.source.text();
-    let parts: [&[u8]; 8] = [
+    let parts: [&[u8]; 9] = [
         entity.as_bytes(),
         e.spec_str("type").unwrap_or("").as_bytes(),
         form,
@@ -145,6 +161,7 @@ fn keys(cache: &RenderCache, e: &Entity) -> (Key, Key) {
         file.as_bytes(),
         &first_line,
         written.as_bytes(),
+        &[u8::from(drawn)],
     ];
     let reference = cache.key(REFERENCE_KIND, &parts);
     // Made from the same inputs: the reference's key stands for them.
@@ -160,13 +177,17 @@ fn problems_from(bytes: &[u8]) -> Option<Vec<Diagnostic>> {
 
 /// The reference of `e` as its page's template sees it: read back from the cache entry `key`,
 /// or parsed again when the entry cannot be read.
-pub fn read_back(cache: Option<&RenderCache>, key: &Key, e: &Entity) -> Result<Value, String> {
+pub fn read_back(
+    cache: Option<&RenderCache>,
+    key: &Key,
+    (e, drawn): (&Entity, bool),
+) -> Result<Value, String> {
     let kept = cache.and_then(|c| c.read(key));
     if let Some(value) = kept.and_then(|bytes| serde_json::from_slice(&bytes).ok()) {
         return Ok(value);
     }
     let format = format_of(e).ok_or("the entity has no API definition")?;
-    serde_json::to_value(build(e, format).0).map_err(|e| e.to_string())
+    serde_json::to_value(reference_of(e, format, drawn).0).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

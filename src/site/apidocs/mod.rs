@@ -14,6 +14,7 @@ pub mod kept;
 mod openapi;
 pub mod refs;
 mod schema;
+mod schema_html;
 
 use crate::catalog::yaml::{self, Seg};
 use crate::catalog::Entity;
