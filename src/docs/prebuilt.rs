@@ -264,9 +264,17 @@ fn key(site: &[u8], page: &str, text: &str) -> String {
     crate::output::hex(&hasher.finalize())
 }
 
+/// A site's file larger than this is not read: a repository's CI could publish anything.
+const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
 /// The pages of the file at `path`.
 fn read(path: &Path) -> Result<Loaded, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot be read ({e})"))?;
+    let failed = |e: std::io::Error| format!("cannot be read ({e})");
+    let size = std::fs::metadata(path).map_err(failed)?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(format!("is larger than {} MiB", MAX_FILE_BYTES >> 20));
+    }
+    let bytes = std::fs::read(path).map_err(failed)?;
     let file = Prebuilt::decode(&bytes)?;
     Ok(Loaded {
         offered: file.offered,
