@@ -281,3 +281,49 @@ fn read(path: &Path) -> Result<Loaded, String> {
         pages: Mutex::new(file.pages.into_iter().map(|p| (p.key.clone(), p)).collect()),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(key: &str, html: &str) -> Page {
+        Page {
+            key: key.to_string(),
+            rendered: markdown::Rendered {
+                html: html.to_string(),
+                ..markdown::Rendered::default()
+            },
+            cross_anchors: Vec::new(),
+            secrets: vec![("private-key".to_string(), 3)],
+        }
+    }
+
+    #[test]
+    fn a_file_reads_back_and_another_versions_pages_are_left_unread() {
+        let bytes = Prebuilt::encode(&[page("a", "<p>A</p>"), page("b", "<p>B</p>")]).unwrap();
+        let file = Prebuilt::decode(&bytes).unwrap();
+        assert_eq!((file.offered, file.pages.len()), (2, 2));
+        assert_eq!(file.pages[1].rendered.html, "<p>B</p>");
+        assert_eq!(file.pages[0].secrets, [("private-key".to_string(), 3)]);
+
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let header = text.lines().next().unwrap();
+        let older = header.replace(env!("CARGO_PKG_VERSION"), "0.0.1");
+        let other = [older.as_bytes(), &bytes[header.len()..]].concat();
+        let file = Prebuilt::decode(&other).unwrap();
+        assert_eq!((file.version.as_str(), file.offered), ("0.0.1", 2));
+        assert!(file.pages.is_empty());
+
+        for bad in [
+            &b"{\"format\": 1}"[..],
+            b"playbill-prebuilt 1\n",
+            &bytes[..bytes.len() - 3],
+        ] {
+            assert!(
+                Prebuilt::decode(bad).is_err(),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+    }
+}
