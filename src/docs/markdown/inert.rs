@@ -162,6 +162,10 @@ impl State {
                 ));
             }
         }
+        // Without a type, an input is a text box.
+        if name == "input" && !tag.attrs.iter().any(|a| &*a.name.local == "type") {
+            return Err("it holds an <input> without a type".into());
+        }
         // A browser ignores `/>` on HTML elements: `<div/>` opens a div.
         if !VOID.contains(&name) {
             self.open.push((name.to_string(), false));
@@ -247,6 +251,7 @@ mod tests {
             ),
             ("<image src=x>", "<image>"),
             ("<input type=\"text\" name=\"q\">", "type"),
+            ("<input name=\"password\">", "without a type"),
             (
                 "<form action=\"https://evil.example\"><input type=checkbox></form>",
                 "<form>",
