@@ -2,8 +2,8 @@
 //! docs rendered by a repository's own CI pass before the portal shows them.
 //!
 //! The body is read by html5ever's tokenizer, the HTML standard's, so it sees the tags a browser
-//! sees. Every element and attribute outside HTML must be on the raw-HTML allow-list
-//! ([`sanitize`](super::sanitize)), and inside inline SVG on the SVG one (`crate::svg`, which
+//! sees. Every element and attribute must be on the raw-HTML allow-list
+//! ([`sanitize`](super::sanitize)), or inside inline SVG on the SVG one (`crate::svg`, which
 //! drawn diagrams pass). URLs must be relative, `#fragments`, http(s) or mailto. Comments,
 //! DOCTYPEs and CDATA are refused, as is a body that leaves an element or a tag open, since it
 //! would swallow the page around it.
