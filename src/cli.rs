@@ -239,7 +239,7 @@ pub(crate) struct DocsBuildArgs {
     #[arg(long, value_name = "NAMESPACE/KIND/NAME")]
     pub(crate) entity: Option<String>,
     /// The portal's site.toml: its `[secrets]`, `[limits]` and `[docs]` settings shape the
-    /// renderings written beside the pages (playbill-prebuilt.json), which the portal's build
+    /// renderings written beside the pages (playbill-prebuilt.bin), which the portal's build
     /// takes only when they were made with its own settings.
     #[arg(long, value_name = "SITE_TOML")]
     pub(crate) portal_config: Option<PathBuf>,
