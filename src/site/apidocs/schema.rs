@@ -79,7 +79,7 @@ impl SchemaNode {
         }
     }
 
-    fn has_children(&self) -> bool {
+    pub(super) fn has_children(&self) -> bool {
         !self.properties.is_empty()
             || self.items.is_some()
             || self.additional.is_some()

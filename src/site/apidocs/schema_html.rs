@@ -29,11 +29,7 @@ pub(super) fn node(node: &SchemaNode, depth: usize) -> String {
 }
 
 fn write_node(out: &mut String, node: &SchemaNode, depth: usize) {
-    let has_children = !node.properties.is_empty()
-        || node.items.is_some()
-        || node.additional.is_some()
-        || !node.variants.is_empty();
-    if has_children {
+    if node.has_children() {
         out.push_str("<details class=\"schema-node\"");
         anchor(out, node);
         if depth < 2 {
