@@ -60,25 +60,12 @@ pub struct SchemaNode {
     /// The id of this expansion, which later uses of the same schema link to; or, for a
     /// [`Stop::Shown`] node, the id it links to. Empty unless the page is large.
     pub anchor: String,
-    /// The node drawn as HTML, standing for all of the above (see [`SchemaNode::drawn`]).
+    /// The node drawn as HTML, standing for all of the above (see `schema_html::draw_all`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub html: Option<String>,
 }
 
 impl SchemaNode {
-    /// The node as the markup the built-in macros draw of it, and nothing else: as a schema's
-    /// root (`depth` None), or nested at `depth`.
-    pub(super) fn drawn(&self, depth: Option<usize>) -> SchemaNode {
-        let html = match depth {
-            None => super::schema_html::root(self),
-            Some(depth) => super::schema_html::node(self, depth),
-        };
-        SchemaNode {
-            html: Some(html),
-            ..SchemaNode::default()
-        }
-    }
-
     pub(super) fn has_children(&self) -> bool {
         !self.properties.is_empty()
             || self.items.is_some()

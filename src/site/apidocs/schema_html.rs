@@ -10,7 +10,7 @@ use crate::highlight::escape;
 use std::fmt::Write;
 
 /// What the `root` macro writes for `node`.
-pub(super) fn root(node: &SchemaNode) -> String {
+fn root(node: &SchemaNode) -> String {
     let mut out = String::new();
     out.push_str("<div class=\"schema\"");
     anchor(&mut out, node);
@@ -22,7 +22,7 @@ pub(super) fn root(node: &SchemaNode) -> String {
 }
 
 /// What the `node` macro writes for `node` at `depth`.
-pub(super) fn node(node: &SchemaNode, depth: usize) -> String {
+fn node(node: &SchemaNode, depth: usize) -> String {
     let mut out = String::new();
     write_node(&mut out, node, depth);
     out
@@ -178,7 +178,7 @@ fn body(out: &mut String, node: &SchemaNode, depth: usize) {
 pub(super) fn draw_all(reference: &mut Reference) {
     let draw = |slot: &mut Option<SchemaNode>, depth: Option<usize>| {
         if let Some(tree) = slot {
-            *tree = tree.drawn(depth);
+            *tree = drawn(tree, depth);
         }
     };
     let operations = reference.openapi.iter_mut().flat_map(|o| &mut o.groups);
@@ -204,5 +204,18 @@ pub(super) fn draw_all(reference: &mut Reference) {
             draw(&mut message.payload, None);
             draw(&mut message.headers, None);
         }
+    }
+}
+
+/// `tree` as the markup the built-in macros draw of it, and nothing else: as a schema's root
+/// (`depth` None), or nested at `depth`.
+fn drawn(tree: &SchemaNode, depth: Option<usize>) -> SchemaNode {
+    let html = match depth {
+        None => root(tree),
+        Some(depth) => node(tree, depth),
+    };
+    SchemaNode {
+        html: Some(html),
+        ..SchemaNode::default()
     }
 }
