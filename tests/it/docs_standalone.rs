@@ -1,9 +1,7 @@
 //! `playbill docs build DIR` on a repository with mkdocs.yml and docs/ but no catalog file,
 //! the way `techdocs-cli generate` takes one.
 
-use crate::common::write_file as write;
-use std::path::Path;
-use std::process::{Command, Output};
+use crate::common::{self, write_file as write};
 
 fn plain_repo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -25,22 +23,11 @@ fn plain_repo() -> tempfile::TempDir {
     dir
 }
 
-fn docs_build(repo: &Path, out: &Path, extra: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_playbill"))
-        .args(["docs", "build"])
-        .arg(repo)
-        .arg("--out")
-        .arg(out)
-        .args(extra)
-        .output()
-        .unwrap()
-}
-
 #[test]
 fn a_plain_mkdocs_repository_is_built_under_its_site_name() {
     let repo = plain_repo();
     let out = tempfile::tempdir().unwrap();
-    let result = docs_build(repo.path(), out.path(), &[]);
+    let result = common::docs_build_into(repo.path(), out.path(), &[]);
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert!(result.status.success(), "{stderr}");
     assert!(stderr.contains("Built 2 docs pages"), "{stderr}");
@@ -56,7 +43,7 @@ fn a_plain_mkdocs_repository_is_built_under_its_site_name() {
 fn the_entity_option_places_the_site() {
     let repo = plain_repo();
     let out = tempfile::tempdir().unwrap();
-    let result = docs_build(
+    let result = common::docs_build_into(
         repo.path(),
         out.path(),
         &["--entity", "team-a/system/payments"],
@@ -76,13 +63,13 @@ fn the_entity_option_places_the_site() {
 fn a_bad_entity_or_no_mkdocs_yml_is_a_clear_error() {
     let repo = plain_repo();
     let out = tempfile::tempdir().unwrap();
-    let result = docs_build(repo.path(), out.path(), &["--entity", "payments"]);
+    let result = common::docs_build_into(repo.path(), out.path(), &["--entity", "payments"]);
     assert_eq!(result.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert!(stderr.contains("must be namespace/kind/name"), "{stderr}");
 
     let empty = tempfile::tempdir().unwrap();
-    let result = docs_build(
+    let result = common::docs_build_into(
         empty.path(),
         out.path(),
         &["--entity", "default/component/x"],
@@ -92,6 +79,6 @@ fn a_bad_entity_or_no_mkdocs_yml_is_a_clear_error() {
     assert!(stderr.contains("has no mkdocs.yml"), "{stderr}");
 
     // Neither a catalog file nor mkdocs.yml: nothing to build, as before.
-    let result = docs_build(empty.path(), out.path(), &[]);
+    let result = common::docs_build_into(empty.path(), out.path(), &[]);
     assert_eq!(result.status.code(), Some(1));
 }

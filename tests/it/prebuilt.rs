@@ -187,14 +187,7 @@ fn docs_build_renders_with_the_portals_settings_when_given_its_site_toml() {
     let mut built = Vec::new();
     for extra in [&[][..], &["--portal-config", portal.to_str().unwrap()][..]] {
         let out = tmp.path().join(format!("out-{}", built.len()));
-        let result = std::process::Command::new(env!("CARGO_BIN_EXE_playbill"))
-            .args(["docs", "build"])
-            .arg(&repo)
-            .arg("--out")
-            .arg(&out)
-            .args(extra)
-            .output()
-            .unwrap();
+        let result = common::docs_build_into(&repo, &out, extra);
         assert!(result.status.success(), "{result:?}");
         let published = tmp.path().join(format!("published-{}", built.len()));
         std::fs::create_dir_all(published.join(site)).unwrap();

@@ -247,14 +247,20 @@ pub(crate) fn require_installed(
 /// directory.
 pub(crate) fn docs_build(repo: &Path) -> (std::process::Output, tempfile::TempDir) {
     let out = tempfile::tempdir().unwrap();
-    let result = std::process::Command::new(env!("CARGO_BIN_EXE_playbill"))
+    let result = docs_build_into(repo, out.path(), &[]);
+    (result, out)
+}
+
+/// Runs `playbill docs build REPO --out OUT EXTRA...`: what it printed and how it exited.
+pub(crate) fn docs_build_into(repo: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_playbill"))
         .args(["docs", "build"])
         .arg(repo)
         .arg("--out")
-        .arg(out.path())
+        .arg(out)
+        .args(extra)
         .output()
-        .unwrap();
-    (result, out)
+        .unwrap()
 }
 
 /// Writes `text` to `path` under `root`, making its directories.
