@@ -6,6 +6,7 @@ use crate::config::{Config, Source};
 use crate::live_reload;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
 /// A fingerprint of every input's path, size and modification time.
@@ -96,6 +97,9 @@ pub fn userinfo_answer(config: &Config, signed_in: Option<&str>, url: &str) -> O
 
 /// Serves `out_dir` until the process is stopped; `rebuild` runs whenever inputs change.
 /// `signed_in` plays the sign-in proxy's reader (see [`userinfo_answer`]).
+///
+/// Each connection is served on its own task, so a browser's kept-alive connections never
+/// hold up a new one (tiny_http, used before, could queue a connection behind them).
 pub fn serve(
     config: &Config,
     out_dir: &Path,
@@ -103,64 +107,127 @@ pub fn serve(
     signed_in: Option<&str>,
     rebuild: &(dyn Fn() + Sync),
 ) -> Result<(), String> {
-    let server = tiny_http::Server::http(("127.0.0.1", port))
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_io()
+        .enable_time()
+        .build()
+        .map_err(|e| format!("cannot start the server: {e}"))?;
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind(("127.0.0.1", port)))
         .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
     eprintln!(
         "Serving {} at http://127.0.0.1:{port}/ (Ctrl-C to stop)",
         out_dir.display()
     );
-    let generation = live_reload::Generation::default();
+    let answers = Arc::new(Answers {
+        config: config.clone(),
+        out_dir: out_dir.to_path_buf(),
+        signed_in: signed_in.map(str::to_string),
+        generation: live_reload::Generation::default(),
+    });
     std::thread::scope(|scope| {
-        scope.spawn(|| {
-            let mut last = inputs_fingerprint(config);
-            loop {
-                std::thread::sleep(Duration::from_secs(1));
-                let now = inputs_fingerprint(config);
-                if now != last {
-                    last = now;
-                    rebuild();
-                    generation.bump();
-                }
-            }
-        });
-        for request in server.incoming_requests() {
-            if let Some((body, content_type)) = live_reload::answer(request.url(), &generation) {
-                let response = tiny_http::Response::from_data(body)
-                    .with_header(header("Content-Type", content_type))
-                    .with_header(header("Cache-Control", "no-store"));
-                let _ = request.respond(response);
-                continue;
-            }
-            if let Some(json) = userinfo_answer(config, signed_in, request.url()) {
-                let response = tiny_http::Response::from_data(json.into_bytes())
-                    .with_header(header("Content-Type", "application/json"))
-                    .with_header(header("Cache-Control", "no-store"));
-                let _ = request.respond(response);
-                continue;
-            }
-            let response = match resolve_request(out_dir, request.url()) {
-                Some(path) => match std::fs::read(&path).map(|b| with_live_reload(&path, b)) {
-                    Ok(bytes) => file_headers(&path).iter().fold(
-                        tiny_http::Response::from_data(bytes),
-                        |response, (name, value)| response.with_header(header(name, value)),
-                    ),
-                    Err(_) => tiny_http::Response::from_data(b"cannot read file".to_vec())
-                        .with_status_code(500),
-                },
-                None => {
-                    let not_found = out_dir.join("404.html");
-                    let body = std::fs::read(&not_found)
-                        .map(|b| with_live_reload(&not_found, b))
-                        .unwrap_or_else(|_| b"not found".to_vec());
-                    tiny_http::Response::from_data(body)
-                        .with_status_code(404)
-                        .with_header(header("Content-Type", "text/html; charset=utf-8"))
-                }
-            };
-            let _ = request.respond(response.with_header(header("Cache-Control", "no-store")));
-        }
+        scope.spawn(|| rebuild_on_change(config, &answers.generation, rebuild));
+        runtime.block_on(accept(listener, Arc::clone(&answers)));
     });
     Ok(())
+}
+
+/// Polls the inputs once a second; rebuilds and counts the rebuild when they changed.
+fn rebuild_on_change(
+    config: &Config,
+    generation: &live_reload::Generation,
+    rebuild: &(dyn Fn() + Sync),
+) {
+    let mut last = inputs_fingerprint(config);
+    loop {
+        std::thread::sleep(Duration::from_secs(1));
+        let now = inputs_fingerprint(config);
+        if now != last {
+            last = now;
+            rebuild();
+            generation.bump();
+        }
+    }
+}
+
+/// Serves every connection `listener` accepts, each on a task of its own.
+async fn accept(listener: tokio::net::TcpListener, answers: Arc<Answers>) {
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                // Out of file descriptors, say: wait for connections to close.
+                eprintln!("warning: cannot accept a connection: {e}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let answers = Arc::clone(&answers);
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |request| {
+                let response = answers.respond(request.uri());
+                async move { Ok::<_, std::convert::Infallible>(response) }
+            });
+            // A connection the browser drops mid-request ends here; the others go on.
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+/// What the server answers from.
+struct Answers {
+    config: Config,
+    out_dir: PathBuf,
+    signed_in: Option<String>,
+    generation: live_reload::Generation,
+}
+
+type Response = hyper::Response<http_body_util::Full<hyper::body::Bytes>>;
+
+impl Answers {
+    /// The answer to a request for `uri`: the live-reload paths, the reader's userinfo, a file
+    /// of the output (HTML with the live-reload script) or its 404 page. Never cached.
+    fn respond(&self, uri: &hyper::Uri) -> Response {
+        let url = uri.path_and_query().map_or("/", |p| p.as_str());
+        let (status, headers, body) = self.answer(url);
+        let mut response = hyper::Response::builder().status(status);
+        for (name, value) in headers.iter().map(|(n, v)| (*n, v.as_str())) {
+            response = response.header(name, value);
+        }
+        response
+            .header("Cache-Control", "no-store")
+            .body(http_body_util::Full::new(body.into()))
+            .unwrap_or_else(|e| {
+                let mut failed = Response::new(format!("cannot answer: {e}").into());
+                *failed.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+                failed
+            })
+    }
+
+    fn answer(&self, url: &str) -> (u16, Vec<(&'static str, String)>, Vec<u8>) {
+        if let Some((body, content_type)) = live_reload::answer(url, &self.generation) {
+            return (200, vec![("Content-Type", content_type.to_string())], body);
+        }
+        let signed_in = self.signed_in.as_deref();
+        if let Some(json) = userinfo_answer(&self.config, signed_in, url) {
+            let headers = vec![("Content-Type", "application/json".to_string())];
+            return (200, headers, json.into_bytes());
+        }
+        let Some(path) = resolve_request(&self.out_dir, url) else {
+            let not_found = self.out_dir.join("404.html");
+            let body = std::fs::read(&not_found)
+                .map(|b| with_live_reload(&not_found, b))
+                .unwrap_or_else(|_| b"not found".to_vec());
+            let headers = vec![("Content-Type", "text/html; charset=utf-8".to_string())];
+            return (404, headers, body);
+        };
+        match std::fs::read(&path) {
+            Ok(bytes) => (200, file_headers(&path), with_live_reload(&path, bytes)),
+            Err(_) => (500, Vec::new(), b"cannot read file".to_vec()),
+        }
+    }
 }
 
 /// An HTML page as served: with the live-reload script (never written to the output).
@@ -171,11 +238,6 @@ fn with_live_reload(path: &Path, bytes: Vec<u8>) -> Vec<u8> {
     } else {
         bytes
     }
-}
-
-fn header(name: &str, value: &str) -> tiny_http::Header {
-    tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes())
-        .expect("static header is valid")
 }
 
 #[cfg(test)]

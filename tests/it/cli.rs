@@ -227,6 +227,45 @@ fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
     Some((status, response))
 }
 
+/// A browser opens several connections at once and keeps them open between requests. Sixteen
+/// opened together, and kept open, must each be answered at once; so must a burst of sixteen
+/// more while they stay open.
+fn connections_kept_alive_hold_up_no_other(port: u16) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let kept: Vec<std::net::TcpStream> = (0..16)
+        .map(|_| std::net::TcpStream::connect(("127.0.0.1", port)).unwrap())
+        .collect();
+    for mut stream in &kept {
+        write!(stream, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
+    }
+    for stream in &kept {
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .unwrap();
+        let mut reader = BufReader::new(stream);
+        let mut length = 0;
+        let mut line = String::new();
+        while reader
+            .read_line(&mut line)
+            .expect("a kept-alive connection was answered")
+            > 2
+        {
+            if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = value.trim().parse().unwrap();
+            }
+            line.clear();
+        }
+        reader.take(length).read_to_end(&mut Vec::new()).unwrap();
+    }
+    let burst: Vec<_> = (0..16)
+        .map(|_| std::thread::spawn(move || http_get(port, "/index.html").map(|(s, _)| s)))
+        .collect();
+    for answer in burst {
+        assert_eq!(answer.join().unwrap(), Some(200));
+    }
+    drop(kept);
+}
+
 /// Stops the server when the test ends, however it ends.
 struct Child(std::process::Child);
 
@@ -269,6 +308,7 @@ fn serve_answers_on_loopback_and_rebuilds_when_an_input_changes() {
     };
     let home = wait_for("/", 200);
     assert!(home.contains("text/html"), "{home}");
+    connections_kept_alive_hold_up_no_other(port);
     wait_for("/catalog/default/component/first/index.html", 200);
     wait_for("/../site.toml", 404);
     wait_for("/%2e%2e/site.toml", 404);
