@@ -38,6 +38,7 @@ pub mod site;
 pub mod svg;
 pub mod time;
 pub mod timings;
+pub mod words;
 pub mod write;
 
 /// Chooses rustls's crypto provider for the process. Both providers are compiled in (the

@@ -81,7 +81,7 @@ fn span(out: &mut String, class: &str, text: &str) {
     out.push_str("<span class=\"hl-");
     out.push_str(class);
     out.push_str("\">");
-    out.push_str(&escape(text));
+    escape_into(text, out);
     out.push_str("</span>");
 }
 
@@ -105,10 +105,16 @@ fn text_of(html: &str) -> String {
         .replace("&amp;", "&")
 }
 
-/// HTML-escapes text for element content and attribute values. Every page's text goes
-/// through here, so runs without a special character are copied whole.
+/// HTML-escapes text for element content and attribute values.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
+    escape_into(text, &mut out);
+    out
+}
+
+/// [`escape`] onto the end of `out`, with no string of its own. Every page's text goes
+/// through here, so runs without a special character are copied whole.
+pub fn escape_into(text: &str, out: &mut String) {
     let mut rest = text;
     // The special characters are ASCII, which never occurs inside another character's bytes.
     while let Some(at) = rest
@@ -126,7 +132,6 @@ pub fn escape(text: &str) -> String {
         rest = &rest[at + 1..];
     }
     out.push_str(rest);
-    out
 }
 
 #[cfg(test)]

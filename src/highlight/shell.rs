@@ -4,7 +4,7 @@
 //! microseconds. It marks what a reader scans for — comments, strings, variables, keywords,
 //! operators, command names — with the scope classes the stylesheet already colours.
 
-use super::{escape, span};
+use super::{escape_into, span};
 
 const KEYWORDS: &[&str] = &[
     "if", "then", "else", "elif", "fi", "for", "while", "until", "do", "done", "case", "esac",
@@ -99,7 +99,7 @@ impl<'a, 'o> Line<'a, 'o> {
         let text = &self.s[self.i..self.i + len];
         match class {
             Some(c) => span(self.out, c, text),
-            None => self.out.push_str(&escape(text)),
+            None => escape_into(text, self.out),
         }
         self.i += len;
     }
@@ -206,7 +206,7 @@ impl<'a, 'o> Line<'a, 'o> {
             if variable {
                 span(self.out, "variable", text);
             } else {
-                self.out.push_str(&escape(text));
+                escape_into(text, self.out);
             }
         }
         self.out.push_str("</span>");

@@ -35,8 +35,13 @@ pub fn terms(text: &str) -> Vec<String> {
 
 /// [`terms`] without a String per term: what the index builder walks millions of times.
 pub fn for_each_term(text: &str, mut visit: impl FnMut(&str)) {
-    normalize(text)
-        .split(|c: char| !c.is_alphanumeric())
+    let text = normalize(text);
+    if text.is_ascii() {
+        // The common case, split by byte: on ASCII, `is_alphanumeric` is `is_ascii_alphanumeric`.
+        crate::words::for_each_ascii_run(&text, |b| b.is_ascii_alphanumeric(), visit);
+        return;
+    }
+    text.split(|c: char| !c.is_alphanumeric())
         .filter(|t| !t.is_empty())
         .for_each(&mut visit);
 }

@@ -8,7 +8,7 @@
 //! processed in linear time whatever it holds.
 
 use super::emoji;
-use crate::highlight::escape;
+use crate::highlight::{escape, escape_into};
 use std::collections::{HashMap, HashSet};
 
 /// Abbreviations beyond this many are ignored (bounds the work per word).
@@ -143,7 +143,7 @@ fn is_word(c: char) -> bool {
 }
 
 fn push_text(text: &str, html: &mut String, plain: &mut String) {
-    html.push_str(&escape(text));
+    escape_into(text, html);
     plain.push_str(text);
 }
 

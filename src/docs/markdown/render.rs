@@ -11,7 +11,7 @@ use super::prepass::Prepared;
 use super::sanitize;
 use super::slug::Ids;
 use super::{LinkKind, LinkResolution, RenderContext, Rendered};
-use crate::highlight::escape;
+use crate::highlight::{escape, escape_into};
 use pulldown_cmark::{Alignment, CowStr, Event, Parser, Tag, TagEnd};
 use std::collections::HashMap;
 use std::ops::Range;
@@ -312,7 +312,7 @@ impl<'p, 'c> Writer<'p, 'c> {
         }
         if self.in_html_block {
             // Indentation pulldown-cmark reports before an indented HTML block line.
-            self.out.push_str(&escape(text));
+            escape_into(text, &mut self.out);
             return;
         }
         let links = self.link_depth == 0 && self.image.is_none();
@@ -361,7 +361,7 @@ impl<'p, 'c> Writer<'p, 'c> {
             let message = "raw HTML nests too deeply; the rest of it is shown as text";
             self.result.problems.push((line, message.to_string()));
         }
-        self.out.push_str(&escape(html));
+        escape_into(html, &mut self.out);
     }
 
     /// Handles a block marker written by the pre-pass; false when `html` is not one.

@@ -74,11 +74,17 @@ impl Writer<'_, '_> {
 /// `text`'s words, one space apart.
 fn single_spaced(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for word in text.split_whitespace() {
+    let push = |word: &str| {
         if !out.is_empty() {
             out.push(' ');
         }
         out.push_str(word);
+    };
+    if text.is_ascii() {
+        // Every section's text comes here: split by byte rather than decode each character.
+        crate::words::for_each_ascii_run(text, |b| !crate::words::is_ascii_space(b), push);
+    } else {
+        text.split_whitespace().for_each(push);
     }
     out
 }
