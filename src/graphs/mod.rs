@@ -317,20 +317,21 @@ fn group(sentences: Vec<(Named, Told)>) -> Vec<Said> {
 
 /// The tier an entity's labels or annotations give, as a number ("1", "tier-2", "T3").
 pub fn tier(e: &Entity, key: &str) -> Option<u32> {
-    let suffix = format!("/{key}");
+    // `key` itself, or `key` after a prefix's slash.
+    let names = |k: &str| {
+        k.strip_suffix(key)
+            .is_some_and(|prefix| prefix.is_empty() || prefix.ends_with('/'))
+    };
     let metadata = e.value.get("metadata")?;
     ["labels", "annotations"].iter().find_map(|field| {
         let map = metadata.get(field)?.as_object()?;
-        let (_, value) = map
-            .iter()
-            .find(|(k, _)| &**k == key || k.ends_with(&suffix))?;
-        let digits: String = value
-            .as_str()?
-            .chars()
-            .skip_while(|c| !c.is_ascii_digit())
-            .take_while(char::is_ascii_digit)
-            .collect();
-        digits.parse().ok()
+        let (_, value) = map.iter().find(|(k, _)| names(k))?;
+        let value = value.as_str()?;
+        let digits = value.trim_start_matches(|c: char| !c.is_ascii_digit());
+        let end = digits
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(digits.len());
+        digits[..end].parse().ok()
     })
 }
 

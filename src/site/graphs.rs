@@ -8,11 +8,15 @@ use crate::catalog::summary::entity_url;
 use crate::catalog::{Entity, EntityRef};
 use crate::graphs::{Facts, Health, Picture};
 use crate::scorecard::config::Check;
+use std::collections::HashMap;
 
 /// The pictures `e`'s page shows, first the neighbourhood; empty when there is nothing to draw.
 pub(super) fn pictures(shared: &Shared<'_>, e: &Entity) -> Vec<Picture> {
     let root = super::root_prefix(&entity_url(&e.key));
-    let health = |key: &EntityRef| health(shared, key);
+    let health = |key: &EntityRef| match shared.health.get(key) {
+        Some(health) => *health,
+        None => judge(shared, key),
+    };
     let facts = Facts {
         catalog: shared.catalog,
         config: &shared.config.graphs,
@@ -62,7 +66,11 @@ pub(super) fn fingerprint(shared: &Shared<'_>) -> Vec<u8> {
             let mut hasher = Sha256::new();
             hasher.update(format!("{}\n", e.key));
             hasher.update(crate::output::json_digest(&e.value));
-            hasher.update([health(shared, &e.key) as u8]);
+            hasher.update([shared
+                .health
+                .get(&e.key)
+                .copied()
+                .unwrap_or(Health::Missing) as u8]);
             hasher.finalize().into()
         })
         .collect();
@@ -85,7 +93,19 @@ pub(super) fn stand_in(shared: &Shared<'_>, e: &Entity) -> String {
     crate::output::hex(&hasher.finalize())
 }
 
-fn health(shared: &Shared<'_>, key: &EntityRef) -> Health {
+/// Every entity's health, judged once a build: an entity is a box in the pictures of all its
+/// neighbours, and at 10,000 repositories judging it for each box cost a thirtieth of a build.
+pub(super) fn healths(shared: &Shared<'_>) -> HashMap<EntityRef, Health> {
+    use rayon::prelude::*;
+    shared
+        .catalog
+        .entities
+        .par_iter()
+        .map(|e| (e.key.clone(), judge(shared, &e.key)))
+        .collect()
+}
+
+fn judge(shared: &Shared<'_>, key: &EntityRef) -> Health {
     let counts = shared
         .by_entity
         .get(&key.to_string())

@@ -158,6 +158,9 @@ struct Shared<'a> {
     /// What every relation picture is drawn from, hashed ([`graphs::fingerprint`]); empty when
     /// no entity page is rendered.
     pictures_fingerprint: Vec<u8>,
+    /// Each entity's health as its box in a picture shows it ([`graphs::healths`]); empty when
+    /// no entity page is rendered.
+    health: HashMap<crate::catalog::EntityRef, crate::graphs::Health>,
     /// Whether the site has templates of its own. Only those get a docs page's nav as entries
     /// (`docs.nav`) besides the markup (turning every page's nav into JSON cost a hundredth of
     /// a build) and an API's schema trees whole instead of drawn.
@@ -273,9 +276,11 @@ pub fn render_site(inputs: SiteInputs<'_>) -> Result<(Site, Diagnostics), String
             .map(|site| crate::output::hex(&crate::output::json_digest(&site.nav)))
             .collect(),
         pictures_fingerprint: Vec::new(),
+        health: HashMap::new(),
         own_templates: config.templates_dir.is_some(),
     };
     if scope != Scope::Docs {
+        shared.health = graphs::healths(&shared);
         shared.pictures_fingerprint = graphs::fingerprint(&shared);
     }
     let pages = portal_pages(&shared, scope);
