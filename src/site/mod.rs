@@ -159,7 +159,7 @@ struct Shared<'a> {
     /// no entity page is rendered.
     pictures_fingerprint: Vec<u8>,
     /// Each entity's health as its box in a picture shows it ([`graphs::healths`]); empty when
-    /// no entity page is rendered.
+    /// no entity page is rendered or pictures are off.
     health: HashMap<crate::catalog::EntityRef, crate::graphs::Health>,
     /// Whether the site has templates of its own. Only those get a docs page's nav as entries
     /// (`docs.nav`) besides the markup (turning every page's nav into JSON cost a hundredth of
