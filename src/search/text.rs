@@ -2,6 +2,7 @@
 //! (`static/search.js`, which mirrors [`normalize`] and [`terms`] line for line). Stems are
 //! computed only here, at build time, and shipped in the shards, so the browser never stems.
 
+use crate::words::for_each_ascii_run;
 use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
@@ -38,7 +39,7 @@ pub fn for_each_term(text: &str, mut visit: impl FnMut(&str)) {
     let text = normalize(text);
     if text.is_ascii() {
         // The common case, split by byte: on ASCII, `is_alphanumeric` is `is_ascii_alphanumeric`.
-        crate::words::for_each_ascii_run(&text, |b| b.is_ascii_alphanumeric(), visit);
+        for_each_ascii_run(&text, |b| b.is_ascii_alphanumeric(), visit);
         return;
     }
     text.split(|c: char| !c.is_alphanumeric())

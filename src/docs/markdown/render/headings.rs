@@ -5,6 +5,7 @@ use super::{HeadingState, Writer};
 use crate::docs::markdown::slug::slugify;
 use crate::docs::markdown::Heading;
 use crate::highlight::escape;
+use crate::words::{for_each_ascii_run, is_ascii_space};
 use pulldown_cmark::CowStr;
 
 impl Writer<'_, '_> {
@@ -82,7 +83,7 @@ fn single_spaced(text: &str) -> String {
     };
     if text.is_ascii() {
         // Every section's text comes here: split by byte rather than decode each character.
-        crate::words::for_each_ascii_run(text, |b| !crate::words::is_ascii_space(b), push);
+        for_each_ascii_run(text, |b| !is_ascii_space(b), push);
     } else {
         text.split_whitespace().for_each(push);
     }
