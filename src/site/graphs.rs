@@ -13,10 +13,7 @@ use std::collections::HashMap;
 /// The pictures `e`'s page shows, first the neighbourhood; empty when there is nothing to draw.
 pub(super) fn pictures(shared: &Shared<'_>, e: &Entity) -> Vec<Picture> {
     let root = super::root_prefix(&entity_url(&e.key));
-    let health = |key: &EntityRef| match shared.health.get(key) {
-        Some(health) => *health,
-        None => judge(shared, key),
-    };
+    let health = |key: &EntityRef| health(shared, key);
     let facts = Facts {
         catalog: shared.catalog,
         config: &shared.config.graphs,
@@ -66,11 +63,7 @@ pub(super) fn fingerprint(shared: &Shared<'_>) -> Vec<u8> {
             let mut hasher = Sha256::new();
             hasher.update(format!("{}\n", e.key));
             hasher.update(crate::output::json_digest(&e.value));
-            hasher.update([shared
-                .health
-                .get(&e.key)
-                .copied()
-                .unwrap_or(Health::Missing) as u8]);
+            hasher.update([health(shared, &e.key) as u8]);
             hasher.finalize().into()
         })
         .collect();
@@ -107,6 +100,14 @@ pub(super) fn healths(shared: &Shared<'_>) -> HashMap<EntityRef, Health> {
         .par_iter()
         .map(|e| (e.key.clone(), judge(shared, &e.key)))
         .collect()
+}
+
+/// `key`'s health from the table [`healths`] made, judged here should it be missing.
+fn health(shared: &Shared<'_>, key: &EntityRef) -> Health {
+    match shared.health.get(key) {
+        Some(health) => *health,
+        None => judge(shared, key),
+    }
 }
 
 fn judge(shared: &Shared<'_>, key: &EntityRef) -> Health {
