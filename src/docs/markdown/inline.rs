@@ -180,10 +180,13 @@ fn mark_pairs(text: &str) -> Vec<(usize, usize)> {
 /// A bare URL starting at `i`: `http://`, `https://`, `ftp://`, `ftps://` or `www.`.
 fn magic_link(text: &str, i: usize) -> Option<Found> {
     let rest = &text[i..];
-    let lower = rest.get(..8).unwrap_or(rest).to_ascii_lowercase();
+    // Asked at most word starts with h, f or w: compared in place, nothing allocated.
     let prefix = ["https://", "http://", "ftps://", "ftp://", "www."]
         .into_iter()
-        .find(|p| lower.starts_with(p))?;
+        .find(|p| {
+            let start = rest.as_bytes().get(..p.len());
+            start.is_some_and(|start| start.eq_ignore_ascii_case(p.as_bytes()))
+        })?;
     // Checked first, so a failed match costs nothing more.
     if !rest[prefix.len()..].starts_with(|c: char| c.is_alphanumeric()) {
         return None;
@@ -350,4 +353,43 @@ fn ordinal(rest: &str) -> Option<Found> {
             format!("{number}{suffix}"),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    fn write(text: &str) -> (String, String) {
+        let (mut html, mut plain) = (String::new(), String::new());
+        Inline::new(&[]).write(text, true, &mut html, &mut plain);
+        (html, plain)
+    }
+
+    /// Every word starting with h, f or w is a possible link; its prefix is compared in place.
+    /// It used to be copied in lower case, with the whole rest of the run whenever the
+    /// prefix's eighth byte fell inside a character: a long line of such words took time in
+    /// the square of its length (a 1 MB line, 5 s of a release build).
+    #[test]
+    fn a_long_run_of_possible_links_takes_linear_time() {
+        // Every eighth byte after a `w` is inside an `é`.
+        let text = "w é ".repeat(250_000);
+        let started = Instant::now();
+        let (html, plain) = write(&text);
+        let took = started.elapsed();
+        assert!(took < Duration::from_secs(10), "took {took:?}");
+        assert_eq!(
+            (html.as_str(), plain.as_str()),
+            (text.as_str(), text.as_str())
+        );
+    }
+
+    /// A link starts at a lower-case h, f or w; the rest of its prefix may be in any case.
+    #[test]
+    fn link_prefixes_match_in_any_case_after_their_first_letter() {
+        let (html, _) = write("see hTTPS://Example.org and wWW.example.com, not fTpx://a");
+        assert!(html.contains("<a href=\"hTTPS://Example.org\""), "{html}");
+        assert!(html.contains(">wWW.example.com</a>,"), "{html}");
+        assert!(!html.contains("fTpx://a</a>"), "{html}");
+    }
 }
