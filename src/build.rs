@@ -148,6 +148,9 @@ fn docs_stage(
             crate::docs::build_sites(workspace, catalog, config, cache, &wanted)
         })),
         Part::Assemble(dirs) => {
+            let cache = cache.ok_or(
+                "the assembly needs a render cache, and no scratch directory could be made for one",
+            )?;
             let mut shards = crate::shard::assemble(dirs, (workspace, catalog), cache)?;
             crate::docs::link_entities(&mut shards.docs, catalog, &mut shards.diagnostics);
             DocsStage {
@@ -183,11 +186,12 @@ pub fn render_part(
     progress("rendering the docs");
     let pool = render_pool()?;
     // A build told not to use the render cache that writes as it renders still keeps its docs
-    // bodies in a scratch one; one whose result is all in memory keeps them there.
-    let cache = match (config.render_cache, sink) {
-        (true, _) => Some(RenderCache::open(&cache_dir(config, part))),
-        (false, Some(_)) => RenderCache::scratch(),
-        (false, None) => None,
+    // bodies in a scratch one, as an assembly keeps its shards' search-index parts; one whose
+    // result is all in memory keeps them there.
+    let cache = match (config.render_cache, sink, part) {
+        (true, _, _) => Some(RenderCache::open(&cache_dir(config, part))),
+        (false, Some(_), _) | (false, None, Part::Assemble(_)) => RenderCache::scratch(),
+        (false, None, _) => None,
     };
     let inputs = (&workspace, &catalog, config);
     let docs_stage = docs_stage(part, inputs, &pool, cache.as_ref())?;
@@ -466,27 +470,33 @@ fn render_shard(
     let mut all = diagnostics.clone();
     all.extend(page_problems.clone());
     all.sort();
-    // The manifest carries the sections for the search index (the assembly has no access to
-    // this shard's cache): read back before the cache is saved.
+    // The sites' search-index parts are made from their sections, which the render cache
+    // holds: before the manifest, which leaves the sections out.
+    let search_parts = pool.install(|| crate::shard::search_parts(&docs, cache.as_ref()))?;
     let manifest = crate::shard::manifest(
         shard,
-        (&mut docs, cache.as_ref()),
+        &mut docs,
         [&diagnostics, &page_problems],
         (site.pages, files),
     )?;
-    match sink {
-        Some(sink) => {
-            sink.put(crate::shard::MANIFEST, manifest)?;
-            site.streamed.push(crate::shard::MANIFEST.to_string());
-        }
-        None => {
-            site.files
-                .insert(crate::shard::MANIFEST.to_string(), manifest);
+    for (name, bytes) in [
+        (crate::shard::MANIFEST, manifest),
+        (crate::shard::SEARCH_PARTS, search_parts),
+    ] {
+        match sink {
+            Some(sink) => {
+                sink.put(name, bytes)?;
+                site.streamed.push(name.to_string());
+            }
+            None => {
+                site.files.insert(name.to_string(), bytes);
+            }
         }
     }
     if let Some(cache) = &cache {
         use crate::docs::{BODY_KIND, MARKDOWN_KIND, SECTIONS_KIND};
-        cache.save(&[MARKDOWN_KIND, BODY_KIND, SECTIONS_KIND, "page"]);
+        let kinds = [MARKDOWN_KIND, BODY_KIND, SECTIONS_KIND, "page"];
+        cache.save(&[&kinds[..], &[crate::search::SITE_KIND]].concat());
     }
     let render_cache = cache.map(|c| c.stats()).unwrap_or_default();
     Ok(Rendered {

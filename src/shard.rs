@@ -1,28 +1,27 @@
 //! Sharded builds: the docs, most of a large portal's work, split over several machines by
 //! repository, and the rest assembled on one. `build --shard I/N` renders the docs sites of the
 //! repositories whose stable hash falls in shard I and writes them with a manifest
-//! ([`MANIFEST`]): the sites without their pages' bodies, the shard's diagnostics and its file
-//! list. `build --assemble DIR...` reads every shard's manifest in place of rendering docs,
-//! renders everything else, and copies the shards' files in. Docs pages show nothing that
-//! differs between machines, so the assembled portal has the bytes of a one-machine build.
+//! ([`MANIFEST`]): the sites without their pages' bodies and sections, the shard's diagnostics
+//! and its file list. Beside it go the sites' search-index parts ([`SEARCH_PARTS`]), so that
+//! docs text is analysed on the machine that rendered it. `build --assemble DIR...` reads every
+//! shard's manifest and parts in place of rendering docs, renders everything else, and copies
+//! the shards' files in. Docs pages show nothing that differs between machines, so the
+//! assembled portal has the bytes of a one-machine build.
 
 use crate::catalog::Catalog;
 use crate::diagnostics::{Diagnostic, Diagnostics, Stored as Problem};
 use crate::docs::{DocSets, DocSite};
 use crate::gather::Workspace;
 use crate::render_cache::RenderCache;
-use serde::ser::{Error as _, SerializeSeq};
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::cell::RefCell;
 use std::collections::HashMap;
-use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
 /// The manifest a shard writes at the top of its output directory.
 pub const MANIFEST: &str = "playbill-shard.json";
 /// Bumped when the manifest's shape changes; assembling refuses another.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// Shard `index` (1-based) of `count`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,6 +59,13 @@ impl std::fmt::Display for Shard {
     }
 }
 
+/// The file a shard writes beside its manifest: each of its docs sites' search-index part
+/// ([`crate::search::site_part_bytes`]), so that the assembly does not walk their text again.
+/// Not one of the portal's files.
+pub const SEARCH_PARTS: &str = "playbill-shard-search.bin";
+/// The first word of [`SEARCH_PARTS`]'s first line.
+const PARTS_MAGIC: &str = "playbill-shard-search";
+
 /// Written with the sites borrowed, read with them owned.
 #[derive(Serialize, Deserialize)]
 struct Manifest<Sites> {
@@ -77,68 +83,121 @@ struct Manifest<Sites> {
     files: Vec<String>,
 }
 
-/// The manifest of a shard that rendered `docs` into `files`, each page with its sections
-/// (read back from `cache` a site at a time).
+/// The manifest of a shard that rendered `docs` into `files`. Its pages' sections are left
+/// out: the search-index parts of [`SEARCH_PARTS`] carry what the index needs of them.
 pub fn manifest(
     shard: Shard,
-    (docs, cache): (&mut DocSets, Option<&RenderCache>),
+    docs: &mut DocSets,
     [diagnostics, page_problems]: [&Diagnostics; 2],
     (pages, files): (usize, Vec<String>),
 ) -> Result<Vec<u8>, String> {
+    for page in docs.sites.iter_mut().flat_map(|s| &mut s.pages) {
+        page.sections = Vec::new();
+    }
     let manifest = Manifest {
         format: FORMAT,
         version: env!("CARGO_PKG_VERSION").to_string(),
         shard: shard.to_string(),
-        sites: WithSections {
-            sites: RefCell::new(&mut docs.sites),
-            cache,
-        },
+        sites: &docs.sites,
         diagnostics: diagnostics.iter().map(Problem::from).collect(),
         page_problems: page_problems.iter().map(Problem::from).collect(),
         pages,
         files,
     };
-    let failed = |e: &dyn std::fmt::Display| format!("cannot write the shard manifest: {e}");
-    // Through a scratch file, read back whole: tens of megabytes grown in memory by doubling
-    // would for a moment take three times their size.
-    let Ok(mut scratch) = tempfile::tempfile() else {
-        return serde_json::to_vec(&manifest).map_err(|e| failed(&e));
-    };
+    serde_json::to_vec(&manifest).map_err(|e| format!("cannot write the shard manifest: {e}"))
+}
+
+/// The [`SEARCH_PARTS`] file of a shard's `docs`: the line `playbill-shard-search FORMAT
+/// VERSION`, then for each searched site its base and its part, each after its length (8
+/// bytes, little endian).
+pub fn search_parts(docs: &DocSets, cache: Option<&RenderCache>) -> Result<Vec<u8>, String> {
+    use rayon::prelude::*;
+    use std::io::{Read, Seek, Write};
+    let failed = |e: std::io::Error| format!("cannot write the shard's search-index parts: {e}");
+    // Through a scratch file, a few sites at a time, then read back whole: a large shard's
+    // parts are tens of megabytes, which held all at once and copied into the file's bytes
+    // would take twice their size.
+    let mut scratch = tempfile::tempfile().map_err(failed)?;
     let mut writer = std::io::BufWriter::new(&mut scratch);
-    serde_json::to_writer(&mut writer, &manifest).map_err(|e| failed(&e))?;
-    writer.flush().map_err(|e| failed(&e))?;
+    let version = env!("CARGO_PKG_VERSION");
+    writeln!(writer, "{PARTS_MAGIC} {FORMAT} {version}").map_err(failed)?;
+    // Older versions of a site are not searched.
+    let searched: Vec<&DocSite> = docs.sites.iter().filter(|s| s.version.is_none()).collect();
+    for chunk in searched.chunks(PARTS_AT_ONCE) {
+        let parts: Vec<Option<Vec<u8>>> = chunk
+            .par_iter()
+            .map(|site| crate::search::site_part_bytes(site, cache))
+            .collect();
+        for (site, part) in chunk.iter().zip(parts) {
+            let part =
+                part.ok_or_else(|| format!("{}: cannot analyse it for search", site.base))?;
+            for field in [site.base.as_bytes(), &part] {
+                writer
+                    .write_all(&(field.len() as u64).to_le_bytes())
+                    .map_err(failed)?;
+                writer.write_all(field).map_err(failed)?;
+            }
+        }
+    }
+    writer.flush().map_err(failed)?;
     drop(writer);
-    let len = scratch.stream_position().map_err(|e| failed(&e))?;
-    scratch.rewind().map_err(|e| failed(&e))?;
+    let len = scratch.stream_position().map_err(failed)?;
+    scratch.rewind().map_err(failed)?;
     let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or_default());
-    scratch.read_to_end(&mut bytes).map_err(|e| failed(&e))?;
+    scratch.read_to_end(&mut bytes).map_err(failed)?;
     Ok(bytes)
 }
 
-/// A shard's sites as its manifest carries them: each page with its sections, which the
-/// render cache holds until the manifest is written. They are read back a site at a time and
-/// let go after it, so that a shard never holds all of them at once.
-struct WithSections<'a> {
-    /// Mutable to read the sections into the pages and let them go again while serialising.
-    sites: RefCell<&'a mut [DocSite]>,
-    cache: Option<&'a RenderCache>,
+/// Sites whose parts are made at once, in parallel, before they go to the scratch file.
+const PARTS_AT_ONCE: usize = 32;
+
+/// The parts of a [`SEARCH_PARTS`] file by site base; none when it is missing, damaged or of
+/// another version.
+fn read_search_parts(bytes: &[u8]) -> HashMap<&str, &[u8]> {
+    let version = env!("CARGO_PKG_VERSION");
+    let head = format!("{PARTS_MAGIC} {FORMAT} {version}\n");
+    let Some(mut rest) = bytes.strip_prefix(head.as_bytes()) else {
+        return HashMap::new();
+    };
+    let mut take = || {
+        let (len, after) = rest.split_first_chunk::<8>()?;
+        let len = usize::try_from(u64::from_le_bytes(*len)).ok()?;
+        let field = after.get(..len)?;
+        rest = &after[len..];
+        Some(field)
+    };
+    let mut parts = HashMap::new();
+    while let (Some(base), Some(part)) = (take(), take()) {
+        match std::str::from_utf8(base) {
+            Ok(base) => parts.insert(base, part),
+            Err(_) => return HashMap::new(),
+        };
+    }
+    parts
 }
 
-impl Serialize for WithSections<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut sites = self.sites.borrow_mut();
-        let mut seq = serializer.serialize_seq(Some(sites.len()))?;
-        for site in sites.iter_mut() {
-            for page in &mut site.pages {
-                page.hold_sections(self.cache).map_err(S::Error::custom)?;
-            }
-            seq.serialize_element(&*site)?;
-            for page in site.pages.iter_mut().filter(|p| p.body_key.is_some()) {
-                page.sections = Vec::new();
-            }
-        }
-        seq.end()
+/// Gives `cache` the search-index parts of `dir`'s [`SEARCH_PARTS`] file for `sites`: every
+/// searched site must have one, since the manifest does not carry its sections.
+fn take_search_parts(dir: &Path, sites: &mut [DocSite], cache: &RenderCache) -> Result<(), String> {
+    let path = dir.join(SEARCH_PARTS);
+    let bytes = std::fs::read(&path).map_err(|e| {
+        format!(
+            "cannot read {}: {e}; pass the whole output of `playbill build --shard I/N`",
+            path.display()
+        )
+    })?;
+    let parts = read_search_parts(&bytes);
+    for site in sites.iter_mut().filter(|s| s.version.is_none()) {
+        let Some(part) = parts.get(site.base.as_str()) else {
+            return Err(format!(
+                "{} has no search-index part for {}; build the shard again",
+                path.display(),
+                site.base
+            ));
+        };
+        crate::search::take_site_part(site, part, cache)?;
     }
+    Ok(())
 }
 
 /// A warning for each site a shard rendered at another commit than the assembly read: a
@@ -184,21 +243,17 @@ pub struct Assembled {
 /// Reads the manifests in `dirs`: exactly one of each shard of one count, built by this
 /// version. Sites come back in catalog order, as one machine has them.
 ///
-/// Each page's sections go into `cache` as its manifest is read, to be read back when the
-/// search index wants them, so the assembly never holds every shard's sections at once.
+/// Each site's search-index part goes into `cache` as its shard is read, to be read back when
+/// the index is weighed, so the assembly never holds every shard's parts at once.
 pub fn assemble(
     dirs: &[PathBuf],
     (workspace, catalog): (&Workspace, &Catalog),
-    cache: Option<&RenderCache>,
+    cache: &RenderCache,
 ) -> Result<Assembled, String> {
     let mut manifests = Vec::new();
     for dir in dirs {
         let mut manifest = read_manifest(dir)?;
-        if let Some(cache) = cache {
-            for page in manifest.sites.iter_mut().flat_map(|s| &mut s.pages) {
-                page.leave_sections(cache);
-            }
-        }
+        take_search_parts(dir, &mut manifest.sites, cache)?;
         manifests.push((dir, manifest));
     }
     check_complete(&manifests)?;
@@ -249,7 +304,7 @@ fn read_manifest(dir: &Path) -> Result<Manifest<Vec<DocSite>>, String> {
             dir.display()
         )
     })?;
-    // Read as it is parsed: a large shard's manifest is tens of megabytes of sections.
+    // Read as it is parsed.
     let manifest: Manifest<Vec<DocSite>> =
         serde_json::from_reader(std::io::BufReader::new(file))
             .map_err(|e| format!("{} is not a shard manifest: {e}", path.display()))?;
@@ -294,6 +349,25 @@ fn from_manifest(problem: Problem) -> Result<Diagnostic, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn search_parts_read_back_by_site_and_never_from_another_version() {
+        let head = |version: &str| format!("{PARTS_MAGIC} {FORMAT} {version}\n").into_bytes();
+        let mut bytes = head(env!("CARGO_PKG_VERSION"));
+        for field in [&b"docs/default/component/a"[..], b"part a", b"docs/x", b""] {
+            bytes.extend((field.len() as u64).to_le_bytes());
+            bytes.extend(field);
+        }
+        let parts = read_search_parts(&bytes);
+        assert_eq!(parts.len(), 2);
+        assert_eq!(parts["docs/default/component/a"], b"part a");
+        assert_eq!(parts["docs/x"], b"");
+        // Cut short, the file gives the parts before the cut.
+        assert_eq!(read_search_parts(&bytes[..bytes.len() - 9]).len(), 1);
+        let mut other = head("0.0.0-other");
+        other.extend(&bytes[head(env!("CARGO_PKG_VERSION")).len()..]);
+        assert!(read_search_parts(&other).is_empty());
+    }
 
     #[test]
     fn shards_parse_and_split_every_repository_once() {

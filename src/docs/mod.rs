@@ -79,6 +79,10 @@ pub struct DocSite {
     /// Pages whose rendering came from the repository's own CI (`docs::prebuilt`).
     #[serde(default)]
     pub prebuilt_pages: usize,
+    /// For a site a shard rendered: the digest of the search-index part the shard made of its
+    /// sections, which the assembly's render cache holds in their place.
+    #[serde(skip)]
+    pub search_part: Option<[u8; 32]>,
 }
 
 impl DocSite {
@@ -103,8 +107,8 @@ pub struct DocPage {
     #[serde(skip)]
     pub html: String,
     /// The render cache's entry of the page's body; the cache then holds its sections too. A
-    /// page read from a shard's manifest has only its sections there (its body is in the
-    /// shard's output).
+    /// page read from a shard's manifest has neither: its body is in the shard's output, and
+    /// its site's search-index part stands for its sections ([`DocSite::search_part`]).
     #[serde(skip)]
     pub body_key: Option<crate::output::Key>,
     pub headings: Vec<Heading>,
@@ -152,38 +156,6 @@ impl DocPage {
             .and_then(|cache| page_render::cached_sections(cache, key))
             .map(Cow::Owned)
             .ok_or_else(|| format!("{}: the render cache lost the page's sections", self.out))
-    }
-
-    /// Moves the sections into `cache`, to be read back when the search index wants them: the
-    /// inverse of [`hold_sections`](Self::hold_sections), for a page read from a shard's
-    /// manifest. They stay held when the cache cannot keep them.
-    pub fn leave_sections(&mut self, cache: &RenderCache) {
-        if self.body_key.is_some() {
-            return;
-        }
-        let Ok(bytes) = bincode::serialize(&self.sections) else {
-            return;
-        };
-        // Keyed by the sections alone: no body entry goes with them.
-        let body_key = cache.key(BODY_KIND, &[b"sections of an assembled page", &bytes]);
-        let key = page_render::sections_key(cache, &body_key);
-        // Kept from the last assembly when they have not changed.
-        if !cache.retain(&key) {
-            cache.put(SECTIONS_KIND, &key, &bytes);
-        }
-        if cache.holds(&key) {
-            self.sections = Vec::new();
-            self.body_key = Some(body_key);
-        }
-    }
-
-    /// Reads the sections back from `cache` into the page, for a consumer without the cache
-    /// (a shard's manifest).
-    pub fn hold_sections(&mut self, cache: Option<&RenderCache>) -> Result<(), String> {
-        if let Cow::Owned(sections) = self.sections(cache)? {
-            self.sections = sections;
-        }
-        Ok(())
     }
 }
 

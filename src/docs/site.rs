@@ -202,6 +202,7 @@ pub(super) fn build_site(
             .map(|(p, bytes)| (format!("{base}/{p}"), bytes))
             .collect(),
         prebuilt_pages: prebuilt.taken,
+        search_part: None,
         base,
         repo: ctx.repo.name.clone(),
         commit: ctx.repo.commit.clone(),

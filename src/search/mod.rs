@@ -358,11 +358,51 @@ fn site_part<'a>(
     (head, counted)
 }
 
+/// A docs site's search-index part: its sections analysed, as the render cache keeps them
+/// (made here, or read from `cache`). A shard hands these to the assembly, so that docs text
+/// is walked on the machine that rendered it.
+pub fn site_part_bytes(site: &DocSite, cache: Option<&RenderCache>) -> Option<Vec<u8>> {
+    // The entity is set again when the part is used (`site_part`).
+    let make = || {
+        let (head, counts) = analyse_site(site, 0, cache);
+        weights::encode(&head, &counts)
+    };
+    match cache {
+        None => make(),
+        Some(cache) => {
+            let key = cache.key(SITE_KIND, &[&site_digest(site)]);
+            cache.get_or_render_keyed(SITE_KIND, &key, make)
+        }
+    }
+}
+
+/// Takes a site's part as [`site_part_bytes`] made it on another machine into `cache`, where
+/// [`build_index`] finds it in place of the site's sections; an error when the cache cannot
+/// keep it.
+pub fn take_site_part(site: &mut DocSite, part: &[u8], cache: &RenderCache) -> Result<(), String> {
+    let digest: [u8; 32] = Sha256::digest(part).into();
+    let key = cache.key(SITE_KIND, &[&digest]);
+    if !cache.retain(&key) {
+        cache.put(SITE_KIND, &key, part);
+    }
+    if !cache.holds(&key) {
+        return Err(format!(
+            "{}: the render cache cannot keep this site's search-index part",
+            site.base
+        ));
+    }
+    site.search_part = Some(digest);
+    Ok(())
+}
+
 /// A hash of what a docs site's sections are made from: its name and each page's path, title
 /// and body entry in the render cache (whose key is made from its Markdown entry's, which
 /// decides its headings and sections), or the headings and sections themselves when the cache
-/// does not hold it.
+/// does not hold it. For a site a shard rendered, the digest of the part the shard made.
 fn site_digest(site: &DocSite) -> [u8; 32] {
+    if let Some(digest) = site.search_part {
+        return digest;
+    }
     let mut hasher = Sha256::new();
     let mut add = |bytes: &[u8]| {
         hasher.update((bytes.len() as u64).to_le_bytes());

@@ -86,6 +86,7 @@ fn site(name: &str, page_title: &str, sections: &[(&str, &str, &str)]) -> DocSit
         version: None,
         versions: Vec::new(),
         prebuilt_pages: 0,
+        search_part: None,
     }
 }
 

@@ -84,28 +84,42 @@ fn four_shards_assembled_give_the_bytes_of_one_build() {
     assert!(again.write.written <= 1, "{:?}", again.write);
 }
 
-/// The manifests carry every page's sections for the search index; the assembly reads them
-/// into its render cache as it reads each manifest, rather than holding all shards' at once.
+/// A shard's manifest leaves its pages' sections out: each searched site's search-index part
+/// goes beside it, and the assembly takes those in place of analysing any docs text. Without
+/// a shard's parts, the assembly says what is missing.
 #[test]
-fn an_assembly_keeps_the_shards_sections_in_its_render_cache() {
+fn an_assembly_takes_each_shards_search_parts_instead_of_its_sections() {
     let tmp = tempfile::tempdir().unwrap();
     let (dirs, _) = build_shards(tmp.path(), 2);
     let manifest = std::fs::read_to_string(dirs[0].join(playbill::shard::MANIFEST)).unwrap();
     assert!(
-        manifest.contains("\"sections\":[[\""),
-        "no sections carried"
+        manifest.contains("\"sections\":[]"),
+        "no pages in the manifest"
     );
+    assert!(!manifest.contains("\"sections\":[["), "sections carried");
     let config = demo(&tmp.path().join("cache"));
-    let rendered = render_part(&config, &Part::Assemble(dirs), None, &|_| {}).unwrap();
-    let pages: Vec<_> = rendered.docs.sites.iter().flat_map(|s| &s.pages).collect();
-    assert!(pages.len() > 10, "{}", pages.len());
-    for page in pages {
-        assert!(
-            page.sections.is_empty() && page.body_key.is_some(),
-            "{}: sections held in memory",
-            page.out
-        );
+    let rendered = render_part(&config, &Part::Assemble(dirs.clone()), None, &|_| {}).unwrap();
+    // Older versions of a site are not searched.
+    let sites = rendered.docs.sites.iter();
+    let searched = sites.filter(|s| s.version.is_none()).count();
+    assert!(searched > 3, "{searched}");
+    // A fresh cache: the only entries found are the parts the shards made, one a site.
+    assert_eq!(
+        rendered.render_cache.reused, searched,
+        "{:?}",
+        rendered.render_cache
+    );
+    for page in rendered.docs.sites.iter().flat_map(|s| &s.pages) {
+        assert!(page.sections.is_empty(), "{}: sections held", page.out);
     }
+
+    std::fs::remove_file(dirs[1].join(playbill::shard::SEARCH_PARTS)).unwrap();
+    let config = demo(&tmp.path().join("cache-2"));
+    let Err(error) = render_part(&config, &Part::Assemble(dirs), None, &|_| {}) else {
+        panic!("assembled without a shard's search parts");
+    };
+    assert!(error.contains(playbill::shard::SEARCH_PARTS), "{error}");
+    assert!(error.contains("whole output"), "{error}");
 }
 
 #[test]
