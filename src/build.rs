@@ -193,7 +193,9 @@ pub fn render_part(
         (false, Some(_), _) | (false, None, Part::Assemble(_)) => RenderCache::scratch(),
         (false, None, _) => None,
     };
-    let inputs = (&workspace, &catalog, config);
+    let prebuilt = fetched_prebuilt(config, (&catalog, part), &mut diagnostics, progress);
+    let docs_config = prebuilt.as_ref().map_or(config, |fetched| &fetched.config);
+    let inputs = (&workspace, &catalog, docs_config);
     let docs_stage = docs_stage(part, inputs, &pool, cache.as_ref())?;
     let DocsStage {
         docs,
@@ -314,6 +316,23 @@ pub fn render_part(
         api_references,
         shard_files,
     })
+}
+
+/// The prebuilt docs of `[docs] prebuilt`'s bucket, fetched for the sites `part` renders.
+fn fetched_prebuilt(
+    config: &Config,
+    (catalog, part): (&Catalog, &Part),
+    diagnostics: &mut Diagnostics,
+    progress: &dyn Fn(&str),
+) -> Option<crate::publish::prebuilt::Fetched> {
+    config.prebuilt_bucket.as_ref()?;
+    let wanted: Box<dyn Fn(&crate::catalog::Entity) -> bool> = match part {
+        Part::Whole => Box::new(|_| true),
+        Part::Shard(shard) => Box::new(|e| shard.holds(&e.source.repo)),
+        Part::Assemble(_) => return None,
+    };
+    progress("fetching the docs repositories' CI rendered");
+    crate::publish::prebuilt::fetch(config, catalog, &*wanted, diagnostics)
 }
 
 /// What the portal's pages show beside the catalog and the docs.

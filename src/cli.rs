@@ -135,10 +135,10 @@ pub(crate) struct BuildArgs {
     /// directories these are (every shard once).
     #[arg(long, value_name = "SHARD_DIR", num_args = 1.., conflicts_with = "shard")]
     pub(crate) assemble: Vec<PathBuf>,
-    /// Take docs pages rendered by repositories' CI (`playbill docs build`) from this
-    /// directory, a copy of the `docs/` they published, where their sources match (default:
-    /// `[docs] prebuilt`).
-    #[arg(long, value_name = "DIR")]
+    /// Take docs pages rendered by repositories' CI (`playbill docs build`) from the `docs/`
+    /// they published: a directory, or the bucket itself (`s3://`, `gs://`, `az://`), where
+    /// their sources match (default: `[docs] prebuilt`).
+    #[arg(long, value_name = "DIR|URL")]
     pub(crate) prebuilt: Option<PathBuf>,
 }
 

@@ -78,6 +78,10 @@ pub struct Config {
     /// `[docs] prebuilt`: where repositories' CI published the docs they rendered (a
     /// directory mirroring the portal's `docs/`); pages whose sources match are taken from it.
     pub prebuilt_docs: Option<PathBuf>,
+    /// `[docs] prebuilt` as a bucket URL (`s3://`, `gs://`, `az://`): each docs site's
+    /// prebuilt file is fetched from it into a scratch directory, which the build then reads
+    /// as [`prebuilt_docs`](Self::prebuilt_docs).
+    pub prebuilt_bucket: Option<String>,
     /// Write each docs site's renderings beside its pages for a portal to take (`docs build`).
     pub record_prebuilt: bool,
 }
@@ -189,8 +193,8 @@ struct RawDocs {
     plantuml: Option<crate::diagrams::PlantUml>,
     #[serde(default)]
     versions: doc_versions::RawVersions,
-    /// The directory repositories' `docs build` output was published to.
-    prebuilt: Option<PathBuf>,
+    /// The directory or bucket repositories' `docs build` output was published to.
+    prebuilt: Option<String>,
 }
 
 /// `[secrets]`: values that look like credentials but are not, and rules to switch off.
@@ -304,7 +308,13 @@ impl Config {
             graphs: raw.graphs,
             doc_versions,
             preview: None,
-            prebuilt_docs: raw.docs.prebuilt.map(|p| resolve(&p)),
+            prebuilt_docs: raw
+                .docs
+                .prebuilt
+                .as_deref()
+                .filter(|p| !is_bucket_url(p))
+                .map(|p| resolve(Path::new(p))),
+            prebuilt_bucket: raw.docs.prebuilt.filter(|p| is_bucket_url(p)),
             record_prebuilt: false,
         })
     }
@@ -374,6 +384,7 @@ impl Config {
             doc_versions: Default::default(),
             preview: None,
             prebuilt_docs: None,
+            prebuilt_bucket: None,
             record_prebuilt: false,
         }
     }
@@ -459,6 +470,12 @@ impl Config {
 }
 
 /// `base_url`: an http(s) URL, kept with a trailing `/` so page paths append to it.
+/// Whether `[docs] prebuilt` names a bucket rather than a directory.
+pub fn is_bucket_url(text: &str) -> bool {
+    let scheme = text.split_once("://").map(|(scheme, _)| scheme);
+    matches!(scheme, Some("s3" | "s3a" | "gs" | "az" | "azure"))
+}
+
 fn resolve_base_url(text: &str) -> Result<String, String> {
     let url = url::Url::parse(text).map_err(|e| format!("base_url `{text}`: {e}"))?;
     if !matches!(url.scheme(), "http" | "https") || url.query().is_some() {

@@ -313,7 +313,7 @@ pub const CODES: &[(&str, &str)] = &[
     ("docs/ref-not-resolved", "A `backstage.io/techdocs-ref` (or `techdocs-entity`) names nothing Playbill gathered, or is neither `dir:` nor `url:`; no docs are built for it."),
     ("docs/prebuilt-refused", "A docs page rendered by its repository's CI (`docs build`, taken through `[docs] prebuilt`) holds markup the portal would not write: script, an event handler, a frame, a URL other than http(s) or mailto, a comment, or a tag it leaves open. It is not shown; the page is rendered from its Markdown."),
     ("docs/prebuilt-unmatched", "A repository's prebuilt docs file matches none of its site's pages: it was built from other files or settings (`[secrets]`, `[limits]`, `[docs.plantuml]`: give `docs build --portal-config`), or by another Playbill version. The pages are rendered by the portal's build; the repository's next `docs build` catches up."),
-    ("docs/prebuilt-unusable", "A repository's prebuilt docs file cannot be read or is not one `docs build` writes; its site is rendered by the portal's build."),
+    ("docs/prebuilt-unusable", "A repository's prebuilt docs file cannot be read or is not one `docs build` writes, or the bucket `[docs] prebuilt` names cannot be read; those sites are rendered by the portal's build."),
     ("docs/shard-commit", "A sharded build rendered a repository's docs at another commit than the assembly read its catalog at (it was pushed between the jobs); the docs shown are the shard's. The next build catches up."),
     ("docs/outside-repo", "A techdocs-ref or `docs_dir` leaves its repository; no docs are built."),
     ("docs/mkdocs-missing", "No mkdocs.yml (or mkdocs.yaml) beside the docs; they render with default settings and a nav derived from the files."),

@@ -83,8 +83,9 @@ struct Manifest<Sites> {
     files: Vec<String>,
 }
 
-/// The manifest of a shard that rendered `docs` into `files`. Its pages' sections are left
-/// out: the search-index parts of [`SEARCH_PARTS`] carry what the index needs of them.
+/// The manifest of a shard that rendered `docs` into `files`. Its pages' sections are dropped
+/// from `docs` and left out: the search-index parts of [`SEARCH_PARTS`] carry what the index
+/// needs of them.
 pub fn manifest(
     shard: Shard,
     docs: &mut DocSets,

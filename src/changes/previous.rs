@@ -9,7 +9,6 @@ use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::publish::store::Target;
 use object_store::ObjectStoreExt;
-use std::time::Duration;
 
 /// A state file larger than this is not read (the history keeps it far smaller).
 const MAX_STATE_BYTES: usize = 64 * 1024 * 1024;
@@ -82,7 +81,7 @@ fn read(location: &str) -> Result<Option<Vec<u8>>, String> {
     }
     // The URL names the object: its path is the prefix of a target with no files under it.
     let target = Target::parse(location)?;
-    let store = target.open_with_retry(location, quick_retry())?;
+    let store = target.open_with_retry(location, crate::publish::store::quick_retry_config())?;
     let key = object_store::path::Path::parse(&store.prefix).map_err(|e| e.to_string())?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -99,17 +98,4 @@ fn read(location: &str) -> Result<Option<Vec<u8>>, String> {
             Err(e) => Err(e.to_string()),
         }
     })
-}
-
-/// Reading one small object should not hold a build up for the minutes an upload may retry.
-fn quick_retry() -> object_store::RetryConfig {
-    object_store::RetryConfig {
-        backoff: object_store::BackoffConfig {
-            init_backoff: Duration::from_millis(200),
-            max_backoff: Duration::from_secs(2),
-            base: 2.0,
-        },
-        max_retries: 3,
-        retry_timeout: Duration::from_secs(15),
-    }
 }

@@ -182,6 +182,14 @@ pub fn build_docs(
     (sets, diagnostics)
 }
 
+/// The entities with docs sites of their own, with their `techdocs-ref`: those with a
+/// `techdocs-entity` show another entity's.
+pub fn with_own_docs(catalog: &Catalog) -> impl Iterator<Item = (&crate::catalog::Entity, &str)> {
+    let own = catalog.entities.iter();
+    let own = own.filter(|e| e.annotation(TECHDOCS_ENTITY).is_none());
+    own.filter_map(|e| Some((e, e.annotation(TECHDOCS_REF)?)))
+}
+
 /// The docs sites of the entities `wanted` picks (from repositories of one shard, say), in
 /// catalog order.
 pub fn build_sites(
@@ -193,13 +201,7 @@ pub fn build_sites(
 ) -> (DocSets, Diagnostics) {
     let mut diagnostics = Diagnostics::new();
     let mut jobs = Vec::new();
-    for entity in catalog.entities.iter().filter(|e| wanted(e)) {
-        if entity.annotation(TECHDOCS_ENTITY).is_some() {
-            continue;
-        }
-        let Some(reference) = entity.annotation(TECHDOCS_REF) else {
-            continue;
-        };
+    for (entity, reference) in with_own_docs(catalog).filter(|(e, _)| wanted(e)) {
         match source::resolve(workspace, entity, reference) {
             Ok(src) => jobs.push((entity, src)),
             Err(d) => diagnostics.push(*d),

@@ -2,9 +2,10 @@
 //!
 //! `plan` decides what to upload and delete (pure), `store` turns a target URL into an
 //! `object_store` client, `sync` carries the plan out, `secrets` keeps credentials out of the
-//! bucket.
+//! bucket. `prebuilt` reads back the docs repositories' CI published to a bucket.
 
 pub mod plan;
+pub mod prebuilt;
 pub mod previews;
 pub mod secrets;
 pub mod store;

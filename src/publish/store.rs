@@ -7,8 +7,8 @@ use object_store::azure::MicrosoftAzureBuilder;
 use object_store::gcp::GoogleCloudStorageBuilder;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as ObjectPath;
-use object_store::{BackoffConfig, ObjectStore, RetryConfig};
-use std::path::PathBuf;
+use object_store::{BackoffConfig, ObjectStore, ObjectStoreExt, RetryConfig};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -130,6 +130,30 @@ pub fn retry_config() -> RetryConfig {
     }
 }
 
+/// Reading a few small objects should not hold a build up for the minutes an upload may retry.
+pub fn quick_retry_config() -> RetryConfig {
+    RetryConfig {
+        backoff: BackoffConfig {
+            init_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(2),
+            base: 2.0,
+        },
+        max_retries: 3,
+        retry_timeout: Duration::from_secs(15),
+    }
+}
+
+/// What [`Store::fetch_into`] found.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// Objects written into the directory.
+    pub fetched: usize,
+    /// Objects the bucket does not hold.
+    pub missing: usize,
+    /// Objects that could not be read or written: the file, and why.
+    pub failed: Vec<(String, String)>,
+}
+
 /// A bucket (or directory) and the prefix the portal lives under.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -191,6 +215,45 @@ impl Store {
             }
         }
         (deleted, errors)
+    }
+
+    /// Copies the objects of the portal files `rels` into `dir`, each at its own path, `at_once`
+    /// at a time. An object the bucket does not hold is counted, not a failure.
+    pub async fn fetch_into(&self, rels: &[String], dir: &Path, at_once: usize) -> Found {
+        use futures::stream::{self, StreamExt};
+        let results: Vec<(&String, Result<bool, String>)> = stream::iter(rels)
+            .map(|rel| async move { (rel, self.fetch_one(rel, dir).await) })
+            .buffer_unordered(at_once.max(1))
+            .collect()
+            .await;
+        let mut found = Found::default();
+        for (rel, result) in results {
+            match result {
+                Ok(true) => found.fetched += 1,
+                Ok(false) => found.missing += 1,
+                Err(why) => found.failed.push((rel.clone(), why)),
+            }
+        }
+        found.failed.sort();
+        found
+    }
+
+    /// One object into `dir`; false when the bucket does not hold it.
+    async fn fetch_one(&self, rel: &str, dir: &Path) -> Result<bool, String> {
+        if !crate::output::is_plain_relative(rel) {
+            return Err("not a plain relative path".to_string());
+        }
+        let bytes = match self.inner.get(&self.key(rel)?).await {
+            Ok(object) => object.bytes().await.map_err(|e| e.to_string())?,
+            Err(object_store::Error::NotFound { .. }) => return Ok(false),
+            Err(e) => return Err(e.to_string()),
+        };
+        let to = dir.join(rel);
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+        }
+        std::fs::write(&to, &bytes).map_err(|e| e.to_string())?;
+        Ok(true)
     }
 
     /// The prefix to list (None: the whole bucket).

@@ -207,3 +207,83 @@ fn docs_build_renders_with_the_portals_settings_when_given_its_site_toml() {
     assert!(built[1].docs_pages_prebuilt > 0);
     assert_eq!(codes(&built[1], "docs/prebuilt"), Vec::<String>::new());
 }
+
+/// The same files read straight from the bucket the repositories' CI published them to (S3,
+/// here moto): the portal has the bytes of one built from a copy on disk. A site whose file
+/// the bucket lacks is rendered here, without a warning; a bucket that cannot be reached is
+/// one warning, and every page is rendered here.
+#[test]
+fn docs_prebuilt_in_a_bucket_are_fetched_for_the_sites_the_build_renders() {
+    use crate::common::object_stores::{moto, runtime, s3_store};
+    use object_store::ObjectStoreExt;
+    let Some(server) = moto() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let (published, sites) = publish_prebuilt(tmp.path());
+    let (rt, store) = (runtime(), s3_store(&server, "techdocs"));
+    let files = common::files_below(&published);
+    // One site's file stays out of the bucket.
+    let left_out = sites.keys().next().unwrap().clone();
+    rt.block_on(async {
+        for file in files
+            .iter()
+            .filter(|f| !f.starts_with(&format!("{left_out}/")))
+        {
+            let bytes = std::fs::read(published.join(file)).unwrap();
+            store
+                .inner
+                .put(&store.key(file).unwrap(), bytes.into())
+                .await
+                .unwrap();
+        }
+    });
+    // The bucket's address and credentials come from the environment, as for publish; each
+    // test runs in its own process.
+    for (name, value) in [
+        ("AWS_ENDPOINT", format!("http://127.0.0.1:{}", server.port)),
+        ("AWS_ALLOW_HTTP", "true".to_string()),
+        ("AWS_ACCESS_KEY_ID", "test".to_string()),
+        ("AWS_SECRET_ACCESS_KEY", "test".to_string()),
+        ("AWS_REGION", "us-east-1".to_string()),
+    ] {
+        std::env::set_var(name, value);
+    }
+    let from_bucket = |cache: &str, url: &str, out: &str| {
+        let mut config = demo(&tmp.path().join(cache), None);
+        config.prebuilt_bucket = Some(url.to_string());
+        build(&config, &tmp.path().join(out), &|_| {}).unwrap()
+    };
+    let fetched = from_bucket("cache-bucket", "s3://site/techdocs", "bucket");
+    assert_eq!(codes(&fetched, "docs/prebuilt"), Vec::<String>::new());
+    let offered: usize = sites
+        .iter()
+        .filter(|(site, _)| **site != left_out)
+        .map(|(_, file)| pages(file))
+        .sum();
+    assert_eq!(fetched.docs_pages_prebuilt, offered);
+
+    std::fs::remove_dir_all(published.join(&left_out)).unwrap();
+    let mut config = demo(&tmp.path().join("cache-disk"), Some(&published));
+    config.prebuilt_bucket = None;
+    let on_disk = build(&config, &tmp.path().join("disk"), &|_| {}).unwrap();
+    assert_eq!(on_disk.docs_pages_prebuilt, offered);
+    let (a, b) = (
+        common::build_output(&tmp.path().join("bucket")),
+        common::build_output(&tmp.path().join("disk")),
+    );
+    let differing = common::differing_paths(&a, &b);
+    assert!(
+        differing.is_empty(),
+        "bucket and disk differ: {differing:?}"
+    );
+
+    drop(server);
+    let unreachable = from_bucket("cache-gone", "s3://site/techdocs", "gone");
+    assert_eq!(unreachable.docs_pages_prebuilt, 0);
+    let warned = codes(&unreachable, "docs/prebuilt");
+    assert_eq!(warned.len(), 1, "{warned:?}");
+    assert!(
+        warned[0].contains("s3://site/techdocs cannot be read"),
+        "{warned:?}"
+    );
+    assert_eq!(unreachable.docs_pages, fetched.docs_pages);
+}
