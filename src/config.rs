@@ -469,13 +469,13 @@ impl Config {
     }
 }
 
-/// `base_url`: an http(s) URL, kept with a trailing `/` so page paths append to it.
 /// Whether `[docs] prebuilt` names a bucket rather than a directory.
 pub fn is_bucket_url(text: &str) -> bool {
     let scheme = text.split_once("://").map(|(scheme, _)| scheme);
     matches!(scheme, Some("s3" | "s3a" | "gs" | "az" | "azure"))
 }
 
+/// `base_url`: an http(s) URL, kept with a trailing `/` so page paths append to it.
 fn resolve_base_url(text: &str) -> Result<String, String> {
     let url = url::Url::parse(text).map_err(|e| format!("base_url `{text}`: {e}"))?;
     if !matches!(url.scheme(), "http" | "https") || url.query().is_some() {

@@ -16,8 +16,6 @@ const FETCHES_AT_ONCE: usize = 16;
 /// The build's settings with `[docs] prebuilt` pointing at the fetched files.
 pub struct Fetched {
     pub config: Config,
-    /// Files the bucket held.
-    pub files: usize,
     /// Holds the files until the build is done with them.
     _dir: tempfile::TempDir,
 }
@@ -63,9 +61,10 @@ pub fn fetch(
         }
     };
     if let Some((rel, why)) = found.failed.first() {
-        let (failed, asked) = (found.failed.len(), rels.len());
+        let failed = found.failed.len();
+        let (read, missing) = (found.fetched, found.missing);
         diagnostics.push(unusable(format!(
-            "{failed} of {asked} files, {rel} first: {why}"
+            "{failed} files failed, {rel} first: {why}; {read} read, {missing} not published"
         )));
     }
     Some(Fetched {
@@ -74,7 +73,6 @@ pub fn fetch(
             prebuilt_bucket: None,
             ..config.clone()
         },
-        files: found.fetched,
         _dir: dir,
     })
 }
