@@ -185,14 +185,7 @@ pub fn render_part(
     diagnostics.sort();
     progress("rendering the docs");
     let pool = render_pool()?;
-    // A build told not to use the render cache that writes as it renders still keeps its docs
-    // bodies in a scratch one, as an assembly keeps its shards' search-index parts; one whose
-    // result is all in memory keeps them there.
-    let cache = match (config.render_cache, sink, part) {
-        (true, _, _) => Some(RenderCache::open(&cache_dir(config, part))),
-        (false, Some(_), _) | (false, None, Part::Assemble(_)) => RenderCache::scratch(),
-        (false, None, _) => None,
-    };
+    let cache = open_cache(config, part, sink.is_some());
     let prebuilt = fetched_prebuilt(config, (&catalog, part), &mut diagnostics, progress);
     let docs_config = prebuilt.as_ref().map_or(config, |fetched| &fetched.config);
     let inputs = (&workspace, &catalog, docs_config);
@@ -422,6 +415,25 @@ fn hand_over(
         }
     }
     Ok(())
+}
+
+/// The render cache `part` renders through. A build told not to use it that writes as it
+/// renders still keeps its docs bodies in a scratch one; one whose result is all in memory
+/// keeps them there. An assembly always has one to keep its shards' search-index parts in: a
+/// scratch one when another build holds the directory.
+fn open_cache(config: &Config, part: &Part, streams: bool) -> Option<RenderCache> {
+    let assembles = matches!(part, Part::Assemble(_));
+    match (config.render_cache, streams || assembles) {
+        (true, _) => {
+            let cache = RenderCache::open(&cache_dir(config, part));
+            match assembles && !cache.is_held() {
+                true => RenderCache::scratch(),
+                false => Some(cache),
+            }
+        }
+        (false, true) => RenderCache::scratch(),
+        (false, false) => None,
+    }
 }
 
 /// Where `part` keeps its render cache: each shard its own, so that one shard's pruning never

@@ -205,6 +205,12 @@ impl RenderCache {
         }
     }
 
+    /// Whether this build holds the cache directory: one that found it locked by another
+    /// build keeps nothing.
+    pub fn is_held(&self) -> bool {
+        self.store.is_some()
+    }
+
     /// Whether this is a [`scratch`](Self::scratch) cache, which keeps only what its own build
     /// reads back: an entry for a later build would cost a write and serve nothing.
     pub fn is_scratch(&self) -> bool {

@@ -85,8 +85,9 @@ fn four_shards_assembled_give_the_bytes_of_one_build() {
 }
 
 /// A shard's manifest leaves its pages' sections out: each searched site's search-index part
-/// goes beside it, and the assembly takes those in place of analysing any docs text. Without
-/// a shard's parts, the assembly says what is missing.
+/// goes beside it, and the assembly takes those in place of analysing any docs text, in a
+/// scratch cache when another build holds its own. Without a shard's parts, the assembly says
+/// what is missing.
 #[test]
 fn an_assembly_takes_each_shards_search_parts_instead_of_its_sections() {
     let tmp = tempfile::tempdir().unwrap();
@@ -112,6 +113,12 @@ fn an_assembly_takes_each_shards_search_parts_instead_of_its_sections() {
     for page in rendered.docs.sites.iter().flat_map(|s| &s.pages) {
         assert!(page.sections.is_empty(), "{}: sections held", page.out);
     }
+
+    // Another build holding the render cache leaves the assembly a scratch one for the parts.
+    let locked = tmp.path().join("cache-locked");
+    let _held = playbill::render_cache::RenderCache::open(&locked);
+    let beside = render_part(&demo(&locked), &Part::Assemble(dirs.clone()), None, &|_| {});
+    assert_eq!(beside.unwrap().render_cache.reused, searched);
 
     std::fs::remove_file(dirs[1].join(playbill::shard::SEARCH_PARTS)).unwrap();
     let config = demo(&tmp.path().join("cache-2"));
