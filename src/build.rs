@@ -319,13 +319,14 @@ fn fetched_prebuilt(
     progress: &dyn Fn(&str),
 ) -> Option<crate::publish::prebuilt::Fetched> {
     config.prebuilt_bucket.as_ref()?;
-    let wanted: Box<dyn Fn(&crate::catalog::Entity) -> bool> = match part {
-        Part::Whole => Box::new(|_| true),
-        Part::Shard(shard) => Box::new(|e| shard.holds(&e.source.repo)),
+    let shard = match part {
+        Part::Whole => None,
+        Part::Shard(shard) => Some(shard),
         Part::Assemble(_) => return None,
     };
+    let wanted = |e: &crate::catalog::Entity| shard.is_none_or(|s| s.holds(&e.source.repo));
     progress("fetching the docs repositories' CI rendered");
-    crate::publish::prebuilt::fetch(config, catalog, &*wanted, diagnostics)
+    crate::publish::prebuilt::fetch(config, catalog, &wanted, diagnostics)
 }
 
 /// What the portal's pages show beside the catalog and the docs.

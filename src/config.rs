@@ -276,7 +276,7 @@ impl Config {
         let freshness = raw.freshness.resolve().map_err(error)?;
         let oncall = resolve_oncall(raw.oncall).map_err(error)?;
         let doc_versions = raw.docs.versions.resolve().map_err(error)?;
-        Ok(Config {
+        let mut config = Config {
             file: Some(file.to_path_buf()),
             base_dir: base_dir.to_path_buf(),
             title: raw.title.unwrap_or_else(|| "Developer Portal".to_string()),
@@ -308,15 +308,23 @@ impl Config {
             graphs: raw.graphs,
             doc_versions,
             preview: None,
-            prebuilt_docs: raw
-                .docs
-                .prebuilt
-                .as_deref()
-                .filter(|p| !is_bucket_url(p))
-                .map(|p| resolve(Path::new(p))),
-            prebuilt_bucket: raw.docs.prebuilt.filter(|p| is_bucket_url(p)),
+            prebuilt_docs: None,
+            prebuilt_bucket: None,
             record_prebuilt: false,
-        })
+        };
+        if let Some(location) = &raw.docs.prebuilt {
+            config.set_prebuilt(location, resolve);
+        }
+        Ok(config)
+    }
+
+    /// Points `[docs] prebuilt` at `location`: a bucket URL as it is, a directory made
+    /// absolute by `dir`.
+    pub fn set_prebuilt(&mut self, location: &str, dir: impl FnOnce(&Path) -> PathBuf) {
+        (self.prebuilt_docs, self.prebuilt_bucket) = match is_bucket_url(location) {
+            true => (None, Some(location.to_string())),
+            false => (Some(dir(Path::new(location))), None),
+        };
     }
 
     /// One repository as a whole site (`playbill docs build|serve DIR`): the default settings,
@@ -470,7 +478,7 @@ impl Config {
 }
 
 /// Whether `[docs] prebuilt` names a bucket rather than a directory.
-pub fn is_bucket_url(text: &str) -> bool {
+fn is_bucket_url(text: &str) -> bool {
     let scheme = text.split_once("://").map(|(scheme, _)| scheme);
     matches!(scheme, Some("s3" | "s3a" | "gs" | "az" | "azure"))
 }

@@ -13,6 +13,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics, Stored as Problem};
 use crate::docs::{DocSets, DocSite};
 use crate::gather::Workspace;
 use crate::render_cache::RenderCache;
+use crate::search::is_searched;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -122,8 +123,7 @@ pub fn search_parts(docs: &DocSets, cache: Option<&RenderCache>) -> Result<Vec<u
     let mut writer = std::io::BufWriter::new(&mut scratch);
     let version = env!("CARGO_PKG_VERSION");
     writeln!(writer, "{PARTS_MAGIC} {FORMAT} {version}").map_err(failed)?;
-    // Older versions of a site are not searched.
-    let searched: Vec<&DocSite> = docs.sites.iter().filter(|s| s.version.is_none()).collect();
+    let searched: Vec<&DocSite> = docs.sites.iter().filter(|s| is_searched(s)).collect();
     for chunk in searched.chunks(PARTS_AT_ONCE) {
         let parts: Vec<Option<Vec<u8>>> = chunk
             .par_iter()
@@ -188,7 +188,7 @@ fn take_search_parts(dir: &Path, sites: &mut [DocSite], cache: &RenderCache) -> 
         )
     })?;
     let parts = read_search_parts(&bytes);
-    for site in sites.iter_mut().filter(|s| s.version.is_none()) {
+    for site in sites.iter_mut().filter(|s| is_searched(s)) {
         let Some(part) = parts.get(site.base.as_str()) else {
             return Err(format!(
                 "{} has no search-index part for {}; build the shard again",

@@ -4,7 +4,7 @@ use super::{json_logs, load_config, log_json, print_diagnostics, spinner, with_s
 use crate::cli::{BuildArgs, SnapshotArgs};
 use playbill::audit::{AuditReport, Webhooks};
 use playbill::build;
-use playbill::config::{is_bucket_url, Config};
+use playbill::config::Config;
 use playbill::paths::absolute;
 use std::path::Path;
 use std::process::ExitCode;
@@ -77,11 +77,7 @@ fn apply_build_flags(config: &mut Config, args: &BuildArgs) {
     }
     config.render_cache &= !args.no_cache;
     if let Some(location) = &args.prebuilt {
-        let text = location.to_string_lossy();
-        (config.prebuilt_docs, config.prebuilt_bucket) = match is_bucket_url(&text) {
-            true => (None, Some(text.into_owned())),
-            false => (Some(absolute(location)), None),
-        };
+        config.set_prebuilt(&location.to_string_lossy(), absolute);
     }
 }
 

@@ -3,7 +3,7 @@
 //! is made from. When nothing it is made from changed, a build reads the listing alone: a file
 //! the output still holds is left there, like a page.
 
-use super::{build_index, emit_index, site_digest, typo, SITE_KIND};
+use super::{build_index, emit_index, part_key, site_digest, typo};
 use crate::catalog::summary::EntitySummary;
 use crate::catalog::Catalog;
 use crate::docs::DocSets;
@@ -139,7 +139,7 @@ fn listed_or_made(
     };
     // The sites' parts were not read, but the next change to one site needs the rest.
     for digest in &digests {
-        cache.retain(&cache.key(SITE_KIND, &[digest]));
+        cache.retain(&part_key(cache, digest));
     }
     let files = listed.into_iter().map(|(path, key)| IndexFile {
         path,

@@ -335,7 +335,7 @@ fn site_part<'a>(
             (head, Counted::Held(counts))
         }
         Some(cache) => {
-            let key = cache.key(SITE_KIND, &[&site_digest(site)]);
+            let key = part_key(cache, &site_digest(site));
             let (head, counts) = cache.get_or_make(
                 (SITE_KIND, &key),
                 || {
@@ -370,7 +370,7 @@ pub fn site_part_bytes(site: &DocSite, cache: Option<&RenderCache>) -> Option<Ve
     match cache {
         None => make(),
         Some(cache) => {
-            let key = cache.key(SITE_KIND, &[&site_digest(site)]);
+            let key = part_key(cache, &site_digest(site));
             cache.get_or_render_keyed(SITE_KIND, &key, make)
         }
     }
@@ -381,7 +381,7 @@ pub fn site_part_bytes(site: &DocSite, cache: Option<&RenderCache>) -> Option<Ve
 /// keep it.
 pub fn take_site_part(site: &mut DocSite, part: &[u8], cache: &RenderCache) -> Result<(), String> {
     let digest: [u8; 32] = Sha256::digest(part).into();
-    let key = cache.key(SITE_KIND, &[&digest]);
+    let key = part_key(cache, &digest);
     if !cache.retain(&key) {
         cache.put(SITE_KIND, &key, part);
     }
@@ -393,6 +393,17 @@ pub fn take_site_part(site: &mut DocSite, part: &[u8], cache: &RenderCache) -> R
     }
     site.search_part = Some(digest);
     Ok(())
+}
+
+/// The render cache's key of the part of a site whose [`site_digest`] is `digest`.
+fn part_key(cache: &RenderCache, digest: &[u8; 32]) -> crate::output::Key {
+    cache.key(SITE_KIND, &[digest])
+}
+
+/// Whether a docs site's sections are in the index: only its latest version's are (the index
+/// finds a site by its entity's base, which an older version's is below).
+pub fn is_searched(site: &DocSite) -> bool {
+    site.version.is_none()
 }
 
 /// A hash of what a docs site's sections are made from: its name and each page's path, title
