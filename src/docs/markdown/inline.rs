@@ -115,7 +115,9 @@ impl<'a> Inline<'a> {
     fn is_plain(&self, b: u8, links: bool, prev_word: bool) -> bool {
         let starts_match = match b {
             b'h' | b'f' | b'w' => links && !prev_word,
-            b':' | b'~' | b'^' | b'(' | b'+' | b'=' | b'<' | b'-' | b'c' | b'0'..=b'9' => true,
+            // `c/o`, never inside a word.
+            b'c' => !prev_word,
+            b':' | b'~' | b'^' | b'(' | b'+' | b'=' | b'<' | b'-' | b'0'..=b'9' => true,
             _ => false,
         };
         !starts_match && (prev_word || !self.ascii_first_chars[usize::from(b)])
@@ -268,40 +270,29 @@ fn emoji_at(text: &str, i: usize) -> Option<Found> {
 /// fractions and ordinal numbers (`1st` -> `1<sup>st</sup>`).
 fn symbol_at(text: &str, i: usize, prev_word: bool) -> Option<Found> {
     let rest = &text[i..];
-    let prev = text[..i].chars().next_back();
+    let prev = || text[..i].chars().next_back();
     let next_is = |len: usize, f: fn(char) -> bool| rest[len..].chars().next().is_some_and(f);
     let simple = |len: usize, symbol: &str| Some((len, symbol.to_string(), symbol.to_string()));
-    if rest.starts_with("(tm)") {
-        return simple(4, "\u{2122}");
+    // Each symbol is tried only at its own first character: `c` and digits are common.
+    match rest.as_bytes().first()? {
+        b'(' => {
+            let marks = [("(tm)", "\u{2122}"), ("(c)", "\u{a9}"), ("(r)", "\u{ae}")];
+            let (mark, symbol) = marks.into_iter().find(|(mark, _)| rest.starts_with(mark))?;
+            simple(mark.len(), symbol)
+        }
+        b'+' if rest.starts_with("+/-") => simple(3, "\u{b1}"),
+        b'=' if rest.starts_with("=/=") => simple(3, "\u{2260}"),
+        b'c' if rest.starts_with("c/o") && !prev_word && !next_is(3, is_word) => {
+            simple(3, "\u{2105}")
+        }
+        b'<' if rest.starts_with("<-->") => simple(4, "\u{2194}"),
+        b'<' if rest.starts_with("<--") && !next_is(3, |c| c == '-') => simple(3, "\u{2190}"),
+        b'-' if rest.starts_with("-->") && prev() != Some('-') => simple(3, "\u{2192}"),
+        b'0'..=b'9' if !prev().is_some_and(|c| c.is_ascii_digit()) => {
+            fraction(rest).or_else(|| if prev_word { None } else { ordinal(rest) })
+        }
+        _ => None,
     }
-    if rest.starts_with("(c)") {
-        return simple(3, "\u{a9}");
-    }
-    if rest.starts_with("(r)") {
-        return simple(3, "\u{ae}");
-    }
-    if rest.starts_with("+/-") {
-        return simple(3, "\u{b1}");
-    }
-    if rest.starts_with("=/=") {
-        return simple(3, "\u{2260}");
-    }
-    if rest.starts_with("c/o") && !prev_word && !next_is(3, is_word) {
-        return simple(3, "\u{2105}");
-    }
-    if rest.starts_with("<-->") {
-        return simple(4, "\u{2194}");
-    }
-    if rest.starts_with("<--") && !next_is(3, |c| c == '-') {
-        return simple(3, "\u{2190}");
-    }
-    if rest.starts_with("-->") && prev != Some('-') {
-        return simple(3, "\u{2192}");
-    }
-    if rest.starts_with(|c: char| c.is_ascii_digit()) && !prev.is_some_and(|c| c.is_ascii_digit()) {
-        return fraction(rest).or_else(|| if prev_word { None } else { ordinal(rest) });
-    }
-    None
 }
 
 fn fraction(rest: &str) -> Option<Found> {
