@@ -398,8 +398,10 @@ def _prebuilt_cold(ctx: Context) -> None:
 
 
 def _playbill_docs_pages(ctx: Context) -> int:
-    # TechDocs pages are rendered under OUT/docs/<namespace>/<kind>/<name>/.
-    return _html_files(ctx.out("playbill") / "docs")
+    # TechDocs pages are rendered under OUT/docs/<namespace>/<kind>/<name>/; each site's print
+    # view (<site>/print/index.html) has no Markdown page of its own behind it.
+    docs = ctx.out("playbill") / "docs"
+    return _html_files(docs, exclude=lambda p: p.relative_to(docs).parts[3:] == ("print", "index.html"))
 
 
 # mkdocs + techdocs-core, one repository after another -----------------------
@@ -525,7 +527,7 @@ def _pagefind_pages(ctx: Context) -> int:
 TOOLS: list[Tool] = [
     Tool("playbill", "playbill build --config site.toml --out OUT (empty output and render cache)",
          _playbill_missing, _playbill_commands, lambda c: c.out("playbill"), _playbill_cold,
-         docs_pages=_playbill_docs_pages, docs_pages_note="HTML files under OUT/docs/"),
+         docs_pages=_playbill_docs_pages, docs_pages_note="HTML files under OUT/docs/ but each site's print view"),
     Tool("playbill-unchanged", "the same build again, nothing changed (output and render cache kept)",
          _playbill_missing, lambda c: [_playbill_build(c, "playbill-unchanged")],
          lambda c: c.out("playbill-unchanged"), lambda c: None,
@@ -595,9 +597,31 @@ class Result:
             r = ratio(self, baseline)
             if r is not None:
                 d["ratio_vs_playbill"] = r
+            per_page = cpu_per_docs_page(self)
+            if per_page is not None:
+                d["cpu_s_per_docs_page"] = per_page
         if self.log:
             d["log"] = self.log
         return d
+
+
+def cpu_per_docs_page(res: Result) -> Optional[float]:
+    """Median CPU seconds (user + system) over the docs pages the output holds: the whole run's
+    CPU, whatever else the tool made besides (Playbill's entity pages, search index, ...)."""
+    if res.status != "ok" or not res.runs or not res.docs_pages:
+        return None
+    return statistics.median(s.user_s + s.sys_s for s in res.runs) / res.docs_pages
+
+
+def cpu_ratio_line(results: list[Result]) -> Optional[str]:
+    """How many times Playbill's CPU per docs page MkDocs + techdocs-core spends, when both ran."""
+    by_name = {r.name: r for r in results}
+    ours = by_name.get("playbill") and cpu_per_docs_page(by_name["playbill"])
+    theirs = by_name.get("mkdocs") and cpu_per_docs_page(by_name["mkdocs"])
+    if not ours or not theirs:
+        return None
+    return (f"CPU per docs page: mkdocs {theirs * 1000:.2f} ms, playbill {ours * 1000:.3f} ms: "
+            f"mkdocs spends {theirs / ours:.1f}x Playbill's")
 
 
 def ratio(res: Result, baseline: Optional[Result]) -> Optional[float]:
@@ -704,6 +728,10 @@ def fmt_s(x: Optional[float]) -> str:
     return "-" if x is None else (f"{x:.2f} s" if x < 100 else f"{x:.0f} s")
 
 
+def fmt_ms(seconds: Optional[float]) -> str:
+    return "-" if seconds is None else f"{seconds * 1000:.3f} ms"
+
+
 def fmt_bytes(n: Optional[int], binary: bool = False) -> str:
     if n is None:
         return "-"
@@ -718,7 +746,8 @@ def fmt_bytes(n: Optional[int], binary: bool = False) -> str:
 
 def table(results: list[Result], runs: int, markdown_pages: Optional[int] = None) -> str:
     head = ["tool", "status"] + [f"run {i + 1}" for i in range(runs)] + \
-        ["median", "CPU (median)", "peak RSS", "files", "HTML", "docs pages", "output", "vs playbill"]
+        ["median", "CPU (median)", "peak RSS", "files", "HTML", "docs pages", "CPU/docs page", "output",
+         "vs playbill"]
     rows: list[list[str]] = []
     notes: list[str] = []
     baseline = next((r for r in results if r.name == "playbill"), None)
@@ -735,6 +764,7 @@ def table(results: list[Result], runs: int, markdown_pages: Optional[int] = None
                       fmt_bytes(max(s.max_rss_bytes for s in r.runs), binary=True),
                       f"{r.output_files:,}", f"{r.html_files:,}",
                       "-" if r.docs_pages is None else f"{r.docs_pages:,}",
+                      fmt_ms(cpu_per_docs_page(r)),
                       fmt_bytes(r.output_bytes),
                       "-" if q is None else f"{q:.2f}x"]
             tool = next((t for t in TOOLS if t.name == r.name), None)
@@ -746,7 +776,7 @@ def table(results: list[Result], runs: int, markdown_pages: Optional[int] = None
             if tool and tool.ratio_note and q is not None:
                 notes.append(f"{r.name}: ratio is {tool.ratio_note}")
         else:
-            cells += ["-"] * 8
+            cells += ["-"] * 9
             notes.append(f"{r.name}: {r.reason}")
         rows.append(cells)
     widths = [len(h) for h in head]
@@ -762,6 +792,9 @@ def table(results: list[Result], runs: int, markdown_pages: Optional[int] = None
         else:
             lines.append("  ".join([row[0].ljust(widths[0])] + row[1:]))
     lines += [f"note: {n}" for n in notes]
+    cpu_line = cpu_ratio_line(results)
+    if cpu_line:
+        lines.append(cpu_line)
     return "\n".join(lines)
 
 

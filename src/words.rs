@@ -1,4 +1,4 @@
-//! Splitting ASCII text by byte: section texts and search terms are cut from every docs page,
+//! Splitting ASCII text by byte: search terms are cut from every docs page,
 //! and most of them are ASCII, where no character needs decoding.
 
 /// Calls `visit` with each maximal run of `text`'s bytes for which `in_run` holds, in order.
