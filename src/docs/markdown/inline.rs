@@ -18,11 +18,21 @@ const MAX_ABBREVIATIONS: usize = 500;
 pub(super) struct Inline<'a> {
     abbreviations: HashMap<&'a str, &'a str>,
     first_chars: HashSet<char>,
-    /// `first_chars` for ASCII, by byte: asked of nearly every byte of a page's text.
-    ascii_first_chars: [bool; 128],
+    /// By byte, which matchers may start there ([`ALWAYS`], ...): asked of nearly every byte
+    /// of a page's text, as one load and one test.
+    starts: [u8; 256],
     /// Distinct abbreviation lengths in bytes, longest first.
     lengths: Vec<usize>,
 }
+
+/// What may start at a byte (see [`Inline::starts`]): a smart symbol, emoji, `~`/`^` or any
+/// matcher of a non-ASCII character, wherever it is;
+const ALWAYS: u8 = 1;
+const NOT_ASCII: u8 = 2;
+/// `c/o` or an abbreviation, at a word's start;
+const AT_WORD: u8 = 4;
+/// a bare link, at a word's start outside a link.
+const AT_LINK: u8 = 8;
 
 /// What a matcher found: bytes consumed, HTML, plain text.
 type Found = (usize, String, String);
@@ -35,9 +45,19 @@ impl<'a> Inline<'a> {
             map.insert(abbr.as_str(), title.as_str());
         }
         let first_chars: HashSet<char> = map.keys().filter_map(|a| a.chars().next()).collect();
-        let mut ascii_first_chars = [false; 128];
-        for c in first_chars.iter().filter(|c| c.is_ascii()) {
-            ascii_first_chars[*c as usize] = true;
+        let mut starts = [0; 256];
+        for (b, start) in (0..=u8::MAX).zip(&mut starts) {
+            *start = match b {
+                b'h' | b'f' | b'w' => AT_LINK,
+                // `c/o`, never inside a word.
+                b'c' => AT_WORD,
+                b':' | b'~' | b'^' | b'(' | b'+' | b'=' | b'<' | b'-' | b'0'..=b'9' => ALWAYS,
+                128.. => NOT_ASCII,
+                _ => 0,
+            };
+            if b.is_ascii() && first_chars.contains(&char::from(b)) {
+                *start |= AT_WORD;
+            }
         }
         let mut lengths: Vec<usize> = map.keys().map(|a| a.len()).collect();
         lengths.sort_unstable_by(|a, b| b.cmp(a));
@@ -45,7 +65,7 @@ impl<'a> Inline<'a> {
         Inline {
             abbreviations: map,
             first_chars,
-            ascii_first_chars,
+            starts,
             lengths,
         }
     }
@@ -68,9 +88,12 @@ impl<'a> Inline<'a> {
         let mut flushed = 0;
         let mut i = 0;
         let mut prev_word = false;
+        // Which matchers can start, by whether a word character comes before.
+        let link = if links { AT_LINK } else { 0 };
+        let can_start = [ALWAYS | NOT_ASCII | AT_WORD | link, ALWAYS | NOT_ASCII];
         while i < text.len() {
             let b = text.as_bytes()[i];
-            if b.is_ascii() && self.is_plain(b, links, prev_word) {
+            if self.starts[usize::from(b)] & can_start[usize::from(prev_word)] == 0 {
                 prev_word = b.is_ascii_alphanumeric() || b == b'_';
                 i += 1;
                 continue;
@@ -108,19 +131,6 @@ impl<'a> Inline<'a> {
             }
         }
         push_text(&text[flushed..], html, plain);
-    }
-
-    /// Whether none of the matchers below can start at the ASCII byte `b`: most text passes
-    /// through here a byte at a time, without being decoded.
-    fn is_plain(&self, b: u8, links: bool, prev_word: bool) -> bool {
-        let starts_match = match b {
-            b'h' | b'f' | b'w' => links && !prev_word,
-            // `c/o`, never inside a word.
-            b'c' => !prev_word,
-            b':' | b'~' | b'^' | b'(' | b'+' | b'=' | b'<' | b'-' | b'0'..=b'9' => true,
-            _ => false,
-        };
-        !starts_match && (prev_word || !self.ascii_first_chars[usize::from(b)])
     }
 
     /// `<abbr title="...">ABBR</abbr>` when a defined abbreviation starts at `i` as a word.
