@@ -17,8 +17,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Postings kept per stem, the highest weights first: bounds what one query term loads.
@@ -405,42 +404,68 @@ fn add_postings(postings: &mut [Best], weighed: Vec<Vec<(u32, u32, u32)>>) {
     }
 }
 
-/// A posting as [`Best`] orders it: the greatest is the worst kept, the lightest and, among
-/// equal weights, the latest document. The weight above the complement of the document in one
+/// A posting as [`Best`] orders it: the greater the better, the heavier and, among equal
+/// weights, the earlier document. The weight above the complement of the document in one
 /// integer, so that each of the millions of comparisons is one instruction.
-type Ranked = Reverse<u64>;
+type Ranked = u64;
 
 fn ranked(doc: u32, weight: u32) -> Ranked {
-    Reverse((u64::from(weight) << 32) | u64::from(!doc))
+    (u64::from(weight) << 32) | u64::from(!doc)
 }
 
 /// `(doc, weight)` of a [`ranked`] posting.
-fn posting(Reverse(ranked): Ranked) -> (u32, u32) {
+fn posting(ranked: Ranked) -> (u32, u32) {
     (!(ranked as u32), (ranked >> 32) as u32)
 }
 
+/// Postings a stem holds before it is cut back to its [`MAX_POSTINGS`] best: a quarter more,
+/// so that a common stem's list stays small and each cut is paid for by many appends.
+const CUT_AT: usize = MAX_POSTINGS + MAX_POSTINGS / 4;
+
 /// A stem's [`MAX_POSTINGS`] heaviest postings so far (the earlier document first among equal
-/// weights), the worst on top: a posting that does not beat it is dropped at once. Never
-/// holds more than it keeps, so a portal's common stems take half the memory of lists cut
-/// back whenever they doubled.
+/// weights), with room for a quarter more before they are cut back. Appending keeps a stem's
+/// postings together in memory; a heap of the best, updated for each posting, spent most of
+/// its time waiting for memory as it was re-ordered.
 #[derive(Clone, Default)]
-struct Best(BinaryHeap<Ranked>);
+struct Best {
+    list: Vec<Ranked>,
+    /// The worst posting kept at the last cut: no posting that does not beat it can be kept.
+    floor: Option<Ranked>,
+}
 
 impl Best {
     fn add(&mut self, doc: u32, weight: u32) {
         let posting = ranked(doc, weight);
-        if self.0.len() < MAX_POSTINGS {
-            self.0.push(posting);
-        } else if let Some(mut worst) = self.0.peek_mut() {
-            if posting < *worst {
-                *worst = posting;
-            }
+        if self.floor.is_some_and(|floor| posting <= floor) {
+            return;
+        }
+        if self.list.len() == self.list.capacity() {
+            // Grown as a vector grows, but never past the cut.
+            let room = (self.list.len() * 2).clamp(4, CUT_AT);
+            self.list.reserve_exact(room - self.list.len());
+        }
+        self.list.push(posting);
+        if self.list.len() >= CUT_AT {
+            self.cut();
         }
     }
 
+    /// Keeps the [`MAX_POSTINGS`] best.
+    fn cut(&mut self) {
+        if self.list.len() <= MAX_POSTINGS {
+            return;
+        }
+        let (_, &mut worst, _) = self
+            .list
+            .select_nth_unstable_by(MAX_POSTINGS - 1, |a, b| b.cmp(a));
+        self.list.truncate(MAX_POSTINGS);
+        self.floor = Some(worst);
+    }
+
     /// The postings `(doc, weight)` in document order.
-    fn by_doc(self) -> Vec<(u32, u32)> {
-        let mut list: Vec<(u32, u32)> = self.0.into_vec().into_iter().map(posting).collect();
+    fn by_doc(mut self) -> Vec<(u32, u32)> {
+        self.cut();
+        let mut list: Vec<(u32, u32)> = self.list.into_iter().map(posting).collect();
         list.sort_unstable();
         list
     }
@@ -448,7 +473,7 @@ impl Best {
 
 #[cfg(test)]
 mod tests {
-    use super::{Best, MAX_POSTINGS};
+    use super::{Best, CUT_AT, MAX_POSTINGS};
 
     #[test]
     fn the_best_kept_while_adding_are_the_best_of_all() {
@@ -464,7 +489,7 @@ mod tests {
         for &(doc, w) in &all {
             best.add(doc, w);
         }
-        assert!(best.0.capacity() < 2 * MAX_POSTINGS);
+        assert!(best.list.capacity() <= CUT_AT);
         assert_eq!(best.by_doc(), once);
     }
 }
