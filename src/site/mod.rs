@@ -294,11 +294,15 @@ pub fn render_site(inputs: SiteInputs<'_>) -> Result<(Site, Diagnostics), String
         // Before the pages, so that a page wins over a copied file of the same name.
         site.streamed = put_docs_files(docs, out)?;
     }
+    if scope != Scope::Docs {
+        // Given now rather than held while the pages are rendered: megabytes in a large portal.
+        out.put(&data_path, data)?;
+        site.streamed.push(data_path);
+    }
     let (paths, problems) = render_pages(&shared, &pages, out)?;
     site.streamed.extend(paths);
     if scope != Scope::Docs {
         site.files.extend(assets.files);
-        site.files.insert(data_path, data);
         site.streamed.extend(put_definition_files(catalog, out)?);
         site.files
             .insert(COUNTS_PATH.to_string(), counts_script(&shared.counts));
@@ -418,7 +422,7 @@ fn render_pages(
     pages: &[Page<'_>],
     out: &dyn PageSink,
 ) -> Result<(Vec<String>, Vec<Diagnostic>), String> {
-    let outcomes: Vec<Result<(String, Option<Diagnostic>), String>> = pages
+    let outcomes: Vec<Result<PageOutcome, String>> = pages
         .par_iter()
         .map(|page| {
             let path = page.path(shared.docs);
@@ -436,7 +440,8 @@ fn render_pages(
                 Err(e) => {
                     let html = format!("<!doctype html><title>Error</title><p>This page could not be rendered: {}</p>", crate::highlight::escape(&e));
                     out.put(&path, html.into_bytes())?;
-                    Some(Diagnostic::error("site/template", format!("{path}: {e}")))
+                    let problem = Diagnostic::error("site/template", format!("{path}: {e}"));
+                    Some(Box::new(problem))
                 }
             };
             Ok((path, problem))
@@ -447,10 +452,14 @@ fn render_pages(
     for outcome in outcomes {
         let (path, problem) = outcome?;
         paths.push(path);
-        problems.extend(problem);
+        problems.extend(problem.map(|p| *p));
     }
     Ok((paths, problems))
 }
+
+/// A page's path, and its problem when it could not be rendered: boxed, as every page's
+/// outcome is held until the last page is done.
+type PageOutcome = (String, Option<Box<Diagnostic>>);
 
 /// What rendering a page gave.
 enum PageOutput {
