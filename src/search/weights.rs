@@ -418,12 +418,12 @@ fn posting(ranked: Ranked) -> (u32, u32) {
     (!(ranked as u32), (ranked >> 32) as u32)
 }
 
-/// Postings a stem holds before it is cut back to its [`MAX_POSTINGS`] best: a quarter more,
+/// Postings a stem holds before it is cut back to its [`MAX_POSTINGS`] best: an eighth more,
 /// so that a common stem's list stays small and each cut is paid for by many appends.
-const CUT_AT: usize = MAX_POSTINGS + MAX_POSTINGS / 4;
+const CUT_AT: usize = MAX_POSTINGS + MAX_POSTINGS / 8;
 
 /// A stem's [`MAX_POSTINGS`] heaviest postings so far (the earlier document first among equal
-/// weights), with room for a quarter more before they are cut back. Appending keeps a stem's
+/// weights), with room for an eighth more before they are cut back. Appending keeps a stem's
 /// postings together in memory; a heap of the best, updated for each posting, spent most of
 /// its time waiting for memory as it was re-ordered.
 #[derive(Clone, Default)]
