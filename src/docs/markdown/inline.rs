@@ -25,13 +25,14 @@ pub(super) struct Inline<'a> {
     lengths: Vec<usize>,
 }
 
-/// What may start at a byte (see [`Inline::starts`]): a smart symbol, emoji, `~`/`^` or any
-/// matcher of a non-ASCII character, wherever it is;
+/// What may start at a byte ([`Inline::starts`]), as bits. A smart symbol, an emoji, `~` or
+/// `^`: wherever the byte is.
 const ALWAYS: u8 = 1;
+/// A byte of a non-ASCII character: decoded, and tried as any character is.
 const NOT_ASCII: u8 = 2;
-/// `c/o` or an abbreviation, at a word's start;
+/// `c/o` or an abbreviation: only at a word's start.
 const AT_WORD: u8 = 4;
-/// a bare link, at a word's start outside a link.
+/// A bare link: only at a word's start, outside a link.
 const AT_LINK: u8 = 8;
 
 /// What a matcher found: bytes consumed, HTML, plain text.
