@@ -427,9 +427,10 @@ fn open_cache(config: &Config, part: &Part, streams: bool) -> Option<RenderCache
     match (config.render_cache, streams || assembles) {
         (true, _) => {
             let cache = RenderCache::open(&cache_dir(config, part));
-            match assembles && !cache.is_held() {
-                true => RenderCache::scratch(),
-                false => Some(cache),
+            if assembles && !cache.is_held() {
+                RenderCache::scratch()
+            } else {
+                Some(cache)
             }
         }
         (false, true) => RenderCache::scratch(),

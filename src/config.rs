@@ -477,10 +477,11 @@ impl Config {
     }
 }
 
-/// Whether `[docs] prebuilt` names a bucket rather than a directory.
+/// Whether `[docs] prebuilt` names a bucket rather than a directory: any URL, read as a
+/// publish target is, so that the target's parser alone knows the schemes and names one it
+/// does not take.
 fn is_bucket_url(text: &str) -> bool {
-    let scheme = text.split_once("://").map(|(scheme, _)| scheme);
-    matches!(scheme, Some("s3" | "s3a" | "gs" | "az" | "azure"))
+    text.contains("://")
 }
 
 /// `base_url`: an http(s) URL, kept with a trailing `/` so page paths append to it.

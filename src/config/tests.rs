@@ -125,3 +125,24 @@ fn rules_accept_kinds_and_kind_with_type() {
         Some("org/**")
     );
 }
+
+#[test]
+fn prebuilt_takes_any_url_as_a_bucket_and_anything_else_as_a_directory() {
+    let mut config = Config::defaults(Path::new("/repo"));
+    for url in [
+        "s3://docs/portal",
+        "gs://docs",
+        "az://docs/a",
+        "https://docs.example",
+    ] {
+        config.set_prebuilt(url, |_| unreachable!("{url} is not a directory"));
+        assert_eq!(config.prebuilt_bucket.as_deref(), Some(url));
+        assert_eq!(config.prebuilt_docs, None);
+    }
+    config.set_prebuilt("published/docs", |p| Path::new("/base").join(p));
+    assert_eq!(
+        config.prebuilt_docs,
+        Some(PathBuf::from("/base/published/docs"))
+    );
+    assert_eq!(config.prebuilt_bucket, None);
+}
