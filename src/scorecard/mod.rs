@@ -32,6 +32,17 @@ pub enum ClusterData<'a> {
     Snapshot(&'a Snapshot),
 }
 
+impl<'a> ClusterData<'a> {
+    /// What the build has of the clusters: `snapshot` when `[kubernetes]` is configured.
+    pub fn of(config: &crate::config::Config, snapshot: Option<&'a Snapshot>) -> ClusterData<'a> {
+        match (config.kubernetes.is_some(), snapshot) {
+            (false, _) => ClusterData::NotConfigured,
+            (true, None) => ClusterData::Missing,
+            (true, Some(s)) => ClusterData::Snapshot(s),
+        }
+    }
+}
+
 /// Everything the checks read.
 pub struct Inputs<'a> {
     pub catalog: &'a Catalog,
@@ -125,14 +136,18 @@ pub struct CheckResult {
     pub outcome: Outcome,
 }
 
-/// An entity's scorecard.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// An entity's scorecard: its score and each check's status. The checks' reasons and fixes
+/// are not kept (at 10,000 repositories they were most of the scorecards' 30 MB): the pages
+/// that show them judge the entity again with [`results`], which gives the same results from
+/// the same inputs, as every check reads only those.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Scorecard {
     /// 0–100; None when no applicable check carries weight.
     pub score: Option<u32>,
     pub passed: usize,
     pub failed: usize,
-    pub results: Vec<CheckResult>,
+    /// Each enabled check's status, in the order of [`Scorecards::checks`].
+    pub statuses: Box<[Status]>,
     /// The highest `[scorecards]` level reached, if any.
     pub level: Option<String>,
 }
@@ -146,6 +161,12 @@ pub struct Scorecards {
 }
 
 impl Scorecards {
+    /// `check`'s status on `card`; None when the check is not enabled.
+    pub fn status(&self, card: &Scorecard, check: Check) -> Option<Status> {
+        let at = self.checks.iter().position(|&c| c == check)?;
+        card.statuses.get(at).copied()
+    }
+
     /// Each scored entity's score, by entity ref.
     pub fn scores(&self) -> BTreeMap<String, u32> {
         let cards = self.cards.iter();
@@ -195,11 +216,7 @@ pub fn for_portal(
     snapshot: Option<&crate::cluster::model::Snapshot>,
     diagnostics: &[crate::diagnostics::Diagnostic],
 ) -> Option<Scorecards> {
-    let clusters = match (config.kubernetes.is_some(), snapshot) {
-        (false, _) => ClusterData::NotConfigured,
-        (true, None) => ClusterData::Missing,
-        (true, Some(s)) => ClusterData::Snapshot(s),
-    };
+    let clusters = ClusterData::of(config, snapshot);
     let inputs = Inputs::new(catalog, docs, clusters, diagnostics);
     config
         .scorecards
@@ -222,25 +239,7 @@ pub fn evaluate(inputs: &Inputs<'_>, config: &ScorecardConfig) -> Scorecards {
 
 /// One entity's scorecard; None when no enabled check applies to it.
 pub fn scorecard(e: &Entity, inputs: &Inputs<'_>, config: &ScorecardConfig) -> Option<Scorecard> {
-    let (spec_type, lifecycle) = (e.spec_str("type"), e.spec_str("lifecycle"));
-    let in_scope = |s: &config::CheckSettings| s.scope.covers(&e.kind, spec_type, lifecycle);
-    if !config.checks.iter().any(in_scope) {
-        return None;
-    }
-    let results: Vec<CheckResult> = config
-        .checks
-        .iter()
-        .map(|s| CheckResult {
-            id: s.check.id(),
-            title: s.check.title(),
-            weight: s.weight,
-            outcome: if in_scope(s) {
-                s.check.judge(e, inputs, config)
-            } else {
-                Outcome::not_applicable(format!("applies to {}", s.scope.describe()))
-            },
-        })
-        .collect();
+    let results = results(e, inputs, config)?;
     let weight_of = |status: Status| -> u32 {
         let matching = results.iter().filter(|r| r.outcome.status == status);
         matching.map(|r| r.weight).sum()
@@ -259,8 +258,33 @@ pub fn scorecard(e: &Entity, inputs: &Inputs<'_>, config: &ScorecardConfig) -> O
         passed: count(Status::Pass),
         failed: count(Status::Fail),
         level: levels::reached(&config.levels, &results).map(str::to_string),
-        results,
+        statuses: results.iter().map(|r| r.outcome.status).collect(),
     })
+}
+
+/// Every enabled check's result on `e`, in the order of the settings, reasons and fixes
+/// included; None when no enabled check applies to it.
+pub fn results(
+    e: &Entity,
+    inputs: &Inputs<'_>,
+    config: &ScorecardConfig,
+) -> Option<Vec<CheckResult>> {
+    let (spec_type, lifecycle) = (e.spec_str("type"), e.spec_str("lifecycle"));
+    let in_scope = |s: &config::CheckSettings| s.scope.covers(&e.kind, spec_type, lifecycle);
+    if !config.checks.iter().any(in_scope) {
+        return None;
+    }
+    let results = config.checks.iter().map(|s| CheckResult {
+        id: s.check.id(),
+        title: s.check.title(),
+        weight: s.weight,
+        outcome: if in_scope(s) {
+            s.check.judge(e, inputs, config)
+        } else {
+            Outcome::not_applicable(format!("applies to {}", s.scope.describe()))
+        },
+    });
+    Some(results.collect())
 }
 
 #[cfg(test)]

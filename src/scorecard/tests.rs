@@ -38,8 +38,14 @@ fn world(files: &[(&str, &str)]) -> World {
     }
 }
 
+/// A scorecard with its checks' results, as an entity page shows them.
+struct Judged {
+    score: Option<u32>,
+    results: Vec<CheckResult>,
+}
+
 impl World {
-    fn card(&self, key: &str, clusters: ClusterData<'_>) -> Option<Scorecard> {
+    fn card(&self, key: &str, clusters: ClusterData<'_>) -> Option<Judged> {
         self.card_with(key, clusters, &ScorecardConfig::default())
     }
 
@@ -48,22 +54,33 @@ impl World {
         key: &str,
         clusters: ClusterData<'_>,
         config: &ScorecardConfig,
-    ) -> Option<Scorecard> {
+    ) -> Option<Judged> {
         let inputs = Inputs::new(&self.catalog, &self.docs, clusters, &self.diagnostics);
         let entity = self
             .catalog
             .entities
             .iter()
-            .find(|e| e.key.to_string() == key);
-        scorecard(entity.expect(key), &inputs, config)
+            .find(|e| e.key.to_string() == key)
+            .expect(key);
+        let card = scorecard(entity, &inputs, config)?;
+        let results = results(entity, &inputs, config).expect("a scored entity has results");
+        let statuses: Vec<Status> = results.iter().map(|r| r.outcome.status).collect();
+        assert_eq!(
+            *card.statuses, statuses,
+            "{key}: judged again, the same statuses"
+        );
+        Some(Judged {
+            score: card.score,
+            results,
+        })
     }
 }
 
-fn result<'a>(card: &'a Scorecard, id: &str) -> &'a CheckResult {
+fn result<'a>(card: &'a Judged, id: &str) -> &'a CheckResult {
     card.results.iter().find(|r| r.id == id).expect(id)
 }
 
-fn status(card: &Scorecard, id: &str) -> Status {
+fn status(card: &Judged, id: &str) -> Status {
     result(card, id).outcome.status
 }
 

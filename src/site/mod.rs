@@ -142,6 +142,9 @@ struct Shared<'a> {
     owners_data: Option<String>,
     /// None when `[scorecards] enabled = false`.
     scorecards: Option<crate::scorecard::Scorecards>,
+    /// What the scorecards were judged from, to judge an entity again where a page shows
+    /// its checks' reasons ([`scorecards::results`]); None without scorecards.
+    score_inputs: Option<crate::scorecard::Inputs<'a>>,
     changes: &'a crate::changes::Outcome,
     /// The change state's trends, with the end of their window.
     trends: sparkline::Window<'a>,
@@ -263,6 +266,10 @@ pub fn render_site(inputs: SiteInputs<'_>) -> Result<(Site, Diagnostics), String
         counts: crate::diagnostics::Counts::of(&all),
         diagnostics: all,
         by_entity,
+        score_inputs: scorecards.as_ref().map(|_| {
+            let clusters = crate::scorecard::ClusterData::of(config, snapshot);
+            crate::scorecard::Inputs::new(catalog, docs, clusters, diagnostics.iter())
+        }),
         scorecards,
         changes,
         trends: sparkline::Window::of(&changes.state.trends),

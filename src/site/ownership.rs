@@ -113,6 +113,20 @@ const CHECKS: &[(&str, &str)] = &[
     ("has-runbook", "no runbook"),
 ];
 
+/// Whether `key` fails one of [`CHECKS`]: only then is it judged again for the reasons.
+fn fails_a_gap_check(shared: &Shared<'_>, key: &EntityRef) -> bool {
+    let Some(cards) = &shared.scorecards else {
+        return false;
+    };
+    let Some(card) = cards.cards.get(key) else {
+        return false;
+    };
+    let mut statuses = cards.checks.iter().zip(card.statuses.iter());
+    statuses.any(|(check, &status)| {
+        status == crate::scorecard::Status::Fail && CHECKS.iter().any(|(id, _)| *id == check.id())
+    })
+}
+
 /// The problems of `owned` an owner can fix: `{entity, what, detail}`, by entity.
 fn catalog_health<'a>(shared: &Shared<'_>, owned: impl Iterator<Item = &'a EntityRef>) -> Value {
     let mut rows = Vec::new();
@@ -134,11 +148,17 @@ fn catalog_health<'a>(shared: &Shared<'_>, owned: impl Iterator<Item = &'a Entit
                 push(what, format!("{place}{}", d.message));
             }
         }
-        let card = shared.scorecards.as_ref().and_then(|s| s.cards.get(key));
-        for r in card.map(|c| c.results.as_slice()).unwrap_or_default() {
+        if !fails_a_gap_check(shared, key) {
+            continue;
+        }
+        let entity = shared.catalog.get(key);
+        for r in entity
+            .map(|e| super::scorecards::results(shared, e))
+            .unwrap_or_default()
+        {
             let failed = r.outcome.status == crate::scorecard::Status::Fail;
             if let Some((_, what)) = CHECKS.iter().find(|(c, _)| failed && *c == r.id) {
-                push(what, r.outcome.reason.to_string());
+                push(what, r.outcome.reason.into_owned());
             }
         }
     }

@@ -365,7 +365,9 @@ fn entity(shared: &Shared<'_>, e: &Entity, ctx: &mut Context) -> Frame {
     let runbook = &shared.config.scorecards.runbook;
     ctx.insert("docs_link", &docs_link(shared.docs, &e.key, runbook));
     if let Some(cards) = &shared.scorecards {
-        ctx.insert("scorecard", &scorecards::card(cards, &e.key, shared.trends));
+        let results = scorecards::results(shared, e);
+        let card = scorecards::card(cards, &e.key, results, shared.trends);
+        ctx.insert("scorecard", &card);
     }
     if let Some(health) = shared.catalog.repo_health.get(&e.source.repo) {
         ctx.insert("repository", &repository::card(health));

@@ -3,11 +3,11 @@
 //! the entities failing each check, and each check's pass rate across the organisation. Built
 //! from `scorecard::Scorecards`.
 
-use super::sparkline;
+use super::{sparkline, Shared};
 use crate::catalog::summary::EntityLink;
-use crate::catalog::{Catalog, EntityRef};
+use crate::catalog::{Catalog, Entity, EntityRef};
 use crate::scorecard::config::Check;
-use crate::scorecard::{mean, owner_of, Scorecard, Scorecards, Status};
+use crate::scorecard::{mean, owner_of, CheckResult, Scorecard, Scorecards, Status};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -187,10 +187,11 @@ pub(super) fn page_context(ranking: &Ranking, part: usize) -> serde_json::Value 
     })
 }
 
-/// The card on an entity page.
+/// The card on an entity page, with its checks' `results`.
 pub(super) fn card(
     cards: &Scorecards,
     key: &EntityRef,
+    results: Vec<CheckResult>,
     window: sparkline::Window<'_>,
 ) -> Option<serde_json::Value> {
     let card = cards.cards.get(key)?;
@@ -203,7 +204,7 @@ pub(super) fn card(
         "level": level(card.score),
         "reached": card.level,
         "trend": trend,
-        "results": card.results,
+        "results": results,
     }))
 }
 
@@ -277,7 +278,7 @@ fn team(
         .filter_map(|check| {
             let mut entities: Vec<Scored> = members
                 .iter()
-                .filter(|(_, c)| status_of(c, *check) == Some(Status::Fail))
+                .filter(|(_, c)| cards.status(c, *check) == Some(Status::Fail))
                 .map(|(k, c)| scored(catalog, k, c))
                 .collect();
             let more = entities.len().saturating_sub(FAILING_SHOWN);
@@ -310,16 +311,19 @@ fn team(
     }
 }
 
-fn status_of(card: &Scorecard, check: Check) -> Option<Status> {
-    let result = card.results.iter().find(|r| r.id == check.id());
-    result.map(|r| r.outcome.status)
+/// Every enabled check's result on `e`, judged again from the inputs the scorecards were
+/// judged from; empty without scorecards or when no check applies to it.
+pub(super) fn results(shared: &Shared<'_>, e: &Entity) -> Vec<CheckResult> {
+    let Some(inputs) = &shared.score_inputs else {
+        return Vec::new();
+    };
+    crate::scorecard::results(e, inputs, &shared.config.scorecards).unwrap_or_default()
 }
 
 fn rate(cards: &Scorecards, check: Check) -> Rate {
     let count = |status: Status| {
-        let cards = cards.cards.values();
-        cards
-            .filter(|c| status_of(c, check) == Some(status))
+        let all = cards.cards.values();
+        all.filter(|c| cards.status(c, check) == Some(status))
             .count()
     };
     let (passed, failed) = (count(Status::Pass), count(Status::Fail));

@@ -4,7 +4,10 @@
 use playbill::build::{render, Rendered};
 use playbill::catalog::EntityRef;
 use playbill::config::Config;
-use playbill::scorecard::{evaluate, ClusterData, Inputs, Scorecards, Status};
+use playbill::scorecard::{
+    evaluate, results, CheckResult, ClusterData, Inputs, Outcome, Scorecards, Status,
+};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 fn demo() -> (Config, Rendered) {
@@ -14,8 +17,14 @@ fn demo() -> (Config, Rendered) {
     (config, rendered)
 }
 
-/// The scorecards of a rendered site, evaluated again from its parts as the site stage does.
-fn cards(config: &Config, r: &Rendered) -> Scorecards {
+/// The scorecards of a rendered site, evaluated again from its parts as the site stage does,
+/// and each scored entity's results as its page shows them (judged again, as the page does).
+struct Judged {
+    cards: Scorecards,
+    results: BTreeMap<EntityRef, Vec<CheckResult>>,
+}
+
+fn cards(config: &Config, r: &Rendered) -> Judged {
     let (snapshot, _) = playbill::cluster::obtain(config, &r.catalog);
     let snapshot = snapshot.expect("the demo has a cluster snapshot");
     let inputs = Inputs::new(
@@ -24,25 +33,28 @@ fn cards(config: &Config, r: &Rendered) -> Scorecards {
         ClusterData::Snapshot(&snapshot),
         r.diagnostics.iter(),
     );
-    evaluate(&inputs, &config.scorecards)
+    let cards = evaluate(&inputs, &config.scorecards);
+    let results = cards
+        .cards
+        .keys()
+        .map(|k| {
+            let entity = r.catalog.get(k).expect("a scored entity is in the catalog");
+            let judged = results(entity, &inputs, &config.scorecards).expect("scored");
+            let statuses: Vec<Status> = judged.iter().map(|r| r.outcome.status).collect();
+            assert_eq!(*cards.cards[k].statuses, statuses, "{k}: judged again");
+            (k.clone(), judged)
+        })
+        .collect();
+    Judged { cards, results }
 }
 
 fn key(text: &str) -> EntityRef {
     EntityRef::parse(text, None, "default").unwrap()
 }
 
-fn outcome<'a>(
-    cards: &'a Scorecards,
-    entity: &str,
-    check: &str,
-) -> &'a playbill::scorecard::Outcome {
-    let card = cards.cards.get(&key(entity)).expect(entity);
-    &card
-        .results
-        .iter()
-        .find(|r| r.id == check)
-        .expect(check)
-        .outcome
+fn outcome<'a>(judged: &'a Judged, entity: &str, check: &str) -> &'a Outcome {
+    let results = judged.results.get(&key(entity)).expect(entity);
+    &results.iter().find(|r| r.id == check).expect(check).outcome
 }
 
 fn page(r: &Rendered, path: &str) -> String {
@@ -64,9 +76,9 @@ fn demo_outcomes_follow_from_the_entities_data() {
     assert!(settlement.fix.as_deref().unwrap().contains("rotate"));
     // has-docs and kubernetes-annotations agree with what each entity declares and got.
     let mut without_docs = 0;
-    for (entity_key, card) in &cards.cards {
+    for (entity_key, results) in &cards.results {
         let entity = r.catalog.get(entity_key).unwrap();
-        let result = |id: &str| &card.results.iter().find(|c| c.id == id).unwrap().outcome;
+        let result = |id: &str| &results.iter().find(|c| c.id == id).unwrap().outcome;
         let docs = result("has-docs");
         if docs.status != Status::NotApplicable {
             // An API's reference (from its spec.definition) counts as its docs by default.
@@ -118,6 +130,7 @@ fn demo_outcomes_follow_from_the_entities_data() {
     // Users and Groups carry no checks by default.
     assert!(cards
         .cards
+        .cards
         .keys()
         .all(|k| k.kind != "user" && k.kind != "group"));
 }
@@ -135,10 +148,11 @@ fn demo_ranking_page_orders_teams_and_links_failing_entities() {
         .map(|s| s.split(['>', ' ']).next().unwrap())
         .collect();
     assert!(teams.len() >= 5, "{teams:?}");
-    let all: Vec<u32> = cards.cards.values().filter_map(|c| c.score).collect();
+    let all: Vec<u32> = cards.cards.cards.values().filter_map(|c| c.score).collect();
     let organisation = (all.iter().sum::<u32>() + all.len() as u32 / 2) / all.len() as u32;
     let scores_of = |team: &str| -> Vec<u32> {
         cards
+            .cards
             .cards
             .iter()
             .filter(|(k, _)| {
