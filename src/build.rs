@@ -233,17 +233,18 @@ pub fn render_part(
         &mut diagnostics,
         &mut watch,
     );
+    let entities = crate::search::Entities::Of(&catalog);
+    let search =
+        pool.install(|| crate::search::index_files(&catalog, entities, &docs, cache.as_ref()));
+    // Out of memory before the pages are rendered, when there is somewhere to put it.
+    let mut early = Site::default();
+    hand_over(sink, search, (cache.as_ref(), &mut early))?;
+    watch.lap("search");
     let summaries: Vec<_> = catalog
         .entities
         .iter()
         .map(|e| crate::catalog::summary::summary(&catalog, e))
         .collect();
-    let search =
-        pool.install(|| crate::search::index_files(&catalog, &summaries, &docs, cache.as_ref()));
-    // Out of memory before the pages are rendered, when there is somewhere to put it.
-    let mut early = Site::default();
-    hand_over(sink, search, (cache.as_ref(), &mut early))?;
-    watch.lap("search");
     let scope = match part {
         Part::Assemble(_) => Scope::AllButDocs,
         _ => Scope::All,

@@ -3,8 +3,7 @@
 //! is made from. When nothing it is made from changed, a build reads the listing alone: a file
 //! the output still holds is left there, like a page.
 
-use super::{build_index, emit_index, part_key, site_digest, typo};
-use crate::catalog::summary::EntitySummary;
+use super::{build_index, emit_index, part_key, site_digest, typo, Entities};
 use crate::catalog::Catalog;
 use crate::docs::DocSets;
 use crate::output::{Key, PageSink};
@@ -67,13 +66,13 @@ const TIMINGS: &str = "PLAYBILL_TIMINGS";
 /// else made afresh and kept there (and, with [`TIMINGS`], their time on stderr).
 pub fn index_files(
     catalog: &Catalog,
-    summaries: &[EntitySummary],
+    entities: Entities<'_>,
     docs: &DocSets,
     cache: Option<&RenderCache>,
 ) -> Vec<IndexFile> {
     let started = std::time::Instant::now();
     let made = || {
-        let index = build_index(catalog, summaries, docs, cache);
+        let index = build_index(catalog, entities, docs, cache);
         let files = Mutex::new(Vec::new());
         let keep = |path, bytes| {
             // Hashed and kept before the lock is taken, so the threads emitting do not wait.
@@ -91,7 +90,7 @@ pub fn index_files(
     };
     let files = match cache {
         None => made(),
-        Some(cache) => listed_or_made(cache, (catalog, summaries, docs), made),
+        Some(cache) => listed_or_made(cache, (catalog, entities, docs), made),
     };
     if std::env::var_os(TIMINGS).is_some() {
         let bytes: usize = files
@@ -112,11 +111,11 @@ pub fn index_files(
 /// it reads changed and the cache still holds every file, else made.
 fn listed_or_made(
     cache: &RenderCache,
-    (catalog, summaries, docs): (&Catalog, &[EntitySummary], &DocSets),
+    (catalog, entities, docs): (&Catalog, Entities<'_>, &DocSets),
     made: impl Fn() -> Vec<IndexFile>,
 ) -> Vec<IndexFile> {
     let digests: Vec<[u8; 32]> = docs.sites.par_iter().map(site_digest).collect();
-    let fingerprint = fingerprint(catalog, summaries, (docs, &digests));
+    let fingerprint = fingerprint(catalog, entities, (docs, &digests));
     let key = cache.key(LISTING_KIND, &[&fingerprint]);
     let mut made_now = None;
     let kept = cache.get_or_render_keyed(LISTING_KIND, &key, || {
@@ -179,7 +178,7 @@ fn keyed(path: String, bytes: Vec<u8>, cache: Option<&RenderCache>) -> IndexFile
 /// gives the same index.
 fn fingerprint(
     catalog: &Catalog,
-    entities: &[EntitySummary],
+    entities: Entities<'_>,
     (docs, site_digests): (&DocSets, &[[u8; 32]]),
 ) -> Vec<u8> {
     let mut hasher = Sha256::new();
@@ -187,8 +186,8 @@ fn fingerprint(
         hasher.update((bytes.len() as u64).to_le_bytes());
         hasher.update(bytes);
     };
-    for (i, e) in entities.iter().enumerate() {
-        add(&serde_json::to_vec(e).unwrap_or_default());
+    for i in 0..entities.len() {
+        add(&serde_json::to_vec(&entities.get(i)).unwrap_or_default());
         let edges = catalog
             .entities
             .get(i)

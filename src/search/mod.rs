@@ -196,12 +196,45 @@ struct Source<'a> {
 /// Longest excerpt kept per document, in characters.
 const EXCERPT_CHARS: usize = 160;
 
+/// The entities an index is made of, in the catalog's order: their summaries as given, or
+/// made from the catalog as each part of the index wants them, so that a large catalog's
+/// summaries (24 MB at 10,000 repositories) are not all held while the index is made.
+#[derive(Clone, Copy)]
+pub enum Entities<'a> {
+    Summarised(&'a [EntitySummary]),
+    Of(&'a Catalog),
+}
+
+impl<'a> Entities<'a> {
+    pub fn len(&self) -> usize {
+        match self {
+            Entities::Summarised(summaries) => summaries.len(),
+            Entities::Of(catalog) => catalog.entities.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The summary of the entity at `i` (< [`len`](Self::len)).
+    fn get(&self, i: usize) -> Cow<'a, EntitySummary> {
+        match self {
+            Entities::Summarised(summaries) => Cow::Borrowed(&summaries[i]),
+            Entities::Of(catalog) => Cow::Owned(crate::catalog::summary::summary(
+                catalog,
+                &catalog.entities[i],
+            )),
+        }
+    }
+}
+
 /// Builds the index: every entity (documents `0..entities`), then the sections of each
 /// entity's own docs, entity by entity. With a cache, each docs site's analysed sections are
 /// kept, and an unchanged site's are read back instead of its text being walked again.
 pub fn build_index(
     catalog: &Catalog,
-    entities: &[EntitySummary],
+    entities: Entities<'_>,
     docs: &DocSets,
     cache: Option<&RenderCache>,
 ) -> Index {
@@ -212,7 +245,7 @@ pub fn build_index(
 /// whatever the parts.
 fn build_index_in_parts(
     catalog: &Catalog,
-    entities: &[EntitySummary],
+    entities: Entities<'_>,
     docs: &DocSets,
     cache: Option<&RenderCache>,
     per_part: usize,
@@ -225,7 +258,8 @@ fn build_index_in_parts(
     // (site, entity) in the order their sections are numbered.
     let mut sites = Vec::new();
     let mut facets = Vec::new();
-    for (i, e) in entities.iter().enumerate() {
+    for i in 0..entities.len() {
+        let e = entities.get(i);
         let site_key = format!("{}/{}/{}", e.namespace, e.kind_lc, e.name);
         let base = format!("docs/{site_key}");
         let own: &[usize] = sites_of.get(base.as_str()).map_or(&[], Vec::as_slice);
@@ -246,8 +280,9 @@ fn build_index_in_parts(
     }
     // Entities in parts too, so that their texts and counts are never all held at once.
     let entity_part = |first: usize| {
-        let part = &entities[first..entities.len().min(first.saturating_add(per_part))];
-        let sources = (first..).zip(part).map(|(i, e)| Source {
+        let end = entities.len().min(first.saturating_add(per_part));
+        let part: Vec<Cow<EntitySummary>> = (first..end).map(|i| entities.get(i)).collect();
+        let sources = (first..).zip(&part).map(|(i, e)| Source {
             prior: priors[i],
             ..entity_source(e, i)
         });

@@ -2,7 +2,8 @@
 
 use super::query::{search, words};
 use super::{
-    build_index, build_index_in_parts, shard_file_key, shards_for, write_index, Index, MANIFEST,
+    build_index, build_index_in_parts, shard_file_key, shards_for, write_index, Entities, Index,
+    MANIFEST,
 };
 use crate::catalog::summary::{EntityLink, EntitySummary};
 use crate::catalog::EntityRef;
@@ -150,7 +151,12 @@ fn portal() -> Index {
             ),
         ],
     ));
-    build_index(&Default::default(), &entities, &docs, None)
+    build_index(
+        &Default::default(),
+        Entities::Summarised(&entities),
+        &docs,
+        None,
+    )
 }
 
 fn urls(index: &Index, q: &str) -> Vec<String> {
@@ -289,7 +295,12 @@ fn a_querys_shards_hold_every_term_it_can_match() {
         "t",
     )];
     entities.push(entity("Component", "ede", "Édé", "de d x", "t"));
-    let index = build_index(&Default::default(), &entities, &DocSets::default(), None);
+    let index = build_index(
+        &Default::default(),
+        Entities::Summarised(&entities),
+        &DocSets::default(),
+        None,
+    );
     let files = write_index(&index);
     let shards = shard_terms(&files);
     assert!(
@@ -345,10 +356,22 @@ fn entities_analysed_in_parts_give_the_index_of_one_part() {
         })
         .collect();
     let docs = DocSets::default();
-    let whole = build_index_in_parts(&Default::default(), &entities, &docs, None, usize::MAX);
+    let whole = build_index_in_parts(
+        &Default::default(),
+        Entities::Summarised(&entities),
+        &docs,
+        None,
+        usize::MAX,
+    );
     assert_eq!(whole.docs.len(), 100);
     for per_part in [1, 7, 64] {
-        let parts = build_index_in_parts(&Default::default(), &entities, &docs, None, per_part);
+        let parts = build_index_in_parts(
+            &Default::default(),
+            Entities::Summarised(&entities),
+            &docs,
+            None,
+            per_part,
+        );
         assert!(parts == whole, "{per_part} a part");
         assert_eq!(
             write_index(&parts),

@@ -17,6 +17,29 @@ use std::collections::{BTreeMap, HashMap};
 /// Rows rendered into the HTML page before the script takes over.
 pub(super) const FIRST_PAINT_ROWS: usize = 50;
 
+/// What the catalog page shows before its data file is loaded: the first rows, the number of
+/// entities and the filters' choices. Kept in place of every entity's summary while the pages
+/// are rendered; the data file, made before them, has all the rows.
+pub(super) struct FirstPaint {
+    pub(super) rows: Vec<EntitySummary>,
+    pub(super) total: usize,
+    pub(super) facets: super::model::Facets,
+}
+
+impl FirstPaint {
+    pub(super) fn of(mut summaries: Vec<EntitySummary>) -> FirstPaint {
+        let facets = super::model::facets(&summaries);
+        let total = summaries.len();
+        summaries.truncate(FIRST_PAINT_ROWS);
+        summaries.shrink_to_fit();
+        FirstPaint {
+            rows: summaries,
+            total,
+            facets,
+        }
+    }
+}
+
 /// Characters of a description kept in a row, as the row template truncates it.
 const DESCRIPTION_CHARS: usize = 180;
 

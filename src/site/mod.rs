@@ -135,7 +135,8 @@ struct Shared<'a> {
     diagnostics: Vec<Diagnostic>,
     by_entity: HashMap<String, Vec<Diagnostic>>,
     counts: crate::diagnostics::Counts,
-    summaries: Vec<crate::catalog::summary::EntitySummary>,
+    /// The catalog page's first rows and filters.
+    catalog_page: catalog_data::FirstPaint,
     /// Root-relative path of the catalog page's data file.
     catalog_data: String,
     /// Root-relative path of the owner index, when `[sso] userinfo_url` is set.
@@ -260,7 +261,7 @@ pub fn render_site(inputs: SiteInputs<'_>) -> Result<(Site, Diagnostics), String
         docs,
         tera,
         assets: assets.paths,
-        summaries,
+        catalog_page: catalog_data::FirstPaint::of(summaries),
         catalog_data: data_path.clone(),
         owners_data: owners_path.clone(),
         counts: crate::diagnostics::Counts::of(&all),

@@ -164,17 +164,14 @@ fn home(shared: &Shared<'_>, ctx: &mut Context) -> Frame {
 }
 
 fn catalog(shared: &Shared<'_>, ctx: &mut Context) -> Frame {
-    let first = shared.summaries.len().min(catalog_data::FIRST_PAINT_ROWS);
-    ctx.insert("entities", &shared.summaries[..first]);
-    let health = catalog_data::first_paint_health(
-        shared.catalog,
-        &shared.summaries[..first],
-        shared.scorecards.as_ref(),
-    );
+    let page = &shared.catalog_page;
+    ctx.insert("entities", &page.rows);
+    let health =
+        catalog_data::first_paint_health(shared.catalog, &page.rows, shared.scorecards.as_ref());
     ctx.insert("row_health", &health);
-    ctx.insert("total", &shared.summaries.len());
+    ctx.insert("total", &page.total);
     ctx.insert("catalog_data", &shared.catalog_data);
-    ctx.insert("facets", &model::facets(&shared.summaries));
+    ctx.insert("facets", &page.facets);
     Frame::top("catalog.html", "Catalog", "catalog")
 }
 

@@ -6,7 +6,7 @@
 //! `cargo insta review`).
 
 use playbill::config::Config;
-use playbill::search::{build_index, query, text};
+use playbill::search::{build_index, query, text, Entities};
 use serde_json::Value;
 use std::path::Path;
 
@@ -49,12 +49,7 @@ fn demo() -> playbill::build::Rendered {
 fn demo_index() -> (playbill::search::Index, playbill::docs::DocSets) {
     let rendered = demo();
     let (catalog, docs) = (rendered.catalog, rendered.docs);
-    let summaries: Vec<_> = catalog
-        .entities
-        .iter()
-        .map(|e| playbill::catalog::summary::summary(&catalog, e))
-        .collect();
-    let index = build_index(&catalog, &summaries, &docs, None);
+    let index = build_index(&catalog, Entities::Of(&catalog), &docs, None);
     (index, docs)
 }
 
@@ -80,8 +75,13 @@ fn an_index_from_kept_docs_sites_is_the_index_made_afresh() {
     let (catalog, summaries, mut docs) = demo_inputs();
     let scratch = tempfile::tempdir().unwrap();
     let cache = playbill::render_cache::RenderCache::open(scratch.path());
-    let cold = build_index(&catalog, &summaries, &docs, Some(&cache));
-    assert_eq!(cold, build_index(&catalog, &summaries, &docs, None));
+    let summarised = Entities::Summarised(&summaries);
+    let cold = build_index(&catalog, Entities::Of(&catalog), &docs, Some(&cache));
+    assert_eq!(
+        cold,
+        build_index(&catalog, summarised, &docs, None),
+        "summaries made part by part from the catalog index as those given"
+    );
     // One entry per docs site whose entity is in the catalog.
     let cold_stats = cache.stats();
     let sites = cold_stats.rendered + cold_stats.reused;
@@ -93,7 +93,7 @@ fn an_index_from_kept_docs_sites_is_the_index_made_afresh() {
         .push_str(" Quokkas reconcile the zeppelin.");
     changed.pages.pop();
     let before = cache.stats();
-    let warm = build_index(&catalog, &summaries, &docs, Some(&cache));
+    let warm = build_index(&catalog, summarised, &docs, Some(&cache));
     let after = cache.stats();
     assert_eq!(
         after.reused - before.reused,
@@ -105,7 +105,7 @@ fn an_index_from_kept_docs_sites_is_the_index_made_afresh() {
         1,
         "the changed site is analysed again"
     );
-    assert_eq!(warm, build_index(&catalog, &summaries, &docs, None));
+    assert_eq!(warm, build_index(&catalog, summarised, &docs, None));
     assert_ne!(warm, cold);
     assert!(query::search(&warm, "quokkas").len() == 1);
 }
