@@ -24,7 +24,7 @@ struct Judged {
     results: BTreeMap<EntityRef, Vec<CheckResult>>,
 }
 
-fn cards(config: &Config, r: &Rendered) -> Judged {
+fn judge(config: &Config, r: &Rendered) -> Judged {
     let (snapshot, _) = playbill::cluster::obtain(config, &r.catalog);
     let snapshot = snapshot.expect("the demo has a cluster snapshot");
     let inputs = Inputs::new(
@@ -64,9 +64,9 @@ fn page(r: &Rendered, path: &str) -> String {
 #[test]
 fn demo_outcomes_follow_from_the_entities_data() {
     let (config, r) = demo();
-    let cards = cards(&config, &r);
+    let judged = judge(&config, &r);
     // The settlement runbook holds a planted password: redacted, and its card says where.
-    let settlement = outcome(&cards, "component:default/settlement", "no-secrets");
+    let settlement = outcome(&judged, "component:default/settlement", "no-secrets");
     assert_eq!(settlement.status, Status::Fail, "{settlement:?}");
     assert!(
         settlement.reason.contains("runbook.md"),
@@ -76,7 +76,7 @@ fn demo_outcomes_follow_from_the_entities_data() {
     assert!(settlement.fix.as_deref().unwrap().contains("rotate"));
     // has-docs and kubernetes-annotations agree with what each entity declares and got.
     let mut without_docs = 0;
-    for (entity_key, results) in &cards.results {
+    for (entity_key, results) in &judged.results {
         let entity = r.catalog.get(entity_key).unwrap();
         let result = |id: &str| &results.iter().find(|c| c.id == id).unwrap().outcome;
         let docs = result("has-docs");
@@ -114,21 +114,21 @@ fn demo_outcomes_follow_from_the_entities_data() {
     );
     // fraud-scorer declares no techdocs-ref; it is experimental, so cluster checks do not apply.
     let fraud = "component:default/fraud-scorer";
-    assert_eq!(outcome(&cards, fraud, "has-docs").status, Status::Fail);
+    assert_eq!(outcome(&judged, fraud, "has-docs").status, Status::Fail);
     assert_eq!(
-        outcome(&cards, fraud, "running-in-cluster").status,
+        outcome(&judged, fraud, "running-in-cluster").status,
         Status::NotApplicable
     );
     // payments-ledger runs in every demo cluster.
     let ledger = outcome(
-        &cards,
+        &judged,
         "component:default/payments-ledger",
         "running-in-cluster",
     );
     assert_eq!(ledger.status, Status::Pass, "{ledger:?}");
     assert!(ledger.reason.contains("prod-eu"), "{}", ledger.reason);
     // Users and Groups carry no checks by default.
-    assert!(cards
+    assert!(judged
         .cards
         .cards
         .keys()
@@ -138,7 +138,7 @@ fn demo_outcomes_follow_from_the_entities_data() {
 #[test]
 fn demo_ranking_page_orders_teams_and_links_failing_entities() {
     let (config, r) = demo();
-    let cards = cards(&config, &r);
+    let judged = judge(&config, &r);
     // Compared without quotes, so attribute values read as plain words.
     let html = page(&r, "scorecards/index.html").replace('"', "");
     // Teams in the order of the page, with the average shown for each.
@@ -148,10 +148,15 @@ fn demo_ranking_page_orders_teams_and_links_failing_entities() {
         .map(|s| s.split(['>', ' ']).next().unwrap())
         .collect();
     assert!(teams.len() >= 5, "{teams:?}");
-    let all: Vec<u32> = cards.cards.cards.values().filter_map(|c| c.score).collect();
+    let all: Vec<u32> = judged
+        .cards
+        .cards
+        .values()
+        .filter_map(|c| c.score)
+        .collect();
     let organisation = (all.iter().sum::<u32>() + all.len() as u32 / 2) / all.len() as u32;
     let scores_of = |team: &str| -> Vec<u32> {
-        cards
+        judged
             .cards
             .cards
             .iter()
@@ -308,21 +313,21 @@ fn settings_disable_checks_change_weights_and_name_unknown_checks() {
 #[test]
 fn demo_repository_health_shows_on_entity_pages_and_scores() {
     let (config, r) = demo();
-    let cards = cards(&config, &r);
+    let judged = judge(&config, &r);
     // The bundled health file: settlement's ci workflow failed, fraud-scorer has a critical
     // Dependabot alert, fx-rates is green; repositories the file does not name are n/a.
-    let ci = outcome(&cards, "component:default/settlement", "ci-passing");
+    let ci = outcome(&judged, "component:default/settlement", "ci-passing");
     assert_eq!(ci.status, Status::Fail, "{ci:?}");
     assert!(ci.reason.starts_with("failing on main: ci"), "{ci:?}");
     let alerts = outcome(
-        &cards,
+        &judged,
         "component:default/fraud-scorer",
         "no-critical-alerts",
     );
     assert_eq!(alerts.status, Status::Fail, "{alerts:?}");
-    let green = outcome(&cards, "component:default/fx-rates", "ci-passing");
+    let green = outcome(&judged, "component:default/fx-rates", "ci-passing");
     assert_eq!(green.status, Status::Pass, "{green:?}");
-    let unknown = outcome(&cards, "component:default/payouts", "ci-passing");
+    let unknown = outcome(&judged, "component:default/payouts", "ci-passing");
     assert_eq!(unknown.status, Status::NotApplicable, "{unknown:?}");
 
     let settlement = page(&r, "catalog/default/component/settlement/index.html");
