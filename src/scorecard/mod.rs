@@ -167,6 +167,13 @@ impl Scorecards {
         card.statuses.get(at).copied()
     }
 
+    /// The checks `key`'s card fails; none when it has no card.
+    pub fn failed(&self, key: &EntityRef) -> impl Iterator<Item = Check> + '_ {
+        let statuses = self.cards.get(key).map(|card| &card.statuses[..]);
+        let checks = self.checks.iter().zip(statuses.unwrap_or_default());
+        checks.filter_map(|(&check, &status)| (status == Status::Fail).then_some(check))
+    }
+
     /// Each scored entity's score, by entity ref.
     pub fn scores(&self) -> BTreeMap<String, u32> {
         let cards = self.cards.iter();

@@ -122,14 +122,10 @@ fn judge(shared: &Shared<'_>, key: &EntityRef) -> Health {
     // Cluster status is volatile and lives in status files; a check that reads it would make
     // every neighbour's page change with each snapshot.
     let volatile = [Check::RunningInCluster, Check::HealthyInClusters];
-    let failing = shared.scorecards.as_ref().is_some_and(|cards| {
-        cards.cards.get(key).is_some_and(|card| {
-            let mut statuses = cards.checks.iter().zip(card.statuses.iter());
-            statuses.any(|(check, &status)| {
-                status == crate::scorecard::Status::Fail && !volatile.contains(check)
-            })
-        })
-    });
+    let failing = shared
+        .scorecards
+        .as_ref()
+        .is_some_and(|cards| cards.failed(key).any(|check| !volatile.contains(&check)));
     if failing || counts.warnings > 0 {
         Health::Failing
     } else {

@@ -115,16 +115,10 @@ const CHECKS: &[(&str, &str)] = &[
 
 /// Whether `key` fails one of [`CHECKS`]: only then is it judged again for the reasons.
 fn fails_a_gap_check(shared: &Shared<'_>, key: &EntityRef) -> bool {
-    let Some(cards) = &shared.scorecards else {
-        return false;
-    };
-    let Some(card) = cards.cards.get(key) else {
-        return false;
-    };
-    let mut statuses = cards.checks.iter().zip(card.statuses.iter());
-    statuses.any(|(check, &status)| {
-        status == crate::scorecard::Status::Fail && CHECKS.iter().any(|(id, _)| *id == check.id())
-    })
+    let gap =
+        |check: crate::scorecard::config::Check| CHECKS.iter().any(|(id, _)| *id == check.id());
+    let cards = shared.scorecards.as_ref();
+    cards.is_some_and(|cards| cards.failed(key).any(gap))
 }
 
 /// The problems of `owned` an owner can fix: `{entity, what, detail}`, by entity.
