@@ -30,7 +30,7 @@ use std::sync::Arc;
 use crate::frozen::Frozen;
 use crate::held::{HeldText, Spill};
 pub use refs::EntityRef;
-pub use relations::Relation;
+pub use relations::{Relation, Relations};
 use yaml::Seg;
 
 /// An accepted entity: its identity, the document (placeholders resolved, location
@@ -210,7 +210,7 @@ pub struct Catalog {
     pub entities: Vec<Entity>,
     /// Sorted by source, then kind, then target; set with the spans below by
     /// [`set_relations`](Self::set_relations).
-    relations: Vec<Relation>,
+    relations: Vec<relations::Kept>,
     /// Each source of relations (an entity, or a ref the catalog does not hold), in order,
     /// with where its run in `relations` ends.
     relation_sources: Vec<(relations::End, u32)>,
@@ -233,7 +233,11 @@ impl Catalog {
     }
 
     /// Relations whose source is `key`.
-    pub fn relations_of(&self, key: &EntityRef) -> &[Relation] {
+    pub fn relations_of(&self, key: &EntityRef) -> Relations<'_> {
+        Relations::new(self.kept_relations_of(key), &self.entities)
+    }
+
+    fn kept_relations_of(&self, key: &EntityRef) -> &[relations::Kept] {
         let span = self
             .index
             .get(key)
@@ -253,13 +257,13 @@ impl Catalog {
     }
 
     /// Every relation with its source, sorted by source, then kind, then target.
-    pub fn all_relations(&self) -> impl Iterator<Item = (&EntityRef, &Relation)> {
+    pub fn all_relations(&self) -> impl Iterator<Item = (&EntityRef, Relation<'_>)> {
         let mut start = 0;
         self.relation_sources.iter().flat_map(move |(source, end)| {
             let run = &self.relations[start as usize..*end as usize];
             start = *end;
             let source = source.key(&self.entities);
-            run.iter().map(move |r| (source, r))
+            Relations::new(run, &self.entities).map(move |r| (source, r))
         })
     }
 

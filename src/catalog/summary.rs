@@ -93,18 +93,16 @@ pub(crate) fn first_target<'a>(
 ) -> Option<&'a EntityRef> {
     catalog
         .relations_of(key)
-        .iter()
         .filter(|r| r.kind == kind && target_kind.is_none_or(|k| r.target.kind == k))
-        .map(|r| &r.target)
+        .map(|r| r.target)
         .next()
 }
 
 pub(crate) fn targets<'a>(catalog: &'a Catalog, key: &EntityRef, kind: &str) -> Vec<&'a EntityRef> {
     catalog
         .relations_of(key)
-        .iter()
         .filter(|r| r.kind == kind)
-        .map(|r| &r.target)
+        .map(|r| r.target)
         .collect()
 }
 

@@ -235,13 +235,10 @@ fn node_box(facts: &Facts<'_>, key: &EntityRef, is_subject: bool, by_system: boo
     };
     let catalog = facts.catalog;
     let detail = if by_system {
-        let system = catalog
-            .relations_of(key)
-            .iter()
-            .find(|r| r.kind == "partOf");
+        let system = catalog.relations_of(key).find(|r| r.kind == "partOf");
         system.map(|r| {
             catalog
-                .get(&r.target)
+                .get(r.target)
                 .map_or(r.target.name.as_str(), |s| s.title())
         })
     } else {

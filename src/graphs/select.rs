@@ -71,12 +71,12 @@ fn rank_of(kind: &str) -> usize {
 
 /// `subject`'s neighbourhood over two hops, at most `cap` nodes.
 pub fn neighbourhood(catalog: &Catalog, subject: &EntityRef, cap: usize) -> Selection {
-    let first = catalog.relations_of(subject).iter();
-    let first = first.filter(|r| drawn(r.kind).is_some() && r.target != *subject);
+    let first = catalog.relations_of(subject);
+    let first = first.filter(|r| drawn(r.kind).is_some() && r.target != subject);
     let mut seen: HashSet<&EntityRef> = HashSet::from([subject]);
     // The whole first hop: the second starts from every node of it.
     let (near, _) = nearest(
-        first.map(|r| (rank_of(r.kind), &r.target)),
+        first.map(|r| (rank_of(r.kind), r.target)),
         &seen,
         usize::MAX,
     );
@@ -88,9 +88,9 @@ pub fn neighbourhood(catalog: &Catalog, subject: &EntityRef, cap: usize) -> Sele
         if !FOLLOWED.contains(&near.kind.as_str()) {
             continue;
         }
-        let onward = catalog.relations_of(near).iter();
+        let onward = catalog.relations_of(near);
         let onward = onward.filter(|r| FAR.contains(&r.kind) && !seen.contains(&r.target));
-        second.extend(onward.map(|r| (rank_of(r.kind), &r.target)));
+        second.extend(onward.map(|r| (rank_of(r.kind), r.target)));
     }
     let room = cap.saturating_sub(order.len());
     let (far, candidates) = nearest(second.into_iter(), &seen, room);
@@ -139,9 +139,8 @@ pub fn system_map(catalog: &Catalog, systems: &[EntityRef], cap: usize) -> Selec
     for system in systems {
         let mut own: Vec<&EntityRef> = catalog
             .relations_of(system)
-            .iter()
             .filter(|r| r.kind == "hasPart" && FOLLOWED.contains(&r.target.kind.as_str()))
-            .map(|r| &r.target)
+            .map(|r| r.target)
             .collect();
         own.sort();
         parts.extend(own);
@@ -150,9 +149,9 @@ pub fn system_map(catalog: &Catalog, systems: &[EntityRef], cap: usize) -> Selec
     let mut order: Vec<&EntityRef> = parts.into_iter().filter(|p| seen.insert(p)).collect();
     let mut outside: Vec<&EntityRef> = Vec::new();
     for part in &order {
-        let onward = catalog.relations_of(part).iter();
+        let onward = catalog.relations_of(part);
         let onward = onward.filter(|r| matches!(r.kind, "dependsOn" | "consumesApi"));
-        outside.extend(onward.map(|r| &r.target).filter(|t| !seen.contains(t)));
+        outside.extend(onward.map(|r| r.target).filter(|t| !seen.contains(t)));
     }
     outside.sort();
     order.extend(

@@ -30,8 +30,8 @@ impl Check {
 
 /// The first target of a relation of `kind` from `e`.
 fn related<'a>(e: &Entity, inputs: &Inputs<'a>, kind: &str) -> Option<&'a EntityRef> {
-    let relations = inputs.catalog.relations_of(&e.key);
-    relations.iter().find(|r| r.kind == kind).map(|r| &r.target)
+    let mut relations = inputs.catalog.relations_of(&e.key);
+    relations.find(|r| r.kind == kind).map(|r| r.target)
 }
 
 fn owner_resolves(e: &Entity, inputs: &Inputs<'_>) -> Outcome {
@@ -73,9 +73,8 @@ fn has_system(e: &Entity, inputs: &Inputs<'_>) -> Outcome {
     let system = inputs
         .catalog
         .relations_of(&e.key)
-        .iter()
         .find(|r| r.kind == "partOf" && r.target.kind == "system")
-        .map(|r| &r.target);
+        .map(|r| r.target);
     match system.map(|s| (s, inputs.catalog.get(s))) {
         Some((s, Some(found))) => Outcome::pass(format!("part of {} ({s})", found.title())),
         Some((s, None)) => Outcome::fail(

@@ -200,9 +200,8 @@ impl Scorecards {
 
 /// The entity's owner (its `ownedBy` relation).
 pub fn owner_of(catalog: &Catalog, key: &EntityRef) -> Option<EntityRef> {
-    let relations = catalog.relations_of(key);
-    relations
-        .iter()
+    catalog
+        .relations_of(key)
         .find(|r| r.kind == "ownedBy")
         .map(|r| r.target.clone())
 }

@@ -31,7 +31,6 @@ pub(super) fn pictures(shared: &Shared<'_>, e: &Entity) -> Vec<Picture> {
         "domain" => shared
             .catalog
             .relations_of(&e.key)
-            .iter()
             .filter(|r| r.kind == "hasPart" && r.target.kind == "system")
             .map(|r| r.target.clone())
             .collect(),

@@ -82,9 +82,9 @@ fn services_of<'a>(catalog: &'a Catalog, owner: &EntityRef) -> Vec<&'a Entity> {
     let holders = super::ownership::team_and_sub_teams(catalog, owner);
     let mut services: BTreeSet<&EntityRef> = BTreeSet::new();
     for h in &holders {
-        let owned = catalog.relations_of(h).iter();
+        let owned = catalog.relations_of(h);
         let owned = owned.filter(|r| matches!(r.kind, "ownerOf" | "hasPart"));
-        services.extend(owned.map(|r| &r.target));
+        services.extend(owned.map(|r| r.target));
     }
     services
         .into_iter()

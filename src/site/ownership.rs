@@ -22,11 +22,7 @@ pub(super) fn team_and_sub_teams(catalog: &Catalog, group: &EntityRef) -> Vec<En
     for _ in 0..MAX_DEPTH {
         let mut next = Vec::new();
         for g in &frontier {
-            for r in catalog
-                .relations_of(g)
-                .iter()
-                .filter(|r| r.kind == "parentOf")
-            {
+            for r in catalog.relations_of(g).filter(|r| r.kind == "parentOf") {
                 if seen.insert(r.target.clone()) {
                     next.push(r.target.clone());
                 }
@@ -51,12 +47,8 @@ pub(super) fn roll_up(shared: &Shared<'_>, group: &Entity) -> Option<Value> {
     // (entity, owning team), sorted by entity.
     let mut owned: BTreeMap<&EntityRef, &EntityRef> = BTreeMap::new();
     for team in &teams {
-        for r in catalog
-            .relations_of(team)
-            .iter()
-            .filter(|r| r.kind == "ownerOf")
-        {
-            owned.entry(&r.target).or_insert(team);
+        for r in catalog.relations_of(team).filter(|r| r.kind == "ownerOf") {
+            owned.entry(r.target).or_insert(team);
         }
     }
     let direct = owned.values().filter(|t| ***t == group.key).count();

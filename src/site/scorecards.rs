@@ -295,7 +295,7 @@ fn team(
     let average = mean(&scores);
     let people = owner.as_ref().filter(|o| o.kind == "group").map(|o| {
         let relations = catalog.relations_of(o);
-        relations.iter().filter(|r| r.kind == "hasMember").count()
+        relations.filter(|r| r.kind == "hasMember").count()
     });
     Team {
         owner: owner.map(|o| crate::catalog::summary::link(catalog, &o)),

@@ -44,7 +44,6 @@ pub(super) fn timeline(catalog: &Catalog, state: &State, e: &Entity) -> Option<T
     let own = e.key.to_string();
     let upstream: BTreeSet<String> = catalog
         .relations_of(&e.key)
-        .iter()
         .filter(|r| r.kind == "dependsOn")
         .map(|r| r.target.to_string())
         .collect();

@@ -10,7 +10,6 @@ fn rel(catalog: &playbill::catalog::Catalog, source: &str, kind: &str) -> Vec<St
     let key = parse(source);
     catalog
         .relations_of(&key)
-        .iter()
         .filter(|r| r.kind == kind)
         .map(|r| r.target.to_string())
         .collect()

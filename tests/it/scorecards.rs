@@ -163,7 +163,6 @@ fn demo_ranking_page_orders_teams_and_links_failing_entities() {
             .filter(|(k, _)| {
                 r.catalog
                     .relations_of(k)
-                    .iter()
                     .any(|rel| rel.kind == "ownedBy" && rel.target.to_string() == team)
             })
             .filter_map(|(_, c)| c.score)
