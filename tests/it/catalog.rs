@@ -161,6 +161,11 @@ fn unresolved_targets_are_kept_and_reported_with_their_line() {
         rel(&catalog, "component:default/svc", "ownedBy"),
         vec!["group:default/ghost-team"]
     );
+    // The ref the catalog does not hold has its own relations, back to the entity.
+    assert_eq!(
+        rel(&catalog, "group:default/ghost-team", "ownerOf"),
+        vec!["component:default/svc"]
+    );
     let unresolved = find(&diags, "catalog/unresolved-ref");
     assert_eq!(unresolved.len(), 1);
     assert_eq!(unresolved[0].line, Some(8));
