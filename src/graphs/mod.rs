@@ -235,11 +235,11 @@ fn node_box(facts: &Facts<'_>, key: &EntityRef, is_subject: bool, by_system: boo
     };
     let catalog = facts.catalog;
     let detail = if by_system {
-        let system = catalog.relations_of(key).find(|r| r.kind == "partOf");
-        system.map(|r| {
+        let system = crate::catalog::summary::first_target(catalog, key, "partOf", None);
+        system.map(|s| {
             catalog
-                .get(r.target)
-                .map_or(r.target.name.as_str(), |s| s.title())
+                .get(s)
+                .map_or(s.name.as_str(), |found| found.title())
         })
     } else {
         e.spec_str("type")

@@ -4,6 +4,7 @@
 
 use super::config::{Check, RunbookPattern, ScorecardConfig};
 use super::{ClusterData, Inputs, Outcome};
+use crate::catalog::summary::first_target;
 use crate::catalog::{Entity, EntityRef};
 use crate::cluster::matching::{ID_ANNOTATION, SELECTOR_ANNOTATION};
 use crate::diagnostics::Severity;
@@ -28,14 +29,8 @@ impl Check {
     }
 }
 
-/// The first target of a relation of `kind` from `e`.
-fn related<'a>(e: &Entity, inputs: &Inputs<'a>, kind: &str) -> Option<&'a EntityRef> {
-    let mut relations = inputs.catalog.relations_of(&e.key);
-    relations.find(|r| r.kind == kind).map(|r| r.target)
-}
-
 fn owner_resolves(e: &Entity, inputs: &Inputs<'_>) -> Outcome {
-    let Some(owner) = related(e, inputs, "ownedBy") else {
+    let Some(owner) = first_target(inputs.catalog, &e.key, "ownedBy", None) else {
         return Outcome::fail(
             "spec.owner is not set",
             "Set spec.owner to the team that runs it, e.g. `owner: group:default/team-payments`.",
@@ -70,11 +65,7 @@ fn has_description(e: &Entity) -> Outcome {
 }
 
 fn has_system(e: &Entity, inputs: &Inputs<'_>) -> Outcome {
-    let system = inputs
-        .catalog
-        .relations_of(&e.key)
-        .find(|r| r.kind == "partOf" && r.target.kind == "system")
-        .map(|r| r.target);
+    let system = first_target(inputs.catalog, &e.key, "partOf", Some("system"));
     match system.map(|s| (s, inputs.catalog.get(s))) {
         Some((s, Some(found))) => Outcome::pass(format!("part of {} ({s})", found.title())),
         Some((s, None)) => Outcome::fail(

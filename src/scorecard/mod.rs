@@ -200,10 +200,7 @@ impl Scorecards {
 
 /// The entity's owner (its `ownedBy` relation).
 pub fn owner_of(catalog: &Catalog, key: &EntityRef) -> Option<EntityRef> {
-    catalog
-        .relations_of(key)
-        .find(|r| r.kind == "ownedBy")
-        .map(|r| r.target.clone())
+    crate::catalog::summary::first_target(catalog, key, "ownedBy", None).cloned()
 }
 
 /// The mean of `scores`, rounded to the nearest whole percent; None for none.
