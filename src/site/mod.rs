@@ -2,6 +2,7 @@
 //! in parallel (rayon) through tera and are written as tera renders them (not minified). Every
 //! internal link is relative and names a file, and the same inputs give byte-identical files.
 
+mod apart;
 pub mod apidocs;
 pub mod budget;
 mod catalog_data;
@@ -169,6 +170,9 @@ struct Shared<'a> {
     /// (`docs.nav`) besides the markup (turning every page's nav into JSON cost a hundredth of
     /// a build) and an API's schema trees whole instead of drawn.
     own_templates: bool,
+    /// Whether docs pages are rendered with the built-in templates alone, so that the render
+    /// cache keeps them [`apart`] from their bodies and navs.
+    builtin_docs_page: bool,
 }
 
 /// What the site stage renders from: the other stages' results.
@@ -286,6 +290,7 @@ pub fn render_site(inputs: SiteInputs<'_>) -> Result<(Site, Diagnostics), String
         pictures_fingerprint: Vec::new(),
         health: HashMap::new(),
         own_templates: config.templates_dir.is_some(),
+        builtin_docs_page: theme::builtin_docs_page(config.templates_dir.as_deref()),
     };
     if scope != Scope::Docs {
         shared.health = graphs::healths(&shared);
@@ -488,8 +493,8 @@ fn render_page(
     out: &dyn PageSink,
 ) -> Result<PageOutput, String> {
     let (template, ctx) = pages::page_context(shared, page, path)?;
-    let render = |mut shown: serde_json::Value| {
-        pages::fill_stand_ins(shared, page, &mut shown)?;
+    let render = |mut shown: serde_json::Value, kept_apart: bool| {
+        pages::fill_stand_ins(shared, page, &mut shown, kept_apart)?;
         let ctx = tera::Context::from_value(shown).map_err(|e| e.to_string())?;
         shared
             .tera
@@ -500,25 +505,43 @@ fn render_page(
     let shown = ctx.into_json();
     // A finished page is read back only by a later build: a scratch cache does not keep it.
     let Some(cache) = shared.cache.filter(|c| !c.is_scratch()) else {
-        return render(shown).map(PageOutput::Bytes);
+        return render(shown, false).map(PageOutput::Bytes);
     };
+    let kept_apart = apart::applies(shared, page);
     // The context is hashed as it is (docs bodies as their cache keys), then rendered from the
     // same value: no copy of either.
     let digest = crate::output::json_digest(&shown);
+    let form: &[u8] = if kept_apart { b"apart" } else { b"whole" };
     let key = cache.key(
         "page",
-        &[&shared.templates_fingerprint, template.as_bytes(), &digest],
+        &[
+            &shared.templates_fingerprint,
+            template.as_bytes(),
+            &digest,
+            form,
+        ],
     );
     if out.holds(path, &key) {
         cache.keep(&key);
         return Ok(PageOutput::InPlace);
     }
+    let render_kept = || {
+        let bytes = render(shown, kept_apart)?;
+        if kept_apart {
+            apart::check(&bytes)?;
+        }
+        Ok(bytes)
+    };
     let mut failure = None;
     let bytes = cache.get_or_render_keyed("page", &key, || {
-        render(shown).map_err(|e| failure = Some(e)).ok()
+        render_kept().map_err(|e| failure = Some(e)).ok()
     });
     match (failure, bytes) {
         (Some(e), _) => Err(e),
+        (None, Some(frame)) if kept_apart => {
+            let bytes = apart::put_together(shared, page, &root_prefix(path), &frame)?;
+            Ok(PageOutput::Keyed(bytes, key))
+        }
         (None, Some(bytes)) => Ok(PageOutput::Keyed(bytes, key)),
         (None, None) => Err("the page could not be rendered".to_string()),
     }

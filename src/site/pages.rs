@@ -4,7 +4,7 @@
 
 use super::apidocs::{self, Held};
 use super::{
-    catalog_data, docs_link, kubernetes, lists, model, problem_entities, recent_entities,
+    apart, catalog_data, docs_link, kubernetes, lists, model, problem_entities, recent_entities,
     repository, root_prefix, scorecards, Crumb, Page, Shared, CSP,
 };
 use crate::catalog::summary::{entity_url, link};
@@ -290,13 +290,22 @@ fn doc(shared: &Shared<'_>, site: usize, page: usize, ctx: &mut Context) -> Fram
 /// the docs bodies and API references the render cache holds (standing in as their entries'
 /// keys), a docs page's copy of its site's nav (as the nav's hash) and an entity page's
 /// relation pictures (as a hash of what they are drawn from). A stand-in is all the page's
-/// own key needs.
+/// own key needs. A docs page kept [`apart`] gets the marks of its nav and body instead.
 pub(super) fn fill_stand_ins(
     shared: &Shared<'_>,
     page: &Page<'_>,
     shown: &mut serde_json::Value,
+    kept_apart: bool,
 ) -> Result<(), String> {
     match page {
+        Page::Doc { .. } if kept_apart => {
+            shown["docs"]["nav_html"] = apart::NAV_MARK.into();
+            shown["doc"]["html"] = apart::BODY_MARK.into();
+            if let Some(docs) = shown["docs"].as_object_mut() {
+                docs.remove("nav");
+            }
+            Ok(())
+        }
         Page::Doc { site, page } => {
             let doc_site = &shared.docs.sites[*site];
             let doc = &doc_site.pages[*page];
