@@ -170,9 +170,9 @@ struct Shared<'a> {
     /// (`docs.nav`) besides the markup (turning every page's nav into JSON cost a hundredth of
     /// a build) and an API's schema trees whole instead of drawn.
     own_templates: bool,
-    /// Whether docs pages are rendered with the built-in templates alone, so that the render
-    /// cache keeps them [`apart`] from their bodies and navs.
-    builtin_docs_page: bool,
+    /// Whether docs pages and print views are rendered with the built-in templates alone, so
+    /// that the render cache keeps them [`apart`] from their bodies and navs.
+    builtin_docs_templates: bool,
 }
 
 /// What the site stage renders from: the other stages' results.
@@ -290,7 +290,7 @@ pub fn render_site(inputs: SiteInputs<'_>) -> Result<(Site, Diagnostics), String
         pictures_fingerprint: Vec::new(),
         health: HashMap::new(),
         own_templates: config.templates_dir.is_some(),
-        builtin_docs_page: theme::builtin_docs_page(config.templates_dir.as_deref()),
+        builtin_docs_templates: theme::builtin_docs_templates(config.templates_dir.as_deref()),
     };
     if scope != Scope::Docs {
         shared.health = graphs::healths(&shared);
@@ -528,7 +528,7 @@ fn render_page(
     let render_kept = || {
         let bytes = render(shown, kept_apart)?;
         if kept_apart {
-            apart::check(&bytes)?;
+            apart::check(shared, page, &bytes)?;
         }
         Ok(bytes)
     };

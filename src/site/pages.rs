@@ -290,7 +290,7 @@ fn doc(shared: &Shared<'_>, site: usize, page: usize, ctx: &mut Context) -> Fram
 /// the docs bodies and API references the render cache holds (standing in as their entries'
 /// keys), a docs page's copy of its site's nav (as the nav's hash) and an entity page's
 /// relation pictures (as a hash of what they are drawn from). A stand-in is all the page's
-/// own key needs. A docs page kept [`apart`] gets the marks of its nav and body instead.
+/// own key needs. A page kept [`apart`] gets its marks instead of its nav and bodies.
 pub(super) fn fill_stand_ins(
     shared: &Shared<'_>,
     page: &Page<'_>,
@@ -298,12 +298,8 @@ pub(super) fn fill_stand_ins(
     kept_apart: bool,
 ) -> Result<(), String> {
     match page {
-        Page::Doc { .. } if kept_apart => {
-            shown["docs"]["nav_html"] = apart::NAV_MARK.into();
-            shown["doc"]["html"] = apart::BODY_MARK.into();
-            if let Some(docs) = shown["docs"].as_object_mut() {
-                docs.remove("nav");
-            }
+        _ if kept_apart => {
+            apart::put_marks(shared, page, shown);
             Ok(())
         }
         Page::Doc { site, page } => {

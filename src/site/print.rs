@@ -71,16 +71,45 @@ pub fn fill(
     sections: &mut [Value],
     cache: Option<&crate::render_cache::RenderCache>,
 ) -> Result<(), String> {
+    for (n, html) in kept_bodies(site, cache)? {
+        sections[n]["html"] = Value::String(html);
+    }
+    Ok(())
+}
+
+/// Where [`sections`] left stand-ins: the places in print order of the pages whose bodies the
+/// render cache holds.
+pub fn kept_places(site: &DocSite) -> Vec<usize> {
     let order = Order::of(site);
-    for (n, (&i, section)) in order.pages.iter().zip(sections).enumerate() {
+    let kept = order
+        .pages
+        .iter()
+        .map(|&i| site.pages[i].body_key.is_some());
+    kept.enumerate()
+        .filter(|(_, kept)| *kept)
+        .map(|(n, _)| n)
+        .collect()
+}
+
+/// The bodies [`sections`] left stand-ins for, read from `cache` and rewritten for the print
+/// view, with their places in print order.
+pub fn kept_bodies(
+    site: &DocSite,
+    cache: Option<&crate::render_cache::RenderCache>,
+) -> Result<Vec<(usize, String)>, String> {
+    let order = Order::of(site);
+    let mut bodies = Vec::new();
+    for (n, &i) in order.pages.iter().enumerate() {
         let page = &site.pages[i];
         if page.body_key.is_some() {
             let body = page.body(cache)?;
-            let html = rewrite(&body, n, &page.out, &order.print, &order.position);
-            section["html"] = Value::String(html);
+            bodies.push((
+                n,
+                rewrite(&body, n, &page.out, &order.print, &order.position),
+            ));
         }
     }
-    Ok(())
+    Ok(bodies)
 }
 
 /// The print view's page order, where each page lands in it, and where it is written.

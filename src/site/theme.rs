@@ -88,17 +88,13 @@ pub fn templates(
     Ok(tera)
 }
 
-/// The templates a docs page is rendered with.
-const DOCS_PAGE_TEMPLATES: [&str; 3] = ["docs.html", "base.html", "macros.html"];
+/// The templates docs pages and print views are rendered with.
+const DOCS_TEMPLATES: [&str; 4] = ["docs.html", "docs_print.html", "base.html", "macros.html"];
 
-/// Whether docs pages are rendered with the built-in templates alone: the site overrides none
-/// of [`DOCS_PAGE_TEMPLATES`].
-pub fn builtin_docs_page(site_dir: Option<&Path>) -> bool {
-    site_dir.is_none_or(|dir| {
-        DOCS_PAGE_TEMPLATES
-            .iter()
-            .all(|name| !dir.join(name).exists())
-    })
+/// Whether docs pages and print views are rendered with the built-in templates alone: the site
+/// overrides none of [`DOCS_TEMPLATES`].
+pub fn builtin_docs_templates(site_dir: Option<&Path>) -> bool {
+    site_dir.is_none_or(|dir| DOCS_TEMPLATES.iter().all(|name| !dir.join(name).exists()))
 }
 
 /// A hash of every template in effect (built-in ones and the site's overrides).

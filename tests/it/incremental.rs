@@ -161,14 +161,16 @@ fn builds_with_and_without_the_render_cache_give_the_same_bytes() {
         !org.path("uncached/.playbill-cache").exists() && !org.path(".playbill-cache").exists(),
         "no cache kept"
     );
-    // The warm build put every docs page together from the frame the cache keeps, with a mark
-    // where its body goes: the cache holds each body once, in an entry of its own.
+    // The warm build put every docs page and print view together from the frame the cache
+    // keeps, with a mark where each body goes: the cache holds each body once, in an entry of
+    // its own.
     let kept: Vec<u8> = common::files_below(&org.path("cache"))
         .iter()
         .flat_map(|f| std::fs::read(org.path("cache").join(f)).unwrap())
         .collect();
-    let marks = memchr::memmem::find_iter(&kept, b"<!--playbill:docs-body-->").count();
-    assert_eq!(marks, uncached.docs_pages, "docs pages kept apart");
+    let marks = |mark: &str| memchr::memmem::find_iter(&kept, mark.as_bytes()).count();
+    assert_eq!(marks("<!--playbill:docs-body-->"), uncached.docs_pages);
+    assert_eq!(marks("<!--playbill:print-page-"), uncached.docs_pages);
 }
 
 /// `--no-cache` renders every page anew, even over an output whose ledger knows them, and its
