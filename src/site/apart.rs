@@ -89,20 +89,30 @@ fn shows_in_order(frame: &[u8], marks: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// What goes in at each of `page`'s marks, in the same order: a docs page's nav and body, a
-/// print view's bodies as it shows them.
-fn fillers(shared: &Shared<'_>, page: &Page<'_>, root: &str) -> Result<Vec<String>, String> {
+/// Each of `page`'s marks with what goes in there, in the order the template shows them: a
+/// docs page's nav and body, a print view's bodies as it shows them.
+fn fillers(
+    shared: &Shared<'_>,
+    page: &Page<'_>,
+    root: &str,
+) -> Result<Vec<(String, String)>, String> {
     match page {
         Page::Doc { site, page } => {
             let doc_site = &shared.docs.sites[*site];
             let doc = &doc_site.pages[*page];
             let nav = crate::docs::nav::for_page(&doc_site.nav, &doc.out);
             let body = doc.body(shared.cache)?.into_owned();
-            Ok(vec![docs_nav::html(&nav, root), body])
+            Ok(vec![
+                (NAV_MARK.to_string(), docs_nav::html(&nav, root)),
+                (BODY_MARK.to_string(), body),
+            ])
         }
         Page::DocPrint { site } => {
             let bodies = print::kept_bodies(&shared.docs.sites[*site], shared.cache)?;
-            Ok(bodies.into_iter().map(|(_, html)| html).collect())
+            Ok(bodies
+                .into_iter()
+                .map(|(n, html)| (print_mark(n), html))
+                .collect())
         }
         _ => Ok(Vec::new()),
     }
@@ -116,9 +126,10 @@ pub(super) fn put_together(
     frame: &[u8],
 ) -> Result<Vec<u8>, String> {
     let fillers = fillers(shared, page, root)?;
-    let mut out = Vec::with_capacity(frame.len() + fillers.iter().map(String::len).sum::<usize>());
+    let filled: usize = fillers.iter().map(|(_, filler)| filler.len()).sum();
+    let mut out = Vec::with_capacity(frame.len() + filled);
     let mut rest = frame;
-    for (mark, filler) in marks(shared, page).iter().zip(&fillers) {
+    for (mark, filler) in &fillers {
         let at = memchr::memmem::find(rest, mark.as_bytes())
             .ok_or_else(|| format!("a kept docs page lost its mark {mark}"))?;
         out.extend_from_slice(&rest[..at]);
